@@ -1,0 +1,42 @@
+# The two commands a newcomer runs: `make demo` and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+DOUANE := $(VENV)/bin/douane
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install system-deps kafka-jars kafka-up kafka-down bench clean
+
+demo: install kafka-jars          ## the whole pipeline on synthetic shop traffic
+	$(DOUANE) kafka up
+	$(DOUANE) kafka topics
+	$(DOUANE) demo
+
+test: install kafka-jars          ## every test, on a real Kafka broker
+	$(VENV)/bin/pytest
+
+install: system-deps $(STAMP)
+
+system-deps:
+	@bash deploy/system-deps.sh
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	@touch $@
+
+kafka-jars: $(STAMP)
+	$(DOUANE) kafka fetch
+
+kafka-up: install kafka-jars
+	$(DOUANE) kafka up
+
+kafka-down:
+	$(DOUANE) kafka down
+
+bench: install kafka-jars         ## benchmarks print their figures
+	$(PY) bench/kafka_roundtrip.py
+
+clean:
+	-$(DOUANE) kafka down
+	rm -rf $(VENV) .douane .pytest_cache

@@ -1,0 +1,1 @@
+"""How Douane runs: the local Kafka broker, example configurations and deployment files."""

@@ -1,0 +1,45 @@
+"""Helpers every CLI command shares: settings, logging, the bootstrap address, errors."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import NoReturn
+
+import typer
+
+from douane.settings import Settings
+
+
+def settings() -> Settings:
+    """Settings from the environment, or a clear exit naming the bad variable."""
+    try:
+        return Settings()
+    except ValueError as exc:
+        fail(f"bad DOUANE_* setting: {exc}")
+
+
+def setup_logging(level: str) -> None:
+    """Key=value style log lines on stderr; the CLI's own output goes to stdout."""
+    logging.basicConfig(level=level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for noisy in ("kafka", "aiokafka", "faust", "mode"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``error: message`` on stderr and exit."""
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def bootstrap(cfg: Settings) -> str:
+    """The broker to use: ``DOUANE_KAFKA_BOOTSTRAP``, else the local broker when it answers."""
+    if cfg.kafka_bootstrap:
+        return cfg.kafka_bootstrap
+    from deploy.kafka import LocalBroker
+
+    status = LocalBroker(cfg.kafka_home).status()
+    if status.running and status.answering:
+        return status.bootstrap
+    fail("no Kafka broker: run 'douane kafka up' or set DOUANE_KAFKA_BOOTSTRAP=host:port")

@@ -1,0 +1,28 @@
+"""Settings shared by every component, read from ``DOUANE_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from douane.contract.topics import DEFAULT_PARTITIONS
+
+
+class Settings(BaseSettings):
+    """Where state lives and how to reach Kafka. Each field maps to ``DOUANE_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="DOUANE_", extra="ignore")
+
+    home: Path = Field(Path(".douane"), description="state folder: Kafka jars, data, logs, spools")
+    kafka_bootstrap: str | None = Field(None, description="host:port of an existing broker; None = the local one")
+    kafka_port: int = Field(19092, ge=0, le=65535, description="port of the local broker (0 = any free port)")
+    kafka_controller_port: int = Field(19093, ge=0, le=65535)
+    kafka_heap: str = Field("512m", pattern=r"^\d+[mg]$", description="JVM heap of the local broker")
+    topic_partitions: int = Field(DEFAULT_PARTITIONS, ge=1, le=1024)
+
+    @property
+    def kafka_home(self) -> Path:
+        """State of the local broker: ``libs/``, ``data/``, ``logs/``."""
+        return self.home / "kafka"

@@ -1,0 +1,1 @@
+"""inference/: the sovereign worker that answers redirected traffic."""

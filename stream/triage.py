@@ -1,0 +1,20 @@
+"""Decide, for one raw record, whether it is a valid event or a dead letter."""
+
+from __future__ import annotations
+
+from douane.contract import AICallEvent, DecodeError, decode_event
+from stream.dlq import DeadLetter, Origin
+
+
+def triage(key: bytes | None, value: bytes | None, origin: Origin) -> AICallEvent | DeadLetter:
+    """Parse the record; undecodable input becomes a :class:`DeadLetter` with the reason."""
+    try:
+        return decode_event(value)
+    except DecodeError as exc:
+        return DeadLetter(key, value, exc.reason, "decode", origin)
+
+
+def handler_failure(key: bytes | None, value: bytes | None, origin: Origin, exc: Exception) -> DeadLetter:
+    """A valid event the handler could not process: dead-lettered with the error class."""
+    reason = f"handler failed: {type(exc).__name__}: {exc}"[:500]
+    return DeadLetter(key, value, reason, "handle", origin)

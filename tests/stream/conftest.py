@@ -1,0 +1,30 @@
+"""Fixtures for the stream tests: an embedded Faust worker on the real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from collector import EventPublisher
+from douane.contract import AICallEvent
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
+    """Poll ``condition`` without blocking the loop; fail with ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def publish(bootstrap: str, items: list[AICallEvent | tuple[str, bytes]]) -> None:
+    """Publish events and raw (key, bytes) records in order with kafka-python, and wait for acks."""
+    with EventPublisher(bootstrap) as publisher:
+        for item in items:
+            if isinstance(item, AICallEvent):
+                publisher.publish(item)
+            else:
+                publisher.publish_raw(*item)
+        publisher.flush(timeout=30)
