@@ -23,6 +23,7 @@ class StreamConfig:
     app_id: str = "douane-stream"
     partitions: int = 6
     web_port: int | None = None  # None: no web server
+    start_from: str = "earliest"  # where a new group starts: earliest (audit everything) or latest
 
 
 class StreamApp:
@@ -67,7 +68,7 @@ def _faust_app(config: StreamConfig) -> faust.App:
         broker=f"kafka://{config.bootstrap}",
         store="memory://",
         topic_partitions=config.partitions,
-        consumer_auto_offset_reset="earliest",
+        consumer_auto_offset_reset=config.start_from,
         processing_guarantee="at_least_once",
         producer_acks=-1,
         autodiscover=False,
