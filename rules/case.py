@@ -1,0 +1,107 @@
+"""One call as the procedure sees it: resolved destination, activity, data, day, instruments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from douane.contract import Basis, Decision, Finding
+from rules.catalogue import Catalogue
+from rules.jurisdictions import Jurisdictions
+from rules.policy import Activity, Policy, Vendor
+from rules.resolve import Resolution
+from rules.types import ANYWHERE
+
+SPECIAL_CATEGORY_PREFIXES = (
+    "user.health_and_medical", "user.biometric", "user.genetic", "user.political_opinion",
+    "user.religious_belief", "user.sexual_orientation", "user.race_ethnicity", "user.trade_union",
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything the procedure needs about one call, already resolved."""
+
+    resolution: Resolution
+    activity: Activity | None
+    categories: frozenset[str]
+    special: bool
+    day: date
+    policy: Policy
+    jurisdictions: Jurisdictions
+    catalogue: Catalogue
+    host: str
+    platform: str
+    feature: str
+
+    @property
+    def vendor(self) -> Vendor | None:
+        """The vendor record of the resolved provider, if registered."""
+        provider = self.resolution.provider
+        return self.policy.vendors_by_provider.get(provider.id) if provider else None
+
+    @property
+    def destinations(self) -> frozenset[str]:
+        """Processing locations plus the importer's seat: both make a transfer."""
+        entity = self.resolution.entity
+        seat = {entity.country} if entity is not None else set()
+        return self.resolution.locations | seat
+
+    @property
+    def third_countries(self) -> frozenset[str]:
+        """Destinations outside the EEA (``*`` included)."""
+        return frozenset(d for d in self.destinations if d not in self.jurisdictions.eea_codes)
+
+    def context(self, **extra: object) -> dict[str, object]:
+        """Placeholder values for finding templates."""
+        provider = self.resolution.provider
+        entity = self.resolution.entity
+        base = {
+            "provider": provider.name if provider else self.host,
+            "entity": entity.name if entity else "an unknown recipient",
+            "host": self.host,
+            "locations": describe_locations(self.third_countries or self.destinations),
+            "categories": ", ".join(sorted(self.categories)) or "none detected",
+            "activity": self.activity.name if self.activity else "(none)",
+            "platform": self.platform,
+            "feature": self.feature,
+            "how": self.resolution.how,
+            "day": self.day.isoformat(),
+            "expected_module": expected_module(self.policy, self.vendor),
+        }
+        base.update(extra)
+        return base
+
+
+@dataclass
+class Ruling:
+    """The procedure's answer: decision, basis, findings, and the path taken in words."""
+
+    decision: Decision = Decision.NEEDS_REVIEW
+    basis: Basis = Basis.NONE
+    findings: list[Finding] = field(default_factory=list)
+    trace: list[str] = field(default_factory=list)
+
+    def step(self, text: str) -> None:
+        """Record one step of the decision path."""
+        self.trace.append(text)
+
+    def conclude(self, decision: Decision, basis: Basis, text: str) -> "Ruling":
+        """Set the outcome and record why."""
+        self.decision, self.basis = decision, basis
+        self.trace.append(f"=> {decision.value} ({basis.value}): {text}")
+        return self
+
+
+def describe_locations(locations) -> str:
+    """``CN``, ``US and anywhere``, ... for prose."""
+    names = sorted("anywhere (no location guarantee)" if loc == ANYWHERE else loc for loc in locations)
+    return " and ".join(names) if names else "an unknown location"
+
+
+def expected_module(policy: Policy, vendor: Vendor | None) -> int:
+    """The SCC module the roles call for (Decision 2021/914)."""
+    importer_is_processor = vendor is None or vendor.role == "processor"
+    if policy.controller.role == "controller":
+        return 2 if importer_is_processor else 1
+    return 3 if importer_is_processor else 4

@@ -1,0 +1,56 @@
+"""The fields a custom rule condition can test, and how each is read from a call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from douane.contract import AICallEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a condition sees: the event and the built-in procedure's outcome."""
+
+    event: AICallEvent
+    decided: object  # rules.engine.Decided
+
+
+Getter = Callable[[Subject], object]
+
+
+def _opt(value) -> object:
+    return value.value if hasattr(value, "value") else value
+
+
+FIELDS: dict[str, Getter] = {
+    "tenant": lambda s: s.event.tenant,
+    "tap.kind": lambda s: s.event.tap.kind.value,
+    "tap.name": lambda s: s.event.tap.name,
+    "app.platform": lambda s: s.event.app.platform,
+    "app.feature": lambda s: s.event.app.feature,
+    "dest.host": lambda s: s.event.destination.host,
+    "dest.model": lambda s: s.event.destination.model,
+    "dest.provider": lambda s: s.decided.provider or "unknown",
+    "dest.locations": lambda s: s.decided.locations,
+    "dest.entity_country": lambda s: s.decided.entity_country,
+    "data.categories": lambda s: frozenset(c.category for c in s.event.personal_data.categories),
+    "data.special": lambda s: s.event.personal_data.special_category,
+    "data.subject_country": lambda s: s.event.data_subject_country,
+    "outcome.action": lambda s: s.event.outcome.action.value,
+    "outcome.status": lambda s: s.event.outcome.status,
+    "outcome.error_class": lambda s: _opt(s.event.outcome.error_class),
+    "verdict.decision": lambda s: s.decided.decision.value,
+    "verdict.basis": lambda s: s.decided.basis.value,
+    "verdict.severity": lambda s: s.decided.severity.value,
+}
+"""Field name → getter. Set-valued: ``dest.locations``, ``data.categories``."""
+
+SET_FIELDS = frozenset({"dest.locations", "data.categories"})
+
+
+def render_value(value: object) -> str:
+    """A field value as text for a rule's output line."""
+    if isinstance(value, frozenset | set | tuple | list):
+        return ",".join(sorted(str(v) for v in value))
+    return "" if value is None else str(value)

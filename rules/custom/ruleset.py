@@ -1,0 +1,249 @@
+"""Custom rule files in Falco's shape: lists, macros and rules with exceptions.
+
+A file is a YAML list. Keys of a rule come in a fixed order (rule, desc, condition,
+output, priority, tags, articles, remediation, exceptions, enabled) so files read alike.
+Lists and macros must be defined before they are used. Changing a rule? Bump the
+file's ``version`` item (``- version: ...``) so verdicts can say which rules decided.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from douane.contract import Finding, Severity
+from rules.custom.fields import FIELDS, Subject, render_value
+from rules.custom.language import Predicate, compare, compile_condition
+from rules.errors import ConditionError, Problem, RuleDataError
+from rules.types import NonEmpty, Slug, Strict
+from rules.yamlio import compose, problem
+
+RULE_KEYS = ("rule", "desc", "condition", "output", "priority", "tags", "articles", "remediation", "exceptions",
+             "enabled")
+_PLACEHOLDER = re.compile(r"%([a-z_]+\.[a-z_]+|tenant)")
+
+
+class ListItem(Strict):
+    """``- list: name`` with ``items``."""
+
+    list: Slug
+    items: tuple[str | int | bool, ...]
+
+
+class MacroItem(Strict):
+    """``- macro: name`` with a reusable ``condition``."""
+
+    macro: Slug
+    condition: NonEmpty
+
+
+class VersionItem(Strict):
+    """``- version: ...``: bumped whenever a rule of the file changes."""
+
+    version: NonEmpty
+
+
+class RuleException(Strict):
+    """Calls the rule must not fire on: any row of ``values`` that matches every field."""
+
+    name: Slug
+    fields: tuple[str, ...]
+    comps: tuple[str, ...] = ()
+    values: tuple[tuple[str | int | bool | tuple, ...], ...]
+
+
+class RuleItem(Strict):
+    """``- rule: name``: a condition, what to say when it fires, and how severe it is."""
+
+    rule: Slug
+    desc: NonEmpty
+    condition: NonEmpty
+    output: NonEmpty
+    priority: Severity
+    tags: tuple[Slug, ...] = ()
+    articles: tuple[NonEmpty, ...] = ()
+    remediation: NonEmpty
+    exceptions: tuple[RuleException, ...] = ()
+    enabled: bool = True
+
+
+_KINDS: dict[str, type[BaseModel]] = {"list": ListItem, "macro": MacroItem, "rule": RuleItem, "version": VersionItem}
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule ready to run: predicate, exception predicate and output renderer."""
+
+    item: RuleItem
+    fires: Predicate
+    excepted: Predicate
+    render: Callable[[Subject], str]
+
+    def finding(self, subject: Subject) -> Finding:
+        """The finding this rule reports for ``subject``."""
+        item = self.item
+        return Finding(rule_id=f"custom.{item.rule}", title=item.desc[:200], articles=item.articles,
+                       severity=item.priority, explanation=self.render(subject)[:4000], remediation=item.remediation)
+
+
+class RuleSet:
+    """Compiled custom rules from one or more files, evaluated in file order."""
+
+    def __init__(self, rules: list[CompiledRule], versions: list[str]) -> None:
+        self.rules = rules
+        self.versions = versions
+
+    def findings(self, event, decided) -> tuple[Finding, ...]:
+        """Findings of every enabled rule that fires and is not excepted."""
+        subject = Subject(event, decided)
+        return tuple(r.finding(subject) for r in self.rules if r.fires(subject) and not r.excepted(subject))
+
+
+def load_rulesets(paths) -> RuleSet:
+    """Load and compile rule files in order; later files may use earlier lists and macros."""
+    rules: list[CompiledRule] = []
+    versions: list[str] = []
+    scope = _Scope()
+    for path in paths:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RuleDataError(path, [Problem(None, "", f"cannot read: {exc.strerror or exc}")]) from None
+        file_rules, version = _compile_file(text, path, scope)
+        rules.extend(file_rules)
+        if version:
+            versions.append(version)
+    return RuleSet(rules, versions)
+
+
+def parse_ruleset(text: str, path: str = "<string>") -> RuleSet:
+    """Compile rules from YAML text (tests, ``douane rules validate``)."""
+    rules, version = _compile_file(text, Path(path), _Scope())
+    return RuleSet(rules, [version] if version else [])
+
+
+class _Scope:
+    """Lists and macros defined so far."""
+
+    def __init__(self) -> None:
+        self.lists: dict[str, tuple] = {}
+        self.macros: dict[str, Predicate] = {}
+
+
+def _compile_file(text: str, path: Path, scope: _Scope) -> tuple[list[CompiledRule], str | None]:
+    root, data = compose(text, path)
+    if data is None:
+        return [], None
+    if not isinstance(data, list):
+        raise RuleDataError(path, [Problem(1, "", "a rules file is a YAML list of list/macro/rule items")])
+    problems: list[Problem] = []
+    rules: list[CompiledRule] = []
+    version = None
+    for index, raw in enumerate(data):
+        node = root.value[index]
+        try:
+            item = _validate_item(raw, index, node, problems)
+            if item is None:
+                continue
+            if isinstance(item, VersionItem):
+                version = item.version
+            elif isinstance(item, ListItem):
+                scope.lists[item.list] = _expand(item.items, scope.lists)
+            elif isinstance(item, MacroItem):
+                scope.macros[item.macro] = compile_condition(item.condition, scope.macros, scope.lists)
+            elif item.enabled:
+                rules.append(_compile_rule(item, scope))
+        except ConditionError as exc:
+            problems.append(Problem(_line_of(node, "condition"), f"[{index}]", f"condition: {exc}"))
+    if problems:
+        raise RuleDataError(path, problems)
+    return rules, version
+
+
+def _validate_item(raw: Any, index: int, node: yaml.Node, problems: list[Problem]):
+    kinds = [k for k in _KINDS if isinstance(raw, dict) and k in raw]
+    if len(kinds) != 1:
+        problems.append(Problem(node.start_mark.line + 1, f"[{index}]",
+                                "each item has exactly one of: list, macro, rule, version"))
+        return None
+    if kinds[0] == "rule":
+        order = [k for k in raw if k in RULE_KEYS]
+        if order != sorted(order, key=RULE_KEYS.index):
+            problems.append(Problem(node.start_mark.line + 1, f"[{index}]",
+                                    f"keys out of order: write them as {', '.join(RULE_KEYS)}"))
+            return None
+    try:
+        return _KINDS[kinds[0]].model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            found = problem(node, {"loc": err["loc"], "msg": err["msg"]})
+            problems.append(Problem(found.line, f"[{index}].{found.where}", found.message))
+        return None
+
+
+def _compile_rule(item: RuleItem, scope: _Scope) -> CompiledRule:
+    fires = compile_condition(item.condition, scope.macros, scope.lists)
+    excepted = _compile_exceptions(item.exceptions, scope)
+    return CompiledRule(item, fires, excepted, _renderer(item.output))
+
+
+def _compile_exceptions(exceptions: tuple[RuleException, ...], scope: _Scope) -> Predicate:
+    rows: list[Predicate] = []
+    for exc in exceptions:
+        comps = exc.comps or ("=",) * len(exc.fields)
+        if len(comps) != len(exc.fields):
+            raise ConditionError(f"exception {exc.name}: {len(exc.fields)} fields but {len(comps)} comps")
+        for values in exc.values:
+            if len(values) != len(exc.fields):
+                raise ConditionError(f"exception {exc.name}: a row has {len(values)} values for {len(exc.fields)} fields")
+            rows.append(_exception_row(exc, comps, values, scope))
+    if not rows:
+        return lambda s: False
+    return lambda s, rs=tuple(rows): any(r(s) for r in rs)
+
+
+def _exception_row(exc: RuleException, comps: tuple, values: tuple, scope: _Scope) -> Predicate:
+    tests = []
+    for field, comp, value in zip(exc.fields, comps, values):
+        if field not in FIELDS:
+            raise ConditionError(f"exception {exc.name}: unknown field {field!r}")
+        if comp in ("in", "intersects", "pmatch"):
+            value = frozenset(scope.lists.get(value, value) if isinstance(value, str) else value)
+        tests.append(compare(field, FIELDS[field], comp, value, 0))
+    return lambda s, ts=tuple(tests): all(t(s) for t in ts)
+
+
+def _renderer(output: str) -> Callable[[Subject], str]:
+    names = _PLACEHOLDER.findall(output)
+    for name in names:
+        if name not in FIELDS:
+            raise ConditionError(f"output uses unknown field %{name}")
+    if not names:
+        return lambda s: output
+
+    def render(subject: Subject) -> str:
+        return _PLACEHOLDER.sub(lambda m: render_value(FIELDS[m.group(1)](subject)), output)
+
+    return render
+
+
+def _expand(items: tuple, lists: dict[str, tuple]) -> tuple:
+    out: list = []
+    for item in items:
+        out.extend(lists[item] if isinstance(item, str) and item in lists else (item,))
+    return tuple(out)
+
+
+def _line_of(node: yaml.Node, key: str) -> int:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key:
+                return v.start_mark.line + 1
+    return node.start_mark.line + 1

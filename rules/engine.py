@@ -1,0 +1,144 @@
+"""The decision engine: one AI call in, one ``Verdict`` out.
+
+``evaluate(event, registry, policy)`` is a pure function of its inputs: the day of the
+call (not the wall clock) decides which instruments are current, so replaying an event
+gives the same verdict under the same rules. Work that depends only on the route and
+the data categories is memoised, which keeps the per-event cost in microseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from douane.contract import AICallEvent, Decision, Enforcement, Finding, Severity, Verdict
+from rules import chapter_v, checks
+from rules.case import SPECIAL_CATEGORY_PREFIXES, Case
+from rules.catalogue import Catalogue, load_catalogue
+from rules.jurisdictions import Jurisdictions, load_jurisdictions
+from rules.policy import Policy
+from rules.registry import Registry
+from rules.resolve import Resolver
+
+_CACHE_LIMIT = 65_536
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The memoised part of a verdict: everything but the event's identity and time."""
+
+    decision: Decision
+    basis: object
+    articles: tuple[str, ...]
+    severity: Severity
+    enforcement: Enforcement
+    findings: tuple[Finding, ...]
+    trace: tuple[str, ...]
+    provider: str | None
+    locations: frozenset[str]
+    entity_country: str | None
+
+
+class Engine:
+    """Chapter V and NIS2 checks for one registry and one policy, plus the policy's custom rules."""
+
+    def __init__(self, registry: Registry, policy: Policy, jurisdictions: Jurisdictions | None = None,
+                 catalogue: Catalogue | None = None, custom=None) -> None:
+        self.registry = registry
+        self.policy = policy
+        self.jurisdictions = jurisdictions or load_jurisdictions()
+        self.catalogue = catalogue or load_catalogue()
+        self.resolver = Resolver(registry, policy, self.jurisdictions.eea_codes)
+        self.custom = custom if custom is not None else _load_custom(policy)
+        self.version = f"j{self.jurisdictions.version}+r{registry.version}+p{policy.version}"
+        self._decided: dict[tuple, Decided] = {}
+        self._activities: dict[tuple[str, str], object] = {}
+
+    def evaluate(self, event: AICallEvent, at: datetime | None = None) -> Verdict:
+        """The verdict for ``event``; ``decided_at`` is the call's time unless ``at`` is given."""
+        decided = self.decide(event)
+        findings = decided.findings
+        severity, enforcement = decided.severity, decided.enforcement
+        if self.custom is not None:
+            extra = self.custom.findings(event, decided)
+            if extra:
+                findings = findings + extra
+                severity = max((f.severity for f in findings), key=lambda s: s.rank)
+                enforcement = self._enforce(decided.decision, severity, event.personal_data.special_category)
+        return Verdict.model_construct(
+            schema_="douane.verdict/1", event_id=event.event_id, tenant=event.tenant,
+            decided_at=at or event.observed_at, decision=decided.decision, basis=decided.basis,
+            articles=_articles(findings) if findings is not decided.findings else decided.articles,
+            severity=severity, enforcement=enforcement, findings=findings, rules_version=self.version,
+        )
+
+    def decide(self, event: AICallEvent) -> Decided:
+        """The built-in procedure's outcome for this event's route, data and day (memoised)."""
+        dest, data, app = event.destination, event.personal_data, event.app
+        resolution = self.resolver.resolve(dest)
+        categories = frozenset(c.category for c in data.categories)
+        special = data.special_category or any(c.startswith(SPECIAL_CATEGORY_PREFIXES) for c in categories)
+        day = event.observed_at.date()
+        key = (resolution, app.platform, app.feature, categories, special, day, dest.host)
+        decided = self._decided.get(key)
+        if decided is None:
+            if len(self._decided) >= _CACHE_LIMIT:
+                self._decided.clear()
+            decided = self._decided[key] = self._decide(resolution, app.platform, app.feature, categories,
+                                                        special, day, dest.host)
+        return decided
+
+    def _decide(self, resolution, platform, feature, categories, special, day, host) -> Decided:
+        case = Case(resolution, self._activity(platform, feature), categories, special, day, self.policy,
+                    self.jurisdictions, self.catalogue, host, platform, feature)
+        ruling = chapter_v.decide(case)
+        findings = (*ruling.findings, *checks.art9(case), *checks.art30(case), *checks.nis2_supply_chain(case))
+        severity = max((f.severity for f in findings), key=lambda s: s.rank, default=Severity.INFO)
+        provider = resolution.provider.id if resolution.provider else None
+        entity = resolution.entity.country if resolution.entity else None
+        return Decided(ruling.decision, ruling.basis, _articles(findings), severity,
+                       self._enforce(ruling.decision, severity, special), tuple(findings), tuple(ruling.trace),
+                       provider, resolution.locations, entity)
+
+    def _activity(self, platform: str, feature: str):
+        key = (platform, feature)
+        if key not in self._activities:
+            self._activities[key] = self.policy.activity_for(platform, feature)
+        return self._activities[key]
+
+    def _enforce(self, decision: Decision, severity: Severity, special: bool) -> Enforcement:
+        for rule in self.policy.enforcement:
+            if rule.decision is not None and rule.decision is not decision:
+                continue
+            if rule.min_severity is not None and severity.rank < rule.min_severity.rank:
+                continue
+            if rule.special_category is not None and rule.special_category is not special:
+                continue
+            return rule.action
+        return Enforcement.FORWARD
+
+
+def _articles(findings) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(a for f in findings for a in f.articles))
+
+
+def _load_custom(policy: Policy):
+    if not policy.custom_rules:
+        return None
+    from rules.custom import load_rulesets
+
+    return load_rulesets(policy.custom_rules)
+
+
+_ENGINES: dict[tuple[int, int], tuple[Registry, Policy, Engine]] = {}
+
+
+def evaluate(event: AICallEvent, registry: Registry, policy: Policy) -> Verdict:
+    """Pure function form: the verdict for ``event`` under ``registry`` and ``policy``."""
+    key = (id(registry), id(policy))
+    entry = _ENGINES.get(key)
+    if entry is None or entry[0] is not registry or entry[1] is not policy:
+        if len(_ENGINES) >= 8:
+            _ENGINES.clear()
+        entry = _ENGINES[key] = (registry, policy, Engine(registry, policy))
+    return entry[2].evaluate(event)

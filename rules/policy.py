@@ -1,0 +1,262 @@
+"""The organisation's policy: controller, processing activities, vendors and enforcement.
+
+Modelled on fideslang: dotted data-category keys, enums for legal bases, and every
+instrument on file with its date, so the engine can tell a current TIA from a stale one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from douane.contract import Decision, Enforcement, Severity
+from douane.contract.types import DataCategory
+from rules.registry import Entity
+from rules.types import CountryCode, Location, NonEmpty, Slug, Strict
+from rules.yamlio import load_model
+
+
+class LegalBasis(StrEnum):
+    """GDPR Art. 6(1)(a)-(f)."""
+
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal_obligation"
+    VITAL_INTERESTS = "vital_interests"
+    PUBLIC_TASK = "public_task"
+    LEGITIMATE_INTERESTS = "legitimate_interests"
+
+
+class Art9Exception(StrEnum):
+    """GDPR Art. 9(2)(a)-(j): the exceptions that allow special-category processing."""
+
+    EXPLICIT_CONSENT = "explicit_consent"
+    EMPLOYMENT = "employment"
+    VITAL_INTERESTS = "vital_interests"
+    NOT_FOR_PROFIT = "not_for_profit"
+    MADE_PUBLIC = "made_public"
+    LEGAL_CLAIMS = "legal_claims"
+    SUBSTANTIAL_PUBLIC_INTEREST = "substantial_public_interest"
+    HEALTH_CARE = "health_care"
+    PUBLIC_HEALTH = "public_health"
+    RESEARCH = "research"
+
+
+class Derogation(StrEnum):
+    """GDPR Art. 49(1): (a)-(g) and the second-subparagraph compelling legitimate interests."""
+
+    A = "49_1_a"
+    B = "49_1_b"
+    C = "49_1_c"
+    D = "49_1_d"
+    E = "49_1_e"
+    F = "49_1_f"
+    G = "49_1_g"
+    COMPELLING = "49_1_compelling"
+
+
+class Contact(Strict):
+    """A named party with contact details."""
+
+    name: NonEmpty
+    contact: NonEmpty
+    address: str | None = None
+
+
+class Controller(Contact):
+    """Who the record belongs to (Art. 30(1)(a)), and in which role it processes."""
+
+    country: CountryCode
+    role: Literal["controller", "processor"] = "controller"
+    dpo: Contact | None = None
+    representative: Contact | None = None
+    joint_controllers: tuple[Contact, ...] = ()
+    controllers_served: tuple[Contact, ...] = ()  # Art. 30(2)(a), when acting as processor
+    employees: int | None = Field(None, ge=0)
+
+
+class ActivityMatch(Strict):
+    """Which calls belong to an activity; an empty list matches everything."""
+
+    platforms: tuple[Slug, ...] = ()
+    features: tuple[Slug, ...] = ()
+
+
+class CompellingInterest(Strict):
+    """Art. 49(1) second subparagraph: the documentation it requires."""
+
+    assessment: NonEmpty
+    supervisory_authority_informed: date
+    data_subjects_informed: bool
+
+
+class Activity(Strict):
+    """A processing activity of the Article 30 record."""
+
+    id: Slug
+    name: NonEmpty
+    purpose: NonEmpty
+    legal_basis: LegalBasis
+    special_category_basis: Art9Exception | None = None
+    data_subjects: tuple[Slug, ...]
+    categories: tuple[DataCategory, ...] = ()
+    retention: NonEmpty
+    recipients: tuple[Slug, ...] = ()  # provider ids declared as recipients
+    transfers: tuple[Location, ...] = ()  # destination countries declared (Art. 30(1)(e))
+    derogations: tuple[Derogation, ...] = ()
+    compelling_interest: CompellingInterest | None = None
+    security_measures: str | None = None
+    match: ActivityMatch = ActivityMatch()
+
+    @property
+    def hr_data(self) -> bool:
+        """Employee data: the DPF certifies HR and non-HR data separately."""
+        return any(s in ("employees", "staff", "applicants") for s in self.data_subjects)
+
+
+class Scc(Strict):
+    """Standard contractual clauses (Decision 2021/914) on file."""
+
+    module: Literal[1, 2, 3, 4]
+    signed: date
+    reference: str | None = None
+
+
+class Tia(Strict):
+    """Transfer impact assessment (EDPB Recommendations 01/2020)."""
+
+    completed: date
+    review_by: date
+    outcome: Literal["positive", "supplementary_measures", "negative"]
+    measures: str | None = None
+
+
+class DpfCertification(Strict):
+    """What the organisation found on the DPF List for this vendor."""
+
+    certified: bool
+    data_types: tuple[Literal["hr", "non_hr"], ...] = ("non_hr",)
+    verified_on: date
+
+
+class Bcr(Strict):
+    """Binding corporate rules (Art. 47) of the vendor's group."""
+
+    approved_by: NonEmpty
+    approved: date
+
+
+class Dpa(Strict):
+    """Data processing agreement (Art. 28)."""
+
+    signed: date
+    reference: str | None = None
+
+
+class CloudResource(Strict):
+    """A cloud AI resource of the organisation (Azure): its region and deployment type."""
+
+    name: Slug
+    region: Slug
+    deployment: Literal["standard", "provisioned", "datazone", "global"] = "standard"
+
+
+class Vendor(Strict):
+    """An AI vendor in the organisation's register, with the instruments on file."""
+
+    provider: Slug
+    role: Literal["processor", "controller", "joint_controller"] = "processor"
+    contracting_entity: Entity | None = None
+    dpa: Dpa | None = None
+    scc: Scc | None = None
+    tia: Tia | None = None
+    dpf: DpfCertification | None = None
+    bcr: Bcr | None = None
+    adequacy_attestations: tuple[Slug, ...] = ()  # regimes the recipient is confirmed subject to
+    resources: tuple[CloudResource, ...] = ()
+
+
+class SovereignEndpoint(Strict):
+    """A model the organisation runs itself, or has run in a known location."""
+
+    host: NonEmpty
+    location: Location
+    operator: Literal["controller", "processor"] = "controller"
+
+
+class EnforcementRule(Strict):
+    """What to do with calls of a decision and severity; the first matching rule wins."""
+
+    action: Enforcement
+    decision: Decision | None = None
+    min_severity: Severity | None = None
+    special_category: bool | None = None
+
+
+class FailMode(Strict):
+    """What the gateway does when Douane itself fails: open forwards, closed blocks or redirects."""
+
+    default: Literal["open", "closed"] = "open"
+    special_category: Literal["open", "closed"] = "closed"
+
+
+DEFAULT_ENFORCEMENT = (
+    EnforcementRule(decision=Decision.UNAUTHORISED, min_severity=Severity.CRITICAL, action=Enforcement.BLOCK),
+    EnforcementRule(decision=Decision.UNAUTHORISED, action=Enforcement.REDIRECT),
+    EnforcementRule(decision=Decision.NEEDS_REVIEW, action=Enforcement.ALERT),
+    EnforcementRule(action=Enforcement.FORWARD),
+)
+
+
+class Policy(Strict):
+    """One organisation's policy, as its DPO would write it down."""
+
+    version: NonEmpty
+    tenants: tuple[Slug, ...] = Field(description="tenant ids (shops) this policy governs")
+    controller: Controller
+    activities: tuple[Activity, ...]
+    vendors: tuple[Vendor, ...] = ()
+    sovereign_endpoints: tuple[SovereignEndpoint, ...] = ()
+    enforcement: tuple[EnforcementRule, ...] = DEFAULT_ENFORCEMENT
+    fail_mode: FailMode = FailMode()
+    fallback_answer: str = "This assistant is unavailable right now. Our team will get back to you."
+    custom_rules: tuple[Path, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "Policy":
+        for label, ids in (("activity", [a.id for a in self.activities]), ("vendor", [v.provider for v in self.vendors])):
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                raise ValueError(f"{label} id(s) defined twice: {', '.join(dupes)}")
+        return self
+
+    @cached_property
+    def vendors_by_provider(self) -> dict[str, Vendor]:
+        """Vendor record per provider id."""
+        return {v.provider: v for v in self.vendors}
+
+    @cached_property
+    def sovereign_by_host(self) -> dict[str, SovereignEndpoint]:
+        """Sovereign endpoint per lower-case host."""
+        return {s.host.lower(): s for s in self.sovereign_endpoints}
+
+    def activity_for(self, platform: str, feature: str) -> Activity | None:
+        """The first activity whose match covers this platform and feature."""
+        for activity in self.activities:
+            m = activity.match
+            if (not m.platforms or platform in m.platforms) and (not m.features or feature in m.features):
+                return activity
+        return None
+
+
+def load_policy(path: Path | str) -> Policy:
+    """Load a policy; custom rule paths are resolved against the policy's folder."""
+    path = Path(path)
+    policy = load_model(path, Policy)
+    resolved = tuple(p if p.is_absolute() else path.parent / p for p in policy.custom_rules)
+    return policy.model_copy(update={"custom_rules": resolved})
