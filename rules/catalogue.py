@@ -49,7 +49,9 @@ class Catalogue(Strict):
 
 
 def bump(severity: Severity) -> Severity:
-    """One level more severe (critical stays critical)."""
+    """One level more severe; informational findings stay informational, critical stays critical."""
+    if severity is Severity.INFO:
+        return severity
     order = list(Severity)
     return order[min(order.index(severity) + 1, len(order) - 1)]
 

@@ -91,7 +91,7 @@ def _not_a_transfer(case: Case, ruling: Ruling) -> bool:
     sovereign = case.resolution.sovereign
     if sovereign is not None and sovereign.operator == "controller" and sovereign.location in case.jurisdictions.eea_codes:
         reason = f"The sovereign endpoint {sovereign.host} is run by the controller in {sovereign.location}."
-    elif not case.categories and (case.activity is None or not case.activity.categories):
+    elif not case.categories and not case.special and (case.activity is None or not case.activity.categories):
         reason = "No personal data was detected and the activity declares none."
     else:
         ruling.step("step 0: personal data leaves the controller (a transfer may occur)")

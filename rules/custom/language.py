@@ -43,7 +43,8 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
             break
         m = _TOKEN.match(text, pos)
         if m is None or m.end() == pos:
-            raise ConditionError(f"unexpected character {text[pos:].lstrip()[:1]!r}", pos)
+            at = len(text) - len(text[pos:].lstrip())
+            raise ConditionError(f"unexpected character {text[at]!r}", at)
         kind = m.lastgroup
         tokens.append((kind, m.group(kind), m.start(kind)))
         pos = m.end()
@@ -127,7 +128,10 @@ class Parser:
             raise ConditionError(f"unknown field or macro {name!r}; fields: {', '.join(sorted(FIELDS))}", col)
         if self._accept("exists"):
             return lambda s: getter(s) not in (None, "", frozenset())
-        op_kind, op, op_col = self._take()
+        op_kind, op, op_col = self._peek()
+        if op_kind == "end":
+            raise ConditionError(f"expected an operator after {name}, found the end of the condition", op_col)
+        self.i += 1
         if op_kind not in ("op", "word") or (op_kind == "word" and op not in _WORD_OPS):
             raise ConditionError(f"expected an operator after {name}, found {op!r}", op_col)
         return compare(name, getter, op, self._value(op), op_col)
