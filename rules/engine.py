@@ -89,7 +89,7 @@ class Engine:
         return decided
 
     def _decide(self, resolution, platform, feature, categories, special, day, host) -> Decided:
-        case = Case(resolution, self._activity(platform, feature), categories, special, day, self.policy,
+        case = Case(resolution, self.activity(platform, feature), categories, special, day, self.policy,
                     self.jurisdictions, self.catalogue, host, platform, feature)
         ruling = chapter_v.decide(case)
         findings = (*ruling.findings, *checks.art9(case), *checks.art30(case), *checks.nis2_supply_chain(case))
@@ -100,7 +100,8 @@ class Engine:
                        self._enforce(ruling.decision, severity, special), tuple(findings), tuple(ruling.trace),
                        provider, resolution.locations, entity)
 
-    def _activity(self, platform: str, feature: str):
+    def activity(self, platform: str, feature: str):
+        """The policy activity covering a platform and feature (memoised)."""
         key = (platform, feature)
         if key not in self._activities:
             self._activities[key] = self.policy.activity_for(platform, feature)

@@ -1,0 +1,66 @@
+"""Validate any of Douane's rule data files, telling which kind it is from its content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from rules.errors import RuleDataError
+
+
+def validate_file(path: Path) -> tuple[str, str | None]:
+    """(kind, None) when ``path`` is valid, else (kind, problems naming file and line)."""
+    kind = detect_kind(path)
+    loader = _LOADERS.get(kind)
+    if loader is None:
+        return kind, (f"{path}: not a Douane rules file (expected a policy, registry, jurisdictions, "
+                      "findings or custom rules file)")
+    try:
+        loader(path)
+    except RuleDataError as exc:
+        return kind, str(exc)
+    return kind, None
+
+
+def detect_kind(path: Path) -> str:
+    """policy | registry | jurisdictions | findings | custom-rules | unknown."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return "unknown"
+    if isinstance(data, list):
+        return "custom-rules"
+    if not isinstance(data, dict):
+        return "unknown"
+    for key, kind in (("controller", "policy"), ("providers", "registry"), ("adequacy", "jurisdictions"),
+                      ("findings", "findings")):
+        if key in data:
+            return kind
+    return "unknown"
+
+
+def _load_policy_and_rules(path: Path) -> None:
+    from rules.custom import load_rulesets
+    from rules.policy import load_policy
+
+    policy = load_policy(path)
+    load_rulesets(policy.custom_rules)
+
+
+def _loaders() -> dict:
+    from rules.catalogue import load_catalogue
+    from rules.custom import load_rulesets
+    from rules.jurisdictions import load_jurisdictions
+    from rules.registry import load_registry
+
+    return {
+        "policy": _load_policy_and_rules,
+        "registry": load_registry,
+        "jurisdictions": load_jurisdictions,
+        "findings": load_catalogue,
+        "custom-rules": lambda p: load_rulesets([p]),
+    }
+
+
+_LOADERS = _loaders()
