@@ -35,6 +35,7 @@ kafka-down:
 	$(DOUANE) kafka down
 
 bench: install kafka-jars         ## benchmarks print their figures
+	$(PY) bench/rules_evaluate.py
 	$(PY) bench/kafka_roundtrip.py
 
 clean:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 
 from douane.contract import Basis, Decision, Finding
@@ -54,6 +55,10 @@ class Case:
 
     def context(self, **extra: object) -> dict[str, object]:
         """Placeholder values for finding templates."""
+        return {**self._base_context, **extra}
+
+    @cached_property
+    def _base_context(self) -> dict[str, object]:
         provider = self.resolution.provider
         entity = self.resolution.entity
         base = {
@@ -69,7 +74,6 @@ class Case:
             "day": self.day.isoformat(),
             "expected_module": expected_module(self.policy, self.vendor),
         }
-        base.update(extra)
         return base
 
 

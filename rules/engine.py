@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from douane.contract import AICallEvent, Decision, Enforcement, Finding, Severity, Verdict
+from douane.contract import VERDICT_SCHEMA, AICallEvent, Decision, Enforcement, Finding, Severity, Verdict
 from rules import chapter_v, checks
 from rules.case import SPECIAL_CATEGORY_PREFIXES, Case
 from rules.catalogue import Catalogue, load_catalogue
@@ -23,9 +23,12 @@ from rules.resolve import Resolver
 _CACHE_LIMIT = 65_536
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Decided:
-    """The memoised part of a verdict: everything but the event's identity and time."""
+    """The memoised part of a verdict: everything but the event's identity and time.
+
+    Hashed by identity: one memo entry is one object, and custom rules key their own memo on it.
+    """
 
     decision: Decision
     basis: object
@@ -37,6 +40,11 @@ class Decided:
     provider: str | None
     locations: frozenset[str]
     entity_country: str | None
+    categories: frozenset[str]
+    special: bool
+    platform: str
+    feature: str
+    host: str
 
 
 class Engine:
@@ -52,25 +60,37 @@ class Engine:
         self.custom = custom if custom is not None else _load_custom(policy)
         self.version = f"j{self.jurisdictions.version}+r{registry.version}+p{policy.version}"
         self._decided: dict[tuple, Decided] = {}
+        self._merged: dict[int, tuple] = {}
         self._activities: dict[tuple[str, str], object] = {}
 
     def evaluate(self, event: AICallEvent, at: datetime | None = None) -> Verdict:
         """The verdict for ``event``; ``decided_at`` is the call's time unless ``at`` is given."""
         decided = self.decide(event)
-        findings = decided.findings
+        findings, articles = decided.findings, decided.articles
         severity, enforcement = decided.severity, decided.enforcement
         if self.custom is not None:
             extra = self.custom.findings(event, decided)
             if extra:
-                findings = findings + extra
-                severity = max((f.severity for f in findings), key=lambda s: s.rank)
-                enforcement = self._enforce(decided.decision, severity, event.personal_data.special_category)
-        return Verdict.model_construct(
-            schema_="douane.verdict/1", event_id=event.event_id, tenant=event.tenant,
-            decided_at=at or event.observed_at, decision=decided.decision, basis=decided.basis,
-            articles=_articles(findings) if findings is not decided.findings else decided.articles,
-            severity=severity, enforcement=enforcement, findings=findings, rules_version=self.version,
-        )
+                findings, articles, severity, enforcement = self._merge(decided, extra)
+        return _verdict({
+            "schema_": VERDICT_SCHEMA, "event_id": event.event_id, "tenant": event.tenant,
+            "decided_at": at or event.observed_at, "decision": decided.decision, "basis": decided.basis,
+            "articles": articles, "severity": severity, "enforcement": enforcement, "findings": findings,
+            "rules_version": self.version,
+        })
+
+    def _merge(self, decided: Decided, extra: tuple[Finding, ...]) -> tuple:
+        """Built-in plus custom findings, with severity and enforcement recomputed (memoised)."""
+        cached = self._merged.get(id(extra))
+        if cached is not None and cached[0] is extra and cached[1] is decided:
+            return cached[2:]
+        findings = decided.findings + extra
+        severity = max((f.severity for f in findings), key=lambda s: s.rank)
+        merged = (findings, _articles(findings), severity, self._enforce(decided.decision, severity, decided.special))
+        if len(self._merged) >= _CACHE_LIMIT:
+            self._merged.clear()
+        self._merged[id(extra)] = (extra, decided, *merged)
+        return merged
 
     def decide(self, event: AICallEvent) -> Decided:
         """The built-in procedure's outcome for this event's route, data and day (memoised)."""
@@ -98,7 +118,7 @@ class Engine:
         entity = resolution.entity.country if resolution.entity else None
         return Decided(ruling.decision, ruling.basis, _articles(findings), severity,
                        self._enforce(ruling.decision, severity, special), tuple(findings), tuple(ruling.trace),
-                       provider, resolution.locations, entity)
+                       provider, resolution.locations, entity, categories, special, platform, feature, host)
 
     def activity(self, platform: str, feature: str):
         """The policy activity covering a platform and feature (memoised)."""
@@ -117,6 +137,24 @@ class Engine:
                 continue
             return rule.action
         return Enforcement.FORWARD
+
+
+_VERDICT_FIELDS = frozenset(Verdict.model_fields)
+
+
+def _verdict(values: dict) -> Verdict:
+    """A Verdict from parts that are already valid, without re-validating them.
+
+    This is what ``model_construct`` does, minus its per-field default handling, which
+    cost more than the rest of an evaluation. Every field is given; tests compare the
+    result with a fully validated Verdict.
+    """
+    verdict = object.__new__(Verdict)
+    object.__setattr__(verdict, "__dict__", values)
+    object.__setattr__(verdict, "__pydantic_fields_set__", set(_VERDICT_FIELDS))
+    object.__setattr__(verdict, "__pydantic_extra__", None)
+    object.__setattr__(verdict, "__pydantic_private__", None)
+    return verdict
 
 
 def _articles(findings) -> tuple[str, ...]:

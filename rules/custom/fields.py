@@ -27,15 +27,15 @@ FIELDS: dict[str, Getter] = {
     "tenant": lambda s: s.event.tenant,
     "tap.kind": lambda s: s.event.tap.kind.value,
     "tap.name": lambda s: s.event.tap.name,
-    "app.platform": lambda s: s.event.app.platform,
-    "app.feature": lambda s: s.event.app.feature,
-    "dest.host": lambda s: s.event.destination.host,
+    "app.platform": lambda s: s.decided.platform,
+    "app.feature": lambda s: s.decided.feature,
+    "dest.host": lambda s: s.decided.host,
     "dest.model": lambda s: s.event.destination.model,
     "dest.provider": lambda s: s.decided.provider or "unknown",
     "dest.locations": lambda s: s.decided.locations,
     "dest.entity_country": lambda s: s.decided.entity_country,
-    "data.categories": lambda s: frozenset(c.category for c in s.event.personal_data.categories),
-    "data.special": lambda s: s.event.personal_data.special_category,
+    "data.categories": lambda s: s.decided.categories,
+    "data.special": lambda s: s.decided.special,  # detected, or implied by an Art. 9 category
     "data.subject_country": lambda s: s.event.data_subject_country,
     "outcome.action": lambda s: s.event.outcome.action.value,
     "outcome.status": lambda s: s.event.outcome.status,
@@ -47,6 +47,12 @@ FIELDS: dict[str, Getter] = {
 """Field name → getter. Set-valued: ``dest.locations``, ``data.categories``."""
 
 SET_FIELDS = frozenset({"dest.locations", "data.categories"})
+
+STATIC_FIELDS = frozenset({
+    "app.platform", "app.feature", "dest.host", "dest.provider", "dest.locations", "dest.entity_country",
+    "data.categories", "data.special", "verdict.decision", "verdict.basis", "verdict.severity",
+})
+"""Fields fixed by the engine's memo key: a rule that reads only these gives one answer per decision."""
 
 
 def render_value(value: object) -> str:

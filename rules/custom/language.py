@@ -17,11 +17,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from rules.custom.fields import FIELDS, SET_FIELDS, Subject
 from rules.errors import ConditionError
 
 Predicate = Callable[[Subject], bool]
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled condition and the fields it reads (macros included)."""
+
+    test: Predicate
+    fields: frozenset[str]
+
+    def __call__(self, subject: Subject) -> bool:
+        return self.test(subject)
 
 _TOKEN = re.compile(r"""
     \s*(?:
@@ -54,22 +66,23 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
 class Parser:
     """Recursive-descent parser that returns a compiled predicate."""
 
-    def __init__(self, text: str, macros: Mapping[str, Predicate], lists: Mapping[str, tuple]) -> None:
+    def __init__(self, text: str, macros: Mapping[str, Compiled], lists: Mapping[str, tuple]) -> None:
         self.text = text
+        self.used: set[str] = set()
         self.tokens = tokenize(text)
         self.i = 0
         self.macros = macros
         self.lists = lists
         self.depth = 0
 
-    def parse(self) -> Predicate:
+    def parse(self) -> Compiled:
         """The whole condition."""
         if not self.tokens:
             raise ConditionError("empty condition")
         pred = self._or()
         if self.i < len(self.tokens):
             raise ConditionError(f"unexpected {self._peek()[1]!r}", self._peek()[2])
-        return pred
+        return Compiled(pred, frozenset(self.used))
 
     def _peek(self) -> tuple[str, str, int]:
         return self.tokens[self.i] if self.i < len(self.tokens) else ("end", "end of condition", len(self.text))
@@ -122,10 +135,13 @@ class Parser:
         if kind != "word" or name in _KEYWORDS:
             raise ConditionError(f"expected a field or macro, found {name!r}", col)
         if name in self.macros:
-            return self.macros[name]
+            macro = self.macros[name]
+            self.used |= macro.fields
+            return macro.test
         getter = FIELDS.get(name)
         if getter is None:
             raise ConditionError(f"unknown field or macro {name!r}; fields: {', '.join(sorted(FIELDS))}", col)
+        self.used.add(name)
         if self._accept("exists"):
             return lambda s: getter(s) not in (None, "", frozenset())
         op_kind, op, op_col = self._peek()
@@ -212,7 +228,7 @@ def _set_or_string(name: str, get: Callable, op: str, value: object, is_set: boo
     return lambda s: str(get(s) or "").endswith(str(value))
 
 
-def compile_condition(text: str, macros: Mapping[str, Predicate] | None = None,
-                      lists: Mapping[str, tuple] | None = None) -> Predicate:
+def compile_condition(text: str, macros: Mapping[str, Compiled] | None = None,
+                      lists: Mapping[str, tuple] | None = None) -> Compiled:
     """Parse and compile one condition."""
     return Parser(text, macros or {}, lists or {}).parse()

@@ -18,8 +18,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from douane.contract import Finding, Severity
-from rules.custom.fields import FIELDS, Subject, render_value
-from rules.custom.language import Predicate, compare, compile_condition
+from rules.custom.fields import FIELDS, STATIC_FIELDS, Subject, render_value
+from rules.custom.language import Compiled, Predicate, compare, compile_condition
 from rules.errors import ConditionError, Problem, RuleDataError
 from rules.types import NonEmpty, Slug, Strict
 from rules.yamlio import compose, problem
@@ -27,6 +27,7 @@ from rules.yamlio import compose, problem
 RULE_KEYS = ("rule", "desc", "condition", "output", "priority", "tags", "articles", "remediation", "exceptions",
              "enabled")
 _PLACEHOLDER = re.compile(r"%([a-z_]+\.[a-z_]+|tenant)")
+_MEMO_LIMIT = 65_536
 
 
 class ListItem(Strict):
@@ -76,33 +77,73 @@ class RuleItem(Strict):
 _KINDS: dict[str, type[BaseModel]] = {"list": ListItem, "macro": MacroItem, "rule": RuleItem, "version": VersionItem}
 
 
-@dataclass(frozen=True)
+@dataclass
 class CompiledRule:
-    """A rule ready to run: predicate, exception predicate and output renderer."""
+    """A rule ready to run: predicate, exception predicate, output renderer, and the fields it reads."""
 
     item: RuleItem
     fires: Predicate
     excepted: Predicate
     render: Callable[[Subject], str]
+    fields: frozenset[str]
 
-    def finding(self, subject: Subject) -> Finding:
-        """The finding this rule reports for ``subject``."""
-        item = self.item
-        return Finding(rule_id=f"custom.{item.rule}", title=item.desc[:200], articles=item.articles,
-                       severity=item.priority, explanation=self.render(subject)[:4000], remediation=item.remediation)
+    def __post_init__(self) -> None:
+        self._findings: dict[str, Finding] = {}
+
+    @property
+    def static(self) -> bool:
+        """Reads only fields the engine's memo key fixes: one answer per decision."""
+        return self.fields <= STATIC_FIELDS
+
+    def finding(self, subject: Subject) -> Finding | None:
+        """The finding this rule reports for ``subject``, or None when it does not fire."""
+        if not self.fires(subject) or self.excepted(subject):
+            return None
+        explanation = self.render(subject)[:4000]
+        found = self._findings.get(explanation)
+        if found is None:
+            if len(self._findings) >= _MEMO_LIMIT:
+                self._findings.clear()
+            item = self.item
+            found = self._findings[explanation] = Finding(
+                rule_id=f"custom.{item.rule}", title=item.desc[:200], articles=item.articles,
+                severity=item.priority, explanation=explanation, remediation=item.remediation)
+        return found
 
 
 class RuleSet:
-    """Compiled custom rules from one or more files, evaluated in file order."""
+    """Compiled custom rules from one or more files, evaluated in file order.
+
+    Static rules (see :attr:`CompiledRule.static`) are evaluated once per engine decision
+    and memoised on it; the others run for every event.
+    """
 
     def __init__(self, rules: list[CompiledRule], versions: list[str]) -> None:
         self.rules = rules
         self.versions = versions
+        self.static = [r for r in rules if r.static]
+        self.dynamic = [r for r in rules if not r.static]
+        self._rank = {f"custom.{r.item.rule}": i for i, r in enumerate(rules)}
+        self._memo: dict = {}
 
     def findings(self, event, decided) -> tuple[Finding, ...]:
-        """Findings of every enabled rule that fires and is not excepted."""
+        """Findings of every enabled rule that fires and is not excepted, in file order."""
         subject = Subject(event, decided)
-        return tuple(r.finding(subject) for r in self.rules if r.fires(subject) and not r.excepted(subject))
+        static = self._memo.get(decided)
+        if static is None:
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            static = self._memo[decided] = self._run(self.static, subject)
+        if not self.dynamic:
+            return static
+        dynamic = self._run(self.dynamic, subject)
+        if not dynamic:
+            return static
+        return tuple(sorted(static + dynamic, key=lambda f: self._rank[f.rule_id]))
+
+    @staticmethod
+    def _run(rules: list[CompiledRule], subject: Subject) -> tuple[Finding, ...]:
+        return tuple(f for f in (r.finding(subject) for r in rules) if f is not None)
 
 
 def load_rulesets(paths) -> RuleSet:
@@ -134,7 +175,7 @@ class _Scope:
 
     def __init__(self) -> None:
         self.lists: dict[str, tuple] = {}
-        self.macros: dict[str, Predicate] = {}
+        self.macros: dict[str, Compiled] = {}
 
 
 def _compile_file(text: str, path: Path, scope: _Scope) -> tuple[list[CompiledRule], str | None]:
@@ -191,7 +232,8 @@ def _validate_item(raw: Any, index: int, node: yaml.Node, problems: list[Problem
 def _compile_rule(item: RuleItem, scope: _Scope) -> CompiledRule:
     fires = compile_condition(item.condition, scope.macros, scope.lists)
     excepted = _compile_exceptions(item.exceptions, scope)
-    return CompiledRule(item, fires, excepted, _renderer(item.output))
+    fields = fires.fields | {f for e in item.exceptions for f in e.fields} | set(_PLACEHOLDER.findall(item.output))
+    return CompiledRule(item, fires.test, excepted, _renderer(item.output), frozenset(fields))
 
 
 def _compile_exceptions(exceptions: tuple[RuleException, ...], scope: _Scope) -> Predicate:

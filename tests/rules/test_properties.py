@@ -89,3 +89,15 @@ def test_special_category_data_never_lowers_severity(host, cats, feature, day) -
     special = ENGINE.evaluate(call(host, categories=cats, feature=feature, day=day, special=True))
     assert special.severity.rank >= plain.severity.rank
     assert special.decision is plain.decision or not cats
+
+
+@settings(max_examples=100, deadline=None)
+@given(host=st.sampled_from(sorted(KNOWN_HOSTS) + ["x.example"]), cats=categories, feature=st.sampled_from(FEATURES))
+def test_the_fast_verdict_equals_a_validated_one(host, cats, feature) -> None:
+    from douane.contract import Verdict, decode_verdict, encode
+
+    verdict = ENGINE.evaluate(call(host, categories=cats, feature=feature))
+    validated = Verdict.model_validate(verdict.model_dump(by_alias=True))
+    assert validated == verdict
+    assert decode_verdict(encode(verdict)) == verdict
+    assert verdict.model_copy(update={"tenant": "other"}).tenant == "other"
