@@ -112,7 +112,8 @@ class Engine:
         case = Case(resolution, self.activity(platform, feature), categories, special, day, self.policy,
                     self.jurisdictions, self.catalogue, host, platform, feature)
         ruling = chapter_v.decide(case)
-        findings = (*ruling.findings, *checks.art9(case), *checks.art30(case), *checks.nis2_supply_chain(case))
+        findings = _one_per_rule((*ruling.findings, *checks.art9(case), *checks.art30(case),
+                                  *checks.nis2_supply_chain(case)))
         severity = max((f.severity for f in findings), key=lambda s: s.rank, default=Severity.INFO)
         provider = resolution.provider.id if resolution.provider else None
         entity = resolution.entity.country if resolution.entity else None
@@ -155,6 +156,25 @@ def _verdict(values: dict) -> Verdict:
     object.__setattr__(verdict, "__pydantic_extra__", None)
     object.__setattr__(verdict, "__pydantic_private__", None)
     return verdict
+
+
+def _one_per_rule(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """Merge findings of the same rule (e.g. adequacy for GB and for CH) into one."""
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule_id, []).append(f)
+    return tuple(group[0] if len(group) == 1 else _merged(group) for group in by_rule.values())
+
+
+def _merged(group: list[Finding]) -> Finding:
+    first = group[0]
+    return Finding(
+        rule_id=first.rule_id, title=first.title,
+        articles=tuple(dict.fromkeys(a for f in group for a in f.articles)),
+        severity=max((f.severity for f in group), key=lambda s: s.rank),
+        explanation=" ".join(dict.fromkeys(f.explanation for f in group))[:4000],
+        remediation=" ".join(dict.fromkeys(f.remediation for f in group))[:4000],
+    )
 
 
 def _articles(findings) -> tuple[str, ...]:

@@ -80,6 +80,8 @@ def test_verdicts_are_deterministic_and_the_memo_changes_nothing(host, cats, fea
     worst = max((f.severity for f in cached.findings), key=lambda s: s.rank, default=Severity.INFO)
     assert cached.severity is worst
     assert cached.articles == tuple(dict.fromkeys(a for f in cached.findings for a in f.articles))
+    rule_ids = [f.rule_id for f in cached.findings]
+    assert len(rule_ids) == len(set(rule_ids)), "one finding per rule per call"
 
 
 @settings(max_examples=200, deadline=None)
