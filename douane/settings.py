@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     kafka_controller_port: int = Field(19093, ge=0, le=65535)
     kafka_heap: str = Field("512m", pattern=r"^\d+[mg]$", description="JVM heap of the local broker")
     topic_partitions: int = Field(DEFAULT_PARTITIONS, ge=1, le=1024)
+    store: Path | None = Field(None, description="the DuckDB store; default <home>/douane.duckdb")
+
+    @property
+    def store_path(self) -> Path:
+        """The DuckDB file of Article 30 records and evidence."""
+        return self.store or self.home / "douane.duckdb"
 
     @property
     def kafka_home(self) -> Path:

@@ -2,17 +2,23 @@
 
 from stream.app import StreamApp, StreamConfig
 from stream.dlq import DeadLetter, Origin, read_headers
-from stream.handlers import CountingHandler, EventHandler
+from stream.policies import PolicySet, UnknownTenant
 from stream.runner import EmbeddedWorker, run_worker
+from stream.stages import CountingStage, FindingsPublisher, PerEventStage, Stage, StoreStage
 
 __all__ = [
-    "CountingHandler",
+    "CountingStage",
     "DeadLetter",
     "EmbeddedWorker",
-    "EventHandler",
+    "FindingsPublisher",
     "Origin",
+    "PerEventStage",
+    "PolicySet",
+    "Stage",
+    "StoreStage",
     "StreamApp",
     "StreamConfig",
+    "UnknownTenant",
     "read_headers",
     "run_worker",
 ]

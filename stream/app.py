@@ -1,4 +1,10 @@
-"""The Faust app: thin agents over the plain functions in ``triage`` and the handler."""
+"""The Faust app: one thin agent that reads batches and hands them to the pipeline stages.
+
+Per batch: decode (bad bytes → DLQ), evaluate under the tenant's policy (no policy →
+DLQ), then each stage in turn. A batch is acknowledged to Kafka only after every stage
+returned, so a worker killed mid-batch gets the whole batch again; the store skips
+what it already has.
+"""
 
 from __future__ import annotations
 
@@ -9,56 +15,98 @@ import faust
 
 from douane.contract import TOPICS
 from stream.dlq import DeadLetter, Origin
-from stream.handlers import EventHandler
-from stream.triage import handler_failure, triage
+from stream.policies import PolicySet
+from stream.stages import Stage
+from stream.store.rows import Audited
+from stream.triage import stage_failure, triage
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class StreamConfig:
-    """How the stream app connects and names its consumer group."""
+    """How the stream app connects, names its consumer group and batches."""
 
     bootstrap: str
     app_id: str = "douane-stream"
     partitions: int = 6
     web_port: int | None = None  # None: no web server
     start_from: str = "earliest"  # where a new group starts: earliest (audit everything) or latest
+    batch_size: int = 1000
+    batch_wait: float = 0.1  # seconds a partial batch waits for more records
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A record as read: key, value bytes and where it came from."""
+
+    key: bytes | None
+    value: bytes | None
+    origin: Origin
 
 
 class StreamApp:
-    """Wires the Faust app, its topics and the ingest agent; holds no logic of its own."""
+    """Wires the Faust app, its topics, the policies and the stages; holds no logic of its own."""
 
-    def __init__(self, config: StreamConfig, handler: EventHandler) -> None:
+    def __init__(self, config: StreamConfig, policies: PolicySet, stages: list[Stage]) -> None:
         self.config = config
-        self.handler = handler
+        self.policies = policies
+        self.stages = stages
         self.dead_letters = 0
+        self._started = False
         self.app = _faust_app(config)
         self.calls_topic = self.app.topic(TOPICS.ai_calls.name, key_serializer="raw", value_serializer="raw")
         self.dlq_topic = self.app.topic(TOPICS.dlq.name, key_serializer="raw", value_serializer="raw")
-        self.app.agent(self.calls_topic, name="ingest")(self._ingest)
+        self.findings_topic = self.app.topic(TOPICS.findings.name, key_serializer="raw", value_serializer="raw")
+        self.app.agent(self.calls_topic, name="audit")(self._consume)
+        self.app.on_before_shutdown.connect(self._stop_stages)
 
-    async def _ingest(self, stream: faust.StreamT) -> None:
-        async for record in stream.events():
-            msg = record.message
-            origin = Origin(msg.topic, msg.partition, msg.offset)
-            await self._process(record.key, record.value, origin)
+    async def _consume(self, stream: faust.StreamT) -> None:
+        async for events in stream.take_events(self.config.batch_size, within=self.config.batch_wait):
+            raws = [Raw(e.key, e.value, Origin(e.message.topic, e.message.partition, e.message.offset))
+                    for e in events]
+            await self.process(raws)
 
-    async def _process(self, key: bytes | None, value: bytes | None, origin: Origin) -> None:
-        verdict = triage(key, value, origin)
-        if isinstance(verdict, DeadLetter):
-            await self._dead_letter(verdict)
-            return
-        try:
-            await self.handler.handle(verdict)
-        except Exception as exc:  # noqa: BLE001 - any handler failure is dead-lettered, never lost
-            logger.exception("handler failed on %s", origin)
-            await self._dead_letter(handler_failure(key, value, origin, exc))
+    async def process(self, raws: list[Raw]) -> None:
+        """Run one batch through triage, evaluation and every stage."""
+        if not self._started:
+            for stage in self.stages:
+                await stage.start()
+            self._started = True
+        items, raw_of, letters = self._audit(raws)
+        for stage in self.stages:
+            failures = await stage.process(items)
+            if failures:
+                failed = {id(item) for item, _ in failures}
+                letters.extend(stage_failure(raw_of[id(i)], stage.name, exc) for i, exc in failures)
+                items = [i for i in items if id(i) not in failed]
+        for letter in letters:
+            await self._dead_letter(letter)
+
+    def _audit(self, raws: list[Raw]) -> tuple[list[Audited], dict[int, Raw], list[DeadLetter]]:
+        items, raw_of, letters = [], {}, []
+        for raw in raws:
+            event = triage(raw.key, raw.value, raw.origin)
+            if isinstance(event, DeadLetter):
+                letters.append(event)
+                continue
+            try:
+                item = self.policies.audit(event)
+            except Exception as exc:  # noqa: BLE001 - unknown tenant or a rules failure: dead-lettered
+                letters.append(stage_failure(raw, "evaluate", exc))
+                continue
+            items.append(item)
+            raw_of[id(item)] = raw
+        return items, raw_of, letters
 
     async def _dead_letter(self, letter: DeadLetter) -> None:
         self.dead_letters += 1
         logger.warning("dead letter from %s (%s): %s", letter.origin, letter.stage, letter.reason)
         await self.dlq_topic.send(key=letter.key, value=letter.value or b"", headers=letter.headers())
+
+    async def _stop_stages(self, *args, **kwargs) -> None:
+        for stage in self.stages:
+            await stage.stop()
 
 
 def _faust_app(config: StreamConfig) -> faust.App:

@@ -14,7 +14,7 @@ def triage(key: bytes | None, value: bytes | None, origin: Origin) -> AICallEven
         return DeadLetter(key, value, exc.reason, "decode", origin)
 
 
-def handler_failure(key: bytes | None, value: bytes | None, origin: Origin, exc: Exception) -> DeadLetter:
-    """A valid event the handler could not process: dead-lettered with the error class."""
-    reason = f"handler failed: {type(exc).__name__}: {exc}"[:500]
-    return DeadLetter(key, value, reason, "handle", origin)
+def stage_failure(raw, stage: str, exc: Exception) -> DeadLetter:
+    """A valid event a stage could not process: dead-lettered with the stage and the error class."""
+    reason = f"{stage} failed: {type(exc).__name__}: {exc}"[:500]
+    return DeadLetter(raw.key, raw.value, reason, stage, raw.origin)

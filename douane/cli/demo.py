@@ -5,19 +5,22 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections import Counter
+from pathlib import Path
 
 import typer
 
 from douane.cli.common import fail, settings
 
 MALFORMED = (b"{not json", b'{"schema": "douane.ai_call/1", "tenant": "x"}', b"\xff\xfe binary")
+EXAMPLES = Path(__file__).parents[2] / "deploy" / "examples"
 
 
 def demo(
-    events: int = typer.Option(200, min=1, max=1_000_000, help="synthetic AI calls to send"),
+    events: int = typer.Option(2000, min=1, max=1_000_000, help="synthetic AI calls to send"),
     seed: int = typer.Option(7, help="same seed, same traffic"),
 ) -> None:
-    """Start Kafka, publish synthetic shop traffic (and a few malformed records), audit it with Faust."""
+    """Start Kafka, publish synthetic shop traffic (and a few malformed records), audit it, store the evidence."""
     from deploy.kafka import BrokerError, JarsError, LocalBroker, ensure_topics
 
     cfg = settings()
@@ -26,61 +29,89 @@ def demo(
                                                      cfg.kafka_controller_port, cfg.kafka_heap).up().bootstrap
     except (BrokerError, JarsError) as exc:
         fail(str(exc))
-    typer.echo(f"1/3 Kafka answers on {address}")
+    typer.echo(f"1/4 Kafka answers on {address}")
     ensure_topics(address, cfg.topic_partitions)
-    summary = asyncio.run(_run(address, cfg.topic_partitions, events, seed))
+    cfg.store_path.parent.mkdir(parents=True, exist_ok=True)
+    summary = asyncio.run(_run(address, cfg.topic_partitions, events, seed, cfg.store_path))
     _print_summary(summary)
+    _verify(cfg.store_path)
 
 
-async def _run(address: str, partitions: int, count: int, seed: int) -> dict:
+async def _run(address: str, partitions: int, count: int, seed: int, store: Path) -> dict:
     from collector import TrafficGenerator
-    from stream import CountingHandler, EmbeddedWorker, StreamApp, StreamConfig
+    from stream import (CountingStage, EmbeddedWorker, FindingsPublisher, PolicySet, StoreStage, StreamApp,
+                        StreamConfig)
+    from stream.store import StoreWriter
 
-    run_id = uuid.uuid4().hex[:8]
-    tenants = (f"shop-berlin-{run_id}", f"shop-lyon-{run_id}")
-    handler = CountingHandler()
+    policies = PolicySet.load([EXAMPLES])
+    writer = StoreWriter(store)
+    writer.record_policies(policies.tenants())
+    writer.record_registry(policies.registry)
+    counter, store_stage = CountingStage(), StoreStage(writer)
     # The demo's group starts at the end, so earlier runs on the same broker are not counted again.
-    config = StreamConfig(address, f"douane-demo-{run_id}", partitions, start_from="latest")
-    stream_app = StreamApp(config, handler)
+    config = StreamConfig(address, f"douane-demo-{uuid.uuid4().hex[:8]}", partitions, start_from="latest")
+    stream_app = StreamApp(config, policies, [counter, store_stage])
+    stream_app.stages.insert(1, FindingsPublisher(stream_app.findings_topic))
     async with EmbeddedWorker(stream_app.app) as worker:
         await worker.wait_ready()
         started = time.monotonic()
-        await asyncio.to_thread(_publish, address, TrafficGenerator(tenants, seed=seed).events(count), tenants[0])
-        typer.echo(f"2/3 published {count} events and {len(MALFORMED)} malformed records")
-        await _wait_for(lambda: len(handler.seen) >= count and stream_app.dead_letters >= len(MALFORMED), count,
-                        handler)
+        traffic = TrafficGenerator(("shop-berlin", "shop-lyon"), seed=seed).events(count)
+        await asyncio.to_thread(_publish, address, traffic)
+        typer.echo(f"2/4 published {count} synthetic AI calls of two shops and {len(MALFORMED)} malformed records")
+        await _wait_for(lambda: len(counter.seen) >= count and stream_app.dead_letters >= len(MALFORMED),
+                        counter, count)
         elapsed = time.monotonic() - started
-    return {"handler": handler, "dead_letters": stream_app.dead_letters, "elapsed": elapsed, "count": count}
+    return {"counter": counter, "store": store_stage, "dead_letters": stream_app.dead_letters,
+            "elapsed": elapsed, "count": count, "path": store}
 
 
-def _publish(address: str, events: list, tenant: str) -> None:
+def _publish(address: str, events: list) -> None:
     from collector import EventPublisher
 
     with EventPublisher(address) as publisher:
         for event in events:
             publisher.publish(event)
         for raw in MALFORMED:
-            publisher.publish_raw(tenant, raw)
-        publisher.flush(timeout=30)
+            publisher.publish_raw("shop-berlin", raw)
+        publisher.flush(timeout=60)
 
 
-async def _wait_for(done, count: int, handler, timeout: float = 120.0) -> None:
+async def _wait_for(done, counter, count: int, timeout: float = 300.0) -> None:
     deadline = time.monotonic() + timeout
-    last = -1
+    next_report = 0
     while not done():
         if time.monotonic() > deadline:
-            fail(f"the stream saw {len(handler.seen)} of {count} events within {timeout:.0f} s")
-        if len(handler.seen) != last and len(handler.seen) % 100 == 0:
-            last = len(handler.seen)
-            typer.echo(f"    audited {last}/{count}", err=True)
+            fail(f"the stream audited {len(counter.seen)} of {count} events within {timeout:.0f} s")
+        if len(counter.seen) >= next_report:
+            typer.echo(f"    audited {len(counter.seen)}/{count}", err=True)
+            next_report = len(counter.seen) + max(count // 5, 1)
         await asyncio.sleep(0.05)
 
 
 def _print_summary(summary: dict) -> None:
-    handler = summary["handler"]
+    counter = summary["counter"]
     rate = summary["count"] / summary["elapsed"] if summary["elapsed"] else float("inf")
-    typer.echo(f"3/3 the Faust agent audited {len(handler.seen)} events in {summary['elapsed']:.2f} s "
-               f"({rate:,.0f}/s); {summary['dead_letters']} records went to douane.dlq with their reason")
-    typer.echo("\n    calls  tenant                   provider      country")
-    for (tenant, provider, country), n in sorted(handler.by_route.items(), key=lambda kv: -kv[1]):
-        typer.echo(f"    {n:5d}  {tenant:<24} {provider:<13} {country}")
+    typer.echo(f"3/4 audited {len(counter.seen)} calls in {summary['elapsed']:.2f} s ({rate:,.0f}/s); "
+               f"{summary['store'].written} written to {summary['path']}; "
+               f"{summary['dead_letters']} malformed records went to douane.dlq with their reason")
+    decisions = Counter((i.event.tenant, i.verdict.decision.value) for i in counter.seen)
+    typer.echo("\n    calls  tenant        decision")
+    for (tenant, decision), n in sorted(decisions.items()):
+        typer.echo(f"    {n:5d}  {tenant:<13} {decision}")
+    worst = Counter((i.event.tenant, i.provider or "unknown", f.rule_id) for i in counter.seen
+                    for f in i.verdict.findings if f.severity.rank >= 3)
+    typer.echo("\n    high/critical findings (tenant, provider, rule):")
+    for (tenant, provider, rule), n in worst.most_common(8):
+        typer.echo(f"    {n:5d}  {tenant:<13} {provider:<13} {rule}")
+
+
+def _verify(path: Path) -> None:
+    from stream.store import open_store, verify
+
+    con = open_store(path, read_only=True)
+    report = verify(con)
+    con.close()
+    state = "intact" if report.intact else f"{len(report.problems)} PROBLEM(S)"
+    typer.echo(f"\n4/4 ledger: {report.batches} batches, {report.records} records, {state}")
+    if not report.intact:
+        raise typer.Exit(1)

@@ -216,6 +216,18 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return applied
 
 
+def upgrade(path: Path | str) -> list[int]:
+    """Open ``path`` as a writer only to migrate it; the versions applied."""
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        raise StoreError(f"cannot open {path}: {exc}") from None
+    try:
+        return migrate(con)
+    finally:
+        con.close()
+
+
 def _require_latest(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     version = schema_version(con)
     if version != LATEST:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from rules.policy import Policy
+from rules.registry import Registry
 from stream.store.ledger import GENESIS, batch_digest, chain_hash
 from stream.store.rows import Audited, call_row, finding_rows, record_hash
 from stream.store.schema import open_store
@@ -52,6 +54,7 @@ class StoreWriter:
         self.con = open_store(self.path)
         row = self.con.execute("SELECT batch_id, hash FROM ledger ORDER BY batch_id DESC LIMIT 1").fetchone()
         self._last_batch, self._head = (row[0], row[1]) if row else (0, GENESIS)
+        self.total = self.con.execute("SELECT count(*) FROM calls").fetchone()[0]
 
     @property
     def head(self) -> str:
@@ -70,11 +73,34 @@ class StoreWriter:
         entry_hash = chain_hash(self._head, batch_id, len(calls), digest)
         self._commit(batch_id, calls, findings, hashes, digest, entry_hash)
         self._last_batch, self._head = batch_id, entry_hash
+        self.total += len(calls)
         return BatchResult(batch_id, len(calls), len(items) - len(calls))
 
     def close(self) -> None:
         """Close the database file."""
         self.con.close()
+
+    def record_policies(self, tenants: list[tuple[str, Policy]]) -> None:
+        """Keep each tenant's policy and its processing activities (declared side of Art. 30)."""
+        now = datetime.now(timezone.utc)
+        for tenant, policy in tenants:
+            self.con.execute("INSERT INTO policies VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             [tenant, policy.version, now, policy.model_dump_json()])
+            for a in policy.activities:
+                self.con.execute(
+                    "INSERT INTO processing_activities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    [tenant, policy.version, a.id, a.name, a.purpose, a.legal_basis.value,
+                     a.special_category_basis.value if a.special_category_basis else None, list(a.data_subjects),
+                     list(a.categories), a.retention, list(a.recipients), list(a.transfers),
+                     [d.value for d in a.derogations], a.security_measures])
+
+    def record_registry(self, registry: Registry) -> None:
+        """Keep the registry's providers, so reports can name recipients as they were known."""
+        for p in registry.providers:
+            self.con.execute("INSERT INTO providers VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             [p.id, registry.version, p.name, p.entity.name, p.entity.country, p.region_rule,
+                              p.source, p.checked])
 
     def _not_stored(self, items: list[Audited]) -> list[Audited]:
         ids = pa.table({"event_id": pa.array([str(i.event.event_id) for i in items], type=pa.string())})

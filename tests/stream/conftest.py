@@ -6,8 +6,14 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from pathlib import Path
+
 from collector import EventPublisher
 from douane.contract import AICallEvent
+from rules.policy import load_policy
+
+EXAMPLES = Path(__file__).parents[2] / "deploy" / "examples"
+EXAMPLE_POLICY = load_policy(EXAMPLES / "woocommerce-shop.policy.yaml")
 
 
 async def until(condition: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:

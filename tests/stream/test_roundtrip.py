@@ -8,25 +8,26 @@ import pytest
 
 from collector import TrafficGenerator
 from douane.contract import AICallEvent, encode
-from stream import CountingHandler, EmbeddedWorker, StreamApp, StreamConfig, read_headers
+from stream import CountingStage, EmbeddedWorker, PolicySet, StreamApp, StreamConfig, read_headers
 from tests.helpers import make_event, read_all
-from tests.stream.conftest import publish, until
+from tests.stream.conftest import EXAMPLE_POLICY, publish, until
 
 pytestmark = pytest.mark.kafka
 
 
-def _app(bootstrap: str, unique: str, handler) -> StreamApp:
-    return StreamApp(StreamConfig(bootstrap, app_id=f"test-{unique}"), handler)
+def _app(bootstrap: str, unique: str, stage, policies: PolicySet | None = None) -> StreamApp:
+    policies = policies or PolicySet([], default=EXAMPLE_POLICY)
+    return StreamApp(StreamConfig(bootstrap, app_id=f"test-{unique}"), policies, [stage])
 
 
-def _of(handler: CountingHandler, tenant: str) -> list[AICallEvent]:
-    return [e for e in handler.seen if e.tenant == tenant]
+def _of(stage: CountingStage, tenant: str) -> list[AICallEvent]:
+    return [i.event for i in stage.seen if i.event.tenant == tenant]
 
 
 async def test_events_from_kafka_python_reach_the_faust_agent_intact(kafka_bootstrap: str, unique: str) -> None:
     tenant = f"shop-{unique}"
     events = TrafficGenerator((tenant,), seed=3).events(50)
-    handler = CountingHandler()
+    handler = CountingStage()
     stream_app = _app(kafka_bootstrap, unique, handler)
     async with EmbeddedWorker(stream_app.app) as worker:
         await worker.wait_ready()
@@ -41,7 +42,7 @@ async def test_malformed_records_go_to_the_dlq_and_the_stream_goes_on(kafka_boot
     tenant = f"shop-{unique}"
     first, last = make_event(tenant), make_event(tenant)
     broken = [b"{not json", b'{"schema": "douane.ai_call/1"}', b"\xff\xfe\x00", encode(first).replace(b"/1", b"/9")]
-    handler = CountingHandler()
+    handler = CountingStage()
     stream_app = _app(kafka_bootstrap, unique, handler)
     async with EmbeddedWorker(stream_app.app) as worker:
         await worker.wait_ready()
@@ -59,18 +60,18 @@ async def test_malformed_records_go_to_the_dlq_and_the_stream_goes_on(kafka_boot
     assert all(h["douane.dlq.source"].startswith("douane.ai-calls/") for h in reasons)
 
 
-class _FailsOn(CountingHandler):
+class _FailsOn(CountingStage):
     def __init__(self, bad_id) -> None:
         super().__init__()
         self.bad_id = bad_id
 
-    async def handle(self, event: AICallEvent) -> None:
-        if event.event_id == self.bad_id:
-            raise RuntimeError("rules engine exploded")
-        await super().handle(event)
+    async def handle(self, item) -> None:
+        if item.event.event_id == self.bad_id:
+            raise RuntimeError("alert sink exploded")
+        await super().handle(item)
 
 
-async def test_a_handler_failure_is_dead_lettered_not_lost(kafka_bootstrap: str, unique: str) -> None:
+async def test_a_stage_failure_is_dead_lettered_not_lost(kafka_bootstrap: str, unique: str) -> None:
     tenant = f"shop-{unique}"
     good, bad, after = make_event(tenant), make_event(tenant), make_event(tenant)
     handler = _FailsOn(bad.event_id)
@@ -84,8 +85,22 @@ async def test_a_handler_failure_is_dead_lettered_not_lost(kafka_bootstrap: str,
     [letter] = await _dlq_records(kafka_bootstrap, tenant, 1)
     assert letter.value == encode(bad)
     headers = read_headers(letter.headers)
-    assert headers["douane.dlq.stage"] == "handle"
-    assert "RuntimeError: rules engine exploded" in headers["douane.dlq.reason"]
+    assert headers["douane.dlq.stage"] == "count"
+    assert "count failed: RuntimeError: alert sink exploded" in headers["douane.dlq.reason"]
+
+
+async def test_an_event_of_an_unknown_tenant_is_dead_lettered(kafka_bootstrap: str, unique: str) -> None:
+    known, stranger = make_event("shop-berlin"), make_event(f"stranger-{unique}")
+    stage = CountingStage()
+    stream_app = _app(kafka_bootstrap, unique, stage, PolicySet([EXAMPLE_POLICY]))
+    async with EmbeddedWorker(stream_app.app) as worker:
+        await worker.wait_ready()
+        await asyncio.to_thread(publish, kafka_bootstrap, [stranger, known])
+        await until(lambda: known.event_id in {i.event.event_id for i in stage.seen}, what="the known tenant's event")
+    [letter] = await _dlq_records(kafka_bootstrap, f"stranger-{unique}", 1)
+    headers = read_headers(letter.headers)
+    assert headers["douane.dlq.stage"] == "evaluate"
+    assert f"no policy governs tenant 'stranger-{unique}'" in headers["douane.dlq.reason"]
 
 
 async def _dlq_records(bootstrap: str, tenant: str, expected: int) -> list:

@@ -1,0 +1,56 @@
+"""Which policy governs which tenant, and the engine that applies it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from douane.contract import AICallEvent
+from rules.catalogue import load_catalogue
+from rules.engine import Engine
+from rules.jurisdictions import load_jurisdictions
+from rules.policy import Policy, load_policy
+from rules.registry import Registry, load_registry
+from stream.store.rows import Audited
+
+
+class UnknownTenant(LookupError):
+    """No policy governs the event's tenant."""
+
+
+class PolicySet:
+    """One engine per policy, looked up by tenant; ``default`` governs tenants no policy names."""
+
+    def __init__(self, policies: list[Policy], registry: Registry | None = None, default: Policy | None = None) -> None:
+        self.registry = registry or load_registry()
+        jurisdictions, catalogue = load_jurisdictions(), load_catalogue()
+        self.policies = list(policies) + ([default] if default is not None and default not in policies else [])
+        engines = {id(p): Engine(self.registry, p, jurisdictions, catalogue) for p in self.policies}
+        self._by_tenant = {t: engines[id(p)] for p in policies for t in p.tenants}
+        self._default = engines[id(default)] if default is not None else None
+
+    @classmethod
+    def load(cls, paths: list[Path], default: Path | None = None) -> "PolicySet":
+        """Policies from files (a folder means every ``*.policy.yaml`` in it)."""
+        files = [f for p in paths for f in (sorted(Path(p).glob("*.policy.yaml")) if Path(p).is_dir() else [Path(p)])]
+        return cls([load_policy(f) for f in files], default=load_policy(default) if default else None)
+
+    def engine_for(self, tenant: str) -> Engine:
+        """The engine of the policy that governs ``tenant``."""
+        engine = self._by_tenant.get(tenant, self._default)
+        if engine is None:
+            raise UnknownTenant(f"no policy governs tenant {tenant!r}; add it to a policy's 'tenants' "
+                                "or run the worker with --default-policy")
+        return engine
+
+    def audit(self, event: AICallEvent) -> Audited:
+        """Evaluate ``event`` under its tenant's policy."""
+        engine = self.engine_for(event.tenant)
+        verdict = engine.evaluate(event)
+        decided = engine.decide(event)
+        activity = engine.activity(event.app.platform, event.app.feature)
+        return Audited(event, verdict, activity.id if activity else None, decided.provider, decided.locations,
+                       decided.entity_country)
+
+    def tenants(self) -> list[tuple[str, Policy]]:
+        """(tenant, policy) for every tenant a policy names."""
+        return [(t, p) for p in self.policies for t in p.tenants]

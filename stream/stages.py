@@ -1,0 +1,116 @@
+"""Pipeline stages: small plug-ins that each do one thing with a batch of audited calls.
+
+A stage returns the items it failed on, with the reason; those go to the DLQ and the
+rest of the batch goes on. A stage that must not lose anything (the store) retries
+instead of failing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from collections import Counter
+
+from douane.contract import Severity, encode
+from stream.store import StoreWriter
+from stream.store.rows import Audited
+
+logger = logging.getLogger(__name__)
+
+Failures = list[tuple[Audited, Exception]]
+
+
+class Stage(ABC):
+    """One step of the pipeline."""
+
+    name: str = "stage"
+
+    @abstractmethod
+    async def process(self, batch: list[Audited]) -> Failures:
+        """Handle a batch; return the items that failed, with the exception."""
+
+    async def start(self) -> None:
+        """Called once before the first batch."""
+
+    async def stop(self) -> None:
+        """Called once at shutdown."""
+
+
+class PerEventStage(Stage):
+    """A stage that handles items one by one; a failure affects that item only."""
+
+    async def process(self, batch: list[Audited]) -> Failures:
+        failures: Failures = []
+        for item in batch:
+            try:
+                await self.handle(item)
+            except Exception as exc:  # noqa: BLE001 - dead-lettered with its reason, never lost
+                failures.append((item, exc))
+        return failures
+
+    @abstractmethod
+    async def handle(self, item: Audited) -> None:
+        """Handle one item."""
+
+
+class CountingStage(PerEventStage):
+    """Counts audited calls per tenant, provider and decision (the demo's summary)."""
+
+    name = "count"
+
+    def __init__(self) -> None:
+        self.seen: list[Audited] = []
+        self.by_route: Counter[tuple[str, str, str]] = Counter()
+
+    async def handle(self, item: Audited) -> None:
+        """Record the route and decision; never content (there is none)."""
+        self.seen.append(item)
+        self.by_route[(item.event.tenant, item.provider or "unknown", item.verdict.decision.value)] += 1
+
+
+class FindingsPublisher(PerEventStage):
+    """Publishes each verdict with a finding above ``min_severity`` to ``douane.findings``, keyed by tenant."""
+
+    name = "findings"
+
+    def __init__(self, topic, min_severity: Severity = Severity.LOW) -> None:
+        self.topic = topic
+        self.min_rank = min_severity.rank
+
+    async def handle(self, item: Audited) -> None:
+        """Send the verdict when it carries something worth a look."""
+        if item.verdict.severity.rank >= self.min_rank:
+            await self.topic.send(key=item.event.tenant.encode(), value=encode(item.verdict))
+
+
+class StoreStage(Stage):
+    """Writes batches to the DuckDB store in a thread; retries with backoff until it succeeds."""
+
+    name = "store"
+
+    def __init__(self, writer: StoreWriter, max_backoff: float = 30.0) -> None:
+        self.writer = writer
+        self.max_backoff = max_backoff
+        self.written = 0
+        self.duplicates = 0
+
+    async def process(self, batch: list[Audited]) -> Failures:
+        delay = 0.5
+        while True:
+            try:
+                result = await asyncio.to_thread(self.writer.write, batch)
+            except Exception as exc:  # noqa: BLE001 - the batch is not acknowledged until it is stored
+                logger.error("store write failed (%s: %s); retrying in %.1f s", type(exc).__name__, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_backoff)
+                continue
+            self.written += result.written
+            self.duplicates += result.duplicates
+            logger.info("stored batch %s: %d new, %d duplicate; store holds %d calls",
+                        result.batch_id, result.written, result.duplicates, self.writer.total)
+            return []
+
+    async def stop(self) -> None:
+        """Close the database file."""
+        await asyncio.to_thread(self.writer.close)
