@@ -34,6 +34,7 @@ class StreamConfig:
     start_from: str = "earliest"  # where a new group starts: earliest (audit everything) or latest
     batch_size: int = 1000
     batch_wait: float = 0.1  # seconds a partial batch waits for more records
+    session_timeout: float = 10.0  # a crashed worker's partitions move to the others after this
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ def _faust_app(config: StreamConfig) -> faust.App:
         consumer_auto_offset_reset=config.start_from,
         processing_guarantee="at_least_once",
         producer_acks=-1,
+        broker_session_timeout=config.session_timeout,
+        broker_heartbeat_interval=min(3.0, config.session_timeout / 4),
         autodiscover=False,
         **web,
     )

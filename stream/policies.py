@@ -23,6 +23,8 @@ class PolicySet:
     def __init__(self, policies: list[Policy], registry: Registry | None = None, default: Policy | None = None) -> None:
         self.registry = registry or load_registry()
         jurisdictions, catalogue = load_jurisdictions(), load_catalogue()
+        if default is not None:
+            default = next((p for p in policies if p == default), default)  # the same policy loaded twice
         self.policies = list(policies) + ([default] if default is not None and default not in policies else [])
         engines = {id(p): Engine(self.registry, p, jurisdictions, catalogue) for p in self.policies}
         self._by_tenant = {t: engines[id(p)] for p in policies for t in p.tenants}

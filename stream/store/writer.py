@@ -52,9 +52,9 @@ class StoreWriter:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.con = open_store(self.path)
-        row = self.con.execute("SELECT batch_id, hash FROM ledger ORDER BY batch_id DESC LIMIT 1").fetchone()
-        self._last_batch, self._head = (row[0], row[1]) if row else (0, GENESIS)
-        self.total = self.con.execute("SELECT count(*) FROM calls").fetchone()[0]
+        rows = self.con.execute("SELECT batch_id, hash FROM ledger ORDER BY batch_id DESC LIMIT 1").fetchall()
+        self._last_batch, self._head = rows[0] if rows else (0, GENESIS)
+        self.total = self.con.execute("SELECT count(*) FROM calls").fetchall()[0][0]
 
     @property
     def head(self) -> str:
