@@ -81,8 +81,8 @@ class StreamApp:
                 failed = {id(item) for item, _ in failures}
                 letters.extend(stage_failure(raw_of[id(i)], stage.name, exc) for i, exc in failures)
                 items = [i for i in items if id(i) not in failed]
-        for letter in letters:
-            await self._dead_letter(letter)
+        if letters:
+            await self._dead_letter(letters)
 
     def _audit(self, raws: list[Raw]) -> tuple[list[Audited], dict[int, Raw], list[DeadLetter]]:
         items, raw_of, letters = [], {}, []
@@ -100,10 +100,14 @@ class StreamApp:
             raw_of[id(item)] = raw
         return items, raw_of, letters
 
-    async def _dead_letter(self, letter: DeadLetter) -> None:
-        self.dead_letters += 1
-        logger.warning("dead letter from %s (%s): %s", letter.origin, letter.stage, letter.reason)
-        await self.dlq_topic.send(key=letter.key, value=letter.value or b"", headers=letter.headers())
+    async def _dead_letter(self, letters: list[DeadLetter]) -> None:
+        self.dead_letters += len(letters)
+        first = letters[0]
+        logger.warning("%d record(s) of this batch went to the DLQ; first from %s (%s): %s",
+                       len(letters), first.origin, first.stage, first.reason)
+        for letter in letters:
+            logger.debug("dead letter from %s (%s): %s", letter.origin, letter.stage, letter.reason)
+            await self.dlq_topic.send(key=letter.key, value=letter.value or b"", headers=letter.headers())
 
     async def _stop_stages(self, *args, **kwargs) -> None:
         for stage in self.stages:

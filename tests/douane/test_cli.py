@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -65,11 +66,14 @@ def test_topics_are_idempotent(kafka_bootstrap: str, monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.kafka
-def test_demo_audits_synthetic_traffic_and_dead_letters_malformed_records(
-    kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch
+def test_demo_audits_stores_and_verifies_synthetic_traffic(
+    kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("DOUANE_KAFKA_BOOTSTRAP", kafka_bootstrap)
+    monkeypatch.setenv("DOUANE_HOME", str(tmp_path))
     result = runner.invoke(app, ["demo", "--events", "40"])
     assert result.exit_code == 0, result.output
-    assert "the Faust agent audited 40 events" in result.output
-    assert "3 records went to douane.dlq" in result.output
+    assert "3/4 audited 40 calls" in result.output
+    assert f"40 written to {tmp_path / 'douane.duckdb'}" in result.output
+    assert "3 malformed records went to douane.dlq" in result.output
+    assert re.search(r"4/4 ledger: \d+ batches, 40 records, intact", result.output), result.output

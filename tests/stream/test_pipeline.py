@@ -39,7 +39,8 @@ async def test_events_in_rows_and_findings_out_and_no_duplicates_when_sent_twice
     expected = [policies.audit(e) for e in events]
     writer = StoreWriter(tmp_path / "store.duckdb")
     store, after = StoreStage(writer), CountingStage()
-    app = StreamApp(StreamConfig(kafka_bootstrap, app_id=f"test-{unique}"), policies, [store, after])
+    config = StreamConfig(kafka_bootstrap, app_id=f"test-{unique}", start_from="latest")
+    app = StreamApp(config, policies, [store, after])
     app.stages.insert(0, FindingsPublisher(app.findings_topic))
     mine = lambda: sum(i.event.tenant == tenant for i in after.seen)  # noqa: E731
     async with EmbeddedWorker(app.app) as worker:

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.kafka
 
 def _app(bootstrap: str, unique: str, stage, policies: PolicySet | None = None) -> StreamApp:
     policies = policies or PolicySet([], default=EXAMPLE_POLICY)
-    return StreamApp(StreamConfig(bootstrap, app_id=f"test-{unique}"), policies, [stage])
+    # Each test publishes after its worker is ready: start at the end, independent of earlier tests' records.
+    return StreamApp(StreamConfig(bootstrap, app_id=f"test-{unique}", start_from="latest"), policies, [stage])
 
 
 def _of(stage: CountingStage, tenant: str) -> list[AICallEvent]:
