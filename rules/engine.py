@@ -45,6 +45,7 @@ class Decided:
     platform: str
     feature: str
     host: str
+    destinations: tuple[str, ...]  # processing locations and the importer's seat, sorted
 
 
 class Engine:
@@ -76,7 +77,7 @@ class Engine:
             "schema_": VERDICT_SCHEMA, "event_id": event.event_id, "tenant": event.tenant,
             "decided_at": at or event.observed_at, "decision": decided.decision, "basis": decided.basis,
             "articles": articles, "severity": severity, "enforcement": enforcement, "findings": findings,
-            "rules_version": self.version,
+            "rules_version": self.version, "provider": decided.provider, "destinations": decided.destinations,
         })
 
     def _merge(self, decided: Decided, extra: tuple[Finding, ...]) -> tuple:
@@ -119,7 +120,8 @@ class Engine:
         entity = resolution.entity.country if resolution.entity else None
         return Decided(ruling.decision, ruling.basis, _articles(findings), severity,
                        self._enforce(ruling.decision, severity, special), tuple(findings), tuple(ruling.trace),
-                       provider, resolution.locations, entity, categories, special, platform, feature, host)
+                       provider, resolution.locations, entity, categories, special, platform, feature, host,
+                       tuple(sorted(resolution.locations | ({entity} if entity else set()))))
 
     def activity(self, platform: str, feature: str):
         """The policy activity covering a platform and feature (memoised)."""

@@ -205,6 +205,30 @@ class FailMode(Strict):
     special_category: Literal["open", "closed"] = "closed"
 
 
+class AlertRouting(Strict):
+    """Where alerts go: a Slack channel per severity, and when incidents roll into a digest."""
+
+    min_severity: Severity = Severity.MEDIUM
+    channels: dict[Severity, str] = {}
+    default_channel: NonEmpty = "#douane-alerts"
+    digest_after: int = Field(5, ge=1, description="new incidents per window before the rest go into a digest")
+    digest_window_minutes: int = Field(10, ge=1)
+
+    def channel_for(self, severity: Severity) -> str:
+        """The channel an incident of ``severity`` is posted to."""
+        return self.channels.get(severity, self.default_channel)
+
+
+class Nis2Thresholds(Strict):
+    """When a provider's failures make a NIS2 incident: counts within a tumbling window."""
+
+    window_minutes: int = Field(15, ge=1)
+    lockouts: int = Field(3, ge=1, description="403/451 region lockouts")
+    errors: int = Field(20, ge=1, description="timeouts, 5xx and connection failures")
+    failovers: int = Field(10, ge=1, description="calls failed over to the sovereign model")
+    reminder_hours: float = Field(4.0, gt=0, description="remind this long before each Art. 23 deadline")
+
+
 DEFAULT_ENFORCEMENT = (
     EnforcementRule(decision=Decision.UNAUTHORISED, min_severity=Severity.CRITICAL, action=Enforcement.BLOCK),
     EnforcementRule(decision=Decision.UNAUTHORISED, action=Enforcement.REDIRECT),
@@ -224,6 +248,8 @@ class Policy(Strict):
     sovereign_endpoints: tuple[SovereignEndpoint, ...] = ()
     enforcement: tuple[EnforcementRule, ...] = DEFAULT_ENFORCEMENT
     fail_mode: FailMode = FailMode()
+    alerts: AlertRouting = AlertRouting()
+    nis2: Nis2Thresholds = Nis2Thresholds()
     fallback_answer: str = "This assistant is unavailable right now. Our team will get back to you."
     custom_rules: tuple[Path, ...] = ()
 

@@ -16,7 +16,8 @@ import faust
 from douane.contract import TOPICS
 from stream.dlq import DeadLetter, Origin
 from stream.policies import PolicySet
-from stream.stages import Stage
+from stream.alerts import IncidentDesk, SlackNotifier
+from stream.stages import SignalPublisher, Stage
 from stream.store.rows import Audited
 from stream.triage import stage_failure, triage
 
@@ -49,7 +50,8 @@ class Raw:
 class StreamApp:
     """Wires the Faust app, its topics, the policies and the stages; holds no logic of its own."""
 
-    def __init__(self, config: StreamConfig, policies: PolicySet, stages: list[Stage]) -> None:
+    def __init__(self, config: StreamConfig, policies: PolicySet, stages: list[Stage],
+                 slack: SlackNotifier | None = None, signing_secret: str | None = None) -> None:
         self.config = config
         self.policies = policies
         self.stages = stages
@@ -61,6 +63,11 @@ class StreamApp:
         self.findings_topic = self.app.topic(TOPICS.findings.name, key_serializer="raw", value_serializer="raw")
         self.app.agent(self.calls_topic, name="audit")(self._consume)
         self.app.on_before_shutdown.connect(self._stop_stages)
+        self.desk = None
+        if slack is not None:
+            self.desk = IncidentDesk(self.app, self.findings_topic, config.partitions, policies.policy_for, slack,
+                                     signing_secret)
+            self.stages.append(SignalPublisher(self.desk.commands))
 
     async def _consume(self, stream: faust.StreamT) -> None:
         async for events in stream.take_events(self.config.batch_size, within=self.config.batch_wait):
@@ -125,6 +132,7 @@ def _faust_app(config: StreamConfig) -> faust.App:
         processing_guarantee="at_least_once",
         producer_acks=-1,
         broker_session_timeout=config.session_timeout,
+        table_standby_replicas=0,  # a worker holds only the incidents it owns, so only it alerts on them
         broker_heartbeat_interval=min(3.0, config.session_timeout / 4),
         autodiscover=False,
         **web,

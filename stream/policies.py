@@ -36,6 +36,11 @@ class PolicySet:
         files = [f for p in paths for f in (sorted(Path(p).glob("*.policy.yaml")) if Path(p).is_dir() else [Path(p)])]
         return cls([load_policy(f) for f in files], default=load_policy(default) if default else None)
 
+    def policy_for(self, tenant: str) -> Policy | None:
+        """The policy governing ``tenant`` (the default one when no policy names it), or None."""
+        engine = self._by_tenant.get(tenant, self._default)
+        return engine.policy if engine is not None else None
+
     def engine_for(self, tenant: str) -> Engine:
         """The engine of the policy that governs ``tenant``."""
         engine = self._by_tenant.get(tenant, self._default)

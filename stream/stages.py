@@ -8,6 +8,7 @@ instead of failing.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -82,6 +83,26 @@ class FindingsPublisher(PerEventStage):
         """Send the verdict when it carries something worth a look."""
         if item.verdict.severity.rank >= self.min_rank:
             await self.topic.send(key=item.event.tenant.encode(), value=encode(item.verdict))
+
+
+class SignalPublisher(PerEventStage):
+    """Publishes provider failures (lockouts, errors, failovers) to ``douane.incidents`` for NIS2 counting."""
+
+    name = "signals"
+
+    def __init__(self, topic) -> None:
+        self.topic = topic
+
+    async def handle(self, item: Audited) -> None:
+        """Send one signal per failure kind the call shows; nothing for healthy calls."""
+        from stream.alerts.desk import signal_of
+
+        event = item.event
+        for signal in signal_of(event):
+            command = {"type": "signal", "tenant": event.tenant, "provider": item.provider or event.destination.host,
+                       "signal": signal, "at": event.observed_at.isoformat()}
+            await self.topic.send(key=event.tenant.encode(), value=json.dumps(command).encode(),
+                                  timestamp=event.observed_at.timestamp())
 
 
 class StoreStage(Stage):

@@ -102,3 +102,5 @@ class Verdict(BaseModel):
     enforcement: Enforcement = Enforcement.FORWARD
     findings: tuple[Finding, ...] = ()
     rules_version: ShortText = Field("", description="version of the rule data that decided")
+    provider: Slug | None = Field(None, description="registry id of the provider; None when unknown")
+    destinations: tuple[ShortText, ...] = Field((), description="processing locations and the importer's seat")

@@ -1,0 +1,161 @@
+"""What to send to Slack now, and what Slack accepted.
+
+Given the incidents that need delivery, the outbox posts a message per incident (or
+updates it in place), rolls new incidents into one digest per tenant and channel once
+``digest_after`` messages went out within the window, replies with NIS2 deadline
+reminders, and honours 429 Retry-After and backoff. It returns commands describing
+what was delivered; the caller records them (through Kafka) so the state says so.
+Nothing is dropped: an incident Slack has not taken stays due.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from douane.contract import Severity
+from rules.policy import AlertRouting
+from stream.alerts import blocks
+from stream.alerts.incidents import due_reminders, needs_delivery
+from stream.alerts.slack import DeliveryError, SlackNotifier
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = 300.0
+PERMANENT_BACKOFF = 600.0
+
+
+class Outbox:
+    """Delivers incident messages; one instance per worker, for the incidents that worker owns."""
+
+    def __init__(self, notifier: SlackNotifier, routing_for: Callable[[str], AlertRouting],
+                 reminder_lead: Callable[[str], timedelta], monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.notifier = notifier
+        self.routing_for = routing_for
+        self.reminder_lead = reminder_lead
+        self.monotonic = monotonic
+        self._not_before: dict[str, float] = {}  # per incident, and "slack" for a global 429
+        self._backoff: dict[str, float] = {}
+        self._sent: dict[str, dict] = {}  # what Slack took per incident, until the state records it
+        self._posts: dict[tuple[str, str], deque[datetime]] = defaultdict(deque)
+        self._digests: dict[tuple[str, str], dict[str, dict]] = {}  # (channel, ts) -> members sent so far
+        self.pending_errors: dict[str, str] = {}
+
+    async def flush(self, states: list[dict], now: datetime) -> list[dict]:
+        """Send what is due; the commands recording what Slack accepted."""
+        commands: list[dict] = []
+        by_id = {s["id"]: s for s in states}
+        for state in sorted((self._overlay(s) for s in states), key=lambda s: s["first_seen"]):
+            by_id[state["id"]] = state
+            if self._blocked(state["id"]):
+                continue
+            if needs_delivery(state):
+                command = await self._attempt(state, by_id, now, self._deliver)
+                if command:
+                    commands.append(command)
+            for clock in due_reminders(state, now, self.reminder_lead(state["tenant"])) if state.get("ts") else []:
+                command = await self._attempt(state, by_id, now, self._remind, clock)
+                if command:
+                    commands.append(command)
+        return commands
+
+    async def _attempt(self, state: dict, by_id: dict, now: datetime, action, *args) -> dict | None:
+        try:
+            command = await action(state, by_id, now, *args)
+        except DeliveryError as exc:
+            self._failed(state["id"], exc)
+            return None
+        self._backoff.pop(state["id"], None)
+        self.pending_errors.pop(state["id"], None)
+        return command
+
+    async def _deliver(self, state: dict, by_id: dict, now: datetime) -> dict:
+        routing = self.routing_for(state["tenant"])
+        channel = routing.channel_for(_severity(state))
+        if state.get("in_digest") and state.get("channel") == channel:
+            return await self._to_digest(state, by_id, channel, state["ts"])
+        if state.get("ts") and state.get("channel") == channel:
+            ts = await self.notifier.send(channel, state["ts"], blocks.incident_text(state), blocks.incident_blocks(state))
+            return self._delivered(state, channel, ts, in_digest=False)
+        if self._digest_due(state["tenant"], channel, routing, now):
+            digest_ts = self._open_digest_ts(state, by_id, channel)
+            return await self._to_digest(state, by_id, channel, digest_ts)
+        ts = await self.notifier.send(channel, None, blocks.incident_text(state), blocks.incident_blocks(state))
+        self._posts[(state["tenant"], channel)].append(now)
+        return self._delivered(state, channel, ts, in_digest=False)
+
+    async def _to_digest(self, state: dict, by_id: dict, channel: str, digest_ts: str | None) -> dict:
+        members = dict(self._digests.get((channel, digest_ts), {})) if digest_ts else {}
+        members.update({s["id"]: s for s in by_id.values() if digest_ts and s.get("in_digest")
+                        and s.get("ts") == digest_ts and s.get("channel") == channel})
+        members[state["id"]] = state
+        listed = list(members.values())
+        ts = await self.notifier.send(channel, digest_ts, blocks.digest_text(state["tenant"], listed),
+                                      blocks.digest_blocks(state["tenant"], listed))
+        self._digests[(channel, ts)] = members
+        return self._delivered(state, channel, ts, in_digest=True)
+
+    async def _remind(self, state: dict, by_id: dict, now: datetime, clock: str) -> dict:
+        await self.notifier.reply(state["channel"], state["ts"], blocks.reminder_text(state, clock))
+        return {"type": "reminded", "incident": state["id"], "tenant": state["tenant"], "clock": clock}
+
+    def _digest_due(self, tenant: str, channel: str, routing: AlertRouting, now: datetime) -> bool:
+        posts = self._posts[(tenant, channel)]
+        window = timedelta(minutes=routing.digest_window_minutes)
+        while posts and now - posts[0] > window:
+            posts.popleft()
+        return len(posts) >= routing.digest_after
+
+    def _open_digest_ts(self, state: dict, by_id: dict, channel: str) -> str | None:
+        """The digest message already open for this tenant and channel, if any (newest)."""
+        known = [s["ts"] for s in by_id.values() if s.get("in_digest") and s.get("channel") == channel
+                 and s["tenant"] == state["tenant"] and s.get("ts")]
+        known += [ts for (ch, ts), members in self._digests.items()
+                  if ch == channel and any(m["tenant"] == state["tenant"] for m in members.values())]
+        return max(known, default=None)
+
+    def _overlay(self, state: dict) -> dict:
+        """The state as Slack knows it: deliveries not yet recorded in the table are applied here."""
+        sent = self._sent.get(state["id"])
+        if sent is None or sent["version"] <= state["delivered_version"]:
+            return state
+        return {**state, "channel": sent["channel"], "ts": sent["ts"], "in_digest": sent["in_digest"],
+                "delivered_version": sent["version"]}
+
+    def _delivered(self, state: dict, channel: str, ts: str, in_digest: bool) -> dict:
+        self._sent[state["id"]] = {"version": state["version"], "channel": channel, "ts": ts, "in_digest": in_digest}
+        return {"type": "delivered", "incident": state["id"], "tenant": state["tenant"], "version": state["version"],
+                "channel": channel, "ts": ts, "in_digest": in_digest}
+
+    def _blocked(self, incident: str) -> bool:
+        now = self.monotonic()
+        return now < self._not_before.get("slack", 0.0) or now < self._not_before.get(incident, 0.0)
+
+    def _failed(self, incident: str, exc: DeliveryError) -> None:
+        self.pending_errors[incident] = exc.reason
+        if exc.retry_after is not None:
+            self._not_before["slack"] = self.monotonic() + exc.retry_after  # Slack asked all calls to wait
+            logger.warning("Slack rate limit: waiting %.1f s as Retry-After asks", exc.retry_after)
+            return
+        if exc.permanent:
+            delay = PERMANENT_BACKOFF
+            logger.error("Slack refused incident %s (%s); it stays pending and is retried in %.0f s",
+                         incident, exc.reason, delay)
+        else:
+            delay = min(self._backoff.get(incident, 0.5) * 2, MAX_BACKOFF)
+            logger.warning("Slack delivery of incident %s failed (%s); retrying in %.1f s", incident, exc.reason, delay)
+        self._backoff[incident] = delay
+        self._not_before[incident] = self.monotonic() + delay
+
+    def forget(self, incident: str, version: int) -> None:
+        """The state has recorded delivery of ``version``: the in-memory copy is no longer needed."""
+        sent = self._sent.get(incident)
+        if sent is not None and sent["version"] <= version:
+            self._sent.pop(incident, None)
+
+
+def _severity(state: dict) -> Severity:
+    return Severity(state["severity"])

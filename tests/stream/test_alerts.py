@@ -1,0 +1,168 @@
+"""Alerts end to end: real broker, real Faust tables, slack-sdk against the local Slack stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+
+from deploy.standins.slack import SlackStandIn
+from douane.contract import Action, ErrorClass, Outcome
+from stream import EmbeddedWorker, FindingsPublisher, PolicySet, StreamApp, StreamConfig
+from stream.alerts import SlackNotifier
+from stream.alerts.interactions import sign
+from tests.rules.conftest import call
+from tests.stream.conftest import EXAMPLE_POLICY, publish, until
+
+pytestmark = pytest.mark.kafka
+SECRET = "s3cret-signing"
+POLICIES = PolicySet([], default=EXAMPLE_POLICY)
+
+
+@pytest.fixture
+def slack():
+    standin = SlackStandIn().start()
+    yield standin
+    standin.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def alert_app(bootstrap: str, app_id: str, slack: SlackStandIn, web_port: int | None = None) -> StreamApp:
+    config = StreamConfig(bootstrap, app_id=app_id, start_from="latest", web_port=web_port, batch_wait=0.05)
+    app = StreamApp(config, POLICIES, [], slack=SlackNotifier.connect("xoxb-test-token", base_url=slack.base_url),
+                    signing_secret=SECRET)
+    app.stages.insert(0, FindingsPublisher(app.findings_topic))
+    return app
+
+
+def expected_incidents(events) -> dict[str, int]:
+    """incident id -> number of alerting findings, from the engine itself."""
+    from stream.alerts.incidents import incident_id
+
+    counts: dict[str, int] = {}
+    for event in events:
+        verdict = POLICIES.audit(event).verdict
+        for f in verdict.findings:
+            if f.severity.rank >= EXAMPLE_POLICY.alerts.min_severity.rank:
+                key = incident_id(verdict.tenant, f.rule_id, verdict.provider, verdict.destinations)
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def messages_by_incident(slack: SlackStandIn) -> dict[str, dict]:
+    found = {}
+    for (channel, ts), args in slack.messages.items():
+        for block in args.get("blocks", []):
+            if block.get("type") == "context" and "incident `" in str(block):
+                text = block["elements"][0]["text"]
+                found[text.split("incident `")[1].rstrip("`")] = {"channel": channel, "ts": ts, **args}
+    return found
+
+
+def calls_shown(message: dict) -> int:
+    fields = message["blocks"][1]["fields"]
+    return int(next(f["text"] for f in fields if f["text"].startswith("*Calls*")).split("\n")[1])
+
+
+def deepseek_calls(tenant: str, n: int) -> list:
+    return [call("api.deepseek.com", tenant=tenant, categories=("user.contact.email",)) for _ in range(n)]
+
+
+async def test_one_message_per_incident_updated_with_counts(kafka_bootstrap, unique, slack) -> None:
+    tenant = f"shop-{unique}"
+    events = deepseek_calls(tenant, 25)
+    expected = expected_incidents(events)
+    app = alert_app(kafka_bootstrap, f"alerts-{unique}", slack)
+    async with EmbeddedWorker(app.app) as worker:
+        await worker.wait_ready()
+        await asyncio.to_thread(publish, kafka_bootstrap, events)
+
+        def settled() -> bool:
+            shown = messages_by_incident(slack)
+            return set(shown) == set(expected) and all(calls_shown(shown[k]) == n for k, n in expected.items())
+
+        await until(settled, timeout=60, what=f"{len(expected)} incidents with their counts")
+    posts = [c for c in slack.ok_calls("chat.postMessage") if tenant in c.args["text"]]
+    assert len(posts) == len(expected) >= 3, "one message per incident, not per request"
+    assert slack.ok_calls("chat.update"), "counts grow by updating the message in place"
+    channels = {k.split("|")[1]: m["channel"] for k, m in messages_by_incident(slack).items()}
+    assert channels["custom.banned-provider"] == "C-CRITICAL"
+    assert channels["nis2.unregistered-vendor"] == "C-REVIEW"
+
+
+async def test_acknowledge_through_a_signed_slack_interaction(kafka_bootstrap, unique, slack) -> None:
+    tenant = f"shop-{unique}"
+    port = free_port()
+    app = alert_app(kafka_bootstrap, f"alerts-{unique}", slack, web_port=port)
+    async with EmbeddedWorker(app.app) as worker:
+        await worker.wait_ready()
+        await asyncio.to_thread(publish, kafka_bootstrap, deepseek_calls(tenant, 3))
+        await until(lambda: any(tenant in k for k in messages_by_incident(slack)), timeout=60, what="an alert")
+        incident = next(k for k in messages_by_incident(slack) if tenant in k)
+        payload = {"type": "block_actions", "user": {"id": "U1", "username": "camille"},
+                   "actions": [{"action_id": "douane.ack", "value": incident}]}
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        stamp = str(int(time.time()))
+        url = f"http://127.0.0.1:{port}/slack/interactions"
+        async with aiohttp.ClientSession() as http:
+            forged = await http.post(url, data=body, headers={"X-Slack-Request-Timestamp": stamp,
+                                                              "X-Slack-Signature": "v0=" + "0" * 64,
+                                                              "Content-Type": "application/x-www-form-urlencoded"})
+            assert forged.status == 401
+            signed = await http.post(url, data=body, headers={"X-Slack-Request-Timestamp": stamp,
+                                                              "X-Slack-Signature": sign(SECRET, stamp, body),
+                                                              "Content-Type": "application/x-www-form-urlencoded"})
+            assert signed.status == 200
+        await until(lambda: "Acknowledged by camille" in str(messages_by_incident(slack)[incident]["blocks"]),
+                    timeout=30, what="the message to show the acknowledgement")
+
+
+async def test_provider_lockouts_open_a_nis2_incident_with_its_clocks(kafka_bootstrap, unique, slack) -> None:
+    tenant = f"shop-{unique}"
+    locked = Outcome(action=Action.FAILED_OVER, status=403, error_class=ErrorClass.LOCKOUT_403)
+    events = [call("api.openai.com", tenant=tenant, feature="content", categories=()) for _ in range(4)]
+    events = [e.model_copy(update={"outcome": locked}) for e in events]
+    app = alert_app(kafka_bootstrap, f"alerts-{unique}", slack)
+    async with EmbeddedWorker(app.app) as worker:
+        await worker.wait_ready()
+        await asyncio.to_thread(publish, kafka_bootstrap, events[:2])
+        await asyncio.sleep(2)
+        assert not any("nis2.provider-lockout" in k for k in messages_by_incident(slack)), "below the threshold of 3"
+        await asyncio.to_thread(publish, kafka_bootstrap, events[2:])
+        key = f"{tenant}|nis2.provider-lockout|openai|-"
+        await until(lambda: key in messages_by_incident(slack) and calls_shown(messages_by_incident(slack)[key]) == 4,
+                    timeout=60, what="the NIS2 incident")
+    text = str(messages_by_incident(slack)[key]["blocks"])
+    assert "Early warning" in text and "Incident notification" in text and "Final report" in text
+    assert "NIS2 Art. 23(4)" in text
+
+
+async def test_an_alert_slack_could_not_take_is_delivered_after_a_restart(kafka_bootstrap, unique, slack) -> None:
+    tenant = f"shop-{unique}"
+    events = deepseek_calls(tenant, 5)
+    expected = expected_incidents(events)
+    slack.down = True
+    first = alert_app(kafka_bootstrap, f"alerts-{unique}", slack)
+    async with EmbeddedWorker(first.app) as worker:
+        await worker.wait_ready()
+        await asyncio.to_thread(publish, kafka_bootstrap, events)
+        await until(lambda: len(first.desk.outbox.pending_errors) >= len(expected), timeout=60,
+                    what="every incident to be pending")
+    assert not messages_by_incident(slack)
+    slack.down = False
+    second = alert_app(kafka_bootstrap, f"alerts-{unique}", slack)
+    async with EmbeddedWorker(second.app) as worker:
+        await worker.wait_ready()
+        await until(lambda: set(messages_by_incident(slack)) == set(expected), timeout=60,
+                    what="the pending alerts, after the restart")
+    assert all(calls_shown(messages_by_incident(slack)[k]) == n for k, n in expected.items())
