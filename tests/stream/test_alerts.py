@@ -166,3 +166,46 @@ async def test_an_alert_slack_could_not_take_is_delivered_after_a_restart(kafka_
         await until(lambda: set(messages_by_incident(slack)) == set(expected), timeout=60,
                     what="the pending alerts, after the restart")
     assert all(calls_shown(messages_by_incident(slack)[k]) == n for k, n in expected.items())
+
+
+async def test_two_workers_share_the_partitions_and_each_incident_is_sent_once(kafka_bootstrap, unique, slack) -> None:
+    tenants = [f"shop-{unique}-{i}" for i in range(8)]
+    events = [e for t in tenants for e in deepseek_calls(t, 3)]
+    expected = expected_incidents(events)
+    group = f"alerts-{unique}"
+    one, two = alert_app(kafka_bootstrap, group, slack), alert_app(kafka_bootstrap, group, slack)
+    async with EmbeddedWorker(one.app) as w1:
+        await w1.wait_ready()
+        async with EmbeddedWorker(two.app) as w2:
+            await w2.wait_ready()
+            await _stable_split(one, two)
+            await asyncio.to_thread(publish, kafka_bootstrap, events)
+            await until(lambda: set(messages_by_incident(slack)) >= set(expected)
+                        and all(calls_shown(messages_by_incident(slack)[k]) == n for k, n in expected.items()),
+                        timeout=90, what="every incident with its final count")
+            assert one.desk.alerts_sent > 0 and two.desk.alerts_sent > 0, "both workers alert, on their tenants"
+    posts = [c for c in slack.ok_calls("chat.postMessage") if unique in c.args["text"]]
+    assert len(posts) == len(expected), "each incident posted once, by the worker that owns its tenant"
+
+
+async def _stable_split(one: StreamApp, two: StreamApp, hold: float = 3.0, timeout: float = 60.0) -> None:
+    """Both hold partitions, together all of them, and the split stays put for ``hold`` seconds.
+
+    The groups start at the latest offset: records published while a partition changes
+    hands before any offset was committed would be skipped, so the test waits for calm.
+    """
+    deadline, since, last = time.monotonic() + timeout, None, None
+    while time.monotonic() < deadline:
+        split = (frozenset(_assigned(one)), frozenset(_assigned(two)))
+        good = all(split) and split[0] | split[1] == set(range(6)) and not split[0] & split[1]
+        if good and split == last:
+            if time.monotonic() - since >= hold:
+                return
+        else:
+            since, last = time.monotonic(), split if good else None
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"the two workers never settled on a split of the partitions: {last}")
+
+
+def _assigned(app: StreamApp) -> set[int]:
+    return {tp.partition for tp in app.app.consumer.assignment() if tp.topic == "douane.ai-calls"}
