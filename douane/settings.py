@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from douane.contract.topics import DEFAULT_PARTITIONS
@@ -22,6 +22,14 @@ class Settings(BaseSettings):
     kafka_heap: str = Field("512m", pattern=r"^\d+[mg]$", description="JVM heap of the local broker")
     topic_partitions: int = Field(DEFAULT_PARTITIONS, ge=1, le=1024)
     store: Path | None = Field(None, description="the DuckDB store; default <home>/douane.duckdb")
+    slack_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...); alerts are off without it")
+    slack_signing_secret: SecretStr | None = Field(None, description="verifies Slack's Acknowledge requests")
+    slack_base_url: str | None = Field(None, description="only to point the Slack client at a stand-in")
+
+    @field_validator("slack_token", "slack_signing_secret", "slack_base_url", "kafka_bootstrap", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def store_path(self) -> Path:

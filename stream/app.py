@@ -8,6 +8,8 @@ what it already has.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 from dataclasses import dataclass
 
@@ -18,6 +20,7 @@ from stream.dlq import DeadLetter, Origin
 from stream.policies import PolicySet
 from stream.alerts import IncidentDesk, SlackNotifier
 from stream.stages import SignalPublisher, Stage
+from stream.store import StoreWriter
 from stream.store.rows import Audited
 from stream.triage import stage_failure, triage
 
@@ -51,7 +54,8 @@ class StreamApp:
     """Wires the Faust app, its topics, the policies and the stages; holds no logic of its own."""
 
     def __init__(self, config: StreamConfig, policies: PolicySet, stages: list[Stage],
-                 slack: SlackNotifier | None = None, signing_secret: str | None = None) -> None:
+                 slack: SlackNotifier | None = None, signing_secret: str | None = None,
+                 incidents_to: StoreWriter | None = None) -> None:
         self.config = config
         self.policies = policies
         self.stages = stages
@@ -68,6 +72,10 @@ class StreamApp:
             self.desk = IncidentDesk(self.app, self.findings_topic, config.partitions, policies.policy_for, slack,
                                      signing_secret)
             self.stages.append(SignalPublisher(self.desk.commands))
+        if incidents_to is not None:
+            self._incident_writer = incidents_to
+            incidents = self.app.topic(TOPICS.incidents.name, key_serializer="raw", value_serializer="raw")
+            self.app.agent(incidents, name="record-incidents")(self._record_incidents)
 
     async def _consume(self, stream: faust.StreamT) -> None:
         async for events in stream.take_events(self.config.batch_size, within=self.config.batch_wait):
@@ -115,6 +123,16 @@ class StreamApp:
         for letter in letters:
             logger.debug("dead letter from %s (%s): %s", letter.origin, letter.stage, letter.reason)
             await self.dlq_topic.send(key=letter.key, value=letter.value or b"", headers=letter.headers())
+
+    async def _record_incidents(self, stream: faust.StreamT) -> None:
+        """Keep incident snapshots from ``douane.incidents`` in the store (the sink's job)."""
+        async for record in stream.events():
+            try:
+                message = json.loads(record.value)
+            except ValueError:
+                continue
+            if message.get("type") == "state":
+                await asyncio.to_thread(self._incident_writer.record_incident, message["state"])
 
     async def _stop_stages(self, *args, **kwargs) -> None:
         for stage in self.stages:

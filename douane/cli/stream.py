@@ -54,7 +54,8 @@ def worker(
     policies = _policies(policy, default_policy)
     ensure_topics(address, cfg.topic_partitions)
     config = StreamConfig(address, app_id, cfg.topic_partitions, web_port, batch_size=batch_size)
-    stream_app = StreamApp(config, policies, [])
+    slack, secret = _slack(cfg)
+    stream_app = StreamApp(config, policies, [], slack=slack, signing_secret=secret)
     stream_app.stages.append(FindingsPublisher(stream_app.findings_topic))
     if store is not None:
         stream_app.stages.append(StoreStage(_recorded(_writer(store), policies)))
@@ -80,8 +81,22 @@ def sink(
     ensure_topics(address, cfg.topic_partitions)
     writer = _recorded(_writer(store or cfg.store_path), policies)
     config = StreamConfig(address, app_id, cfg.topic_partitions, batch_size=batch_size)
-    stream_app = StreamApp(config, policies, [StoreStage(writer)])
+    stream_app = StreamApp(config, policies, [StoreStage(writer)], incidents_to=writer)
     run_worker(stream_app.app, loglevel=loglevel)
+
+
+def _slack(cfg):
+    """The Slack notifier and signing secret from the environment; alerts are off without a token."""
+    import logging
+
+    from stream.alerts import SlackNotifier
+
+    if cfg.slack_token is None:
+        logging.getLogger(__name__).warning("DOUANE_SLACK_TOKEN is not set: findings are published, "
+                                            "but no Slack alerts are sent")
+        return None, None
+    secret = cfg.slack_signing_secret.get_secret_value() if cfg.slack_signing_secret else None
+    return SlackNotifier.connect(cfg.slack_token.get_secret_value(), base_url=cfg.slack_base_url), secret
 
 
 def _recorded(writer, policies):

@@ -85,19 +85,23 @@ class IncidentDesk:
     async def _on_commands(self, stream: faust.StreamT) -> None:
         async for record in stream.events():
             try:
-                command = json.loads(record.value)
-                self._apply(command)
+                state = self._apply(json.loads(record.value))
             except (ValueError, KeyError, TypeError) as exc:
                 logger.warning("skipping a bad command on douane.incidents: %s", exc)
+                continue
+            if state is not None:  # a snapshot for the store (the sink keeps the incidents table)
+                snapshot = {"type": "state", "tenant": state["tenant"], "state": state}
+                await self.commands.send(key=state["tenant"].encode(), value=json.dumps(snapshot).encode())
 
-    def _apply(self, command: dict) -> None:
+    def _apply(self, command: dict) -> dict | None:
+        """Apply one command to the table; the incident's new state when it changed in a way worth keeping."""
         kind = command["type"]
         if kind == "signal":
             self._signal(command)
-            return
+            return None
         state = self.table.get(command.get("incident"))
         if state is None:
-            return
+            return None
         if kind == "delivered":
             state = dict(inc.delivered(state, command["version"], command["channel"], command["ts"]),
                          in_digest=command["in_digest"])
@@ -108,8 +112,9 @@ class IncidentDesk:
         elif kind == "reminded":
             state = inc.reminded(state, command["clock"])
         else:
-            return
+            return None
         self.table[state["id"]] = state
+        return state
 
     def _signal(self, command: dict) -> None:
         tenant, provider, signal = command["tenant"], command["provider"], command["signal"]

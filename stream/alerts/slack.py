@@ -50,19 +50,19 @@ class SlackNotifier:
 
     async def check(self) -> dict:
         """``auth.test``: who the token is."""
-        try:
-            return (await self.client.auth_test()).data
-        except SlackApiError as exc:
-            raise _classified(exc) from None
+        return (await self._request(self.client.auth_test)).data
 
     async def _call(self, method, **kwargs) -> str:
+        return (await self._request(method, **kwargs))["ts"]
+
+    @staticmethod
+    async def _request(method, **kwargs):
         try:
-            response = await method(**kwargs)
+            return await method(**kwargs)
         except SlackApiError as exc:
             raise _classified(exc) from None
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {exc}"[:200]) from None
-        return response["ts"]
+            raise DeliveryError(f"cannot reach Slack: {type(exc).__name__}: {exc}"[:200]) from None
 
 
 def _classified(exc: SlackApiError) -> DeliveryError:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -55,6 +57,7 @@ class StoreWriter:
         rows = self.con.execute("SELECT batch_id, hash FROM ledger ORDER BY batch_id DESC LIMIT 1").fetchall()
         self._last_batch, self._head = rows[0] if rows else (0, GENESIS)
         self.total = self.con.execute("SELECT count(*) FROM calls").fetchall()[0][0]
+        self._lock = threading.Lock()  # one connection, used from the stage's worker threads
 
     @property
     def head(self) -> str:
@@ -63,6 +66,10 @@ class StoreWriter:
 
     def write(self, items: list[Audited]) -> BatchResult:
         """Write the calls not yet in the store, their findings, transfers and a ledger entry, atomically."""
+        with self._lock:
+            return self._write(items)
+
+    def _write(self, items: list[Audited]) -> BatchResult:
         unique = list({str(i.event.event_id): i for i in reversed(items)}.values())[::-1]
         new = self._not_stored(unique)
         if not new:
@@ -94,6 +101,19 @@ class StoreWriter:
                      a.special_category_basis.value if a.special_category_basis else None, list(a.data_subjects),
                      list(a.categories), a.retention, list(a.recipients), list(a.transfers),
                      [d.value for d in a.derogations], a.security_measures])
+
+    def record_incident(self, state: dict) -> None:
+        """Keep the latest state of an incident and of its Slack alert (newer versions win)."""
+        clocks = state.get("clocks") or {}
+        with self._lock:
+            self.con.execute(_UPSERT_INCIDENT, [
+                state["id"], state["kind"], state["tenant"], state["rule_id"], state["provider"], state["destination"],
+                state["severity"], state["status"], state["count"], state["first_seen"], state["last_seen"],
+                state.get("ack_by"), state.get("ack_at"), clocks.get("early_warning"), clocks.get("notification"),
+                clocks.get("final_report"), json.dumps(state)])
+            self.con.execute(_UPSERT_ALERT, [
+                state["id"], state.get("channel") or "", state.get("ts"), state["delivered_version"],
+                state["delivered_version"] < state["version"], 0, None, None, datetime.now(timezone.utc)])
 
     def record_registry(self, registry: Registry) -> None:
         """Keep the registry's providers, so reports can name recipients as they were known."""
@@ -171,4 +191,21 @@ _UPSERT_TRANSFERS = """
         calls = transfers.calls + excluded.calls,
         first_seen = least(transfers.first_seen, excluded.first_seen),
         last_seen = greatest(transfers.last_seen, excluded.last_seen)
+"""
+
+
+_UPSERT_INCIDENT = """
+    INSERT INTO incidents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (incident_id) DO UPDATE SET
+        severity = excluded.severity, status = excluded.status, count = greatest(incidents.count, excluded.count),
+        last_seen = greatest(incidents.last_seen, excluded.last_seen), acknowledged_by = excluded.acknowledged_by,
+        acknowledged_at = excluded.acknowledged_at, document = excluded.document
+"""
+
+_UPSERT_ALERT = """
+    INSERT INTO alert_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (incident_id) DO UPDATE SET
+        channel = excluded.channel, message_ts = excluded.message_ts,
+        sent_count = greatest(alert_state.sent_count, excluded.sent_count), pending = excluded.pending,
+        updated_at = excluded.updated_at
 """
