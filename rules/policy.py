@@ -213,6 +213,7 @@ class AlertRouting(Strict):
     default_channel: NonEmpty = "#douane-alerts"
     digest_after: int = Field(5, ge=1, description="new incidents per window before the rest go into a digest")
     digest_window_minutes: int = Field(10, ge=1)
+    update_every_seconds: float = Field(10.0, ge=0, description="coalesce count updates of one message")
 
     def channel_for(self, severity: Severity) -> str:
         """The channel an incident of ``severity`` is posted to."""

@@ -132,7 +132,18 @@ class StreamApp:
             except ValueError:
                 continue
             if message.get("type") == "state":
-                await asyncio.to_thread(self._incident_writer.record_incident, message["state"])
+                await self._keep_incident(message["state"])
+
+    async def _keep_incident(self, state: dict) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await asyncio.to_thread(self._incident_writer.record_incident, state)
+                return
+            except Exception as exc:  # noqa: BLE001 - not acknowledged until it is stored
+                logger.error("storing incident %s failed (%s); retrying in %.1f s", state.get("id"), exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
 
     async def _stop_stages(self, *args, **kwargs) -> None:
         for stage in self.stages:

@@ -106,7 +106,11 @@ class SignalPublisher(PerEventStage):
 
 
 class StoreStage(Stage):
-    """Writes batches to the DuckDB store in a thread; retries with backoff until it succeeds."""
+    """Writes batches to the DuckDB store in a thread; retries with backoff until it succeeds.
+
+    The writer belongs to whoever made it: it is closed after the worker has stopped,
+    never while an agent may still be writing.
+    """
 
     name = "store"
 
@@ -131,7 +135,3 @@ class StoreStage(Stage):
             logger.info("stored batch %s: %d new, %d duplicate; store holds %d calls",
                         result.batch_id, result.written, result.duplicates, self.writer.total)
             return []
-
-    async def stop(self) -> None:
-        """Close the database file."""
-        await asyncio.to_thread(self.writer.close)

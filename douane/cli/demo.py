@@ -29,18 +29,33 @@ def demo(
                                                      cfg.kafka_controller_port, cfg.kafka_heap).up().bootstrap
     except (BrokerError, JarsError) as exc:
         fail(str(exc))
-    typer.echo(f"1/4 Kafka answers on {address}")
+    typer.echo(f"1/5 Kafka answers on {address}")
     ensure_topics(address, cfg.topic_partitions)
     cfg.store_path.parent.mkdir(parents=True, exist_ok=True)
-    summary = asyncio.run(_run(address, cfg.topic_partitions, events, seed, cfg.store_path))
+    slack, standin = _slack(cfg)
+    try:
+        summary = asyncio.run(_run(address, cfg.topic_partitions, events, seed, cfg.store_path, slack))
+    finally:
+        if standin is not None:
+            standin.stop()
     _print_summary(summary)
+    _print_alerts(summary, standin)
     _verify(cfg.store_path)
 
 
-async def _run(address: str, partitions: int, count: int, seed: int, store: Path) -> dict:
-    from collector import TrafficGenerator
-    from stream import (CountingStage, EmbeddedWorker, FindingsPublisher, PolicySet, StoreStage, StreamApp,
-                        StreamConfig)
+def _slack(cfg):
+    """A real workspace when DOUANE_SLACK_TOKEN is set, else the local Slack stand-in."""
+    from deploy.standins.slack import SlackStandIn
+    from stream.alerts import SlackNotifier
+
+    if cfg.slack_token is not None:
+        return SlackNotifier.connect(cfg.slack_token.get_secret_value(), base_url=cfg.slack_base_url), None
+    standin = SlackStandIn().start()
+    return SlackNotifier.connect("xoxb-test-token", base_url=standin.base_url), standin
+
+
+async def _run(address: str, partitions: int, count: int, seed: int, store: Path, slack) -> dict:
+    from stream import CountingStage, FindingsPublisher, PolicySet, StoreStage, StreamApp, StreamConfig
     from stream.store import StoreWriter
 
     policies = PolicySet.load([EXAMPLES])
@@ -50,19 +65,44 @@ async def _run(address: str, partitions: int, count: int, seed: int, store: Path
     counter, store_stage = CountingStage(), StoreStage(writer)
     # The demo's group starts at the end, so earlier runs on the same broker are not counted again.
     config = StreamConfig(address, f"douane-demo-{uuid.uuid4().hex[:8]}", partitions, start_from="latest")
-    stream_app = StreamApp(config, policies, [counter, store_stage])
+    stream_app = StreamApp(config, policies, [counter, store_stage], slack=slack, incidents_to=writer)
     stream_app.stages.insert(1, FindingsPublisher(stream_app.findings_topic))
+    try:
+        return await _drive(stream_app, counter, store_stage, address, count, seed, store)
+    finally:
+        writer.close()  # after the worker stopped: no agent writes any more
+
+
+async def _drive(stream_app, counter, store_stage, address, count, seed, store) -> dict:
+    from collector import TrafficGenerator
+    from stream import EmbeddedWorker
+
     async with EmbeddedWorker(stream_app.app) as worker:
         await worker.wait_ready()
         started = time.monotonic()
         traffic = TrafficGenerator(("shop-berlin", "shop-lyon"), seed=seed).events(count)
         await asyncio.to_thread(_publish, address, traffic)
-        typer.echo(f"2/4 published {count} synthetic AI calls of two shops and {len(MALFORMED)} malformed records")
+        typer.echo(f"2/5 published {count} synthetic AI calls of two shops and {len(MALFORMED)} malformed records")
         await _wait_for(lambda: len(counter.seen) >= count and stream_app.dead_letters >= len(MALFORMED),
                         counter, count)
         elapsed = time.monotonic() - started
+        await _alerts_settled(stream_app)
     return {"counter": counter, "store": store_stage, "dead_letters": stream_app.dead_letters,
-            "elapsed": elapsed, "count": count, "path": store}
+            "elapsed": elapsed, "count": count, "path": store, "desk": stream_app.desk}
+
+
+async def _alerts_settled(stream_app, timeout: float = 60.0) -> None:
+    """Wait until every incident's latest state has reached Slack (or the timeout)."""
+    from stream.alerts.incidents import needs_delivery
+
+    deadline = time.monotonic() + timeout
+    await asyncio.sleep(1.0)
+    while time.monotonic() < deadline:
+        states = [s for _, s in stream_app.desk.table.items() if s]
+        if states and not any(needs_delivery(s) for s in states):
+            return
+        await asyncio.sleep(0.25)
+    typer.echo("    (some alerts are still pending: Slack did not take them in time)", err=True)
 
 
 def _publish(address: str, events: list) -> None:
@@ -91,7 +131,7 @@ async def _wait_for(done, counter, count: int, timeout: float = 300.0) -> None:
 def _print_summary(summary: dict) -> None:
     counter = summary["counter"]
     rate = summary["count"] / summary["elapsed"] if summary["elapsed"] else float("inf")
-    typer.echo(f"3/4 audited {len(counter.seen)} calls in {summary['elapsed']:.2f} s ({rate:,.0f}/s); "
+    typer.echo(f"3/5 audited {len(counter.seen)} calls in {summary['elapsed']:.2f} s ({rate:,.0f}/s); "
                f"{summary['store'].written} written to {summary['path']}; "
                f"{summary['dead_letters']} malformed records went to douane.dlq with their reason")
     decisions = Counter((i.event.tenant, i.verdict.decision.value) for i in counter.seen)
@@ -105,6 +145,21 @@ def _print_summary(summary: dict) -> None:
         typer.echo(f"    {n:5d}  {tenant:<13} {provider:<13} {rule}")
 
 
+def _print_alerts(summary: dict, standin) -> None:
+    desk = summary["desk"]
+    states = [s for _, s in desk.table.items() if s]
+    where = "the local Slack stand-in" if standin is not None else "Slack"
+    by_channel = Counter(s["channel"] for s in states if s.get("channel"))
+    typer.echo(f"\n4/5 {len(states)} incidents (not {sum(s['count'] for s in states)} alerts: one per incident) "
+               f"sent to {where}: " + ", ".join(f"{n} in {ch}" for ch, n in sorted(by_channel.items())))
+    if standin is not None:
+        posts = standin.ok_calls("chat.postMessage")
+        typer.echo(f"    Slack API calls: {len(posts)} chat.postMessage, "
+                   f"{len(standin.ok_calls('chat.update'))} chat.update (counts updated in place)")
+        for call in posts[:4]:
+            typer.echo(f"    {call.args['channel']}: {call.args['text']}")
+
+
 def _verify(path: Path) -> None:
     from stream.store import open_store, verify
 
@@ -112,6 +167,6 @@ def _verify(path: Path) -> None:
     report = verify(con)
     con.close()
     state = "intact" if report.intact else f"{len(report.problems)} PROBLEM(S)"
-    typer.echo(f"\n4/4 ledger: {report.batches} batches, {report.records} records, {state}")
+    typer.echo(f"\n5/5 ledger: {report.batches} batches, {report.records} records, {state}")
     if not report.intact:
         raise typer.Exit(1)

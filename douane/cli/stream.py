@@ -100,6 +100,9 @@ def _slack(cfg):
 
 
 def _recorded(writer, policies):
+    import atexit
+
     writer.record_policies(policies.tenants())
     writer.record_registry(policies.registry)
+    atexit.register(writer.close)  # the Faust worker exits the process; close the file after it stopped
     return writer

@@ -14,7 +14,7 @@ _ICON = {"critical": ":red_circle:", "high": ":large_orange_circle:", "medium": 
 def incident_text(state: dict) -> str:
     """The plain-text fallback (notifications, screen readers)."""
     return (f"[{state['severity'].upper()}] {state['title']}: {state['tenant']}, {state['provider']} → "
-            f"{state['destination']} ({state['count']} calls)")
+            f"{_dest(state)} ({state['count']} calls)")
 
 
 def incident_blocks(state: dict) -> list[dict]:
@@ -25,7 +25,7 @@ def incident_blocks(state: dict) -> list[dict]:
             _field("Severity", f"{_ICON.get(state['severity'], '')} {state['severity']}"),
             _field("Tenant", state["tenant"]),
             _field("Provider", state["provider"]),
-            _field("Destination", state["destination"]),
+            _field("Destination", _dest(state)),
             _field("Calls", str(state["count"])),
             _field("Last seen", _when(state["last_seen"])),
         ]},
@@ -47,7 +47,7 @@ def digest_text(tenant: str, states: list[dict]) -> str:
 
 def digest_blocks(tenant: str, states: list[dict]) -> list[dict]:
     """Many incidents in one message, updated in place as they grow."""
-    lines = [f"{_ICON.get(s['severity'], '')} *{s['title']}* · {s['provider']} → {s['destination']} · "
+    lines = [f"{_ICON.get(s['severity'], '')} *{s['title']}* · {s['provider']} → {_dest(s)} · "
              f"{s['count']} calls · last {_when(s['last_seen'])}" + (" · _acknowledged_" if s["status"] ==
                                                                        "acknowledged" else "")
              for s in sorted(states, key=lambda s: (-_rank(s["severity"]), s["id"]))]
@@ -82,6 +82,10 @@ def _ack(state: dict) -> dict:
     return {"type": "actions", "elements": [
         {"type": "button", "action_id": ACK_ACTION, "value": state["id"][:2000], "style": "primary",
          "text": {"type": "plain_text", "text": "Acknowledge"}}]}
+
+
+def _dest(state: dict) -> str:
+    return ", ".join("anywhere" if d == "*" else d for d in state["destination"].split(","))
 
 
 def _field(name: str, value: str) -> dict:

@@ -42,6 +42,7 @@ class Outbox:
         self._sent: dict[str, dict] = {}  # what Slack took per incident, until the state records it
         self._posts: dict[tuple[str, str], deque[datetime]] = defaultdict(deque)
         self._digests: dict[tuple[str, str], dict[str, dict]] = {}  # (channel, ts) -> members sent so far
+        self._last_update: dict[str, tuple[float, str]] = {}  # incident -> (when, status) last sent
         self.pending_errors: dict[str, str] = {}
 
     async def flush(self, states: list[dict], now: datetime) -> list[dict]:
@@ -52,7 +53,7 @@ class Outbox:
             by_id[state["id"]] = state
             if self._blocked(state["id"]):
                 continue
-            if needs_delivery(state):
+            if needs_delivery(state) and not self._coalescing(state):
                 command = await self._attempt(state, by_id, now, self._deliver)
                 if command:
                     commands.append(command)
@@ -117,6 +118,14 @@ class Outbox:
                   if ch == channel and any(m["tenant"] == state["tenant"] for m in members.values())]
         return max(known, default=None)
 
+    def _coalescing(self, state: dict) -> bool:
+        """A posted message whose only change is its counts waits ``update_every_seconds`` between updates."""
+        sent = self._last_update.get(state["id"])
+        if sent is None or not state.get("ts") or state["status"] != sent[1]:
+            return False
+        interval = self.routing_for(state["tenant"]).update_every_seconds
+        return self.monotonic() - sent[0] < interval
+
     def _overlay(self, state: dict) -> dict:
         """The state as Slack knows it: deliveries not yet recorded in the table are applied here."""
         sent = self._sent.get(state["id"])
@@ -127,6 +136,7 @@ class Outbox:
 
     def _delivered(self, state: dict, channel: str, ts: str, in_digest: bool) -> dict:
         self._sent[state["id"]] = {"version": state["version"], "channel": channel, "ts": ts, "in_digest": in_digest}
+        self._last_update[state["id"]] = (self.monotonic(), state["status"])
         return {"type": "delivered", "incident": state["id"], "tenant": state["tenant"], "version": state["version"],
                 "channel": channel, "ts": ts, "in_digest": in_digest}
 

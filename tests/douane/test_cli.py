@@ -73,7 +73,9 @@ def test_demo_audits_stores_and_verifies_synthetic_traffic(
     monkeypatch.setenv("DOUANE_HOME", str(tmp_path))
     result = runner.invoke(app, ["demo", "--events", "40"])
     assert result.exit_code == 0, result.output
-    assert "3/4 audited 40 calls" in result.output
+    assert "3/5 audited 40 calls" in result.output
     assert f"40 written to {tmp_path / 'douane.duckdb'}" in result.output
     assert "3 malformed records went to douane.dlq" in result.output
-    assert re.search(r"4/4 ledger: \d+ batches, 40 records, intact", result.output), result.output
+    assert re.search(r"4/5 \d+ incidents \(not \d+ alerts: one per incident\) sent to the local Slack stand-in",
+                     result.output), result.output
+    assert re.search(r"5/5 ledger: \d+ batches, 40 records, intact", result.output), result.output

@@ -231,6 +231,7 @@ async def test_the_sink_keeps_incidents_in_the_store(kafka_bootstrap, unique, sl
                    "WHERE i.tenant = ? AND i.count = 6 AND NOT a.pending")
         await until(lambda: writer.con.cursor().execute(settled, [tenant]).fetchall()[0][0] == len(expected),
                     timeout=60, what="the incidents, delivered, in the store")
+    writer.close()
     con = open_store(tmp_path / "store.duckdb", read_only=True)
     rows = con.execute("SELECT i.incident_id, i.count, a.pending, a.message_ts IS NOT NULL FROM incidents i "
                        "JOIN alert_state a USING (incident_id) WHERE i.tenant = ?", [tenant]).fetchall()

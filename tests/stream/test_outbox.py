@@ -16,7 +16,8 @@ from stream.alerts.slack import SlackNotifier
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 ROUTING = AlertRouting(channels={Severity.CRITICAL: "C-CRITICAL", Severity.HIGH: "C-ALERTS",
-                                 Severity.MEDIUM: "C-REVIEW"}, default_channel="C-ALERTS", digest_after=3)
+                                 Severity.MEDIUM: "C-REVIEW"}, default_channel="C-ALERTS", digest_after=3,
+                       update_every_seconds=0)
 
 
 class Clock:
@@ -189,3 +190,19 @@ async def test_growth_before_the_delivery_is_recorded_updates_instead_of_posting
     await box.flush([grown], NOW)
     assert len(slack.ok_calls("chat.postMessage")) == 1
     assert len(slack.ok_calls("chat.update")) == 1
+
+
+async def test_count_updates_are_coalesced_but_acknowledgements_go_out_at_once(slack, clock) -> None:
+    routing = ROUTING.model_copy(update={"update_every_seconds": 10})
+    box = outbox(slack, clock, routing)
+    state = incident(n=1)
+    states = apply([state], await box.flush([state], NOW))
+    grown = {**incident(n=5), "id": state["id"], "ts": states[0]["ts"], "channel": states[0]["channel"],
+             "delivered_version": states[0]["delivered_version"]}
+    assert await box.flush([grown], NOW) == [], "a count change waits for the interval"
+    acked = inc.acknowledged(grown, "lena", NOW)
+    assert [c["type"] for c in await box.flush([acked], NOW)] == ["delivered"], "an acknowledgement does not wait"
+    clock.t += 11
+    later = inc.record_signal(acked, NOW)
+    assert [c["type"] for c in await box.flush([later], NOW)] == ["delivered"]
+    assert len(slack.ok_calls("chat.update")) == 2

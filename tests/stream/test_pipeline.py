@@ -50,7 +50,8 @@ async def test_events_in_rows_and_findings_out_and_no_duplicates_when_sent_twice
         await asyncio.to_thread(publish, kafka_bootstrap, events)
         await until(lambda: mine() >= 800, timeout=60, what="the redelivered 400")
 
-    con = open_store(tmp_path / "store.duckdb", read_only=True)  # the worker closed it on shutdown
+    writer.close()  # the worker has stopped; the writer's owner closes the file
+    con = open_store(tmp_path / "store.duckdb", read_only=True)
     assert rows(con, "SELECT count(*) FROM calls WHERE tenant = ?", tenant) == 400
     assert rows(con, "SELECT count(DISTINCT event_id) FROM calls WHERE tenant = ?", tenant) == 400
     assert rows(con, "SELECT count(*) FROM findings WHERE tenant = ?", tenant) == sum(
