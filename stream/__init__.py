@@ -4,7 +4,8 @@ from stream.app import StreamApp, StreamConfig
 from stream.dlq import DeadLetter, Origin, read_headers
 from stream.policies import PolicySet, UnknownTenant
 from stream.runner import EmbeddedWorker, run_worker
-from stream.stages import CountingStage, FindingsPublisher, PerEventStage, Stage, StoreStage
+from stream.sink import SinkConfig, StoreSink
+from stream.stages import CountingStage, FindingsPublisher, PerEventStage, Stage
 
 __all__ = [
     "CountingStage",
@@ -15,7 +16,8 @@ __all__ = [
     "PerEventStage",
     "PolicySet",
     "Stage",
-    "StoreStage",
+    "SinkConfig",
+    "StoreSink",
     "StreamApp",
     "StreamConfig",
     "UnknownTenant",

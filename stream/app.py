@@ -8,8 +8,6 @@ what it already has.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 from dataclasses import dataclass
 
@@ -20,9 +18,9 @@ from stream.dlq import DeadLetter, Origin
 from stream.policies import PolicySet
 from stream.alerts import IncidentDesk, SlackNotifier
 from stream.stages import SignalPublisher, Stage
-from stream.store import StoreWriter
 from stream.store.rows import Audited
-from stream.triage import stage_failure, triage
+from stream.pipeline import Raw, audit_batch
+from stream.triage import stage_failure
 
 logger = logging.getLogger(__name__)
 
@@ -41,21 +39,11 @@ class StreamConfig:
     session_timeout: float = 10.0  # a crashed worker's partitions move to the others after this
 
 
-@dataclass(frozen=True)
-class Raw:
-    """A record as read: key, value bytes and where it came from."""
-
-    key: bytes | None
-    value: bytes | None
-    origin: Origin
-
-
 class StreamApp:
     """Wires the Faust app, its topics, the policies and the stages; holds no logic of its own."""
 
     def __init__(self, config: StreamConfig, policies: PolicySet, stages: list[Stage],
-                 slack: SlackNotifier | None = None, signing_secret: str | None = None,
-                 incidents_to: StoreWriter | None = None) -> None:
+                 slack: SlackNotifier | None = None, signing_secret: str | None = None) -> None:
         self.config = config
         self.policies = policies
         self.stages = stages
@@ -72,10 +60,7 @@ class StreamApp:
             self.desk = IncidentDesk(self.app, self.findings_topic, config.partitions, policies.policy_for, slack,
                                      signing_secret)
             self.stages.append(SignalPublisher(self.desk.commands))
-        if incidents_to is not None:
-            self._incident_writer = incidents_to
-            incidents = self.app.topic(TOPICS.incidents.name, key_serializer="raw", value_serializer="raw")
-            self.app.agent(incidents, name="record-incidents")(self._record_incidents)
+
 
     async def _consume(self, stream: faust.StreamT) -> None:
         async for events in stream.take_events(self.config.batch_size, within=self.config.batch_wait):
@@ -89,7 +74,8 @@ class StreamApp:
             for stage in self.stages:
                 await stage.start()
             self._started = True
-        items, raw_of, letters = self._audit(raws)
+        batch = audit_batch(self.policies, raws)
+        items, raw_of, letters = batch.items, batch.raw_of, batch.letters
         for stage in self.stages:
             failures = await stage.process(items)
             if failures:
@@ -99,22 +85,6 @@ class StreamApp:
         if letters:
             await self._dead_letter(letters)
 
-    def _audit(self, raws: list[Raw]) -> tuple[list[Audited], dict[int, Raw], list[DeadLetter]]:
-        items, raw_of, letters = [], {}, []
-        for raw in raws:
-            event = triage(raw.key, raw.value, raw.origin)
-            if isinstance(event, DeadLetter):
-                letters.append(event)
-                continue
-            try:
-                item = self.policies.audit(event)
-            except Exception as exc:  # noqa: BLE001 - unknown tenant or a rules failure: dead-lettered
-                letters.append(stage_failure(raw, "evaluate", exc))
-                continue
-            items.append(item)
-            raw_of[id(item)] = raw
-        return items, raw_of, letters
-
     async def _dead_letter(self, letters: list[DeadLetter]) -> None:
         self.dead_letters += len(letters)
         first = letters[0]
@@ -123,27 +93,6 @@ class StreamApp:
         for letter in letters:
             logger.debug("dead letter from %s (%s): %s", letter.origin, letter.stage, letter.reason)
             await self.dlq_topic.send(key=letter.key, value=letter.value or b"", headers=letter.headers())
-
-    async def _record_incidents(self, stream: faust.StreamT) -> None:
-        """Keep incident snapshots from ``douane.incidents`` in the store (the sink's job)."""
-        async for record in stream.events():
-            try:
-                message = json.loads(record.value)
-            except ValueError:
-                continue
-            if message.get("type") == "state":
-                await self._keep_incident(message["state"])
-
-    async def _keep_incident(self, state: dict) -> None:
-        delay = 0.5
-        while True:
-            try:
-                await asyncio.to_thread(self._incident_writer.record_incident, state)
-                return
-            except Exception as exc:  # noqa: BLE001 - not acknowledged until it is stored
-                logger.error("storing incident %s failed (%s); retrying in %.1f s", state.get("id"), exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
 
     async def _stop_stages(self, *args, **kwargs) -> None:
         for stage in self.stages:

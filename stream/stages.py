@@ -7,14 +7,12 @@ instead of failing.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from abc import ABC, abstractmethod
 from collections import Counter
 
 from douane.contract import Severity, encode
-from stream.store import StoreWriter
 from stream.store.rows import Audited
 
 logger = logging.getLogger(__name__)
@@ -103,35 +101,3 @@ class SignalPublisher(PerEventStage):
                        "signal": signal, "at": event.observed_at.isoformat()}
             await self.topic.send(key=event.tenant.encode(), value=json.dumps(command).encode(),
                                   timestamp=event.observed_at.timestamp())
-
-
-class StoreStage(Stage):
-    """Writes batches to the DuckDB store in a thread; retries with backoff until it succeeds.
-
-    The writer belongs to whoever made it: it is closed after the worker has stopped,
-    never while an agent may still be writing.
-    """
-
-    name = "store"
-
-    def __init__(self, writer: StoreWriter, max_backoff: float = 30.0) -> None:
-        self.writer = writer
-        self.max_backoff = max_backoff
-        self.written = 0
-        self.duplicates = 0
-
-    async def process(self, batch: list[Audited]) -> Failures:
-        delay = 0.5
-        while True:
-            try:
-                result = await asyncio.to_thread(self.writer.write, batch)
-            except Exception as exc:  # noqa: BLE001 - the batch is not acknowledged until it is stored
-                logger.error("store write failed (%s: %s); retrying in %.1f s", type(exc).__name__, exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.max_backoff)
-                continue
-            self.written += result.written
-            self.duplicates += result.duplicates
-            logger.info("stored batch %s: %d new, %d duplicate; store holds %d calls",
-                        result.batch_id, result.written, result.duplicates, self.writer.total)
-            return []

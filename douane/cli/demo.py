@@ -55,40 +55,48 @@ def _slack(cfg):
 
 
 async def _run(address: str, partitions: int, count: int, seed: int, store: Path, slack) -> dict:
-    from stream import CountingStage, FindingsPublisher, PolicySet, StoreStage, StreamApp, StreamConfig
+    from stream import CountingStage, FindingsPublisher, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
     from stream.store import StoreWriter
 
     policies = PolicySet.load([EXAMPLES])
     writer = StoreWriter(store)
     writer.record_policies(policies.tenants())
     writer.record_registry(policies.registry)
-    counter, store_stage = CountingStage(), StoreStage(writer)
-    # The demo's group starts at the end, so earlier runs on the same broker are not counted again.
-    config = StreamConfig(address, f"douane-demo-{uuid.uuid4().hex[:8]}", partitions, start_from="latest")
-    stream_app = StreamApp(config, policies, [counter, store_stage], slack=slack, incidents_to=writer)
-    stream_app.stages.insert(1, FindingsPublisher(stream_app.findings_topic))
+    run_id = uuid.uuid4().hex[:8]
+    # Both groups start at the end, so earlier runs on the same broker are not counted again.
+    counter = CountingStage()
+    worker = StreamApp(StreamConfig(address, f"douane-demo-{run_id}", partitions, start_from="latest"), policies,
+                       [counter], slack=slack)
+    worker.stages.insert(0, FindingsPublisher(worker.findings_topic))
+    sink = StoreSink(SinkConfig(address, f"douane-demo-sink-{run_id}", start_from="latest"), policies, writer)
     try:
-        return await _drive(stream_app, counter, store_stage, address, count, seed, store)
+        return await _drive(worker, counter, sink, address, count, seed, store)
     finally:
-        writer.close()  # after the worker stopped: no agent writes any more
+        writer.close()  # after the sink stopped: nothing writes any more
 
 
-async def _drive(stream_app, counter, store_stage, address, count, seed, store) -> dict:
+async def _drive(worker, counter, sink, address: str, count: int, seed: int, store: Path) -> dict:
     from collector import TrafficGenerator
     from stream import EmbeddedWorker
 
-    async with EmbeddedWorker(stream_app.app) as worker:
-        await worker.wait_ready()
-        started = time.monotonic()
-        traffic = TrafficGenerator(("shop-berlin", "shop-lyon"), seed=seed).events(count)
-        await asyncio.to_thread(_publish, address, traffic)
-        typer.echo(f"2/5 published {count} synthetic AI calls of two shops and {len(MALFORMED)} malformed records")
-        await _wait_for(lambda: len(counter.seen) >= count and stream_app.dead_letters >= len(MALFORMED),
-                        counter, count)
-        elapsed = time.monotonic() - started
-        await _alerts_settled(stream_app)
-    return {"counter": counter, "store": store_stage, "dead_letters": stream_app.dead_letters,
-            "elapsed": elapsed, "count": count, "path": store, "desk": stream_app.desk}
+    sinking = asyncio.create_task(sink.run())
+    try:
+        async with EmbeddedWorker(worker.app) as running:
+            await running.wait_ready()
+            await asyncio.wait_for(sink.ready.wait(), 60)
+            started = time.monotonic()
+            traffic = TrafficGenerator(("shop-berlin", "shop-lyon"), seed=seed).events(count)
+            await asyncio.to_thread(_publish, address, traffic)
+            typer.echo(f"2/5 published {count} synthetic AI calls of two shops and {len(MALFORMED)} malformed records")
+            await _wait_for(lambda: len(counter.seen) >= count and sink.stored >= count
+                            and worker.dead_letters >= len(MALFORMED), counter, count)
+            elapsed = time.monotonic() - started
+            await _alerts_settled(worker)
+    finally:
+        sink.stop()
+        await sinking
+    return {"counter": counter, "stored": sink.stored, "dead_letters": worker.dead_letters,
+            "elapsed": elapsed, "count": count, "path": store, "desk": worker.desk}
 
 
 async def _alerts_settled(stream_app, timeout: float = 60.0) -> None:
@@ -132,7 +140,7 @@ def _print_summary(summary: dict) -> None:
     counter = summary["counter"]
     rate = summary["count"] / summary["elapsed"] if summary["elapsed"] else float("inf")
     typer.echo(f"3/5 audited {len(counter.seen)} calls in {summary['elapsed']:.2f} s ({rate:,.0f}/s); "
-               f"{summary['store'].written} written to {summary['path']}; "
+               f"{summary['stored']} written to {summary['path']} by the store sink; "
                f"{summary['dead_letters']} malformed records went to douane.dlq with their reason")
     decisions = Counter((i.event.tenant, i.verdict.decision.value) for i in counter.seen)
     typer.echo("\n    calls  tenant        decision")

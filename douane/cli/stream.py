@@ -39,7 +39,6 @@ def _writer(path: Path):
 def worker(
     policy: list[Path] = POLICIES,
     default_policy: Path = DEFAULT,
-    store: Path = typer.Option(None, help="also write the DuckDB store (only when this is the only worker)"),
     app_id: str = typer.Option("douane-stream", help="consumer group; workers with the same id share partitions"),
     web_port: int = typer.Option(None, help="serve Faust's web endpoints on this port"),
     batch_size: int = typer.Option(1000, min=1, help="records per batch"),
@@ -47,7 +46,7 @@ def worker(
 ) -> None:
     """Audit douane.ai-calls: evaluate, publish findings, raise alerts; bad records go to douane.dlq."""
     from deploy.kafka import ensure_topics
-    from stream import FindingsPublisher, StoreStage, StreamApp, StreamConfig, run_worker
+    from stream import FindingsPublisher, StreamApp, StreamConfig, run_worker
 
     cfg = settings()
     address = bootstrap(cfg)
@@ -56,9 +55,7 @@ def worker(
     config = StreamConfig(address, app_id, cfg.topic_partitions, web_port, batch_size=batch_size)
     slack, secret = _slack(cfg)
     stream_app = StreamApp(config, policies, [], slack=slack, signing_secret=secret)
-    stream_app.stages.append(FindingsPublisher(stream_app.findings_topic))
-    if store is not None:
-        stream_app.stages.append(StoreStage(_recorded(_writer(store), policies)))
+    stream_app.stages.insert(0, FindingsPublisher(stream_app.findings_topic))
     run_worker(stream_app.app, loglevel=loglevel)
 
 
@@ -68,21 +65,48 @@ def sink(
     default_policy: Path = DEFAULT,
     store: Path = typer.Option(None, help="the DuckDB file (default: $DOUANE_HOME/douane.duckdb)"),
     app_id: str = typer.Option("douane-sink", help="consumer group of the sink"),
-    batch_size: int = typer.Option(1000, min=1, help="records per batch (and per DuckDB transaction)"),
-    loglevel: str = typer.Option("info"),
+    batch_size: int = typer.Option(5000, min=1, help="records per poll (and per DuckDB transaction)"),
 ) -> None:
-    """Write every audited call to the DuckDB store: the store's one writer, in its own consumer group."""
+    """Write every audited call and incident to the DuckDB store: the store's one writer.
+
+    Offsets are committed only after DuckDB has the batch; SIGINT/SIGTERM finish the batch in hand.
+    """
+    import asyncio
+    import logging
+    import signal
+
     from deploy.kafka import ensure_topics
-    from stream import StoreStage, StreamApp, StreamConfig, run_worker
+    from stream import SinkConfig, StoreSink
 
     cfg = settings()
     address = bootstrap(cfg)
     policies = _policies(policy, default_policy)
     ensure_topics(address, cfg.topic_partitions)
     writer = _recorded(_writer(store or cfg.store_path), policies)
-    config = StreamConfig(address, app_id, cfg.topic_partitions, batch_size=batch_size)
-    stream_app = StreamApp(config, policies, [StoreStage(writer)], incidents_to=writer)
-    run_worker(stream_app.app, loglevel=loglevel)
+    logging.getLogger("stream").setLevel(logging.INFO)
+    logging.getLogger("stream").addHandler(_stderr_handler())
+    sink_ = StoreSink(SinkConfig(address, app_id, batch_size), policies, writer)
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, sink_.stop)
+        await sink_.run()
+
+    try:
+        asyncio.run(run())
+    finally:
+        writer.close()
+    typer.echo(f"sink stopped: {sink_.stored} calls stored this run, {writer.total} in {writer.path}", err=True)
+
+
+def _stderr_handler():
+    import logging
+    import sys
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    return handler
 
 
 def _slack(cfg):
@@ -100,9 +124,6 @@ def _slack(cfg):
 
 
 def _recorded(writer, policies):
-    import atexit
-
     writer.record_policies(policies.tenants())
     writer.record_registry(policies.registry)
-    atexit.register(writer.close)  # the Faust worker exits the process; close the file after it stopped
     return writer

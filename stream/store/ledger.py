@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from stream.store.rows import CALL_COLUMNS, FINDING_COLUMNS, record_hash
+from stream.store.rows import findings_canon_sql, record_hash_sql
 
 GENESIS = "0" * 64
 
@@ -101,15 +101,8 @@ def _check_record(batch_id: int, event_id: str, row_hash: str, stored: dict[str,
 
 
 def _stored_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Record hash recomputed from the current rows, per event id."""
-    findings: dict[str, list[dict]] = {}
-    cols = ", ".join(FINDING_COLUMNS)
-    for row in con.execute(f"SELECT event_id::VARCHAR, {cols} FROM findings").fetchall():
-        findings.setdefault(row[0], []).append(dict(zip(FINDING_COLUMNS, row[1:])))
-    out = {}
-    cursor = con.execute(f"SELECT event_id::VARCHAR, {', '.join(CALL_COLUMNS)} FROM calls")
-    while rows := cursor.fetchmany(10_000):
-        for row in rows:
-            call = dict(zip(CALL_COLUMNS, row[1:]))
-            out[row[0]] = record_hash(call, findings.get(row[0], []))
-    return out
+    """Record hash recomputed by DuckDB from the current rows, per event id (the writer's own expression)."""
+    query = (f"WITH f AS ({findings_canon_sql('findings')}) "
+             f"SELECT c.event_id::VARCHAR, {record_hash_sql('c', 'f')} "
+             "FROM calls c LEFT JOIN f ON f.event_id = c.event_id::VARCHAR")
+    return dict(con.execute(query).fetchall())

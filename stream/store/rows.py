@@ -1,31 +1,49 @@
-"""Rows of the store built from an audited call, and the canonical hash of each record.
+"""Rows of the store built from an audited call, and the canonical form each record is hashed in.
 
-The hash covers the call row and its findings, in a canonical form that is the same
-whether computed from Python values at write time or from what DuckDB returns at
-verification time. It never includes prompt text: the store holds none.
+The record hash is computed by DuckDB, with one SQL expression used both when the
+sink writes and when ``douane ledger verify`` checks: the JSON array of the call's
+typed columns followed by the JSON array of its findings ordered by rule. JSON keeps
+the form unambiguous (no separator can be forged inside a value). The store holds no
+prompt text, so neither does the hash input.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
-from uuid import UUID
 
 from douane.contract import AICallEvent, Verdict
 
-CALL_COLUMNS = (
-    "event_id", "observed_at", "tenant", "tap_kind", "tap_name", "platform", "feature", "activity_id",
-    "subject_country", "host", "path", "provider", "model", "locations", "entity_country", "categories",
-    "category_counts", "special", "content_hash", "action", "status", "latency_ms", "request_bytes",
-    "response_bytes", "prompt_tokens", "completion_tokens", "error_class", "decision", "basis", "severity",
-    "enforcement", "rules_version",
+CALL_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("event_id", "UUID"), ("observed_at", "TIMESTAMPTZ"), ("tenant", "VARCHAR"), ("tap_kind", "VARCHAR"),
+    ("tap_name", "VARCHAR"), ("platform", "VARCHAR"), ("feature", "VARCHAR"), ("activity_id", "VARCHAR"),
+    ("subject_country", "VARCHAR"), ("host", "VARCHAR"), ("path", "VARCHAR"), ("provider", "VARCHAR"),
+    ("model", "VARCHAR"), ("locations", "VARCHAR[]"), ("entity_country", "VARCHAR"), ("categories", "VARCHAR[]"),
+    ("category_counts", "INTEGER[]"), ("special", "BOOLEAN"), ("content_hash", "VARCHAR"), ("action", "VARCHAR"),
+    ("status", "INTEGER"), ("latency_ms", "DOUBLE"), ("request_bytes", "BIGINT"), ("response_bytes", "BIGINT"),
+    ("prompt_tokens", "BIGINT"), ("completion_tokens", "BIGINT"), ("error_class", "VARCHAR"), ("decision", "VARCHAR"),
+    ("basis", "VARCHAR"), ("severity", "VARCHAR"), ("enforcement", "VARCHAR"), ("rules_version", "VARCHAR"),
 )
-"""Hashed columns of ``calls``, in hash order (``batch_id`` and ``row_hash`` are not hashed)."""
+"""Hashed columns of ``calls`` with their types, in hash order (``batch_id``, ``row_hash`` are not hashed)."""
 
 FINDING_COLUMNS = ("rule_id", "severity", "articles", "title", "explanation", "remediation")
+
+
+def call_canon_sql(alias: str) -> str:
+    """SQL for the canonical JSON of a call row (columns cast to the table's types)."""
+    return "json_array(" + ", ".join(f"{alias}.{name}::{kind}" for name, kind in CALL_COLUMNS) + ")"
+
+
+def findings_canon_sql(table: str) -> str:
+    """SQL selecting ``event_id`` and the canonical JSON of each event's findings from ``table``."""
+    cols = ", ".join(FINDING_COLUMNS)
+    return (f"SELECT event_id::VARCHAR AS event_id, to_json(list(json_array({cols}) ORDER BY rule_id)) AS fj "
+            f"FROM {table} GROUP BY event_id")
+
+
+def record_hash_sql(call_alias: str, findings_alias: str) -> str:
+    """SQL for a record's hash: SHA-256 of the call's canonical JSON and its findings' (``[]`` when none)."""
+    return f"sha256({call_canon_sql(call_alias)}::VARCHAR || coalesce({findings_alias}.fj::VARCHAR, '[]'))"
 
 
 @dataclass(frozen=True)
@@ -46,7 +64,7 @@ def call_row(item: Audited) -> dict[str, Any]:
     d, o, pd = e.destination, e.outcome, e.personal_data
     categories = sorted(pd.categories, key=lambda c: c.category)
     return {
-        "event_id": e.event_id, "observed_at": e.observed_at, "tenant": e.tenant,
+        "event_id": str(e.event_id), "observed_at": e.observed_at, "tenant": e.tenant,
         "tap_kind": e.tap.kind.value, "tap_name": e.tap.name, "platform": e.app.platform, "feature": e.app.feature,
         "activity_id": item.activity_id, "subject_country": e.data_subject_country, "host": d.host, "path": d.path,
         "provider": item.provider, "model": d.model, "locations": sorted(item.locations),
@@ -63,33 +81,10 @@ def call_row(item: Audited) -> dict[str, Any]:
 def finding_rows(item: Audited) -> list[dict[str, Any]]:
     """The ``findings`` rows of an audited call."""
     e = item.event
+    event_id = str(e.event_id)
     return [
-        {"event_id": e.event_id, "rule_id": f.rule_id, "severity": f.severity.value, "articles": list(f.articles),
+        {"event_id": event_id, "rule_id": f.rule_id, "severity": f.severity.value, "articles": list(f.articles),
          "title": f.title, "explanation": f.explanation, "remediation": f.remediation, "tenant": e.tenant,
          "observed_at": e.observed_at}
         for f in item.verdict.findings
     ]
-
-
-def record_hash(call: dict[str, Any], findings: list[dict[str, Any]]) -> str:
-    """SHA-256 of the canonical form of a call row and its findings.
-
-    JSON with compact separators; floats in their shortest round-trip form (json's own),
-    UUIDs as text, timestamps as UTC ISO-8601 with microseconds, lists as lists.
-    """
-    body = [call[c] for c in CALL_COLUMNS]
-    body.append(sorted([[f[c] for c in FINDING_COLUMNS] for f in findings], key=_finding_key))
-    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=_canon)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _finding_key(finding: list) -> tuple:
-    return finding[0], finding[1], finding[4]
-
-
-def _canon(value: Any) -> Any:
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
-    raise TypeError(f"no canonical form for {type(value).__name__}")

@@ -122,18 +122,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             checked DATE NOT NULL,
             PRIMARY KEY (provider, registry_version)
         );
-        CREATE TABLE transfers (
-            tenant VARCHAR NOT NULL,
-            activity_id VARCHAR NOT NULL,
-            provider VARCHAR NOT NULL,
-            destination VARCHAR NOT NULL,
-            basis VARCHAR NOT NULL,
-            decision VARCHAR NOT NULL,
-            calls BIGINT NOT NULL,
-            first_seen TIMESTAMPTZ NOT NULL,
-            last_seen TIMESTAMPTZ NOT NULL,
-            PRIMARY KEY (tenant, activity_id, provider, destination, basis, decision)
-        );
+        CREATE VIEW transfers AS
+            SELECT tenant, coalesce(activity_id, '-') AS activity_id, coalesce(provider, 'host:' || host) AS provider,
+                   destination, basis, decision, count(*) AS calls, min(observed_at) AS first_seen,
+                   max(observed_at) AS last_seen
+            FROM (SELECT *, unnest(list_distinct(list_concat(locations,
+                                   list_filter([entity_country], lambda x: x IS NOT NULL)))) AS destination
+                  FROM calls WHERE len(categories) > 0 OR special)
+            GROUP BY ALL;
         CREATE TABLE incidents (
             incident_id VARCHAR PRIMARY KEY,
             kind VARCHAR NOT NULL,

@@ -14,7 +14,7 @@ import pyarrow as pa
 from rules.policy import Policy
 from rules.registry import Registry
 from stream.store.ledger import GENESIS, batch_digest, chain_hash
-from stream.store.rows import Audited, call_row, finding_rows, record_hash
+from stream.store.rows import CALL_COLUMNS, Audited, call_row, finding_rows, findings_canon_sql, record_hash_sql
 from stream.store.schema import open_store
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ _CALLS_SCHEMA = pa.schema([
     ("action", pa.string()), ("status", pa.int32()), ("latency_ms", pa.float64()), ("request_bytes", pa.int64()),
     ("response_bytes", pa.int64()), ("prompt_tokens", pa.int64()), ("completion_tokens", pa.int64()),
     ("error_class", pa.string()), ("decision", pa.string()), ("basis", pa.string()), ("severity", pa.string()),
-    ("enforcement", pa.string()), ("rules_version", pa.string()), ("batch_id", pa.int64()), ("row_hash", pa.string()),
+    ("enforcement", pa.string()), ("rules_version", pa.string()),
 ])
 _FINDINGS_SCHEMA = pa.schema([
     ("event_id", pa.string()), ("rule_id", pa.string()), ("severity", pa.string()), ("articles", _TEXTS),
@@ -65,27 +65,55 @@ class StoreWriter:
         return self._head
 
     def write(self, items: list[Audited]) -> BatchResult:
-        """Write the calls not yet in the store, their findings, transfers and a ledger entry, atomically."""
+        """Write the calls not yet in the store, their findings and a ledger entry, in one transaction."""
         with self._lock:
             return self._write(items)
 
-    def _write(self, items: list[Audited]) -> BatchResult:
-        unique = list({str(i.event.event_id): i for i in reversed(items)}.values())[::-1]
-        new = self._not_stored(unique)
-        if not new:
-            return BatchResult(None, 0, len(items))
-        batch_id = self._last_batch + 1
-        calls, findings, hashes = self._rows(new, batch_id)
-        digest = batch_digest([r["event_id"] for r in calls], hashes)
-        entry_hash = chain_hash(self._head, batch_id, len(calls), digest)
-        self._commit(batch_id, calls, findings, hashes, digest, entry_hash)
-        self._last_batch, self._head = batch_id, entry_hash
-        self.total += len(calls)
-        return BatchResult(batch_id, len(calls), len(items) - len(calls))
-
     def close(self) -> None:
         """Close the database file."""
-        self.con.close()
+        with self._lock:
+            self.con.close()
+
+    def _write(self, items: list[Audited]) -> BatchResult:
+        unique = list({str(i.event.event_id): i for i in reversed(items)}.values())[::-1]
+        batch_id = self._last_batch + 1
+        calls = [call_row(i) for i in unique]
+        findings = [f for i in unique for f in finding_rows(i)]
+        written = self._commit(batch_id, calls, findings)
+        if not written:
+            return BatchResult(None, 0, len(items))
+        return BatchResult(batch_id, written, len(items) - written)
+
+    def _commit(self, batch_id: int, calls: list[dict], findings: list[dict]) -> int:
+        """Insert new calls (hash computed by DuckDB), their findings and the ledger entry; rows written."""
+        con = self.con
+        con.register("batch_calls", _frame(calls, _CALLS_SCHEMA))
+        con.register("batch_findings", _frame(findings, _FINDINGS_SCHEMA))
+        try:
+            con.execute("BEGIN TRANSACTION")
+            new = sorted(con.execute(_INSERT_CALLS, [batch_id]).fetchall())
+            if not new:
+                con.execute("ROLLBACK")
+                return 0
+            con.execute("INSERT INTO findings SELECT f.* REPLACE (f.event_id::UUID AS event_id, ? AS batch_id) "
+                        "FROM batch_findings f SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS event_id) n "
+                        "ON f.event_id = n.event_id", [batch_id, [e for e, _ in new]])
+            event_ids, hashes = [e for e, _ in new], [h for _, h in new]
+            digest = batch_digest(event_ids, hashes)
+            entry_hash = chain_hash(self._head, batch_id, len(new), digest)
+            con.execute("INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [batch_id, datetime.now(timezone.utc), len(new), event_ids, hashes, digest, self._head,
+                         entry_hash])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.unregister("batch_calls")
+            con.unregister("batch_findings")
+        self._last_batch, self._head = batch_id, entry_hash
+        self.total += len(new)
+        return len(new)
 
     def record_policies(self, tenants: list[tuple[str, Policy]]) -> None:
         """Keep each tenant's policy and its processing activities (declared side of Art. 30)."""
@@ -122,75 +150,20 @@ class StoreWriter:
                              [p.id, registry.version, p.name, p.entity.name, p.entity.country, p.region_rule,
                               p.source, p.checked])
 
-    def _not_stored(self, items: list[Audited]) -> list[Audited]:
-        ids = pa.table({"event_id": pa.array([str(i.event.event_id) for i in items], type=pa.string())})
-        self.con.register("incoming_ids", ids)
-        try:
-            stored = {r[0] for r in self.con.execute(
-                "SELECT i.event_id FROM incoming_ids i JOIN calls c ON c.event_id = i.event_id::UUID").fetchall()}
-        finally:
-            self.con.unregister("incoming_ids")
-        return [i for i in items if str(i.event.event_id) not in stored]
-
-    @staticmethod
-    def _rows(items: list[Audited], batch_id: int) -> tuple[list[dict], list[dict], list[str]]:
-        calls, findings, hashes = [], [], []
-        for item in items:
-            call, found = call_row(item), finding_rows(item)
-            row_hash = record_hash(call, found)
-            call.update(event_id=str(call["event_id"]), batch_id=batch_id, row_hash=row_hash)
-            for f in found:
-                f.update(event_id=call["event_id"], batch_id=batch_id)
-            calls.append(call)
-            findings.extend(found)
-            hashes.append(row_hash)
-        return calls, findings, hashes
-
-    def _commit(self, batch_id: int, calls: list[dict], findings: list[dict], hashes: list[str], digest: str,
-                entry_hash: str) -> None:
-        calls_df = _frame(calls, _CALLS_SCHEMA)
-        findings_df = _frame(findings, _FINDINGS_SCHEMA)
-        con = self.con
-        con.register("batch_calls", calls_df)
-        con.register("batch_findings", findings_df)
-        try:
-            con.execute("BEGIN TRANSACTION")
-            con.execute("INSERT INTO calls SELECT * REPLACE (event_id::UUID AS event_id) FROM batch_calls")
-            con.execute("INSERT INTO findings SELECT * REPLACE (event_id::UUID AS event_id) FROM batch_findings")
-            con.execute(_UPSERT_TRANSFERS)
-            con.execute("INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [batch_id, datetime.now(timezone.utc), len(calls), [c["event_id"] for c in calls], hashes,
-                         digest, self._head, entry_hash])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            con.unregister("batch_calls")
-            con.unregister("batch_findings")
-
 
 def _frame(rows: list[dict], schema: pa.Schema) -> pa.Table:
-    """A typed Arrow table built column by column (the conversion runs in C++)."""
-    return pa.table({f.name: pa.array([r[f.name] for r in rows], type=f.type) for f in schema}, schema=schema)
+    """A typed Arrow table built column by column (the conversion runs in C++); a missing key is null."""
+    return pa.table({f.name: pa.array([r.get(f.name) for r in rows], type=f.type) for f in schema}, schema=schema)
 
 
-_UPSERT_TRANSFERS = """
-    INSERT INTO transfers
-    SELECT tenant, coalesce(activity_id, '-') AS activity_id, coalesce(provider, 'host:' || host) AS provider,
-           destination, basis, decision, count(*) AS calls, min(observed_at) AS first_seen,
-           max(observed_at) AS last_seen
-    FROM (
-        SELECT *, unnest(list_distinct(list_concat(locations, list_filter([entity_country], lambda x: x IS NOT NULL))))
-               AS destination
-        FROM batch_calls
-        WHERE len(categories) > 0 OR special
-    )
-    GROUP BY ALL
-    ON CONFLICT DO UPDATE SET
-        calls = transfers.calls + excluded.calls,
-        first_seen = least(transfers.first_seen, excluded.first_seen),
-        last_seen = greatest(transfers.last_seen, excluded.last_seen)
+_INSERT_CALLS = f"""
+    WITH f AS ({findings_canon_sql("batch_findings")})
+    INSERT INTO calls
+    SELECT {", ".join(f"b.{name}::{kind} AS {name}" for name, kind in CALL_COLUMNS)}, ? AS batch_id,
+           {record_hash_sql("b", "f")} AS row_hash
+    FROM batch_calls b LEFT JOIN f ON f.event_id = b.event_id
+    ON CONFLICT DO NOTHING
+    RETURNING event_id::VARCHAR, row_hash
 """
 
 

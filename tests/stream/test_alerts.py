@@ -212,29 +212,32 @@ def _assigned(app: StreamApp) -> set[int]:
 
 
 async def test_the_sink_keeps_incidents_in_the_store(kafka_bootstrap, unique, slack, tmp_path) -> None:
-    from stream import StoreStage
+    from stream import SinkConfig, StoreSink
     from stream.store import StoreWriter, open_store
 
     tenant = f"shop-{unique}"
     events = deepseek_calls(tenant, 6)
     expected = expected_incidents(events)
     writer = StoreWriter(tmp_path / "store.duckdb")
-    sink = StreamApp(StreamConfig(kafka_bootstrap, app_id=f"sink-{unique}", start_from="latest"), POLICIES,
-                     [StoreStage(writer)], incidents_to=writer)
+    sink = StoreSink(SinkConfig(kafka_bootstrap, group=f"sink-{unique}", start_from="latest"), POLICIES, writer)
     worker_app = alert_app(kafka_bootstrap, f"alerts-{unique}", slack)
-    async with EmbeddedWorker(sink.app) as s, EmbeddedWorker(worker_app.app) as w:
-        await s.wait_ready()
+    sinking = asyncio.create_task(sink.run())
+    settled = ("SELECT count(*) FROM incidents i JOIN alert_state a USING (incident_id) "
+               "WHERE i.tenant = ? AND i.count = 6 AND NOT a.pending")
+    async with EmbeddedWorker(worker_app.app) as w:
         await w.wait_ready()
+        await asyncio.wait_for(sink.ready.wait(), 60)
         await asyncio.to_thread(publish, kafka_bootstrap, events)
         await until(lambda: set(messages_by_incident(slack)) == set(expected), timeout=60, what="the alerts")
-        settled = ("SELECT count(*) FROM incidents i JOIN alert_state a USING (incident_id) "
-                   "WHERE i.tenant = ? AND i.count = 6 AND NOT a.pending")
         await until(lambda: writer.con.cursor().execute(settled, [tenant]).fetchall()[0][0] == len(expected),
                     timeout=60, what="the incidents, delivered, in the store")
+    sink.stop()
+    await sinking
     writer.close()
     con = open_store(tmp_path / "store.duckdb", read_only=True)
     rows = con.execute("SELECT i.incident_id, i.count, a.pending, a.message_ts IS NOT NULL FROM incidents i "
                        "JOIN alert_state a USING (incident_id) WHERE i.tenant = ?", [tenant]).fetchall()
     assert {r[0] for r in rows} == set(expected)
     assert all(r[1] == 6 and r[2] is False and r[3] for r in rows)
+    assert con.execute("SELECT count(*) FROM calls WHERE tenant = ?", [tenant]).fetchall()[0][0] == 6
     con.close()

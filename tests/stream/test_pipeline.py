@@ -15,7 +15,7 @@ import pytest
 
 from collector import TrafficGenerator
 from douane.contract import decode_verdict
-from stream import CountingStage, EmbeddedWorker, FindingsPublisher, PolicySet, StoreStage, StreamApp, StreamConfig
+from stream import EmbeddedWorker, FindingsPublisher, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
 from stream.store import StoreWriter, open_store, verify
 from tests.helpers import read_all
 from tests.stream.conftest import EXAMPLE_POLICY, EXAMPLES, publish, until
@@ -38,19 +38,21 @@ async def test_events_in_rows_and_findings_out_and_no_duplicates_when_sent_twice
     policies = PolicySet([], default=EXAMPLE_POLICY)
     expected = [policies.audit(e) for e in events]
     writer = StoreWriter(tmp_path / "store.duckdb")
-    store, after = StoreStage(writer), CountingStage()
-    config = StreamConfig(kafka_bootstrap, app_id=f"test-{unique}", start_from="latest")
-    app = StreamApp(config, policies, [store, after])
-    app.stages.insert(0, FindingsPublisher(app.findings_topic))
-    mine = lambda: sum(i.event.tenant == tenant for i in after.seen)  # noqa: E731
-    async with EmbeddedWorker(app.app) as worker:
-        await worker.wait_ready()
+    sink = StoreSink(SinkConfig(kafka_bootstrap, group=f"sink-{unique}", start_from="latest"), policies, writer)
+    worker = StreamApp(StreamConfig(kafka_bootstrap, app_id=f"test-{unique}", start_from="latest"), policies, [])
+    worker.stages.append(FindingsPublisher(worker.findings_topic))
+    running = asyncio.create_task(sink.run())
+    async with EmbeddedWorker(worker.app) as w:
+        await w.wait_ready()
+        await asyncio.wait_for(sink.ready.wait(), 60)
         await asyncio.to_thread(publish, kafka_bootstrap, events)
-        await until(lambda: mine() >= 400, timeout=60, what="400 stored events")
+        await until(lambda: sink.stored >= 400, timeout=60, what="400 stored events")
         await asyncio.to_thread(publish, kafka_bootstrap, events)
-        await until(lambda: mine() >= 800, timeout=60, what="the redelivered 400")
+        await until(lambda: sink.duplicates >= 400, timeout=60, what="the redelivered 400 to be skipped")
+    sink.stop()
+    await running
+    writer.close()
 
-    writer.close()  # the worker has stopped; the writer's owner closes the file
     con = open_store(tmp_path / "store.duckdb", read_only=True)
     assert rows(con, "SELECT count(*) FROM calls WHERE tenant = ?", tenant) == 400
     assert rows(con, "SELECT count(DISTINCT event_id) FROM calls WHERE tenant = ?", tenant) == 400

@@ -1,0 +1,131 @@
+"""Benchmark: one stream worker end to end, and the time from an event's publication to its Slack call.
+
+Prints its figures; asserts nothing. Targets (issue 5): >= 20,000 events/s per worker
+(Kafka -> rules -> DuckDB); p99 publication -> Slack call under 2 s.
+    .venv/bin/python bench/stream_throughput.py [--events 50000] [--alerts 200]
+Runs its own broker in a temporary folder, so the topics hold only its traffic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from collector import EventPublisher, TrafficGenerator
+from deploy.kafka import LocalBroker, ensure_topics, fetch_jars
+from deploy.standins.slack import SlackStandIn
+from douane.settings import Settings
+from rules.policy import load_policy
+from stream import EmbeddedWorker, FindingsPublisher, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
+from stream.alerts import SlackNotifier
+from stream.store import StoreWriter
+
+EXAMPLES = Path(__file__).parents[1] / "deploy" / "examples"
+
+
+def publish(bootstrap: str, events: list) -> float:
+    started = time.perf_counter()
+    with EventPublisher(bootstrap, linger_ms=20) as publisher:
+        for event in events:
+            publisher.publish(event)
+        publisher.flush(timeout=120)
+    return time.perf_counter() - started
+
+
+async def throughput(bootstrap: str, n: int, store: Path, batch: int) -> tuple[float, int]:
+    """Seconds from a ready sink to the last of ``n`` pre-published events committed to DuckDB."""
+    writer = StoreWriter(store)
+    sink = StoreSink(SinkConfig(bootstrap, group=f"bench-{uuid.uuid4().hex[:8]}", batch_size=batch),
+                     PolicySet.load([EXAMPLES]), writer)
+    running = asyncio.create_task(sink.run())
+    await asyncio.wait_for(sink.ready.wait(), 60)
+    started = time.perf_counter()
+    while sink.stored < n:
+        await asyncio.sleep(0.01)
+    elapsed = time.perf_counter() - started
+    sink.stop()
+    await running
+    writer.close()
+    return elapsed, sink.stored
+
+
+async def alert_latency(bootstrap: str, n: int, rate: float) -> list[float]:
+    """Seconds from publishing an event that opens a new incident to Slack receiving its message."""
+    slack = SlackStandIn().start()
+    policy = load_policy(EXAMPLES / "woocommerce-shop.policy.yaml")
+    policies = PolicySet([], default=policy)
+    config = StreamConfig(bootstrap, app_id=f"bench-alerts-{uuid.uuid4().hex[:8]}", start_from="latest",
+                          batch_wait=0.05)
+    app = StreamApp(config, policies, [], slack=SlackNotifier.connect("xoxb-test-token", base_url=slack.base_url))
+    app.stages.insert(0, FindingsPublisher(app.findings_topic))
+    sent: dict[str, float] = {}
+    run = uuid.uuid4().hex[:6]
+    async with EmbeddedWorker(app.app) as worker:
+        await worker.wait_ready()
+        publisher = EventPublisher(bootstrap, linger_ms=0)
+        for i in range(n):
+            tenant = f"bench-{run}-{i}"  # a new tenant: a new incident, a new message
+            event = TrafficGenerator((tenant,), seed=i).next_event()
+            event = event.model_copy(update={"destination": event.destination.model_copy(
+                update={"host": "api.deepseek.com", "provider": "deepseek"})})
+            sent[tenant] = time.monotonic()
+            publisher.publish(event)
+            publisher.flush()
+            await asyncio.sleep(1 / rate)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(_first_posts(slack, run)) < n:
+            await asyncio.sleep(0.05)
+        publisher.close()
+    slack.stop()
+    firsts = _first_posts(slack, run)
+    return sorted(firsts[t] - sent[t] for t in firsts)
+
+
+def _first_posts(slack: SlackStandIn, run: str) -> dict[str, float]:
+    firsts: dict[str, float] = {}
+    for call in slack.ok_calls("chat.postMessage"):
+        text = call.args.get("text", "")
+        if f"bench-{run}-" in text:
+            tenant = text.split(": ", 1)[1].split(",")[0]
+            firsts.setdefault(tenant, call.at)
+    return firsts
+
+
+def pct(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--alerts", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=20.0, help="alert-opening events per second")
+    args = parser.parse_args()
+    libs = fetch_jars(Settings().kafka_home.absolute() / "libs")
+    with tempfile.TemporaryDirectory() as home:
+        broker = LocalBroker(Path(home) / "kafka", port=0, controller_port=0, libs=libs)
+        bootstrap = broker.up().bootstrap
+        ensure_topics(bootstrap, Settings().topic_partitions)
+        try:
+            events = TrafficGenerator(("shop-berlin", "shop-lyon"), seed=3).events(args.events)
+            took = publish(bootstrap, events)
+            print(f"published {args.events:,} events with kafka-python in {took:.1f} s (not part of the figure)")
+            elapsed, seen = asyncio.run(throughput(bootstrap, args.events, Path(home) / "bench.duckdb", args.batch))
+            print(f"one sink, Kafka -> rules -> DuckDB (batches of {args.batch}): {seen:,} events in {elapsed:.2f} s "
+                  f"= {seen / elapsed:,.0f} events/s")
+            latencies = asyncio.run(alert_latency(bootstrap, args.alerts, args.rate))
+        finally:
+            broker.down()
+    if latencies:
+        ms = [x * 1000 for x in latencies]
+        print(f"publication -> Slack chat.postMessage, {len(ms)} new incidents at {args.rate:g}/s: "
+              f"p50 {pct(ms, .5):.0f} ms  p90 {pct(ms, .9):.0f} ms  p99 {pct(ms, .99):.0f} ms  max {max(ms):.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

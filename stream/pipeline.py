@@ -1,0 +1,46 @@
+"""The per-batch work shared by the Faust worker and the store sink: decode, then evaluate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stream.dlq import DeadLetter, Origin
+from stream.policies import PolicySet
+from stream.store.rows import Audited
+from stream.triage import stage_failure, triage
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A record as read: key, value bytes and where it came from."""
+
+    key: bytes | None
+    value: bytes | None
+    origin: Origin
+
+
+@dataclass
+class Triaged:
+    """A batch after decoding and evaluation: what to process, and what goes to the DLQ."""
+
+    items: list[Audited]
+    raw_of: dict[int, Raw]
+    letters: list[DeadLetter]
+
+
+def audit_batch(policies: PolicySet, raws: list[Raw]) -> Triaged:
+    """Decode every record and evaluate it under its tenant's policy; failures become dead letters."""
+    out = Triaged([], {}, [])
+    for raw in raws:
+        event = triage(raw.key, raw.value, raw.origin)
+        if isinstance(event, DeadLetter):
+            out.letters.append(event)
+            continue
+        try:
+            item = policies.audit(event)
+        except Exception as exc:  # noqa: BLE001 - unknown tenant or a rules failure: dead-lettered
+            out.letters.append(stage_failure(raw, "evaluate", exc))
+            continue
+        out.items.append(item)
+        out.raw_of[id(item)] = raw
+    return out

@@ -1,0 +1,148 @@
+"""The store sink: DuckDB's single writer, a batch consumer that commits only what is stored.
+
+Per poll: audited calls are written in one DuckDB transaction (idempotent by event id,
+with a ledger entry), incident snapshots are kept, bad records go to the DLQ; only
+then are the offsets committed. A sink killed at any point re-reads the uncommitted
+batch, and the store skips what it already has. One sink per database file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from douane.contract import TOPICS
+from stream.dlq import DeadLetter, Origin
+from stream.pipeline import Raw, Triaged, audit_batch
+from stream.policies import PolicySet
+from stream.store import StoreWriter
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = 30.0
+
+
+@dataclass(frozen=True)
+class SinkConfig:
+    """Where the sink reads from and how much it takes per transaction."""
+
+    bootstrap: str
+    group: str = "douane-sink"
+    batch_size: int = 5000
+    poll_ms: int = 200
+    start_from: str = "earliest"
+
+
+class StoreSink:
+    """Consumes ``douane.ai-calls`` and ``douane.incidents`` into the DuckDB store."""
+
+    def __init__(self, config: SinkConfig, policies: PolicySet, writer: StoreWriter) -> None:
+        self.config = config
+        self.policies = policies
+        self.writer = writer
+        self.stored = 0
+        self.duplicates = 0  # redelivered calls the store already had
+        self.dead_letters = 0
+        self._stop = asyncio.Event()
+        self.ready = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the batch in hand, commit it, and return from :meth:`run`."""
+        self._stop.set()
+
+    async def run(self) -> None:
+        """Consume until :meth:`stop`."""
+        consumer = AIOKafkaConsumer(
+            TOPICS.ai_calls.name, TOPICS.incidents.name, bootstrap_servers=self.config.bootstrap,
+            group_id=self.config.group, enable_auto_commit=False, auto_offset_reset=self.config.start_from,
+            max_poll_records=self.config.batch_size)
+        producer = AIOKafkaProducer(bootstrap_servers=self.config.bootstrap, acks="all", enable_idempotence=True)
+        await consumer.start()
+        await producer.start()
+        writing: asyncio.Task | None = None
+        try:
+            await self._wait_assignment(consumer)
+            while not self._stop.is_set():
+                batches = await consumer.getmany(timeout_ms=self.config.poll_ms, max_records=self.config.batch_size)
+                if not batches:
+                    continue
+                prepared = await self._prepare(batches)  # evaluates while the previous batch is written
+                if writing is not None:
+                    await writing  # batches are stored and committed in the order they were read
+                offsets = {tp: recs[-1].offset + 1 for tp, recs in batches.items()}
+                writing = asyncio.create_task(self._store_and_commit(prepared, offsets, consumer, producer))
+            if writing is not None:
+                await writing
+        finally:
+            await producer.stop()
+            await consumer.stop()
+
+    async def _wait_assignment(self, consumer: AIOKafkaConsumer, timeout: float = 60.0) -> None:
+        """Wait until the group has given this sink its partitions (aiokafka joins in the background)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not consumer.assignment() and not self._stop.is_set():
+            if loop.time() > deadline:
+                raise RuntimeError(f"no partitions assigned to group {self.config.group} within {timeout:.0f} s")
+            await asyncio.sleep(0.05)
+        self.ready.set()
+
+    async def _prepare(self, batches: dict[TopicPartition, list]) -> tuple[Triaged, list]:
+        """Decode and evaluate the calls (in a thread); incident snapshots are kept as they are."""
+        calls, snapshots = [], []
+        for tp, records in batches.items():
+            for r in records:
+                (calls if tp.topic == TOPICS.ai_calls.name else snapshots).append(r)
+        raws = [Raw(r.key, r.value, Origin(r.topic, r.partition, r.offset)) for r in calls]
+        return await asyncio.to_thread(audit_batch, self.policies, raws), snapshots
+
+    async def _store_and_commit(self, prepared: tuple[Triaged, list], offsets: dict, consumer: AIOKafkaConsumer,
+                                producer: AIOKafkaProducer) -> None:
+        batch, snapshots = prepared
+        await self._store_calls(batch, producer)
+        for record in snapshots:
+            await self._keep_incident(record.value)
+        await consumer.commit(offsets)
+
+    async def _store_calls(self, batch: Triaged, producer: AIOKafkaProducer) -> None:
+        if batch.items:
+            result = await _retry("store write", lambda: asyncio.to_thread(self.writer.write, batch.items))
+            self.stored += result.written
+            self.duplicates += result.duplicates
+            logger.info("stored batch %s: %d new, %d duplicate; store holds %d calls",
+                        result.batch_id, result.written, result.duplicates, self.writer.total)
+        if batch.letters:
+            await self._dead_letter(batch.letters, producer)
+
+    async def _keep_incident(self, value: bytes | None) -> None:
+        try:
+            message = json.loads(value or b"")
+        except ValueError:
+            return  # not ours to judge: the stream worker dead-letters bad commands
+        if message.get("type") == "state":
+            await _retry("incident write", lambda: asyncio.to_thread(self.writer.record_incident, message["state"]))
+
+    async def _dead_letter(self, letters: list[DeadLetter], producer: AIOKafkaProducer) -> None:
+        self.dead_letters += len(letters)
+        logger.warning("%d record(s) of this batch went to the DLQ; first from %s (%s): %s",
+                       len(letters), letters[0].origin, letters[0].stage, letters[0].reason)
+        sends = [await producer.send(TOPICS.dlq.name, key=letter.key, value=letter.value or b"",
+                                     headers=letter.headers()) for letter in letters]
+        await asyncio.gather(*sends)
+
+
+async def _retry(what: str, attempt: Callable[[], Awaitable]):
+    """Run ``attempt`` until it succeeds: nothing is committed to Kafka before it is stored."""
+    delay = 0.5
+    while True:
+        try:
+            return await attempt()
+        except Exception as exc:  # noqa: BLE001 - retried with backoff, never skipped
+            logger.error("%s failed (%s: %s); retrying in %.1f s", what, type(exc).__name__, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF)
