@@ -37,6 +37,7 @@ kafka-down:
 bench: install kafka-jars         ## benchmarks print their figures
 	$(PY) bench/rules_evaluate.py
 	$(PY) bench/kafka_roundtrip.py
+	$(PY) bench/stream_throughput.py
 
 clean:
 	-$(DOUANE) kafka down
