@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import field_validator, model_validator
 
-from rules.types import EU_ZONE, CountryCode, Destination, NonEmpty, Slug, Sourced, Strict, known_country
+from rules.types import (EU_ZONE, CountryCode, Destination, NonEmpty, Slug, Sourced, Strict, known_country,
+                         require_sources, require_unique)
 from rules.yamlio import load_model
 
 DATA = Path(__file__).parent / "data"
@@ -95,15 +96,8 @@ class Jurisdictions(Strict):
 
     @model_validator(mode="after")
     def _sources_exist(self) -> "Jurisdictions":
-        facts = [self.eea, *self.zones, *self.adequacy]
-        unknown = sorted({f.source for f in facts} - set(self.sources))
-        if unknown:
-            raise ValueError(f"source(s) not listed under 'sources': {', '.join(unknown)}")
-        seen: set[str] = set()
-        for decision in self.adequacy:
-            if decision.destination in seen:
-                raise ValueError(f"two adequacy decisions for {decision.destination}")
-            seen.add(decision.destination)
+        require_sources([self.eea, *self.zones, *self.adequacy], self.sources)
+        require_unique("adequacy destination", [d.destination for d in self.adequacy])
         return self
 
     @cached_property

@@ -17,7 +17,7 @@ from pydantic import Field, model_validator
 from douane.contract import Decision, Enforcement, Severity
 from douane.contract.types import DataCategory
 from rules.registry import Entity
-from rules.types import CountryCode, Location, NonEmpty, Slug, Strict
+from rules.types import CountryCode, Location, NonEmpty, Slug, Strict, require_unique
 from rules.yamlio import load_model
 
 
@@ -256,10 +256,8 @@ class Policy(Strict):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Policy":
-        for label, ids in (("activity", [a.id for a in self.activities]), ("vendor", [v.provider for v in self.vendors])):
-            dupes = sorted({i for i in ids if ids.count(i) > 1})
-            if dupes:
-                raise ValueError(f"{label} id(s) defined twice: {', '.join(dupes)}")
+        require_unique("activity", [a.id for a in self.activities])
+        require_unique("vendor", [v.provider for v in self.vendors])
         return self
 
     @cached_property

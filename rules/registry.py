@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from rules.types import CountryCode, Location, NonEmpty, Slug, Sourced, Strict
+from rules.types import CountryCode, Location, NonEmpty, Slug, Sourced, Strict, require_sources, require_unique
 from rules.yamlio import load_model
 
 DATA = Path(__file__).parent / "data"
@@ -97,13 +97,8 @@ class Registry(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "Registry":
-        unknown = sorted({p.source for p in self.providers} - set(self.sources))
-        if unknown:
-            raise ValueError(f"source(s) not listed under 'sources': {', '.join(unknown)}")
-        ids = [p.id for p in self.providers]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"provider id(s) defined twice: {', '.join(dupes)}")
+        require_sources(self.providers, self.sources)
+        require_unique("provider", [p.id for p in self.providers])
         return self
 
     @cached_property

@@ -59,3 +59,17 @@ class Sourced(Strict):
 
     source: NonEmpty
     checked: date
+
+
+def require_unique(label: str, ids: list[str]) -> None:
+    """A ValueError naming every id that appears more than once."""
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"{label} id(s) defined twice: {', '.join(dupes)}")
+
+
+def require_sources(facts, sources: dict[str, str]) -> None:
+    """A ValueError naming every ``source`` of ``facts`` missing from the file's ``sources``."""
+    unknown = sorted({f.source for f in facts} - set(sources))
+    if unknown:
+        raise ValueError(f"source(s) not listed under 'sources': {', '.join(unknown)}")
