@@ -29,7 +29,7 @@ def demo(
                                                      cfg.kafka_controller_port, cfg.kafka_heap).up().bootstrap
     except (BrokerError, JarsError) as exc:
         fail(str(exc))
-    typer.echo(f"1/5 Kafka answers on {address}")
+    typer.echo(f"1/6 Kafka answers on {address}")
     ensure_topics(address, cfg.topic_partitions)
     cfg.store_path.parent.mkdir(parents=True, exist_ok=True)
     slack, standin = _slack(cfg)
@@ -41,6 +41,7 @@ def demo(
     _print_summary(summary)
     _print_alerts(summary, standin)
     _verify(cfg.store_path)
+    _reports(cfg.store_path, cfg.home / "reports", summary)
 
 
 def _slack(cfg):
@@ -87,7 +88,7 @@ async def _drive(worker, counter, sink, address: str, count: int, seed: int, sto
             started = time.monotonic()
             traffic = TrafficGenerator(("shop-berlin", "shop-lyon"), seed=seed).events(count)
             await asyncio.to_thread(_publish, address, traffic)
-            typer.echo(f"2/5 published {count} synthetic AI calls of two shops and {len(MALFORMED)} malformed records")
+            typer.echo(f"2/6 published {count} synthetic AI calls of two shops and {len(MALFORMED)} malformed records")
             await _wait_for(lambda: len(counter.seen) >= count and sink.stored >= count
                             and worker.dead_letters >= len(MALFORMED), counter, count)
             elapsed = time.monotonic() - started
@@ -139,7 +140,7 @@ async def _wait_for(done, counter, count: int, timeout: float = 300.0) -> None:
 def _print_summary(summary: dict) -> None:
     counter = summary["counter"]
     rate = summary["count"] / summary["elapsed"] if summary["elapsed"] else float("inf")
-    typer.echo(f"3/5 audited {len(counter.seen)} calls in {summary['elapsed']:.2f} s ({rate:,.0f}/s); "
+    typer.echo(f"3/6 audited {len(counter.seen)} calls in {summary['elapsed']:.2f} s ({rate:,.0f}/s); "
                f"{summary['stored']} written to {summary['path']} by the store sink; "
                f"{summary['dead_letters']} malformed records went to douane.dlq with their reason")
     decisions = Counter((i.event.tenant, i.verdict.decision.value) for i in counter.seen)
@@ -158,7 +159,7 @@ def _print_alerts(summary: dict, standin) -> None:
     states = [s for _, s in desk.table.items() if s]
     where = "the local Slack stand-in" if standin is not None else "Slack"
     by_channel = Counter(s["channel"] for s in states if s.get("channel"))
-    typer.echo(f"\n4/5 {len(states)} incidents (not {sum(s['count'] for s in states)} alerts: one per incident) "
+    typer.echo(f"\n4/6 {len(states)} incidents (not {sum(s['count'] for s in states)} alerts: one per incident) "
                f"sent to {where}: " + ", ".join(f"{n} in {ch}" for ch, n in sorted(by_channel.items())))
     if standin is not None:
         posts = standin.ok_calls("chat.postMessage")
@@ -168,6 +169,26 @@ def _print_alerts(summary: dict, standin) -> None:
             typer.echo(f"    {call.args['channel']}: {call.args['text']}")
 
 
+def _reports(store: Path, folder: Path, summary: dict) -> None:
+    """The Article 30 record of each shop, as PDF, for the days the traffic covered."""
+    from reports import article30_html, build_article30, to_pdf
+    from stream.store import open_store
+
+    days = [i.event.observed_at.date() for i in summary["counter"].seen]
+    folder.mkdir(parents=True, exist_ok=True)
+    con = open_store(store, read_only=True)
+    written = []
+    try:
+        for tenant in ("shop-berlin", "shop-lyon"):
+            report = build_article30(con, tenant, min(days), max(days))
+            path = folder / f"article30-{tenant}.pdf"
+            path.write_bytes(to_pdf(article30_html(report)))
+            written.append(f"{path} ({len(report.activities)} activities)")
+    finally:
+        con.close()
+    typer.echo("6/6 Article 30 records for the DPO:\n    " + "\n    ".join(written))
+
+
 def _verify(path: Path) -> None:
     from stream.store import open_store, verify
 
@@ -175,6 +196,6 @@ def _verify(path: Path) -> None:
     report = verify(con)
     con.close()
     state = "intact" if report.intact else f"{len(report.problems)} PROBLEM(S)"
-    typer.echo(f"\n5/5 ledger: {report.batches} batches, {report.records} records, {state}")
+    typer.echo(f"\n5/6 ledger: {report.batches} batches, {report.records} records, {state}")
     if not report.intact:
         raise typer.Exit(1)

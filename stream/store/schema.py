@@ -126,8 +126,9 @@ MIGRATIONS: tuple[Migration, ...] = (
             SELECT tenant, coalesce(activity_id, '-') AS activity_id, coalesce(provider, 'host:' || host) AS provider,
                    destination, basis, decision, count(*) AS calls, min(observed_at) AS first_seen,
                    max(observed_at) AS last_seen
-            FROM (SELECT *, unnest(list_distinct(list_concat(locations,
-                                   list_filter([entity_country], lambda x: x IS NOT NULL)))) AS destination
+            FROM (SELECT *, unnest(coalesce(nullif(list_distinct(list_concat(locations,
+                                   list_filter([entity_country], lambda x: x IS NOT NULL))), []), ['unknown']))
+                                   AS destination
                   FROM calls WHERE len(categories) > 0 OR special)
             GROUP BY ALL;
         CREATE TABLE incidents (

@@ -1,0 +1,113 @@
+"""Build the Article 30 record from the store: what was declared, beside what was observed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+
+import duckdb
+import polars as pl
+
+from reports import queries
+from reports.models import ActivityRecord, Article30Report, Count, Party, Transfer
+from rules.jurisdictions import load_jurisdictions
+from rules.policy import Activity, Contact, Policy, Vendor
+
+
+def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, end: date) -> Article30Report:
+    """The record for ``tenant`` over [start, end] (whole days, UTC)."""
+    since, until = _bounds(start, end)
+    total = queries.require_calls(con, tenant, since, until)
+    policy = queries.policy_of(con, tenant)
+    flows = queries.observed_flows(con, tenant, since, until)
+    recipients = queries.observed_recipients(con, tenant, since, until)
+    categories = queries.observed_categories(con, tenant, since, until)
+    names = queries.provider_names(con)
+    eea = load_jurisdictions().eea_codes
+    activities = [_activity(a, policy, flows, recipients, categories, names, eea) for a in policy.activities]
+    outside = int(recipients.filter(pl.col("activity_id") == "-")["calls"].sum() or 0)
+    batches, head = con.execute("SELECT count(*), coalesce(max_by(hash, batch_id), '') FROM ledger").fetchall()[0]
+    c = policy.controller
+    return Article30Report(
+        tenant=tenant, controller=_party(c), controller_country=c.country, role=c.role,
+        dpo=_party(c.dpo) if c.dpo else None, representative=_party(c.representative) if c.representative else None,
+        joint_controllers=[_party(p) for p in c.joint_controllers],
+        controllers_served=[_party(p) for p in c.controllers_served], period_start=start, period_end=end,
+        policy_version=policy.version, activities=activities, calls_total=total, calls_outside_activities=outside,
+        ledger_batches=batches, ledger_head=head)
+
+
+def _activity(a: Activity, policy: Policy, flows: pl.DataFrame, recipients: pl.DataFrame, categories: pl.DataFrame,
+              names: dict, eea: frozenset[str]) -> ActivityRecord:
+    mine = flows.filter(pl.col("activity_id") == a.id)
+    seen_categories = categories.filter(pl.col("activity_id") == a.id)
+    observed = [Count(name=r["category"], calls=r["calls"]) for r in seen_categories.iter_rows(named=True)]
+    by_provider = recipients.filter(pl.col("activity_id") == a.id)
+    recipients_seen = {r["provider"]: r["calls"] for r in by_provider.iter_rows(named=True)}
+    third = {d for d in mine["destination"].to_list() if d not in eea}
+    declared_dest = set(a.transfers)
+    return ActivityRecord(
+        id=a.id, name=a.name, purpose=a.purpose, legal_basis=a.legal_basis.value,
+        special_category_basis=a.special_category_basis.value if a.special_category_basis else None,
+        data_subjects=list(a.data_subjects), categories_declared=list(a.categories), categories_observed=observed,
+        categories_undeclared=sorted({c.name for c in observed} - set(a.categories)),
+        recipients_declared=[_name(p, names) for p in a.recipients],
+        recipients_observed=[Count(name=_name(p, names), calls=n) for p, n in recipients_seen.items()],
+        recipients_undeclared=sorted(_name(p, names) for p in set(recipients_seen) - set(a.recipients)),
+        recipients_unseen=sorted(_name(p, names) for p in set(a.recipients) - set(recipients_seen)),
+        transfers=[_transfer(r, a, policy, names, eea) for r in mine.iter_rows(named=True)],
+        destinations_declared=sorted(declared_dest),
+        destinations_undeclared=sorted(d for d in third - declared_dest if d != "*") + (["anywhere"] if "*" in third
+                                                                                        else []),
+        destinations_unseen=sorted(declared_dest - third), retention=a.retention,
+        security_measures=a.security_measures, calls=sum(recipients_seen.values()))
+
+
+def _transfer(row: dict, activity: Activity, policy: Policy, names: dict, eea: frozenset[str]) -> Transfer:
+    destination = row["destination"]
+    return Transfer(
+        provider=row["provider"], provider_name=_name(row["provider"], names),
+        destination="anywhere" if destination == "*" else destination, third_country=destination not in eea,
+        basis=row["basis"], decision=row["decision"], calls=row["calls"], special_calls=int(row["special_calls"]),
+        first_seen=row["first_seen"], last_seen=row["last_seen"],
+        safeguard=_safeguard(policy.vendors_by_provider.get(row["provider"]), row["basis"]),
+        declared=destination in activity.transfers or destination in eea)
+
+
+def _safeguard(vendor: Vendor | None, basis: str) -> str:
+    """The instrument on file that the basis rests on, in words."""
+    if basis in ("eea", "not_a_transfer"):
+        return "none needed"
+    if basis == "adequacy":
+        return "adequacy decision (Art. 45)"
+    if vendor is None:
+        return "none on file"
+    parts = []
+    if vendor.dpf:
+        parts.append(f"DPF certification checked {vendor.dpf.verified_on}")
+    if vendor.scc:
+        parts.append(f"SCC Module {vendor.scc.module} signed {vendor.scc.signed}")
+    if vendor.bcr:
+        parts.append(f"BCR approved by {vendor.bcr.approved_by}")
+    if vendor.tia:
+        parts.append(f"TIA {vendor.tia.outcome.replace('_', ' ')}, review by {vendor.tia.review_by}")
+    if basis.startswith("derogation_49_1_"):
+        letter = basis.removeprefix("derogation_49_1_")
+        parts.append("Art. 49(1) second subparagraph" if letter == "compelling" else f"Art. 49(1)({letter}) derogation")
+    return "; ".join(parts) or "none on file"
+
+
+def _name(provider: str, names: dict) -> str:
+    return names.get(provider, (provider,))[0]
+
+
+def _party(contact: Contact) -> Party:
+    return Party(name=contact.name, contact=contact.contact, address=contact.address)
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    if end < start:
+        from reports.errors import ReportError
+
+        raise ReportError(f"the period ends ({end}) before it starts ({start})")
+    return (datetime.combine(start, time.min, timezone.utc),
+            datetime.combine(end, time.max, timezone.utc))

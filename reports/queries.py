@@ -1,0 +1,88 @@
+"""Queries over the DuckDB store, aggregated with polars. Read-only; one function per question."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from reports.errors import ReportError
+from rules.policy import Policy
+
+
+def policy_of(con: duckdb.DuckDBPyConnection, tenant: str) -> Policy:
+    """The newest policy recorded for ``tenant``."""
+    rows = con.execute("SELECT document FROM policies WHERE tenant = ? ORDER BY loaded_at DESC LIMIT 1",
+                       [tenant]).fetchall()
+    if not rows:
+        known = [r[0] for r in con.execute("SELECT DISTINCT tenant FROM policies ORDER BY 1").fetchall()]
+        raise ReportError(f"no policy recorded for tenant {tenant!r}; tenants in this store: "
+                          f"{', '.join(known) or 'none (run the sink with --policy)'}")
+    return Policy.model_validate_json(rows[0][0])
+
+
+def calls_in_period(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> int:
+    """How many calls of ``tenant`` the store holds in [start, end)."""
+    return con.execute("SELECT count(*) FROM calls WHERE tenant = ? AND observed_at >= ? AND observed_at < ?",
+                       [tenant, start, end]).fetchall()[0][0]
+
+
+def require_calls(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> int:
+    """The number of calls in the period, or a :class:`ReportError` saying which period the store covers."""
+    n = calls_in_period(con, tenant, start, end)
+    if n:
+        return n
+    first, last = con.execute("SELECT min(observed_at), max(observed_at) FROM calls WHERE tenant = ?",
+                              [tenant]).fetchall()[0]
+    covers = f"it holds calls of {tenant} from {first:%Y-%m-%d} to {last:%Y-%m-%d}" if first else \
+        f"it holds no calls of {tenant}"
+    raise ReportError(f"no calls of {tenant} between {start:%Y-%m-%d} and {end:%Y-%m-%d} in the store; {covers}")
+
+
+def observed_flows(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
+    """Per activity, provider and destination: calls with personal data, first and last seen, worst decision."""
+    return con.sql(
+        """
+        SELECT coalesce(activity_id, '-') AS activity_id, coalesce(provider, 'host:' || host) AS provider,
+               unnest(coalesce(nullif(list_distinct(list_concat(locations,
+                   list_filter([entity_country], lambda x: x IS NOT NULL))), []), ['unknown'])) AS destination,
+               basis, decision, observed_at, categories, special
+        FROM calls
+        WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end
+          AND (len(categories) > 0 OR special)
+        """, params={"tenant": tenant, "start": start, "end": end}).pl().group_by(
+        ["activity_id", "provider", "destination", "basis", "decision"]).agg(
+        pl.len().alias("calls"), pl.col("observed_at").min().alias("first_seen"),
+        pl.col("observed_at").max().alias("last_seen"), pl.col("special").sum().alias("special_calls"),
+    ).sort(["activity_id", "provider", "destination", "basis", "decision"])
+
+
+def observed_recipients(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
+    """Per activity and provider: how many calls carried personal data (each call counted once)."""
+    return con.sql(
+        """
+        SELECT coalesce(activity_id, '-') AS activity_id, coalesce(provider, 'host:' || host) AS provider,
+               count(*) AS calls
+        FROM calls
+        WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end AND (len(categories) > 0 OR special)
+        GROUP BY ALL ORDER BY ALL
+        """, params={"tenant": tenant, "start": start, "end": end}).pl()
+
+
+def observed_categories(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
+    """Per activity: the personal-data categories detected, with how many calls carried each."""
+    return con.sql(
+        """
+        SELECT coalesce(activity_id, '-') AS activity_id, unnest(categories) AS category
+        FROM calls WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end
+        """, params={"tenant": tenant, "start": start, "end": end}).pl().group_by(
+        ["activity_id", "category"]).agg(pl.len().alias("calls")).sort(["activity_id", "category"])
+
+
+def provider_names(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, str]]:
+    """Provider id -> (name, entity, entity country), as the registry knew them."""
+    rows = con.execute("SELECT provider, name, entity_name, entity_country FROM providers "
+                       "QUALIFY row_number() OVER (PARTITION BY provider ORDER BY registry_version DESC) = 1"
+                       ).fetchall()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
