@@ -120,12 +120,6 @@ class LocalBroker:
             return "(no broker output)"
         return "\n".join(out.read_text(errors="replace").splitlines()[-lines:])
 
-    def wipe(self) -> None:
-        """Delete the broker's data (not the jars). The broker must be down."""
-        if self.status().running:
-            raise BrokerError("stop the broker before wiping its data")
-        shutil.rmtree(self.data, ignore_errors=True)
-
     def _choose_ports(self) -> tuple[int, int]:
         previous = self._read_runfile()
         port = self.port or previous.get("port") or _free_port()

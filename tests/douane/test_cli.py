@@ -73,9 +73,12 @@ def test_demo_audits_stores_and_verifies_synthetic_traffic(
     monkeypatch.setenv("DOUANE_HOME", str(tmp_path))
     result = runner.invoke(app, ["demo", "--events", "40"])
     assert result.exit_code == 0, result.output
-    assert "3/5 audited 40 calls" in result.output
+    assert "3/6 audited 40 calls" in result.output
     assert f"40 written to {tmp_path / 'douane.duckdb'}" in result.output
     assert "3 malformed records went to douane.dlq" in result.output
-    assert re.search(r"4/5 \d+ incidents \(not \d+ alerts: one per incident\) sent to the local Slack stand-in",
+    assert re.search(r"4/6 \d+ incidents \(not \d+ alerts: one per incident\) sent to the local Slack stand-in",
                      result.output), result.output
-    assert re.search(r"5/5 ledger: \d+ batches, 40 records, intact", result.output), result.output
+    assert re.search(r"5/6 ledger: \d+ batches, 40 records, intact", result.output), result.output
+    assert "6/6 Article 30 records for the DPO" in result.output
+    for shop in ("shop-berlin", "shop-lyon"):
+        assert (tmp_path / "reports" / f"article30-{shop}.pdf").read_bytes().startswith(b"%PDF")

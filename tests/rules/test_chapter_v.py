@@ -275,3 +275,14 @@ def test_every_builtin_finding_is_exercised() -> None:
         verdict = engine_for(make_policy(s.vendors, **s.policy)).evaluate(s.event)
         fired |= {f.rule_id for f in verdict.findings}
     assert set(CATALOGUE.by_id) <= fired, f"never fired: {set(CATALOGUE.by_id) - fired}"
+
+
+def test_the_pure_function_form_gives_the_engines_verdict() -> None:
+    from rules.engine import evaluate
+    from tests.rules.conftest import REGISTRY
+
+    policy = make_policy([v("deepseek", scc=SCC2, tia=TIA_OK)])
+    event = call(DEEPSEEK)
+    assert evaluate(event, REGISTRY, policy) == engine_for(policy).evaluate(event)
+    assert evaluate(event, REGISTRY, policy) == evaluate(event, REGISTRY, policy)
+    assert evaluate(event, REGISTRY, make_policy()).decision is Decision.UNAUTHORISED, "another policy, another answer"
