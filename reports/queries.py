@@ -44,13 +44,9 @@ def observed_flows(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime,
     """Per activity, provider and destination: calls with personal data, first and last seen, worst decision."""
     return con.sql(
         """
-        SELECT coalesce(activity_id, '-') AS activity_id, coalesce(provider, 'host:' || host) AS provider,
-               unnest(coalesce(nullif(list_distinct(list_concat(locations,
-                   list_filter([entity_country], lambda x: x IS NOT NULL))), []), ['unknown'])) AS destination,
-               basis, decision, observed_at, categories, special
-        FROM calls
+        SELECT activity AS activity_id, recipient AS provider, destination, basis, decision, observed_at, special
+        FROM call_destinations
         WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end
-          AND (len(categories) > 0 OR special)
         """, params={"tenant": tenant, "start": start, "end": end}).pl().group_by(
         ["activity_id", "provider", "destination", "basis", "decision"]).agg(
         pl.len().alias("calls"), pl.col("observed_at").min().alias("first_seen"),

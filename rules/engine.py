@@ -66,6 +66,10 @@ class Engine:
 
     def evaluate(self, event: AICallEvent, at: datetime | None = None) -> Verdict:
         """The verdict for ``event``; ``decided_at`` is the call's time unless ``at`` is given."""
+        return self.audit(event, at)[0]
+
+    def audit(self, event: AICallEvent, at: datetime | None = None) -> tuple[Verdict, Decided]:
+        """The verdict, with the memoised decision behind it (provider, locations, activity...)."""
         decided = self.decide(event)
         findings, articles = decided.findings, decided.articles
         severity, enforcement = decided.severity, decided.enforcement
@@ -73,12 +77,13 @@ class Engine:
             extra = self.custom.findings(event, decided)
             if extra:
                 findings, articles, severity, enforcement = self._merge(decided, extra)
-        return _verdict({
+        verdict = _verdict({
             "schema_": VERDICT_SCHEMA, "event_id": event.event_id, "tenant": event.tenant,
             "decided_at": at or event.observed_at, "decision": decided.decision, "basis": decided.basis,
             "articles": articles, "severity": severity, "enforcement": enforcement, "findings": findings,
             "rules_version": self.version, "provider": decided.provider, "destinations": decided.destinations,
         })
+        return verdict, decided
 
     def _merge(self, decided: Decided, extra: tuple[Finding, ...]) -> tuple:
         """Built-in plus custom findings, with severity and enforcement recomputed (memoised)."""

@@ -48,13 +48,11 @@ class StreamApp:
         self.policies = policies
         self.stages = stages
         self.dead_letters = 0
-        self._started = False
         self.app = _faust_app(config)
         self.calls_topic = self.app.topic(TOPICS.ai_calls.name, key_serializer="raw", value_serializer="raw")
         self.dlq_topic = self.app.topic(TOPICS.dlq.name, key_serializer="raw", value_serializer="raw")
         self.findings_topic = self.app.topic(TOPICS.findings.name, key_serializer="raw", value_serializer="raw")
         self.app.agent(self.calls_topic, name="audit")(self._consume)
-        self.app.on_before_shutdown.connect(self._stop_stages)
         self.desk = None
         if slack is not None:
             self.desk = IncidentDesk(self.app, self.findings_topic, config.partitions, policies.policy_for, slack,
@@ -70,10 +68,6 @@ class StreamApp:
 
     async def process(self, raws: list[Raw]) -> None:
         """Run one batch through triage, evaluation and every stage."""
-        if not self._started:
-            for stage in self.stages:
-                await stage.start()
-            self._started = True
         batch = audit_batch(self.policies, raws)
         items, raw_of, letters = batch.items, batch.raw_of, batch.letters
         for stage in self.stages:
@@ -93,10 +87,6 @@ class StreamApp:
         for letter in letters:
             logger.debug("dead letter from %s (%s): %s", letter.origin, letter.stage, letter.reason)
             await self.dlq_topic.send(key=letter.key, value=letter.value or b"", headers=letter.headers())
-
-    async def _stop_stages(self, *args, **kwargs) -> None:
-        for stage in self.stages:
-            await stage.stop()
 
 
 def _faust_app(config: StreamConfig) -> faust.App:

@@ -52,9 +52,8 @@ class PolicySet:
     def audit(self, event: AICallEvent) -> Audited:
         """Evaluate ``event`` under its tenant's policy."""
         engine = self.engine_for(event.tenant)
-        verdict = engine.evaluate(event)
-        decided = engine.decide(event)
-        activity = engine.activity(event.app.platform, event.app.feature)
+        verdict, decided = engine.audit(event)
+        activity = engine.activity(decided.platform, decided.feature)
         return Audited(event, verdict, activity.id if activity else None, decided.provider, decided.locations,
                        decided.entity_country)
 

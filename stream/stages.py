@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 
 from douane.contract import Severity, encode
+from stream.alerts.desk import signal_of
 from stream.store.rows import Audited
 
 logger = logging.getLogger(__name__)
@@ -28,12 +29,6 @@ class Stage(ABC):
     @abstractmethod
     async def process(self, batch: list[Audited]) -> Failures:
         """Handle a batch; return the items that failed, with the exception."""
-
-    async def start(self) -> None:
-        """Called once before the first batch."""
-
-    async def stop(self) -> None:
-        """Called once at shutdown."""
 
 
 class PerEventStage(Stage):
@@ -93,8 +88,6 @@ class SignalPublisher(PerEventStage):
 
     async def handle(self, item: Audited) -> None:
         """Send one signal per failure kind the call shows; nothing for healthy calls."""
-        from stream.alerts.desk import signal_of
-
         event = item.event
         for signal in signal_of(event):
             command = {"type": "signal", "tenant": event.tenant, "provider": item.provider or event.destination.host,

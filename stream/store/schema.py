@@ -122,14 +122,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             checked DATE NOT NULL,
             PRIMARY KEY (provider, registry_version)
         );
+        CREATE VIEW call_destinations AS
+            -- One row per call with personal data and per place it went: processing locations and the
+            -- importer's seat; 'unknown' when the call's destination could not be resolved.
+            SELECT *, coalesce(activity_id, '-') AS activity, coalesce(provider, 'host:' || host) AS recipient,
+                   unnest(coalesce(nullif(list_distinct(list_concat(locations,
+                       list_filter([entity_country], lambda x: x IS NOT NULL))), []), ['unknown'])) AS destination
+            FROM calls WHERE len(categories) > 0 OR special;
         CREATE VIEW transfers AS
-            SELECT tenant, coalesce(activity_id, '-') AS activity_id, coalesce(provider, 'host:' || host) AS provider,
-                   destination, basis, decision, count(*) AS calls, min(observed_at) AS first_seen,
-                   max(observed_at) AS last_seen
-            FROM (SELECT *, unnest(coalesce(nullif(list_distinct(list_concat(locations,
-                                   list_filter([entity_country], lambda x: x IS NOT NULL))), []), ['unknown']))
-                                   AS destination
-                  FROM calls WHERE len(categories) > 0 OR special)
+            SELECT tenant, activity AS activity_id, recipient AS provider, destination, basis, decision,
+                   count(*) AS calls, min(observed_at) AS first_seen, max(observed_at) AS last_seen
+            FROM call_destinations
             GROUP BY ALL;
         CREATE TABLE incidents (
             incident_id VARCHAR PRIMARY KEY,
