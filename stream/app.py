@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import faust
 
 from douane.contract import TOPICS
-from stream.dlq import DeadLetter, Origin
+from douane.contract.deadletter import DeadLetter, Origin
 from stream.policies import PolicySet
 from stream.alerts import IncidentDesk, SlackNotifier
 from stream.stages import SignalPublisher, Stage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stream.dlq import DeadLetter, Origin
+from douane.contract.deadletter import DeadLetter, Origin
 from stream.policies import PolicySet
 from stream.store.rows import Audited
 from stream.triage import stage_failure, triage

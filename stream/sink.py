@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from douane.contract import TOPICS
-from stream.dlq import DeadLetter, Origin
+from douane.contract.deadletter import DeadLetter, Origin
 from stream.pipeline import Raw, Triaged, audit_batch
 from stream.policies import PolicySet
 from stream.store import StoreWriter

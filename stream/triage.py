@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from douane.contract import AICallEvent, DecodeError, decode_event
-from stream.dlq import DeadLetter, Origin
+from douane.contract.deadletter import DeadLetter, Origin
 
 
 def triage(key: bytes | None, value: bytes | None, origin: Origin) -> AICallEvent | DeadLetter:

@@ -7,14 +7,14 @@ tested against it. For tests and the demo only; Douane never needs it in product
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from aiohttp import web
+
+from deploy.standins.server import ThreadedServer
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Call:
 
 
 @dataclass
-class SlackStandIn:
+class SlackStandIn(ThreadedServer):
     """Runs in a thread of its own; ``base_url`` is what slack-sdk's ``base_url`` should be."""
 
     channels: set[str] = field(default_factory=lambda: {"C-ALERTS", "C-CRITICAL", "C-REVIEW"})
@@ -38,21 +38,10 @@ class SlackStandIn:
     _limited: list[float] = field(default_factory=list)
     _seq: int = 0
 
-    def start(self) -> "SlackStandIn":
-        """Serve on a free loopback port; returns self."""
-        ready = threading.Event()
-        threading.Thread(target=self._serve, args=(ready,), daemon=True).start()
-        ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        """Shut the server down."""
-        self._loop.call_soon_threadsafe(self._stopping.set)
-
     @property
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT/api/``."""
-        return f"http://127.0.0.1:{self.port}/api/"
+        return f"{self.origin}/api/"
 
     def rate_limit(self, times: int, retry_after: float = 1.0) -> None:
         """Answer the next ``times`` calls with 429 and ``Retry-After``."""
@@ -62,22 +51,8 @@ class SlackStandIn:
         """Successful calls of one method."""
         return [c for c in self.calls if c.method == method and c.status == 200]
 
-    def _serve(self, ready: threading.Event) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._loop.run_until_complete(self._run(ready))
-
-    async def _run(self, ready: threading.Event) -> None:
-        self._stopping = asyncio.Event()
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._handle)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
-        ready.set()
-        await self._stopping.wait()
-        await runner.cleanup()
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]

@@ -2,4 +2,5 @@
 
 from douane.cli.main import app
 
-app()
+if __name__ == "__main__":  # the vllm engine spawns processes that re-import this module
+    app()

@@ -1,6 +1,15 @@
 """The wire contract v1: the models that travel on Kafka and their topic names."""
 
-from douane.contract.codec import DecodeError, decode, decode_event, decode_verdict, encode, json_schemas
+from douane.contract.codec import (
+    DecodeError,
+    decode,
+    decode_event,
+    decode_redirect,
+    decode_response,
+    decode_verdict,
+    encode,
+    json_schemas,
+)
 from douane.contract.events import (
     AI_CALL_SCHEMA,
     Action,
@@ -15,6 +24,14 @@ from douane.contract.events import (
     RegionHint,
     Tap,
     TapKind,
+)
+from douane.contract.redirect import (
+    ChatMessage,
+    RedirectRequest,
+    RedirectResponse,
+    ReplyError,
+    ReplyStatus,
+    RequestKind,
 )
 from douane.contract.topics import TOPICS, TopicSpec, Topics
 from douane.contract.verdict import VERDICT_SCHEMA, Basis, Decision, Enforcement, Finding, Severity, Verdict
@@ -46,6 +63,14 @@ __all__ = [
     "Verdict",
     "decode",
     "decode_event",
+    "decode_redirect",
+    "decode_response",
+    "ChatMessage",
+    "RedirectRequest",
+    "RedirectResponse",
+    "ReplyError",
+    "ReplyStatus",
+    "RequestKind",
     "decode_verdict",
     "encode",
     "json_schemas",

@@ -8,12 +8,16 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from douane.contract.events import AICallEvent
+from douane.contract.redirect import RedirectRequest, RedirectResponse
 from douane.contract.verdict import Verdict
 
 M = TypeVar("M", bound=BaseModel)
 
 MAX_EVENT_BYTES = 256 * 1024
 """Larger values are refused before parsing: an audit event is a few KB at most."""
+
+MAX_REDIRECT_BYTES = 1024 * 1024
+"""Redirect requests and answers carry content; Kafka's default message limit bounds them."""
 
 
 class DecodeError(ValueError):
@@ -29,12 +33,12 @@ def encode(model: BaseModel) -> bytes:
     return model.model_dump_json(by_alias=True, exclude_none=True).encode()
 
 
-def decode(data: bytes | None, model: type[M]) -> M:
+def decode(data: bytes | None, model: type[M], max_bytes: int = MAX_EVENT_BYTES) -> M:
     """Parse ``data`` into ``model`` or raise :class:`DecodeError` naming the problem."""
     if data is None:
         raise DecodeError("empty message (tombstone or null value)")
-    if len(data) > MAX_EVENT_BYTES:
-        raise DecodeError(f"message of {len(data)} bytes exceeds the {MAX_EVENT_BYTES}-byte limit")
+    if len(data) > max_bytes:
+        raise DecodeError(f"message of {len(data)} bytes exceeds the {max_bytes}-byte limit")
     try:
         return model.model_validate_json(data)
     except ValidationError as exc:
@@ -49,6 +53,16 @@ def decode_event(data: bytes | None) -> AICallEvent:
 def decode_verdict(data: bytes | None) -> Verdict:
     """Parse a ``Verdict`` from Kafka bytes."""
     return decode(data, Verdict)
+
+
+def decode_redirect(data: bytes | None) -> RedirectRequest:
+    """Parse a ``RedirectRequest`` from Kafka bytes."""
+    return decode(data, RedirectRequest, MAX_REDIRECT_BYTES)
+
+
+def decode_response(data: bytes | None) -> RedirectResponse:
+    """Parse a ``RedirectResponse`` from Kafka bytes."""
+    return decode(data, RedirectResponse, MAX_REDIRECT_BYTES)
 
 
 def _describe(exc: ValidationError, model: type[BaseModel]) -> str:
@@ -67,6 +81,8 @@ def json_schemas() -> dict[str, dict]:
     return {
         "douane.ai_call/1": AICallEvent.model_json_schema(by_alias=True),
         "douane.verdict/1": Verdict.model_json_schema(by_alias=True),
+        "douane.redirect/1": RedirectRequest.model_json_schema(by_alias=True),
+        "douane.response/1": RedirectResponse.model_json_schema(by_alias=True),
     }
 
 

@@ -14,17 +14,19 @@ from douane.cli.main import app
 runner = CliRunner()
 
 
-def test_schema_prints_both_json_schemas() -> None:
+def test_schema_prints_every_json_schema() -> None:
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == 0, result.output
-    assert set(json.loads(result.stdout)) == {"douane.ai_call/1", "douane.verdict/1"}
+    assert set(json.loads(result.stdout)) == {
+        "douane.ai_call/1", "douane.verdict/1", "douane.redirect/1", "douane.response/1"}
 
 
 def test_schema_writes_files(tmp_path: Path) -> None:
     result = runner.invoke(app, ["schema", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     written = sorted(p.name for p in tmp_path.iterdir())
-    assert written == ["douane.ai_call-v1.schema.json", "douane.verdict-v1.schema.json"]
+    assert written == ["douane.ai_call-v1.schema.json", "douane.redirect-v1.schema.json",
+                       "douane.response-v1.schema.json", "douane.verdict-v1.schema.json"]
     assert json.loads((tmp_path / written[0]).read_text())["title"] == "AICallEvent"
 
 

@@ -140,7 +140,7 @@ def test_severity_is_ordered() -> None:
 
 def test_schemas_are_valid_json_schema_documents() -> None:
     schemas = json_schemas()
-    assert set(schemas) == {"douane.ai_call/1", "douane.verdict/1"}
+    assert set(schemas) == {"douane.ai_call/1", "douane.verdict/1", "douane.redirect/1", "douane.response/1"}
     for body in schemas.values():
         assert body["type"] == "object" and "properties" in body
     assert "schema" in schemas["douane.ai_call/1"]["properties"]

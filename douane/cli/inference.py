@@ -1,0 +1,73 @@
+"""``douane inference``: the sovereign worker that answers redirected calls."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from enum import StrEnum
+
+import typer
+
+from douane.cli.common import bootstrap, fail, settings
+
+app = typer.Typer(help="Run the sovereign inference worker.", no_args_is_help=True)
+
+
+class EngineName(StrEnum):
+    """Engines the worker can run."""
+
+    STATIC = "static"
+    OPENAI = "openai"
+    VLLM = "vllm"
+
+
+def make_engine(name: EngineName, base_url: str | None, model: str | None, text: str | None, delay_ms: int,
+                max_model_len: int = 2048):
+    """The engine ``name`` configured from the command line, or a clear exit when an option is missing."""
+    from inference import MissingDependency, OpenAIEngine, StaticEngine, VllmEngine
+    from inference.engines.static import DEFAULT_TEXT
+
+    if name is EngineName.STATIC:
+        return StaticEngine(text or DEFAULT_TEXT, delay_s=delay_ms / 1000)
+    if not model:
+        fail(f"--model is required with --engine {name.value}")
+    if name is EngineName.OPENAI:
+        if not base_url:
+            fail("--base-url is required with --engine openai (e.g. http://127.0.0.1:8000 of 'vllm serve')")
+        return OpenAIEngine(base_url, model, api_key=os.environ.get("DOUANE_SOVEREIGN_API_KEY"))
+    try:
+        from inference.engines.vllm import _import_vllm
+
+        _import_vllm()
+    except MissingDependency as exc:
+        fail(str(exc))
+    return VllmEngine(model, max_model_len=max_model_len)
+
+
+@app.command()
+def worker(
+    engine: EngineName = typer.Option(EngineName.STATIC, help="static, openai or vllm"),
+    base_url: str = typer.Option(None, help="openai engine: the sovereign server's base URL"),
+    model: str = typer.Option(None, help="openai: served model name; vllm: model path"),
+    text: str = typer.Option(None, help="static engine: answer when the request has no fallback"),
+    delay_ms: int = typer.Option(0, min=0, help="static engine: simulated generation time (drills)"),
+    concurrency: int = typer.Option(8, min=1, help="requests answered at once"),
+    timeout: float = typer.Option(30.0, min=0.1, help="seconds per request"),
+    group: str = typer.Option("douane-inference", help="consumer group; workers share partitions"),
+    port: int = typer.Option(None, help="serve /healthz, /readyz and /metrics on this port"),
+    start_from: str = typer.Option("earliest", help="where a new group starts: earliest or latest"),
+    max_model_len: int = typer.Option(2048, min=64, help="vllm engine: context length"),
+) -> None:
+    """Answer douane.redirect on douane.responses with the chosen engine."""
+    from deploy.kafka import ensure_topics
+    from inference import InferenceWorker, WorkerConfig, serve
+
+    cfg = settings()
+    address = bootstrap(cfg)
+    chosen = make_engine(engine, base_url, model, text, delay_ms, max_model_len)
+    ensure_topics(address, cfg.topic_partitions)
+    if start_from not in ("earliest", "latest"):
+        fail(f"--start-from must be earliest or latest, not {start_from!r}")
+    config = WorkerConfig(address, group=group, concurrency=concurrency, timeout_s=timeout, start_from=start_from)
+    typer.echo(f"inference worker: engine {engine.value}, concurrency {concurrency}, group {group}", err=True)
+    asyncio.run(serve(InferenceWorker(config, chosen), port=port))
