@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
+from common import pct, private_broker
 from collector import EventPublisher, TrafficGenerator
-from deploy.kafka import LocalBroker, ensure_topics, fetch_jars
 from deploy.standins.slack import SlackStandIn
-from douane.settings import Settings
 from rules.policy import load_policy
 from stream import EmbeddedWorker, FindingsPublisher, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
 from stream.alerts import SlackNotifier
@@ -95,10 +93,6 @@ def _first_posts(slack: SlackStandIn, run: str) -> dict[str, float]:
     return firsts
 
 
-def pct(values: list[float], q: float) -> float:
-    return values[min(len(values) - 1, int(q * len(values)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=50_000)
@@ -106,21 +100,14 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20.0, help="alert-opening events per second")
     args = parser.parse_args()
-    libs = fetch_jars(Settings().kafka_home.absolute() / "libs")
-    with tempfile.TemporaryDirectory() as home:
-        broker = LocalBroker(Path(home) / "kafka", port=0, controller_port=0, libs=libs)
-        bootstrap = broker.up().bootstrap
-        ensure_topics(bootstrap, Settings().topic_partitions)
-        try:
-            events = TrafficGenerator(("shop-berlin", "shop-lyon"), seed=3).events(args.events)
-            took = publish(bootstrap, events)
-            print(f"published {args.events:,} events with kafka-python in {took:.1f} s (not part of the figure)")
-            elapsed, seen = asyncio.run(throughput(bootstrap, args.events, Path(home) / "bench.duckdb", args.batch))
-            print(f"one sink, Kafka -> rules -> DuckDB (batches of {args.batch}): {seen:,} events in {elapsed:.2f} s "
-                  f"= {seen / elapsed:,.0f} events/s")
-            latencies = asyncio.run(alert_latency(bootstrap, args.alerts, args.rate))
-        finally:
-            broker.down()
+    with private_broker() as (bootstrap, home):
+        events = TrafficGenerator(("shop-berlin", "shop-lyon"), seed=3).events(args.events)
+        took = publish(bootstrap, events)
+        print(f"published {args.events:,} events with kafka-python in {took:.1f} s (not part of the figure)")
+        elapsed, seen = asyncio.run(throughput(bootstrap, args.events, home / "bench.duckdb", args.batch))
+        print(f"one sink, Kafka -> rules -> DuckDB (batches of {args.batch}): {seen:,} events in {elapsed:.2f} s "
+              f"= {seen / elapsed:,.0f} events/s")
+        latencies = asyncio.run(alert_latency(bootstrap, args.alerts, args.rate))
     if latencies:
         ms = [x * 1000 for x in latencies]
         print(f"publication -> Slack chat.postMessage, {len(ms)} new incidents at {args.rate:g}/s: "

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from enum import StrEnum
+from pathlib import Path
 
 import typer
 
@@ -62,12 +64,47 @@ def worker(
     from deploy.kafka import ensure_topics
     from inference import InferenceWorker, WorkerConfig, serve
 
+    chosen = make_engine(engine, base_url, model, text, delay_ms, max_model_len)  # bad options fail first
     cfg = settings()
     address = bootstrap(cfg)
-    chosen = make_engine(engine, base_url, model, text, delay_ms, max_model_len)
     ensure_topics(address, cfg.topic_partitions)
     if start_from not in ("earliest", "latest"):
         fail(f"--start-from must be earliest or latest, not {start_from!r}")
     config = WorkerConfig(address, group=group, concurrency=concurrency, timeout_s=timeout, start_from=start_from)
     typer.echo(f"inference worker: engine {engine.value}, concurrency {concurrency}, group {group}", err=True)
     asyncio.run(serve(InferenceWorker(config, chosen), port=port))
+
+
+def parity(
+    prompts: Path = typer.Option(..., exists=True, dir_okay=False, help="one prompt per line (blank lines skipped)"),
+    baseline_url: str = typer.Option(..., help="OpenAI-compatible base URL of today's provider"),
+    baseline_model: str = typer.Option(..., help="the model asked at the baseline"),
+    engine: EngineName = typer.Option(EngineName.OPENAI, help="the sovereign engine"),
+    base_url: str = typer.Option(None, help="openai engine: the sovereign server's base URL"),
+    model: str = typer.Option(None, help="openai: served model name; vllm: model path"),
+    max_tokens: int = typer.Option(256, min=1),
+    json_out: Path = typer.Option(None, "--json", help="also write the rows and summary as JSON here"),
+) -> None:
+    """Same prompts to the baseline and the sovereign engine: latency, length and similarity side by side."""
+    from inference import OpenAIEngine
+    from inference.parity import run_parity
+
+    texts = [line.strip() for line in prompts.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not texts:
+        fail(f"{prompts}: no prompts (one per line expected)")
+    baseline = OpenAIEngine(baseline_url, baseline_model, api_key=os.environ.get("DOUANE_BASELINE_API_KEY"))
+    sovereign = make_engine(engine, base_url, model, None, 0)
+
+    async def _run():
+        await sovereign.start()
+        try:
+            return await run_parity(baseline, sovereign, texts, max_tokens)
+        finally:
+            await baseline.close()
+            await sovereign.close()
+
+    report = asyncio.run(_run())
+    typer.echo(report.table())
+    if json_out:
+        rows = [r.__dict__ for r in report.rows]
+        json_out.write_text(json.dumps({"summary": report.summary(), "rows": rows}, indent=2), encoding="utf-8")

@@ -24,6 +24,7 @@ app.add_typer(report.app, name="report")
 app.add_typer(inference.app, name="inference")
 app.command("schema")(schema.schema)
 app.command("demo")(demo.demo)
+app.command("parity")(inference.parity)
 
 
 def _version(value: bool) -> None:
