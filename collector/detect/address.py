@@ -1,0 +1,22 @@
+"""Postal addresses: a street with a house number, or a postcode followed by a town."""
+
+from __future__ import annotations
+
+from collector.detect.base import Detector
+
+STREET_WORDS = (r"stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|rue|avenue|boulevard|bd|chemin|"
+                r"calle|avenida|plaza|via|viale|piazza|corso|straat|laan|plein|gracht|street|st\.|road|rd\.|lane")
+
+
+class PostalAddressDetector(Detector):
+    """Street-and-number forms of DE/AT/NL/FR/ES/IT/EN addresses, and "12345 Town" postcode lines."""
+
+    name = "postal_address"
+    category = "user.contact.address"
+    patterns = (
+        rf"\b([A-ZÄÖÜ][\wäöüß.-]{{1,40}}(?:{STREET_WORDS}) ?\d{{1,4}}[a-z]?)\b",
+        rf"\b((?:{STREET_WORDS}) [A-ZÄÖÜÉ][\wäöüéèàß'-]{{1,40}}(?: [\wäöüéèàß'-]{{1,40}}){{0,3}},? \d{{1,4}})\b",
+        r"\b(\d{1,4},? (?:rue|avenue|boulevard|chemin|calle|via|street|road|lane) [\wéèàç' -]{2,40})",
+        r"(?<!\d)(\d{5} [A-ZÄÖÜÉ][a-zäöüßéèà]{2,30}(?:[ -][A-ZÄÖÜ]?[a-zäöüß]{2,30})?)\b",
+    )
+    flags = 0

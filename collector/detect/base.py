@@ -1,0 +1,75 @@
+"""The detector plug-in: patterns and context words as class attributes, a checksum hook to validate.
+
+A detector reports how many values of its category a text holds, never the values. Every
+pattern is written without nested or overlapping unbounded quantifiers, so matching stays
+linear in the text's length whatever a hostile sender puts in it.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class Hit:
+    """``count`` values of ``category`` found by ``detector``."""
+
+    category: str
+    detector: str
+    count: int
+
+
+class Detector(ABC):
+    """Finds one category of personal data. Subclasses set the class attributes; most need nothing else."""
+
+    name: ClassVar[str]
+    category: ClassVar[str]
+    patterns: ClassVar[tuple[str, ...]]
+    context: ClassVar[tuple[str, ...]] = ()  # when set, a match counts only with one of these words nearby
+    context_window: ClassVar[int] = 60
+    flags: ClassVar[int] = re.IGNORECASE
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if getattr(cls, "patterns", None):
+            cls._compiled = tuple(re.compile(p, cls.flags) for p in cls.patterns)
+            cls._context = re.compile("|".join(cls.context), re.IGNORECASE) if cls.context else None
+
+    def validate(self, value: str) -> bool:
+        """Checksum or plausibility check of one match; ``True`` when there is none to make."""
+        return True
+
+    def count(self, text: str) -> int:
+        """How many distinct valid values of this category ``text`` holds."""
+        found = set()
+        for pattern in self._compiled:
+            for match in pattern.finditer(text):
+                value = match.group(match.lastindex or 0)
+                if value not in found and self._in_context(text, match) and self.validate(value):
+                    found.add(value)
+        return len(found)
+
+    def _in_context(self, text: str, match: re.Match) -> bool:
+        if self._context is None:
+            return True
+        window = text[max(0, match.start() - self.context_window): match.end() + self.context_window]
+        return self._context.search(window) is not None
+
+
+def digits(value: str) -> str:
+    """Only the digits of ``value``."""
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def luhn_ok(number: str) -> bool:
+    """The Luhn (mod 10) check used by payment cards."""
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
