@@ -28,7 +28,7 @@ class PhoneDetector(Detector):
 
     name = "phone"
     category = "user.contact.phone_number"
-    patterns = (r"(?<![\w+])((?:\+|00)?\(?\d{1,4}\)?(?:[ ./-]?\(?\d{1,5}\)?){2,6})(?!\w)",)
+    patterns = (r"(?<![\w+-])((?:\+|00)?\(?\d{1,4}\)?(?:[ ./-]?\(?\d{1,5}\)?){2,6})(?![\w-])",)
     regions = ("DE", "FR", "ES", "IT", "NL", "AT", "BE", "PL")
 
     def validate(self, value: str) -> bool:

@@ -24,7 +24,7 @@ class Seen:
     """One request the stand-in received."""
 
     path: str
-    headers: dict[str, str]
+    headers: dict[str, str]  # lower-case names
     body: dict
 
 
@@ -52,7 +52,7 @@ class LLMStandIn(ThreadedServer):
 
     async def _intake(self, request: web.Request) -> tuple[dict, web.Response | None]:
         body = await request.json()
-        self.seen.append(Seen(request.path, dict(request.headers), body))
+        self.seen.append(Seen(request.path, {k.lower(): v for k, v in request.headers.items()}, body))
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
         if self._failures:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from douane import __version__
-from douane.cli import alerts, demo, inference, kafka, report, rules, schema, store, stream
+from douane.cli import alerts, demo, gateway, inference, kafka, report, rules, schema, store, stream
 from douane.cli.common import setup_logging
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.add_typer(store.store_app, name="store")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(report.app, name="report")
 app.add_typer(inference.app, name="inference")
+app.add_typer(gateway.app, name="gateway")
 app.command("schema")(schema.schema)
 app.command("demo")(demo.demo)
 app.command("parity")(inference.parity)

@@ -17,6 +17,7 @@ CASES = [
     ("phone", "Tel. 030 12345678 oder 0049 89 1234567", 2),
     ("phone", "Appelez le 06 12 34 56 78", 1),
     ("phone", "Bestellung 4711, am 03.04.2024, Server 84.23.11.2, EAN 4006381333931", 0),
+    ("phone", "Ticket 1b9d6bcd-4711-4b2d-8123-ab8dfbbd4bed", 0),
     ("iban", "IBAN: DE89 3704 0044 0532 0130 00", 1),
     ("iban", "GB82WEST12345698765432 and FR1420041010050500013M02606", 2),
     ("iban", "DE89 3704 0044 0532 0130 01 (one digit off)", 0),

@@ -1,0 +1,87 @@
+"""What a request says: its text (for detection only), its model, and the event that declares it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime, timezone
+
+from collector.detect import scan
+from collector.gateway.routes import Api
+from douane.contract import (
+    AICallEvent,
+    AppContext,
+    CategoryCount,
+    Destination,
+    Outcome,
+    PersonalData,
+    RegionHint,
+    Tap,
+)
+from douane.contract.events import Action, HintSource
+from douane.ids import uuid7
+
+HEALTH = "user.health_and_medical"
+
+
+def request_text(body: dict) -> str:
+    """Every piece of prompt text in an OpenAI, Anthropic or Responses body, joined by newlines."""
+    parts: list[str] = []
+    for key in ("prompt", "input", "system", "instructions"):
+        _collect(body.get(key), parts)
+    for message in body.get("messages") or ():
+        if isinstance(message, dict):
+            _collect(message.get("content"), parts)
+    return "\n".join(parts)
+
+
+def _collect(value, parts: list[str]) -> None:
+    if isinstance(value, str):
+        parts.append(value)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict):
+                _collect(item.get("text") if "text" in item else item.get("content"), parts)
+            else:
+                _collect(item, parts)
+
+
+def personal_data(text: str, key: bytes, key_id: str) -> PersonalData:
+    """Detected categories with counts and detectors, and a keyed hash of the text; no values."""
+    by_category: dict[str, tuple[int, list[str]]] = {}
+    for hit in scan(text):
+        count, names = by_category.get(hit.category, (0, []))
+        by_category[hit.category] = (count + hit.count, [*names, hit.detector])
+    categories = tuple(CategoryCount(category=c, count=n, detectors=tuple(d)) for c, (n, d) in
+                       sorted(by_category.items()))
+    digest = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+    return PersonalData(categories=categories, special_category=HEALTH in by_category,
+                        content_hash=f"hmac-sha256:{key_id}:{digest}")
+
+
+def region_hints(host: str, api: Api, body: dict, headers) -> tuple[RegionHint, ...]:
+    """Region clues the resolver reads: the host itself, Anthropic's inference_geo, Bedrock-style prefixes."""
+    hints = [RegionHint(source=HintSource.HOST, key="host", value=host)]
+    geo = body.get("inference_geo") if api is Api.ANTHROPIC_MESSAGES else None
+    if isinstance(geo, str):
+        hints.append(RegionHint(source=HintSource.BODY_FIELD, key="inference_geo", value=geo[:200]))
+    return tuple(hints)
+
+
+def draft_event(tenant: str, host: str, path: str, body: dict, headers, api: Api, data: PersonalData) -> AICallEvent:
+    """The event before the outcome is known (the rules engine judges this)."""
+    model = body.get("model") if isinstance(body.get("model"), str) else None
+    return AICallEvent(
+        event_id=uuid7(), observed_at=datetime.now(timezone.utc), tap=Tap(kind="gateway", name="gateway"),
+        tenant=tenant,
+        app=AppContext(platform=_slug(headers.get("x-douane-platform"), "custom"),
+                       feature=_slug(headers.get("x-douane-feature"), "unspecified")),
+        destination=Destination(host=host, path=path, model=(model or "")[:200] or None,
+                                region_hints=region_hints(host, api, body, headers)),
+        personal_data=data, outcome=Outcome(action=Action.FORWARDED))
+
+
+def _slug(value: str | None, default: str) -> str:
+    value = (value or "").strip().lower()
+    ok = value and len(value) <= 64 and all(ch.isalnum() or ch in "_.-" for ch in value) and value[0].isalnum()
+    return value if ok else default

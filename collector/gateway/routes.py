@@ -1,0 +1,51 @@
+"""Which API a path belongs to, and the provider host it goes to unless the caller names another."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Api(StrEnum):
+    """The wire formats the gateway speaks."""
+
+    OPENAI_CHAT = "openai.chat"
+    OPENAI_COMPLETIONS = "openai.completions"
+    OPENAI_EMBEDDINGS = "openai.embeddings"
+    OPENAI_RESPONSES = "openai.responses"
+    ANTHROPIC_MESSAGES = "anthropic.messages"
+    AZURE_CHAT = "azure.chat"
+    PASSTHROUGH = "passthrough"
+
+
+@dataclass(frozen=True)
+class Route:
+    """A recognised request: its API, the upstream path, and the default host."""
+
+    api: Api
+    path: str
+    default_host: str | None
+
+
+_FIXED = {
+    "/v1/chat/completions": (Api.OPENAI_CHAT, "api.openai.com"),
+    "/v1/completions": (Api.OPENAI_COMPLETIONS, "api.openai.com"),
+    "/v1/embeddings": (Api.OPENAI_EMBEDDINGS, "api.openai.com"),
+    "/v1/responses": (Api.OPENAI_RESPONSES, "api.openai.com"),
+    "/v1/messages": (Api.ANTHROPIC_MESSAGES, "api.anthropic.com"),
+}
+_AZURE = re.compile(r"^/openai/deployments/[A-Za-z0-9._-]{1,64}/(chat/completions|completions|embeddings)$")
+_PASSTHROUGH = re.compile(r"^/v1/[A-Za-z0-9/_.-]{1,200}$")
+
+
+def route_for(path: str) -> Route | None:
+    """The route of ``path``, or None when the gateway does not serve it."""
+    if path in _FIXED:
+        api, host = _FIXED[path]
+        return Route(api, path, host)
+    if _AZURE.match(path):
+        return Route(Api.AZURE_CHAT, path, None)  # the resource host comes from the caller
+    if _PASSTHROUGH.match(path) and ".." not in path:
+        return Route(Api.PASSTHROUGH, path, None)
+    return None
