@@ -23,6 +23,8 @@ class Spool:
         self.cursor_path = folder / "spool.cursor"
         self._lock = threading.Lock()
         self._log = open(self.log_path, "ab")
+        self._size = self._log.tell()
+        self._offset = self._read_cursor()
 
     def append(self, record: bytes) -> None:
         """Add one record and make it durable."""
@@ -32,11 +34,12 @@ class Spool:
             self._log.write(record + b"\n")
             self._log.flush()
             os.fsync(self._log.fileno())
+            self._size += len(record) + 1
 
     def pending(self, limit: int = 1000) -> list[tuple[bytes, int]]:
         """Up to ``limit`` records not yet drained, each with the offset just after it (for ``commit``)."""
         with self._lock, open(self.log_path, "rb") as log:
-            end = self._cursor()
+            end = self._offset
             log.seek(end)
             records = []
             for line in log:
@@ -49,13 +52,14 @@ class Spool:
     def commit(self, offset: int) -> None:
         """Mark everything before ``offset`` as on Kafka; truncate when nothing is left."""
         with self._lock:
-            if offset >= self.log_path.stat().st_size:
+            if offset >= self._size:
                 self._log.truncate(0)
                 self._log.seek(0)
-                offset = 0
+                offset = self._size = 0
             tmp = self.cursor_path.with_suffix(".tmp")
             tmp.write_text(str(offset))
             os.replace(tmp, self.cursor_path)
+            self._offset = offset
 
     def __len__(self) -> int:
         return len(self.pending(limit=10**9))
@@ -63,13 +67,13 @@ class Spool:
     @property
     def empty(self) -> bool:
         """Whether nothing waits to be drained."""
-        return self.log_path.stat().st_size <= self._cursor()
+        return self._size <= self._offset
 
     def close(self) -> None:
         """Close the log file."""
         self._log.close()
 
-    def _cursor(self) -> int:
+    def _read_cursor(self) -> int:
         try:
             return int(self.cursor_path.read_text() or 0)
         except FileNotFoundError:

@@ -30,6 +30,7 @@ class Detector(ABC):
     patterns: ClassVar[tuple[str, ...]]
     context: ClassVar[tuple[str, ...]] = ()  # when set, a match counts only with one of these words nearby
     context_window: ClassVar[int] = 60
+    checks: ClassVar[tuple] = ()  # python-stdnum modules; a match counts when one of them validates it
     flags: ClassVar[int] = re.IGNORECASE
 
     def __init_subclass__(cls) -> None:
@@ -39,8 +40,8 @@ class Detector(ABC):
             cls._context = re.compile("|".join(cls.context), re.IGNORECASE) if cls.context else None
 
     def validate(self, value: str) -> bool:
-        """Checksum or plausibility check of one match; ``True`` when there is none to make."""
-        return True
+        """Checksum or plausibility check of one match: the ``checks`` modules, or none to make."""
+        return not self.checks or any(check.is_valid(value) for check in self.checks)
 
     def count(self, text: str) -> int:
         """How many distinct valid values of this category ``text`` holds."""

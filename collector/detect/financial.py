@@ -15,9 +15,7 @@ class IbanDetector(Detector):
     category = "user.financial.bank_account"
     patterns = (r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\b",)
     flags = 0
-
-    def validate(self, value: str) -> bool:
-        return iban.is_valid(value)
+    checks = (iban,)
 
 
 class PaymentCardDetector(Detector):
@@ -40,6 +38,4 @@ class VatDetector(Detector):
     patterns = (r"\b((?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK)"
                 r" ?[0-9A-Z]{2}[ .]?[0-9A-Z]{3}[ .]?[0-9A-Z]{2,8})\b",)
     flags = 0
-
-    def validate(self, value: str) -> bool:
-        return vat.is_valid(value)
+    checks = (vat,)

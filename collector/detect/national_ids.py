@@ -24,9 +24,7 @@ class GermanTaxIdDetector(Detector):
     category = CATEGORY
     patterns = (r"(?<!\d)(\d{2} ?\d{3} ?\d{3} ?\d{3})(?!\d)",)
     context = (r"steuer", r"\bidnr", r"identifikationsnummer", r"tax id")
-
-    def validate(self, value: str) -> bool:
-        return idnr.is_valid(value)
+    checks = (idnr,)
 
 
 class FrenchNirDetector(Detector):
@@ -36,9 +34,7 @@ class FrenchNirDetector(Detector):
     category = CATEGORY
     patterns = (r"(?<!\d)([12] ?\d{2} ?\d{2} ?(?:\d{2}|2A|2B) ?\d{3} ?\d{3} ?\d{2})(?!\d)",)
     context = (r"s[ée]curit[ée] sociale", r"\bnir\b", r"insee", r"carte vitale")
-
-    def validate(self, value: str) -> bool:
-        return nir.is_valid(value)
+    checks = (nir,)
 
 
 class SpanishIdDetector(Detector):
@@ -48,9 +44,7 @@ class SpanishIdDetector(Detector):
     category = CATEGORY
     patterns = (r"\b(\d{8}-?[A-Z])\b", r"\b([XYZ]-?\d{7}-?[A-Z])\b")
     flags = 0
-
-    def validate(self, value: str) -> bool:
-        return dni.is_valid(value) or nie.is_valid(value)
+    checks = (dni, nie)
 
 
 class ItalianFiscalCodeDetector(Detector):
@@ -60,9 +54,7 @@ class ItalianFiscalCodeDetector(Detector):
     category = CATEGORY
     patterns = (r"\b([A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z])\b",)
     flags = 0
-
-    def validate(self, value: str) -> bool:
-        return codicefiscale.is_valid(value)
+    checks = (codicefiscale,)
 
 
 class DutchBsnDetector(Detector):
@@ -72,6 +64,4 @@ class DutchBsnDetector(Detector):
     category = CATEGORY
     patterns = (r"(?<!\d)(\d{4}\.?\d{2}\.?\d{3}|\d{9})(?!\d)",)
     context = (r"\bbsn\b", r"burgerservice", r"sofi")
-
-    def validate(self, value: str) -> bool:
-        return bsn.is_valid(value)
+    checks = (bsn,)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -62,8 +62,8 @@ async def test_an_open_breaker_answers_unavailable_without_calling() -> None:
     assert second.error.kind == "unavailable" and "circuit open" in second.error.message
 
 
-@pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="checks the hint shown without vLLM")
-def test_the_vllm_engine_without_vllm_says_how_to_install_it() -> None:
+def test_the_vllm_engine_without_vllm_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "vllm", None)  # as if not installed, wherever the test runs
     result = CliRunner().invoke(app, ["inference", "worker", "--engine", "vllm", "--model", "/models/x"])
     assert result.exit_code == 1
     assert "pip install 'douane[vllm]'" in result.output
