@@ -5,6 +5,10 @@ idempotent kafka-python producer and waits for the acknowledgement at most ``ack
 when Kafka is unreachable the event goes to the fsynced spool instead, and while the spool
 holds anything new events queue behind it so the order is kept. A drain pass resends the
 spool, in order, whenever the broker answers again.
+
+Exactly once: a send whose acknowledgement was lost is *in doubt* (the broker may have written
+it). Before draining, the outbox reads the topic's tail after its last acknowledged offsets
+and skips the doubtful records that are already there (``landed.py``, ``doubt.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from pathlib import Path
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
+from collector.doubt import Doubt
+from collector.landed import end_offsets, event_id_of, landed
 from collector.spool import Spool
 from douane.contract import TOPICS, AICallEvent, encode
 
@@ -34,6 +40,11 @@ class Outbox:
         self.retry_every = retry_every
         self.published = 0
         self.spooled = 0
+        self.settled = 0
+        self.doubt = Doubt(spool_dir / "doubt.json")
+        self.settle_after = 3 * ack_timeout
+        self._last_drain = 0.0
+        self._answering_since: float | None = None
         self._queue: queue.Queue[AICallEvent | None] = queue.Queue(maxsize=10_000)
         self._producer: KafkaProducer | None = None
         self._thread = threading.Thread(target=self._run, name="douane-outbox", daemon=True)
@@ -60,44 +71,79 @@ class Outbox:
         return self._queue.qsize()
 
     def _run(self) -> None:
-        last_drain = 0.0
         while True:
             try:
                 event = self._queue.get(timeout=self.retry_every)
             except queue.Empty:
-                event = ...
+                self._drain_if_due()
+                continue
             if event is None:
                 self._drain()
                 return
-            if not self.spool.empty and time.monotonic() - last_drain >= self.retry_every:
-                last_drain = time.monotonic()
-                self._drain()
-            if event is not ...:
-                value = encode(event)
-                if self.spool.empty and self._send(event.tenant.encode(), value):
-                    self.published += 1
-                else:
-                    self._spool(value)
+            self._drain_if_due()
+            value = encode(event)
+            if self.spool.empty and self._send(event.tenant.encode(), value):
+                self.published += 1
+            else:
+                self._spool(value)
+
+    def _drain_if_due(self) -> None:
+        if not self.spool.empty and time.monotonic() - self._last_drain >= self.retry_every:
+            self._last_drain = time.monotonic()
+            self._drain()
 
     def _send(self, key: bytes, value: bytes) -> bool:
+        """Publish one record and wait for its acknowledgement; a lost acknowledgement leaves it in doubt."""
         try:
-            producer = self._connect()
-            producer.send(TOPICS.ai_calls.name, key=key, value=value).get(timeout=self.ack_timeout)
+            future = self._connect().send(TOPICS.ai_calls.name, key=key, value=value)
         except (KafkaError, OSError) as exc:
-            logger.warning("Kafka unreachable (%s); events go to the spool", type(exc).__name__)
-            self._reset()
-            return False
+            return self._unreachable(exc)
+        try:
+            metadata = future.get(timeout=self.ack_timeout)
+        except (KafkaError, OSError) as exc:
+            self.doubt.suspect(event_id_of(value))
+            return self._unreachable(exc)
+        self.doubt.acknowledged(metadata.partition, metadata.offset)
         return True
 
     def _drain(self) -> None:
+        if self.doubt.pending and not self._settle():
+            return
         while not self.spool.empty:
             records = self.spool.pending(limit=500)
             for value, end in records:
-                if not self._send(_tenant_of(value), value):
+                if self.doubt.already_there(event_id_of(value)):
+                    self.settled += 1
+                elif not self._send(_tenant_of(value), value):
                     return
                 self.spool.commit(end)  # per record: a failure mid-batch resends nothing already sent
                 self.published += 1
             logger.info("drained %d spooled event(s) to Kafka", len(records))
+
+    def _settle(self) -> bool:
+        """Find out which sends in doubt reached the broker, so the drain resends only the others.
+
+        The tail is read only once the broker has answered for ``settle_after`` seconds: a request
+        it took before it stalled is then written (or dropped), not still in its queue.
+        """
+        try:
+            self._connect()
+            self._answering_since = self._answering_since or time.monotonic()
+            if time.monotonic() - self._answering_since < self.settle_after:
+                return False
+            found = landed(self.bootstrap, TOPICS.ai_calls.name, self.doubt.floors, set(self.doubt.suspects),
+                           timeout=max(5.0, self.ack_timeout * 5))
+        except (KafkaError, OSError, TimeoutError) as exc:
+            return self._unreachable(exc)
+        logger.info("settled %d send(s) in doubt: %d had reached Kafka", len(self.doubt.suspects), len(found))
+        self.doubt.settle(found)
+        return True
+
+    def _unreachable(self, exc: BaseException) -> bool:
+        self._answering_since = None
+        logger.warning("Kafka unreachable (%s); events go to the spool", type(exc).__name__)
+        self._reset()
+        return False
 
     def _spool(self, value: bytes) -> None:
         self.spool.append(value)
@@ -105,9 +151,12 @@ class Outbox:
 
     def _connect(self) -> KafkaProducer:
         if self._producer is None:
+            if not self.doubt.pending:  # nothing of ours can still land: doubts start at the current ends
+                self.doubt.restart(end_offsets(self.bootstrap, TOPICS.ai_calls.name, self.ack_timeout))
             self._producer = KafkaProducer(bootstrap_servers=self.bootstrap, client_id="douane-gateway",
                                            enable_idempotence=True, acks="all", linger_ms=2,
                                            max_block_ms=int(self.ack_timeout * 1000),
+                                           bootstrap_timeout_ms=int(self.ack_timeout * 1000),
                                            request_timeout_ms=int(self.ack_timeout * 1000) + 1000,
                                            reconnect_backoff_max_ms=1000)
         return self._producer

@@ -35,6 +35,8 @@ from rules.engine import Engine
 
 logger = logging.getLogger(__name__)
 
+EVENT_ID_HEADER = "x-douane-event-id"
+
 
 @dataclass
 class Call:
@@ -106,6 +108,11 @@ class Gateway:
         except GatewayError as exc:
             self.metrics.refused.labels(exc.code).inc()
             return exc.response()
+        response = await self._enforce(call, request)
+        response.headers[EVENT_ID_HEADER] = str(call.event.event_id)  # lets a shop quote the call to its DPO
+        return response
+
+    async def _enforce(self, call: Call, request: Request) -> Response:
         enforcement = call.verdict.enforcement
         if enforcement is Enforcement.BLOCK:
             return self._block(call)
