@@ -6,6 +6,7 @@ Unix milliseconds, version, 12 random bits, variant, 62 random bits.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 import uuid
@@ -28,3 +29,16 @@ def uuid7_unix_ms(value: uuid.UUID) -> int:
     if value.version != 7:
         raise ValueError(f"not a UUIDv7: {value}")
     return value.int >> 80
+
+
+def uuid7_for(unix_ms: int, seed: bytes) -> uuid.UUID:
+    """A UUIDv7 whose random bits come from ``seed``: the same input always gives the same id.
+
+    For events derived from something that already has an identity (an OTel span), so a
+    retried export yields the same ``event_id`` and the idempotent store keeps one row.
+    """
+    if not 0 <= unix_ms < 1 << 48:
+        raise ValueError(f"timestamp out of the UUIDv7 range: {unix_ms}")
+    rand = int.from_bytes(hashlib.sha256(seed).digest()[:10], "big")
+    value = (unix_ms << 80) | (0x7 << 76) | ((rand >> 68) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
+    return uuid.UUID(int=value)

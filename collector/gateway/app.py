@@ -21,13 +21,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route as StarletteRoute
 
+from collector.declare import app_context, draft_event, personal_data, request_text
 from collector.gateway.config import GatewayConfig, hash_key
 from collector.gateway.errors import GatewayError
-from collector.gateway.forward import failure_class, response_headers, upstream_headers
+from collector.gateway.forward import response_headers, upstream_headers
 from collector.gateway.guard import check_host
-from collector.gateway.inspect import draft_event, personal_data, request_text
 from collector.gateway.redirect import Redirector
-from collector.gateway.routes import Api, Route, route_for
+from collector.provider import Api, Route, failure_class, route_for
+from collector.tap.otel import ingest
 from douane.breaker import CircuitBreaker
 from douane.contract import AICallEvent, Enforcement, Verdict
 from douane.contract.events import Action, ErrorClass
@@ -60,6 +61,8 @@ class Metrics:
         self.requests = Counter("douane_gateway_requests", "requests by action and status", ["action", "status"],
                                 registry=self.registry)
         self.refused = Counter("douane_gateway_refused", "refused requests by code", ["code"], registry=self.registry)
+        self.spans = Counter("douane_otlp_spans", "GenAI spans from OTLP exports, declared or rejected", ["result"],
+                             registry=self.registry)
         self.overhead = Histogram("douane_gateway_overhead_seconds", "auth+parse+detect+judge per request",
                                   registry=self.registry, buckets=(.0005, .001, .002, .005, .01, .025, .05, .1))
 
@@ -79,6 +82,7 @@ class Gateway:
         self.app = Starlette(routes=[
             StarletteRoute("/healthz", self.healthz), StarletteRoute("/readyz", self.readyz),
             StarletteRoute("/metrics", self.prometheus),
+            StarletteRoute("/otlp/v1/traces", self.otlp_traces, methods=["POST"]),
             StarletteRoute("/{path:path}", self.handle, methods=["POST"]),
         ], lifespan=self._lifespan)
 
@@ -101,6 +105,28 @@ class Gateway:
 
     async def prometheus(self, _: Request) -> Response:
         return Response(generate_latest(self.metrics.registry), media_type="text/plain")
+
+    async def otlp_traces(self, request: Request) -> Response:
+        """OTLP/HTTP JSON trace export: GenAI spans become events (``collector/tap/otel.py``)."""
+        try:
+            tenant = self._tenant(request)
+            if not request.headers.get("content-type", "").startswith("application/json"):
+                raise GatewayError(415, "unsupported_media_type", "only OTLP/HTTP JSON is accepted; "
+                                   "set OTEL_EXPORTER_OTLP_PROTOCOL=http/json")
+            payload = _json_object(await self._body(request))
+            ingested = ingest(payload, tenant, self.config.content_key.get_secret_value().encode(),
+                              self.config.content_key_id)
+        except GatewayError as exc:
+            self.metrics.refused.labels(exc.code).inc()
+            return exc.response()
+        except ValueError as exc:
+            self.metrics.refused.labels("invalid_otlp").inc()
+            return GatewayError(400, "invalid_otlp", f"not an OTLP trace export: {exc}").response()
+        for event in ingested.events:
+            self.outbox.emit(event)
+        self.metrics.spans.labels("declared").inc(len(ingested.events))
+        self.metrics.spans.labels("rejected").inc(len(ingested.rejected))
+        return JSONResponse(ingested.otlp_response())
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -136,7 +162,7 @@ class Gateway:
         host = self._host(request, route, engine)
         data = personal_data(request_text(body), self.config.content_key.get_secret_value().encode(),
                              self.config.content_key_id)
-        event = draft_event(tenant, host, route.path, body, request.headers, route.api, data)
+        event = draft_event(tenant, host, route.path, body, route.api, data, app=app_context(request.headers))
         verdict = engine.evaluate(event)
         self.metrics.overhead.observe(time.perf_counter() - started)
         return Call(tenant, route, host, body, raw, event, verdict, started)

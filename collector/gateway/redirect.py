@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from collector.gateway.errors import GatewayError
-from collector.gateway.inspect import request_text
-from collector.gateway.routes import Api
+from collector.declare import request_text
+from collector.provider import Api
 from collector.gateway.shapes import answer_body, answer_events
 from collector.redirect import RedirectClient
 from douane.contract import RedirectRequest, ReplyStatus

@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Iterator
 
-from collector.gateway.routes import Api
+from collector.provider import Api
 
 
 def answer_body(api: Api, text: str, model: str, prompt_tokens: int, completion_tokens: int) -> dict:

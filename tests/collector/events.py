@@ -7,7 +7,7 @@ import uuid
 
 from kafka import KafkaConsumer
 
-from collector.gateway.inspect import personal_data, request_text
+from collector.declare import personal_data, request_text
 from douane.contract import TOPICS, AICallEvent, decode_event
 
 

@@ -1,10 +1,13 @@
-"""Which API a path belongs to, and the provider host it goes to unless the caller names another."""
+"""What every tap knows of provider APIs: which API a path belongs to, its default host, and which
+answers count as provider failures (lockouts, 5xx)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+from douane.contract.events import ErrorClass
 
 
 class Api(StrEnum):
@@ -48,4 +51,16 @@ def route_for(path: str) -> Route | None:
         return Route(Api.AZURE_CHAT, path, None)  # the resource host comes from the caller
     if _PASSTHROUGH.match(path) and ".." not in path:
         return Route(Api.PASSTHROUGH, path, None)
+    return None
+
+
+FAILOVER_STATUS = {403: ErrorClass.LOCKOUT_403, 451: ErrorClass.LOCKOUT_451}
+
+
+def failure_class(status: int) -> ErrorClass | None:
+    """Why an upstream answer counts as a provider failure (lockout or 5xx), or None."""
+    if status in FAILOVER_STATUS:
+        return FAILOVER_STATUS[status]
+    if status >= 500:
+        return ErrorClass.UPSTREAM_5XX
     return None

@@ -1,13 +1,14 @@
-"""What a request says: its text (for detection only), its model, and the event that declares it."""
+"""Declaring a call, whoever tapped it: its text (for detection only), its personal data, its event."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 from datetime import datetime, timezone
+from uuid import UUID
 
 from collector.detect import scan
-from collector.gateway.routes import Api
+from collector.provider import Api
 from douane.contract import (
     AICallEvent,
     AppContext,
@@ -18,7 +19,7 @@ from douane.contract import (
     RegionHint,
     Tap,
 )
-from douane.contract.events import Action, HintSource
+from douane.contract.events import Action, HintSource, TapKind
 from douane.ids import uuid7
 
 HEALTH = "user.health_and_medical"
@@ -59,7 +60,7 @@ def personal_data(text: str, key: bytes, key_id: str) -> PersonalData:
                         content_hash=f"hmac-sha256:{key_id}:{digest}")
 
 
-def region_hints(host: str, api: Api, body: dict, headers) -> tuple[RegionHint, ...]:
+def region_hints(host: str, api: Api, body: dict) -> tuple[RegionHint, ...]:
     """Region clues the resolver reads: the host itself, Anthropic's inference_geo, Bedrock-style prefixes."""
     hints = [RegionHint(source=HintSource.HOST, key="host", value=host)]
     geo = body.get("inference_geo") if api is Api.ANTHROPIC_MESSAGES else None
@@ -68,16 +69,25 @@ def region_hints(host: str, api: Api, body: dict, headers) -> tuple[RegionHint, 
     return tuple(hints)
 
 
-def draft_event(tenant: str, host: str, path: str, body: dict, headers, api: Api, data: PersonalData) -> AICallEvent:
+GATEWAY_TAP = Tap(kind=TapKind.GATEWAY, name="gateway")
+
+
+def app_context(headers) -> AppContext:
+    """The shop platform and feature a caller names in ``X-Douane-Platform`` / ``X-Douane-Feature``."""
+    return AppContext(platform=_slug(headers.get("x-douane-platform"), "custom"),
+                      feature=_slug(headers.get("x-douane-feature"), "unspecified"))
+
+
+def draft_event(tenant: str, host: str, path: str, body: dict, api: Api, data: PersonalData, *,
+                app: AppContext, tap: Tap = GATEWAY_TAP, event_id: UUID | None = None,
+                observed_at: datetime | None = None) -> AICallEvent:
     """The event before the outcome is known (the rules engine judges this)."""
     model = body.get("model") if isinstance(body.get("model"), str) else None
     return AICallEvent(
-        event_id=uuid7(), observed_at=datetime.now(timezone.utc), tap=Tap(kind="gateway", name="gateway"),
-        tenant=tenant,
-        app=AppContext(platform=_slug(headers.get("x-douane-platform"), "custom"),
-                       feature=_slug(headers.get("x-douane-feature"), "unspecified")),
+        event_id=event_id or uuid7(), observed_at=observed_at or datetime.now(timezone.utc), tap=tap,
+        tenant=tenant, app=app,
         destination=Destination(host=host, path=path, model=(model or "")[:200] or None,
-                                region_hints=region_hints(host, api, body, headers)),
+                                region_hints=region_hints(host, api, body)),
         personal_data=data, outcome=Outcome(action=Action.FORWARDED))
 
 

@@ -1,0 +1,204 @@
+"""OTel ingest: OTLP/HTTP JSON trace exports whose GenAI spans (``gen_ai.*``) become events.
+
+Apps already instrumented with OpenTelemetry's GenAI semantic conventions point a trace
+exporter at the gateway's ``/otlp/v1/traces``; each span that describes a model call is
+declared like a gateway call (``tap.kind = otel``). The event id is derived from the span's
+trace and span ids, so an exporter's retry never makes a second record. Spans that are not
+GenAI spans are ignored; GenAI spans that cannot be placed (no server address, unknown
+provider) are rejected and counted in OTLP's ``partialSuccess``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from pydantic import ValidationError
+
+from collector.declare import draft_event, personal_data
+from collector.provider import Api, failure_class
+from douane.contract import AICallEvent, AppContext, Tap
+from douane.contract.events import ErrorClass, TapKind
+from douane.ids import uuid7_for
+
+DEFAULT_HOSTS = {"openai": "api.openai.com", "anthropic": "api.anthropic.com", "mistral_ai": "api.mistral.ai",
+                 "gcp.gemini": "generativelanguage.googleapis.com", "cohere": "api.cohere.com",
+                 "deepseek": "api.deepseek.com", "x_ai": "api.x.ai", "groq": "api.groq.com",
+                 "perplexity": "api.perplexity.ai"}
+OPERATION_PATHS = {"chat": ("/v1/chat/completions", Api.OPENAI_CHAT),
+                   "text_completion": ("/v1/completions", Api.OPENAI_COMPLETIONS),
+                   "embeddings": ("/v1/embeddings", Api.OPENAI_EMBEDDINGS)}
+TEXT_ATTRIBUTES = ("gen_ai.input.messages", "gen_ai.system_instructions", "gen_ai.prompt")
+
+
+@dataclass
+class Ingested:
+    """What one export produced: the events, and the spans rejected with their reasons."""
+
+    events: list[AICallEvent] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+
+    def otlp_response(self) -> dict:
+        """The body OTLP/HTTP expects: empty, or a partial success naming what was rejected."""
+        if not self.rejected:
+            return {}
+        return {"partialSuccess": {"rejectedSpans": len(self.rejected), "errorMessage": "; ".join(self.rejected[:5])}}
+
+
+def ingest(payload: dict, tenant: str, key: bytes, key_id: str) -> Ingested:
+    """Turn one ``ExportTraceServiceRequest`` (JSON) into events; ``ValueError`` names a malformed export."""
+    result = Ingested()
+    if not isinstance(payload.get("resourceSpans", []), list):
+        raise ValueError("resourceSpans must be a list")
+    for resource, span in _spans(payload):
+        try:
+            attrs = attributes(span.get("attributes"))
+            if any(k.startswith("gen_ai.") for k in attrs):
+                result.events.append(span_event(tenant, resource, span, attrs, key, key_id))
+        except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+            name = str(span.get("name", "?"))[:60]
+            result.rejected.append(f"span {name!r}: {_first_line(exc) or type(exc).__name__}")
+    return result
+
+
+def span_event(tenant: str, resource: dict, span: dict, attrs: dict, key: bytes, key_id: str) -> AICallEvent:
+    """The event declaring one GenAI span."""
+    provider = str(attrs.get("gen_ai.provider.name") or attrs.get("gen_ai.system") or "")
+    host = str(attrs.get("server.address") or DEFAULT_HOSTS.get(provider, ""))
+    if not host:
+        raise ValueError(f"no server.address and no known host for provider {provider or '(none)'}")
+    path, api = _route(provider, str(attrs.get("gen_ai.operation.name", "chat")))
+    start_ns, end_ns = _nanos(span.get("startTimeUnixNano")), _nanos(span.get("endTimeUnixNano"))
+    service = str(resource.get("service.name") or "otel")
+    data = personal_data(_prompt_text(attrs, span), key, key_id)
+    body = {"model": attrs.get("gen_ai.request.model")}
+    event = draft_event(
+        tenant, host, path, body, api, data,
+        app=AppContext(platform=_pick(attrs, resource, "douane.platform", "custom"),
+                       feature=_pick(attrs, resource, "douane.feature", "unspecified"), name=service[:200]),
+        tap=Tap(kind=TapKind.OTEL, name=_slug(service)),
+        event_id=uuid7_for(start_ns // 1_000_000, f"{tenant}|{span.get('traceId')}|{span.get('spanId')}".encode()),
+        observed_at=datetime.fromtimestamp(start_ns / 1e9, timezone.utc))
+    status = attrs.get("http.response.status_code")
+    status = int(status) if isinstance(status, int) and 100 <= status <= 599 else None
+    outcome = event.outcome.model_copy(update={
+        "status": status, "error_class": _error_class(attrs, span, status),
+        "latency_ms": round(max(0, end_ns - start_ns) / 1e6, 3) if end_ns else None,
+        "prompt_tokens": _tokens(attrs, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"),
+        "completion_tokens": _tokens(attrs, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")})
+    return event.model_copy(update={"outcome": outcome})
+
+
+def attributes(kvs) -> dict:
+    """OTLP ``KeyValue`` list → plain dict (intValue comes as a string in OTLP JSON)."""
+    result = {}
+    for kv in kvs or ():
+        if isinstance(kv, dict) and isinstance(kv.get("key"), str):
+            result[kv["key"]] = _value(kv.get("value") or {})
+    return result
+
+
+def _value(value: dict):
+    if "stringValue" in value:
+        return value["stringValue"]
+    if "intValue" in value:
+        return int(value["intValue"])
+    if "doubleValue" in value:
+        return float(value["doubleValue"])
+    if "boolValue" in value:
+        return bool(value["boolValue"])
+    if "arrayValue" in value:
+        return [_value(v) for v in (value["arrayValue"].get("values") or ())]
+    if "kvlistValue" in value:
+        return attributes(value["kvlistValue"].get("values"))
+    return None
+
+
+def _spans(payload: dict) -> Iterator[tuple[dict, dict]]:
+    for resource_spans in payload.get("resourceSpans") or ():
+        if not isinstance(resource_spans, dict):
+            raise ValueError("each resourceSpans entry must be an object")
+        try:
+            resource = attributes((resource_spans.get("resource") or {}).get("attributes"))
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ValueError(f"unreadable resource attributes: {exc}") from None
+        for scope in resource_spans.get("scopeSpans") or ():
+            for span in (scope.get("spans") or ()) if isinstance(scope, dict) else ():
+                if isinstance(span, dict):
+                    yield resource, span
+
+
+def _route(provider: str, operation: str) -> tuple[str, Api]:
+    if provider == "anthropic" and operation == "chat":
+        return "/v1/messages", Api.ANTHROPIC_MESSAGES
+    if operation in OPERATION_PATHS:
+        return OPERATION_PATHS[operation]
+    return "/v1/" + "".join(ch for ch in operation if ch.isalnum() or ch in "_-")[:60], Api.PASSTHROUGH
+
+
+def _prompt_text(attrs: dict, span: dict) -> str:
+    """Message text from the attributes and from ``gen_ai.*.message`` span events, for detection only."""
+    parts: list[str] = []
+    for name in TEXT_ATTRIBUTES:
+        value = attrs.get(name)
+        if isinstance(value, str):
+            try:
+                _strings(json.loads(value), parts)
+            except ValueError:
+                parts.append(value)
+        else:
+            _strings(value, parts)
+    for event in span.get("events") or ():
+        if isinstance(event, dict) and str(event.get("name", "")).startswith("gen_ai."):
+            _strings(attributes(event.get("attributes")), parts)
+    return "\n".join(parts)
+
+
+def _strings(value, parts: list[str]) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key in ("content", "text") and isinstance(inner, str):
+                parts.append(inner)
+            else:
+                _strings(inner, parts)
+    elif isinstance(value, list):
+        for inner in value:
+            _strings(inner, parts)
+
+
+def _error_class(attrs: dict, span: dict, status: int | None) -> ErrorClass | None:
+    if status is not None and failure_class(status):
+        return failure_class(status)
+    error = str(attrs.get("error.type") or "")
+    if not error and (span.get("status") or {}).get("code") not in (2, "STATUS_CODE_ERROR"):
+        return None
+    return ErrorClass.TIMEOUT if "timeout" in error.lower() else ErrorClass.CONNECTION
+
+
+def _tokens(attrs: dict, *names: str) -> int | None:
+    for name in names:
+        if isinstance(attrs.get(name), int) and attrs[name] >= 0:
+            return attrs[name]
+    return None
+
+
+def _nanos(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError("startTimeUnixNano/endTimeUnixNano must be integers") from None
+
+
+def _pick(attrs: dict, resource: dict, key: str, default: str) -> str:
+    return _slug(str(attrs.get(key) or resource.get(key) or default), default)
+
+
+def _slug(value: str, default: str = "otel") -> str:
+    value = "".join(ch if ch.isalnum() or ch in "_.-" else "-" for ch in value.strip().lower())[:64].strip("-._")
+    return value or default
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200]
