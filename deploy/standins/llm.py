@@ -25,7 +25,7 @@ class Seen:
 
     path: str
     headers: dict[str, str]  # lower-case names
-    body: dict
+    body: dict | None  # None when the body was not JSON
 
 
 @dataclass
@@ -49,10 +49,26 @@ class LLMStandIn(ThreadedServer):
         app.router.add_post("/v1/responses", self._responses)
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_get("/v1/models", self._models)
+        app.router.add_route("*", "/{tail:.*}", self._unknown)
+
+    async def _unknown(self, request: web.Request) -> web.Response:
+        """Any other path: recorded, and answered 404 the way OpenAI does."""
+        self.seen.append(Seen(request.path, {k.lower(): v for k, v in request.headers.items()}, None))
+        error = {"error": {"message": f"Unknown request URL: {request.method} {request.path}",
+                           "type": "invalid_request_error", "code": "unknown_url"}}
+        return web.json_response(error, status=404)
 
     async def _intake(self, request: web.Request) -> tuple[dict, web.Response | None]:
-        body = await request.json()
+        raw = await request.read()
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
         self.seen.append(Seen(request.path, {k.lower(): v for k, v in request.headers.items()}, body))
+        if not isinstance(body, dict):
+            error = {"error": {"message": "We could not parse the JSON body of your request.",
+                               "type": "invalid_request_error", "code": None}}
+            return {}, web.json_response(error, status=400)
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
         if self._failures:

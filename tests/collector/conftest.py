@@ -51,7 +51,7 @@ def gateway_config(upstream: LLMStandIn, spool: Path, **overrides) -> GatewayCon
     return GatewayConfig(
         tenants=[TenantKey(id="shop-berlin", key_sha256=hash_key(TENANT_KEY),
                            policy=EXAMPLES / "woocommerce-shop.policy.yaml")],
-        upstreams={h: upstream.origin for h in hosts}, spool_dir=spool, redirect_timeout_s=10, **overrides)
+        upstreams={h: upstream.origin for h in hosts}, spool_dir=spool, **{"redirect_timeout_s": 10, **overrides})
 
 
 @pytest.fixture

@@ -1,0 +1,146 @@
+"""A hypothesis fuzz run of the gateway's HTTP surface: whatever arrives, no 500, no leak, no open proxy.
+
+Requests are drawn from known and random paths, good and hostile upstream hosts, good and bad
+keys, JSON bodies with random (and personal-data-laden) text, and raw bytes. Properties checked
+on every answer:
+- the gateway never answers 5xx (the stand-in upstream never fails here);
+- every refusal is OpenAI-style error JSON with one of the gateway's codes and a message, and
+  then nothing reached the upstream;
+- a host that is not a mapped provider is refused (400/403) — never called;
+- the tenant key never comes back in a response.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from collector.gateway.build import build_gateway
+from deploy.standins.llm import LLMStandIn
+from tests.collector.conftest import TENANT_KEY, gateway_config, serve
+
+pytestmark = pytest.mark.kafka
+
+CODES = {"bad_upstream", "blocked_by_policy", "body_too_large", "headers_too_large", "invalid_douane_key",
+         "invalid_json", "invalid_otlp", "missing_douane_key", "missing_upstream", "redirect_unsupported",
+         "unknown_route", "unknown_upstream", "unsupported_media_type", "upstream_refused"}
+MAPPED = ["api.openai.com", "api.anthropic.com", "api.mistral.ai", "shop-ai.openai.azure.com"]
+HOSTILE = ["169.254.169.254", "10.0.0.5", "127.0.0.1", "[::1]", "localhost", "metadata.google.internal",
+           "evil.example.com", "api.openai.com:443@evil.example", "api.openai.com/../x", "x" * 300, ""]
+PATHS = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses", "/v1/messages",
+         "/openai/deployments/shop-gpt/chat/completions", "/v1/files", "/v1/../admin", "/admin", "/otlp/v1/traces"]
+TEXTS = st.one_of(st.text(max_size=300), st.sampled_from([
+    "Meine Mail ist jana.koch@example.de", "IBAN DE89 3704 0044 0532 0130 00", "Karte 4111 1111 1111 1111",
+    "Tel +49 30 1234567", "1" * 5000, "a@" * 2000, "((((((((((" * 300]))
+CHAT_BODIES = st.builds(lambda model, text, stream: json.dumps({"model": model, "stream": stream,
+                                                       "messages": [{"role": "user", "content": text}]}).encode(),
+              st.sampled_from(["gpt-4o", "claude-sonnet-4", "", "x" * 500]), TEXTS, st.booleans())
+BODIES = st.one_of(
+    CHAT_BODIES, CHAT_BODIES, CHAT_BODIES,
+    st.builds(lambda value: json.dumps(value).encode(), st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+        max_leaves=20)),
+    st.binary(max_size=400))
+
+
+@pytest.fixture(scope="module")
+def surface(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory):
+    upstream = LLMStandIn().start()
+    config = gateway_config(upstream, tmp_path_factory.mktemp("fuzz") / f"spool-{uuid.uuid4().hex[:6]}",
+                            redirect_timeout_s=0.3)
+    gateway = build_gateway(config, kafka_bootstrap)
+    server, port = serve(gateway)
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        yield client, upstream
+    server.should_exit = True
+    gateway.outbox.close()
+    upstream.stop()
+
+
+_lock = threading.Lock()
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.one_of(st.sampled_from(PATHS), st.sampled_from(PATHS[:5]),
+                     st.text(min_size=1, max_size=60).map(lambda t: "/" + t)),
+       key=st.sampled_from([TENANT_KEY] * 6 + [None, "wrong", "x" * 5000]),  # mostly past the door, to go deeper
+       host=st.one_of(st.none(), st.none(), st.sampled_from(MAPPED), st.sampled_from(HOSTILE), st.text(max_size=40)),
+       body=BODIES, content_type=st.sampled_from(["application/json", "text/plain", "application/x-protobuf"]))
+def test_whatever_arrives_the_answer_is_clean(surface, path, key, host, body, content_type) -> None:
+    client, upstream = surface
+    headers = {"Content-Type": content_type, "Authorization": "Bearer sk-shop"}
+    if key is not None:
+        headers["X-Douane-Key"] = key
+    if host is not None:
+        headers["X-Douane-Upstream"] = host
+    try:
+        request = client.build_request("POST", httpx.URL(path=_printable(path)), headers=headers, content=body)
+    except (httpx.InvalidURL, UnicodeEncodeError, ValueError):
+        return  # httpx itself will not send it; nothing reaches the gateway
+    with _lock:
+        calls_before = len(upstream.seen)
+        try:
+            response = client.send(request)
+        except httpx.LocalProtocolError:
+            return  # a header httpx will not put on the wire (CR/LF in it): nothing reaches the gateway
+        reached = len(upstream.seen) - calls_before
+    event(f"status {response.status_code}{' (upstream called)' if reached else ''}")
+    assert response.status_code < 500, response.text[:300]
+    assert TENANT_KEY not in response.text
+    if _not_http(headers):  # control characters in a header: the HTTP server itself answers 400
+        assert response.status_code == 400 and not reached
+        return
+    if response.status_code >= 400 and not reached:  # refused by the gateway itself
+        assert response.headers["content-type"] == "application/json", (response.status_code, response.text[:200])
+        error = response.json()["error"]
+        assert error["code"] in CODES and error["message"], error
+    if reached:
+        assert not _our_error(response), "the upstream was called for a request the gateway refused"
+    if reached and host and host.strip():  # an empty header means "the route's default provider"
+        assert host.strip().lower() in MAPPED  # only a mapped provider is ever called
+
+
+def _printable(path: str) -> str:
+    return "".join(ch for ch in path if ch.isprintable() and ch not in "?#")
+
+
+def _our_error(response: httpx.Response) -> bool:
+    try:
+        return response.json()["error"]["code"] in CODES
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
+def _not_http(headers: dict[str, str]) -> bool:
+    """RFC 9110 forbids control characters (other than tab) in field values."""
+    return any(ord(ch) < 32 and ch != "\t" or ord(ch) == 127 for value in headers.values() for ch in value)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(PATHS[:5]), host=st.one_of(st.none(), st.sampled_from(MAPPED[:3])), body=CHAT_BODIES)
+def test_well_formed_calls_with_any_text_are_forwarded_redirected_or_blocked(surface, path, host, body) -> None:
+    """Past the door, random prompt text drives detection and the verdict; each call ends in one of three ways."""
+    client, upstream = surface
+    headers = {"X-Douane-Key": TENANT_KEY, "Content-Type": "application/json"} | (
+        {"X-Douane-Upstream": host} if host else {})
+    with _lock:
+        calls_before = len(upstream.seen)
+        response = client.post(path, headers=headers, content=body)
+        reached = len(upstream.seen) - calls_before
+    event(f"status {response.status_code}{' (upstream called)' if reached else ''}")
+    assert response.headers.get("x-douane-event-id")
+    if reached:
+        assert response.status_code == 200  # forwarded; the stand-in answers every generation
+    elif response.status_code == 200:
+        assert response.content  # redirected: the sovereign answer (here the policy's fallback)
+    else:  # blocked, or to be redirected but of a kind the sovereign model cannot answer (embeddings)
+        assert (response.status_code, response.json()["error"]["code"]) in {(403, "blocked_by_policy"),
+                                                                             (451, "redirect_unsupported")}
