@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 DOUANE := $(VENV)/bin/douane
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-vllm install system-deps kafka-jars kafka-up kafka-down bench clean
+.PHONY: demo test test-vllm install system-deps kafka-jars kafka-up kafka-down bench bench-venv clean
 
 demo: install kafka-jars          ## the whole pipeline on synthetic shop traffic
 	$(DOUANE) kafka up
@@ -38,10 +38,16 @@ kafka-up: install kafka-jars
 kafka-down:
 	$(DOUANE) kafka down
 
-bench: install kafka-jars         ## benchmarks print their figures
+bench: install kafka-jars bench-venv  ## benchmarks print their figures
 	$(PY) bench/rules_evaluate.py
 	$(PY) bench/kafka_roundtrip.py
 	$(PY) bench/stream_throughput.py
+	$(PY) bench/detect_throughput.py
+	$(PY) bench/gateway_latency.py
+
+bench-venv: install               ## granian for Douane, and the LiteLLM proxy to compare with (.venv-bench)
+	$(PY) -m pip install -q -e ".[granian]"
+	test -x .venv-bench/bin/litellm || (python3 -m venv .venv-bench && .venv-bench/bin/pip install -q 'litellm[proxy]')
 
 clean:
 	-$(DOUANE) kafka down

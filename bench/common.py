@@ -29,3 +29,27 @@ def pct(values: list[float], q: float) -> float:
     """The ``q`` quantile of ``values`` (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+_SENTENCES = (
+    "Hallo, ich habe am Montag die Espressomühle Modell K3 bestellt und sie ist noch nicht angekommen.",
+    "Meine Bestellnummer ist {order}, können Sie bitte nachsehen, wo das Paket gerade ist?",
+    "Sie erreichen mich unter {email} oder telefonisch unter {phone}.",
+    "Lieferadresse: {street}, {zip} Berlin.",
+    "Bitte erstatten Sie den Betrag auf mein Konto {iban}, falls die Lieferung verloren ging.",
+    "Which grinder setting do you recommend for a French press with a medium roast?",
+    "The description says 58 mm burrs, 1.2 kg, 230 V; is the EU plug included in the box?",
+    "Ich würde gern wissen, ob der Rabattcode HERBST25 auch für Zubehör gilt.",
+    "Wir brauchen eine kurze Produktbeschreibung für die neue Bohnenmischung aus Kolumbien und Äthiopien.",
+)
+
+
+def shop_prompt(rng, size: int = 2048) -> str:
+    """A support-chat style prompt of about ``size`` bytes carrying e-mail, phone, IBAN and address."""
+    facts = {"order": f"WC-{rng.randint(100000, 999999)}", "email": f"kunde{rng.randint(1, 9999)}@example.de",
+             "phone": f"+49 30 {rng.randint(1000000, 9999999)}", "street": f"Torstraße {rng.randint(1, 200)}",
+             "zip": f"10{rng.randint(100, 999)}", "iban": "DE89 3704 0044 0532 0130 00"}
+    parts: list[str] = []
+    while sum(len(p) + 1 for p in parts) < size:
+        parts.append(rng.choice(_SENTENCES).format(**facts))
+    return " ".join(parts)[:size]

@@ -73,19 +73,33 @@ class Outbox:
     def _run(self) -> None:
         while True:
             try:
-                event = self._queue.get(timeout=self.retry_every)
+                first = self._queue.get(timeout=self.retry_every)
             except queue.Empty:
                 self._drain_if_due()
                 continue
-            if event is None:
+            batch = [first, *self._waiting(limit=499)]
+            self._drain_if_due()
+            self._publish([e for e in batch if e is not None])
+            if None in batch:  # close() was called; it is always the last thing queued
                 self._drain()
                 return
-            self._drain_if_due()
-            value = encode(event)
-            if self.spool.empty and self._send(event.tenant.encode(), value):
-                self.published += 1
-            else:
-                self._spool(value)
+
+    def _waiting(self, limit: int) -> list[AICallEvent | None]:
+        """Whatever else is queued right now (up to ``limit``): sent together, acknowledged together."""
+        more = []
+        while len(more) < limit:
+            try:
+                more.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return more
+
+    def _publish(self, events: list[AICallEvent]) -> None:
+        values = [(event.tenant.encode(), encode(event)) for event in events]
+        sent = self._send_many(values) if self.spool.empty else 0
+        self.published += sent
+        for _key, value in values[sent:]:
+            self._spool(value)
 
     def _drain_if_due(self) -> None:
         if not self.spool.empty and time.monotonic() - self._last_drain >= self.retry_every:
@@ -93,18 +107,37 @@ class Outbox:
             self._drain()
 
     def _send(self, key: bytes, value: bytes) -> bool:
-        """Publish one record and wait for its acknowledgement; a lost acknowledgement leaves it in doubt."""
+        """Publish one record and wait for its acknowledgement."""
+        return self._send_many([(key, value)]) == 1
+
+    def _send_many(self, records: list[tuple[bytes, bytes]]) -> int:
+        """Publish ``records`` and wait (at most ``ack_timeout`` in all) for their acknowledgements.
+
+        Returns how many, from the first, are acknowledged; the rest are the caller's to spool.
+        Records that were handed to the producer but got no acknowledgement are in doubt.
+        """
+        futures = []
         try:
-            future = self._connect().send(TOPICS.ai_calls.name, key=key, value=value)
+            producer = self._connect()
+            for key, value in records:
+                futures.append(producer.send(TOPICS.ai_calls.name, key=key, value=value))
         except (KafkaError, OSError) as exc:
-            return self._unreachable(exc)
-        try:
-            metadata = future.get(timeout=self.ack_timeout)
-        except (KafkaError, OSError) as exc:
-            self.doubt.suspect(event_id_of(value))
-            return self._unreachable(exc)
-        self.doubt.acknowledged(metadata.partition, metadata.offset)
-        return True
+            self._unreachable(exc)
+            return self._acknowledged(futures, records) if futures else 0
+        return self._acknowledged(futures, records)
+
+    def _acknowledged(self, futures: list, records: list[tuple[bytes, bytes]]) -> int:
+        deadline = time.monotonic() + self.ack_timeout
+        for done, future in enumerate(futures):
+            try:
+                metadata = future.get(timeout=max(0.0, deadline - time.monotonic()))
+            except (KafkaError, OSError) as exc:
+                for _key, value in records[done:len(futures)]:
+                    self.doubt.suspect(event_id_of(value))
+                self._unreachable(exc)
+                return done
+            self.doubt.acknowledged(metadata.partition, metadata.offset)
+        return len(futures)
 
     def _drain(self) -> None:
         if self.doubt.pending and not self._settle():

@@ -12,7 +12,8 @@ class DateOfBirthDetector(Detector):
 
     name = "date_of_birth"
     category = "user.demographic.date_of_birth"
-    patterns = (r"(?<!\d)(\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2})(?!\d)", r"(?<!\d)((?:19|20)\d{2}-\d{2}-\d{2})(?!\d)")
+    patterns = (r"(\d(?<!\d.)\d?[./-]\d{1,2}[./-](?:19|20)\d{2})(?!\d)",
+                r"((?:19|20)(?<!\d..)\d{2}-\d{2}-\d{2})(?!\d)")
     context = (r"geboren", r"geb\.", r"geburtsdatum", r"\bborn\b", r"birth", r"\bdob\b", r"\bn[ée]e?\b",
                r"naissance", r"nacid[oa]", r"nacimiento", r"nat[oa]\b", r"nascita", r"geboortedatum")
     context_window = 40

@@ -13,7 +13,7 @@ class IbanDetector(Detector):
 
     name = "iban"
     category = "user.financial.bank_account"
-    patterns = (r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\b",)
+    patterns = (r"([A-Z](?<!\w.)[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\b",)
     flags = 0
     checks = (iban,)
 
@@ -23,7 +23,7 @@ class PaymentCardDetector(Detector):
 
     name = "payment_card"
     category = "user.financial.credit_card"
-    patterns = (r"(?<![\d-])((?:\d[ -]?){12,18}\d)(?![\d-])",)
+    patterns = (r"(\d(?<![\d-].)(?:[ -]?\d){12,18})(?![\d-])",)
 
     def validate(self, value: str) -> bool:
         number = digits(value)
@@ -35,7 +35,7 @@ class VatDetector(Detector):
 
     name = "vat"
     category = "user.financial.tax_id"
-    patterns = (r"\b((?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK)"
+    patterns = (r"((?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK)(?<!\w..)"
                 r" ?[0-9A-Z]{2}[ .]?[0-9A-Z]{3}[ .]?[0-9A-Z]{2,8})\b",)
     flags = 0
     checks = (vat,)

@@ -22,7 +22,7 @@ class GermanTaxIdDetector(Detector):
 
     name = "de_idnr"
     category = CATEGORY
-    patterns = (r"(?<!\d)(\d{2} ?\d{3} ?\d{3} ?\d{3})(?!\d)",)
+    patterns = (r"(\d(?<!\d.)\d ?\d{3} ?\d{3} ?\d{3})(?!\d)",)
     context = (r"steuer", r"\bidnr", r"identifikationsnummer", r"tax id")
     checks = (idnr,)
 
@@ -32,7 +32,7 @@ class FrenchNirDetector(Detector):
 
     name = "fr_nir"
     category = CATEGORY
-    patterns = (r"(?<!\d)([12] ?\d{2} ?\d{2} ?(?:\d{2}|2A|2B) ?\d{3} ?\d{3} ?\d{2})(?!\d)",)
+    patterns = (r"([12](?<!\d.) ?\d{2} ?\d{2} ?(?:\d{2}|2A|2B) ?\d{3} ?\d{3} ?\d{2})(?!\d)",)
     context = (r"s[ée]curit[ée] sociale", r"\bnir\b", r"insee", r"carte vitale")
     checks = (nir,)
 
@@ -42,7 +42,7 @@ class SpanishIdDetector(Detector):
 
     name = "es_dni"
     category = CATEGORY
-    patterns = (r"\b(\d{8}-?[A-Z])\b", r"\b([XYZ]-?\d{7}-?[A-Z])\b")
+    patterns = (r"(\d(?<!\w.)\d{7}-?[A-Z])\b", r"([XYZ](?<!\w.)-?\d{7}-?[A-Z])\b")
     flags = 0
     checks = (dni, nie)
 
@@ -52,7 +52,7 @@ class ItalianFiscalCodeDetector(Detector):
 
     name = "it_codice_fiscale"
     category = CATEGORY
-    patterns = (r"\b([A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z])\b",)
+    patterns = (r"([A-Z](?<!\w.)[A-Z]{5}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z])\b",)
     flags = 0
     checks = (codicefiscale,)
 
@@ -62,6 +62,6 @@ class DutchBsnDetector(Detector):
 
     name = "nl_bsn"
     category = CATEGORY
-    patterns = (r"(?<!\d)(\d{4}\.?\d{2}\.?\d{3}|\d{9})(?!\d)",)
+    patterns = (r"(\d(?<!\d.)(?:\d{3}\.?\d{2}\.?\d{3}|\d{8}))(?!\d)",)
     context = (r"\bbsn\b", r"burgerservice", r"sofi")
     checks = (bsn,)

@@ -12,7 +12,7 @@ class IpAddressDetector(Detector):
 
     name = "ip_address"
     category = "user.device.ip_address"
-    patterns = (r"(?<![\d.])((?:\d{1,3}\.){3}\d{1,3})(?!\.?\d)",
+    patterns = (r"(\d(?<![\d.].)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3})(?!\.?\d)",
                 r"(?<![\w:])([0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})(?![\w:])")
 
     def validate(self, value: str) -> bool:

@@ -180,3 +180,14 @@ def _anthropic_events(model: str, text: str) -> list[str]:
                event("message_delta", {"delta": {"stop_reason": "end_turn", "stop_sequence": None},
                                        "usage": {"output_tokens": len(text.split())}}),
                event("message_stop", {})])
+
+
+if __name__ == "__main__":  # python -m deploy.standins.llm: serve until killed, print the origin
+    import sys
+
+    server = LLMStandIn().start()
+    print(server.origin, flush=True)
+    try:
+        sys.stdin.read()  # until the parent closes our stdin (or kills us)
+    finally:
+        server.stop()

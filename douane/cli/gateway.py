@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -11,11 +12,19 @@ from douane.cli.common import bootstrap, fail, settings
 app = typer.Typer(help="Run the tapping gateway.", no_args_is_help=True)
 
 
+class Server(str, Enum):
+    """The ASGI servers the gateway runs on."""
+
+    UVICORN = "uvicorn"
+    GRANIAN = "granian"
+
+
 @app.command()
 def serve(
     config: Path = typer.Option(..., "--config", exists=True, dir_okay=False, help="gateway YAML (tenants, upstreams)"),
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
     port: int = typer.Option(8080, min=1, max=65535),
+    server: Server = typer.Option(Server.UVICORN, help="ASGI server (see bench/gateway_latency.py for the figures)"),
 ) -> None:
     """Serve the OpenAI/Anthropic-compatible gateway with /healthz, /readyz and /metrics."""
     import uvicorn
@@ -23,18 +32,34 @@ def serve(
     from collector.gateway import load_gateway_config
     from collector.gateway.build import build_gateway
     from rules.errors import RuleDataError
+    from rules.policy import load_policy
 
     try:
         cfg = load_gateway_config(config)
-    except ValueError as exc:
+        for tenant in cfg.tenants:
+            load_policy(tenant.policy)  # a broken policy is named here, before any server starts
+    except (ValueError, RuleDataError) as exc:
         fail(str(exc))
     address = bootstrap(settings())
+    typer.echo(f"gateway on http://{host}:{port} ({server.value}) for {len(cfg.tenants)} tenant(s), "
+               f"Kafka {address}", err=True)
+    if server is Server.GRANIAN:
+        _granian(config, address, host, port)
+        return
+    uvicorn.run(build_gateway(cfg, address).app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _granian(config: Path, address: str, host: str, port: int) -> None:
+    """Serve with granian, which imports the app by name (``collector.gateway.asgi:create``)."""
+    import os
+
     try:
-        gateway = build_gateway(cfg, address)
-    except RuleDataError as exc:
-        fail(str(exc))
-    typer.echo(f"gateway on http://{host}:{port} for {len(cfg.tenants)} tenant(s), Kafka {address}", err=True)
-    uvicorn.run(gateway.app, host=host, port=port, log_level="warning", access_log=False)
+        from granian import Granian
+    except ImportError:
+        fail("granian is not installed: pip install 'douane[granian]'")
+    os.environ.update(DOUANE_GATEWAY_CONFIG=str(config.absolute()), DOUANE_KAFKA_BOOTSTRAP=address)
+    Granian("collector.gateway.asgi:create", address=host, port=port, interface="asgi", factory=True,
+            log_level="warning").serve()
 
 
 @app.command("hash-key")
