@@ -1,0 +1,72 @@
+"""``douane gateway serve`` as a user runs it: on uvicorn and on granian, and with a broken config."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.collector.conftest import EXAMPLES, TENANT_KEY
+
+pytestmark = pytest.mark.kafka
+ROOT = Path(__file__).parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _config(tmp_path: Path, policy: Path) -> Path:
+    config = tmp_path / "gateway.yaml"
+    config.write_text("tenants:\n  - id: shop-berlin\n"
+                      "    key_sha256: 9cbe82e2f6b45d02e5ddc2bef24b0978cf1841ebee7d800e55bf4ffa60052fc8\n"
+                      f"    policy: {policy}\nspool_dir: {tmp_path / 'spool'}\n")
+    return config
+
+
+def _serve(config: Path, port: int, server: str, bootstrap: str) -> subprocess.Popen:
+    env = {**os.environ, "DOUANE_KAFKA_BOOTSTRAP": bootstrap}
+    return subprocess.Popen([sys.executable, "-m", "douane.cli", "gateway", "serve", "--config", str(config),
+                             "--port", str(port), "--server", server], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize("server", ["uvicorn", "granian"])
+def test_the_gateway_serves_on_either_server(server: str, kafka_bootstrap: str, tmp_path: Path) -> None:
+    port = _free_port()
+    proc = _serve(_config(tmp_path, EXAMPLES / "woocommerce-shop.policy.yaml"), port, server, kafka_bootstrap)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).json() == {"status": "alive"}:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, f"{server} did not answer"
+                time.sleep(0.3)
+        refused = httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", json={"model": "gpt-4o"})
+        assert (refused.status_code, refused.json()["error"]["code"]) == (401, "missing_douane_key")
+        wrong = httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", content=b"{",
+                           headers={"X-Douane-Key": TENANT_KEY})
+        assert wrong.json()["error"]["code"] == "invalid_json"
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def test_a_broken_policy_is_named_before_any_server_starts(kafka_bootstrap: str, tmp_path: Path) -> None:
+    policy = tmp_path / "shop.policy.yaml"
+    policy.write_text("controller: [not, a, mapping\n")
+    proc = _serve(_config(tmp_path, policy), _free_port(), "granian", kafka_bootstrap)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "shop.policy.yaml" in err and "Traceback" not in err
