@@ -24,6 +24,7 @@ from douane.contract import (
     Tap,
     TapKind,
 )
+from douane.contract.events import ErrorClass
 from douane.ids import uuid7
 
 
@@ -64,12 +65,25 @@ PLATFORMS = ("woocommerce", "magento", "shopify")
 SUBJECT_COUNTRIES = ("DE", "FR", "NL", "IT", "ES", "AT", "BE", "PL", "SE", "IE")
 
 
+@dataclass(frozen=True)
+class Outage:
+    """A provider locking the shop's region out (or failing) between two moments: its calls fail over."""
+
+    provider: str
+    start: datetime
+    end: datetime
+    status: int = 451
+
+
 class TrafficGenerator:
-    """Generates events for a set of shops; ``health_share`` of support chats mention health."""
+    """Generates events for a set of shops; ``health_share`` of support chats mention health;
+    calls to a provider during one of ``outages`` fail over to the sovereign path."""
 
     def __init__(self, tenants: tuple[str, ...] = ("shop-berlin", "shop-lyon"), seed: int = 7,
-                 start: datetime | None = None, health_share: float = 0.08, hash_key: bytes = b"demo-key") -> None:
+                 start: datetime | None = None, health_share: float = 0.08, hash_key: bytes = b"demo-key",
+                 outages: tuple[Outage, ...] = ()) -> None:
         self.tenants = tenants
+        self.outages = outages
         self.rng = random.Random(seed)
         self.clock = start or datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
         self.health_share = health_share
@@ -96,9 +110,20 @@ class TrafficGenerator:
                                     processing_country=route.processing_country,
                                     entity_country=route.entity_country),
             personal_data=self._personal_data(feature),
-            outcome=Outcome(action=Action.FORWARDED, status=200, latency_ms=round(rng.uniform(180, 2400), 1),
-                            request_bytes=rng.randint(400, 6000), response_bytes=rng.randint(200, 3000)),
+            outcome=self._outcome(route.provider),
         )
+
+    def _outcome(self, provider: str | None) -> Outcome:
+        rng = self.rng
+        down = next((o for o in self.outages if o.provider == provider and o.start <= self.clock < o.end), None)
+        if down is not None:
+            error = ErrorClass.LOCKOUT_451 if down.status == 451 else ErrorClass.LOCKOUT_403 \
+                if down.status == 403 else ErrorClass.UPSTREAM_5XX
+            return Outcome(action=Action.FAILED_OVER, status=200, error_class=error,
+                           latency_ms=round(rng.uniform(300, 3000), 1), request_bytes=rng.randint(400, 6000),
+                           response_bytes=rng.randint(200, 3000))
+        return Outcome(action=Action.FORWARDED, status=200, latency_ms=round(rng.uniform(180, 2400), 1),
+                       request_bytes=rng.randint(400, 6000), response_bytes=rng.randint(200, 3000))
 
     def _personal_data(self, feature: str) -> PersonalData:
         rng = self.rng

@@ -1,7 +1,10 @@
 """reports/: Article 30, DPIA and NIS2 incident reports rendered from the DuckDB store."""
 
 from reports.article30 import build_article30
+from reports.dpia import build_dpia
 from reports.errors import ReportError
-from reports.render import article30_html, to_json, to_pdf
+from reports.incident import build_incident
+from reports.render import article30_html, dpia_html, incident_html, to_json, to_pdf
 
-__all__ = ["ReportError", "article30_html", "build_article30", "to_json", "to_pdf"]
+__all__ = ["ReportError", "article30_html", "build_article30", "build_dpia", "build_incident", "dpia_html",
+           "incident_html", "to_json", "to_pdf"]

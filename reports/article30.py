@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date
 
 import duckdb
 import polars as pl
 
 from reports import queries
+from reports.common import bounds, party, provider_name
 from reports.models import ActivityRecord, Article30Report, Count, Party, Transfer
 from rules.jurisdictions import load_jurisdictions
-from rules.policy import Activity, Contact, Policy, Vendor
+from rules.policy import Activity, Policy, Vendor
 
 
 def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, end: date) -> Article30Report:
     """The record for ``tenant`` over [start, end] (whole days, UTC)."""
-    since, until = _bounds(start, end)
+    since, until = bounds(start, end)
     total = queries.require_calls(con, tenant, since, until)
     policy = queries.policy_of(con, tenant)
     flows = queries.observed_flows(con, tenant, since, until)
@@ -28,10 +29,10 @@ def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, en
     batches, head = con.execute("SELECT count(*), coalesce(max_by(hash, batch_id), '') FROM ledger").fetchall()[0]
     c = policy.controller
     return Article30Report(
-        tenant=tenant, controller=_party(c), controller_country=c.country, role=c.role,
-        dpo=_party(c.dpo) if c.dpo else None, representative=_party(c.representative) if c.representative else None,
-        joint_controllers=[_party(p) for p in c.joint_controllers],
-        controllers_served=[_party(p) for p in c.controllers_served], period_start=start, period_end=end,
+        tenant=tenant, controller=party(c), controller_country=c.country, role=c.role,
+        dpo=party(c.dpo) if c.dpo else None, representative=party(c.representative) if c.representative else None,
+        joint_controllers=[party(p) for p in c.joint_controllers],
+        controllers_served=[party(p) for p in c.controllers_served], period_start=start, period_end=end,
         policy_version=policy.version, activities=activities, calls_total=total, calls_outside_activities=outside,
         ledger_batches=batches, ledger_head=head)
 
@@ -50,10 +51,10 @@ def _activity(a: Activity, policy: Policy, flows: pl.DataFrame, recipients: pl.D
         special_category_basis=a.special_category_basis.value if a.special_category_basis else None,
         data_subjects=list(a.data_subjects), categories_declared=list(a.categories), categories_observed=observed,
         categories_undeclared=sorted({c.name for c in observed} - set(a.categories)),
-        recipients_declared=[_name(p, names) for p in a.recipients],
-        recipients_observed=[Count(name=_name(p, names), calls=n) for p, n in recipients_seen.items()],
-        recipients_undeclared=sorted(_name(p, names) for p in set(recipients_seen) - set(a.recipients)),
-        recipients_unseen=sorted(_name(p, names) for p in set(a.recipients) - set(recipients_seen)),
+        recipients_declared=[provider_name(p, names) for p in a.recipients],
+        recipients_observed=[Count(name=provider_name(p, names), calls=n) for p, n in recipients_seen.items()],
+        recipients_undeclared=sorted(provider_name(p, names) for p in set(recipients_seen) - set(a.recipients)),
+        recipients_unseen=sorted(provider_name(p, names) for p in set(a.recipients) - set(recipients_seen)),
         transfers=[_transfer(r, a, policy, names, eea) for r in mine.iter_rows(named=True)],
         destinations_declared=sorted(declared_dest),
         destinations_undeclared=sorted(d for d in third - declared_dest if d != "*") + (["anywhere"] if "*" in third
@@ -65,7 +66,7 @@ def _activity(a: Activity, policy: Policy, flows: pl.DataFrame, recipients: pl.D
 def _transfer(row: dict, activity: Activity, policy: Policy, names: dict, eea: frozenset[str]) -> Transfer:
     destination = row["destination"]
     return Transfer(
-        provider=row["provider"], provider_name=_name(row["provider"], names),
+        provider=row["provider"], provider_name=provider_name(row["provider"], names),
         destination="anywhere" if destination == "*" else destination, third_country=destination not in eea,
         basis=row["basis"], decision=row["decision"], calls=row["calls"], special_calls=int(row["special_calls"]),
         first_seen=row["first_seen"], last_seen=row["last_seen"],
@@ -94,20 +95,3 @@ def _safeguard(vendor: Vendor | None, basis: str) -> str:
         letter = basis.removeprefix("derogation_49_1_")
         parts.append("Art. 49(1) second subparagraph" if letter == "compelling" else f"Art. 49(1)({letter}) derogation")
     return "; ".join(parts) or "none on file"
-
-
-def _name(provider: str, names: dict) -> str:
-    return names.get(provider, (provider,))[0]
-
-
-def _party(contact: Contact) -> Party:
-    return Party(name=contact.name, contact=contact.contact, address=contact.address)
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    if end < start:
-        from reports.errors import ReportError
-
-        raise ReportError(f"the period ends ({end}) before it starts ({start})")
-    return (datetime.combine(start, time.min, timezone.utc),
-            datetime.combine(end, time.max, timezone.utc))

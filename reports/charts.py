@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from html import escape
 
+from reports.common import risk_level
 from reports.models import Article30Report
 
 COLOURS = {"allowed": "#2e7d32", "allowed_with_safeguard": "#f9a825", "needs_review": "#ef6c00",
@@ -46,3 +47,149 @@ def destinations_chart(report: Article30Report, width: int = 640) -> str:
                      f'<text x="{lx + 14}" y="{legend_y + 9}">{escape(decision.replace("_", " "))}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+SEVERITY_COLOURS = {"info": "#90a4ae", "low": "#66bb6a", "medium": "#fbc02d", "high": "#ef6c00",
+                    "critical": "#c62828"}
+LEVEL_COLOURS = {"low": "#c8e6c9", "medium": "#fff59d", "high": "#ffcc80", "very high": "#ef9a9a"}
+
+
+def _svg(width: int, height: int, body: list[str]) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} '
+            f'{height}" font-family="DejaVu Sans" font-size="9">' + "".join(body) + "</svg>")
+
+
+def risk_matrix(risks, residual: bool = False, size: int = 250) -> str:
+    """Likelihood × impact grid (4 × 4); each cell shows how many risks sit there."""
+    cell, left, top = (size - 50) // 4, 40, 14
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for r in risks:
+        counts[(r.residual_likelihood if residual else r.likelihood, r.impact)] += 1
+    body = [f'<text x="{left}" y="10" font-weight="bold">{"Residual" if residual else "Inherent"} risk</text>']
+    for likelihood in range(1, 5):
+        for impact in range(1, 5):
+            x, y = left + (likelihood - 1) * cell, top + (4 - impact) * cell
+            body.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" stroke="#fff" '
+                        f'fill="{LEVEL_COLOURS[risk_level(likelihood * impact)]}"/>')
+            n = counts.get((likelihood, impact))
+            if n:
+                body.append(f'<text x="{x + cell / 2}" y="{y + cell / 2 + 4}" text-anchor="middle" font-size="12" '
+                            f'font-weight="bold">{n}</text>')
+    for i, name in enumerate(("rare", "possible", "likely", "certain")):
+        body.append(f'<text x="{left + i * cell + cell / 2}" y="{top + 4 * cell + 11}" text-anchor="middle">{name}</text>')
+    for i, name in enumerate(("low", "medium", "high", "critical")):
+        body.append(f'<text x="{left - 3}" y="{top + (3 - i) * cell + cell / 2 + 3}" text-anchor="end">{name}</text>')
+    body.append(f'<text x="{left + 2 * cell}" y="{top + 4 * cell + 23}" text-anchor="middle">likelihood →</text>')
+    return _svg(size, top + 4 * cell + 28, body)
+
+
+def findings_over_time(days, width: int = 640, height: int = 180) -> str:
+    """Stacked bars: findings per day, coloured by severity."""
+    per_day: dict = defaultdict(lambda: defaultdict(int))
+    for d in days:
+        per_day[d.day][d.severity] += d.findings
+    if not per_day:
+        return ""
+    ordered = sorted(per_day)
+    top = max(sum(v.values()) for v in per_day.values())
+    left, bottom, plot_h = 40, 34, height - 48
+    step = (width - left - 10) / len(ordered)
+    body = [f'<text x="{left - 4}" y="14" text-anchor="end">{top}</text>',
+            f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#999"/>']
+    for i, day in enumerate(ordered):
+        x, y = left + i * step, height - bottom
+        for severity in ("info", "low", "medium", "high", "critical"):
+            n = per_day[day].get(severity, 0)
+            if n:
+                h = n / top * plot_h
+                y -= h
+                body.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(1.0, step - 2):.1f}" height="{h:.1f}" '
+                            f'fill="{SEVERITY_COLOURS[severity]}"><title>{day} {severity}: {n}</title></rect>')
+        if len(ordered) <= 14 or i % max(1, len(ordered) // 10) == 0:
+            body.append(f'<text x="{x + step / 2:.1f}" y="{height - bottom + 11}" text-anchor="middle">'
+                        f'{day:%d.%m}</text>')
+    for j, severity in enumerate(("low", "medium", "high", "critical")):
+        body.append(f'<rect x="{left + j * 90}" y="{height - 12}" width="9" height="9" '
+                    f'fill="{SEVERITY_COLOURS[severity]}"/><text x="{left + j * 90 + 12}" y="{height - 4}">'
+                    f'{severity}</text>')
+    return _svg(width, height, body)
+
+
+def flows_sankey(flows, width: int = 640, limit: int = 24) -> str:
+    """App feature → provider → destination country, band widths proportional to calls with personal data."""
+    flows = sorted(flows, key=lambda f: (-f.calls, f.feature, f.provider, f.destination))[:limit]
+    if not flows:
+        return ""
+    columns = [_totals(flows, lambda f: f.feature), _totals(flows, lambda f: f.provider),
+               _totals(flows, lambda f: f.destination)]
+    total = sum(f.calls for f in flows)
+    gap, node_w, top = 6, 10, 12
+    height = 320
+    scale = (height - top - 10 - gap * max(len(c) for c in columns)) / total
+    xs = (110, width // 2 - node_w // 2, width - 110 - node_w)
+    slots = [_stack(col, scale, gap, top) for col in columns]
+    body = []
+    out_used: dict = defaultdict(float)
+    in_used: dict = defaultdict(float)
+    for f in flows:
+        w = f.calls * scale
+        for stage, (a, b) in enumerate(((f.feature, f.provider), (f.provider, f.destination))):
+            y1 = slots[stage][a] + out_used[(stage, a)] + w / 2
+            y2 = slots[stage + 1][b] + in_used[(stage + 1, b)] + w / 2
+            out_used[(stage, a)] += w
+            in_used[(stage + 1, b)] += w
+            x1, x2 = xs[stage] + node_w, xs[stage + 1]
+            mid = (x1 + x2) / 2
+            body.append(f'<path d="M{x1},{y1:.1f} C{mid},{y1:.1f} {mid},{y2:.1f} {x2},{y2:.1f}" fill="none" '
+                        f'stroke="#5c6bc0" stroke-opacity="0.35" stroke-width="{max(w, 0.6):.1f}">'
+                        f'<title>{escape(a)} → {escape(b)}: {f.calls}</title></path>')
+    for stage, col in enumerate(columns):
+        for name, calls in col.items():
+            y, h = slots[stage][name], calls * scale
+            body.append(f'<rect x="{xs[stage]}" y="{y:.1f}" width="{node_w}" height="{max(h, 1):.1f}" fill="#283593"/>')
+            anchor, tx = ("end", xs[stage] - 4) if stage == 0 else ("start", xs[stage] + node_w + 4)
+            body.append(f'<text x="{tx}" y="{y + h / 2 + 3:.1f}" text-anchor="{anchor}">{escape(name)} ({calls})</text>')
+    for stage, label in enumerate(("app feature", "provider", "destination")):
+        body.append(f'<text x="{xs[stage] + node_w / 2}" y="9" text-anchor="middle" font-weight="bold">{label}</text>')
+    return _svg(width, height, body)
+
+
+def _totals(flows, key) -> dict[str, int]:
+    totals: dict[str, int] = defaultdict(int)
+    for f in flows:
+        totals[key(f)] += f.calls
+    return dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _stack(column: dict[str, int], scale: float, gap: float, top: float) -> dict[str, float]:
+    y, slots = top, {}
+    for name, calls in column.items():
+        slots[name] = y
+        y += calls * scale + gap
+    return slots
+
+
+def failures_chart(buckets, width: int = 640, height: int = 160) -> str:
+    """Bars per time bucket: the provider's failed calls, and how many of them failed over."""
+    if not buckets:
+        return ""
+    top = max(max(b.failures, b.failed_over) for b in buckets) or 1
+    left, bottom, plot_h = 40, 30, height - 44
+    step = (width - left - 10) / len(buckets)
+    body = [f'<text x="{left - 4}" y="14" text-anchor="end">{top}</text>',
+            f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#999"/>']
+    for i, h in enumerate(buckets):
+        x = left + i * step
+        for n, colour, offset in ((h.failures, "#c62828", 0.0), (h.failed_over, "#1565c0", 0.5)):
+            bar = n / top * plot_h
+            body.append(f'<rect x="{x + 1 + offset * (step - 2) / 2:.1f}" y="{height - bottom - bar:.1f}" '
+                        f'width="{max(1.0, (step - 2) / 2):.1f}" height="{bar:.1f}" fill="{colour}">'
+                        f'<title>{h.start:%H:%M}: {n}</title></rect>')
+        if i % max(1, len(buckets) // 8) == 0:
+            body.append(f'<text x="{x + step / 2:.1f}" y="{height - bottom + 11}" text-anchor="middle">'
+                        f'{h.start:%H:%M}</text>')
+    body.append(f'<rect x="{left}" y="{height - 12}" width="9" height="9" fill="#c62828"/>'
+                f'<text x="{left + 12}" y="{height - 4}">failed calls</text>'
+                f'<rect x="{left + 100}" y="{height - 12}" width="9" height="9" fill="#1565c0"/>'
+                f'<text x="{left + 112}" y="{height - 4}">failed over to the sovereign model</text>')
+    return _svg(width, height, body)

@@ -89,3 +89,154 @@ class Article30Report(Model):
     calls_outside_activities: int
     ledger_batches: int
     ledger_head: str
+
+
+class Criterion(Model):
+    """One of the nine WP248 criteria: whether the evidence meets it, and the evidence."""
+
+    number: int
+    name: str
+    met: bool
+    evidence: str
+
+
+class Risk(Model):
+    """One entry of the risk register, built from the findings of one rule."""
+
+    rule_id: str
+    title: str
+    articles: list[str]
+    severity: str
+    calls: int
+    share: float
+    likelihood: int  # 1 rare .. 4 almost certain
+    impact: int  # 1 low .. 4 critical
+    score: int
+    level: str
+    measures: str
+    residual_likelihood: int
+    residual_score: int
+    residual_level: str
+
+
+class Measure(Model):
+    """A measure in place, with what the traffic shows of it."""
+
+    name: str
+    evidence: str
+
+
+class Flow(Model):
+    """Calls with personal data from one app feature to one provider and destination country."""
+
+    feature: str
+    provider: str
+    destination: str
+    calls: int
+
+
+class DayCount(Model):
+    """Findings of one severity on one day."""
+
+    day: date
+    severity: str
+    findings: int
+
+
+class DpiaActivity(Model):
+    """Art. 35(7)(a)-(b) for one activity: what it does and whether it takes only what it needs."""
+
+    id: str
+    name: str
+    purpose: str
+    legal_basis: str
+    special_category_basis: str | None
+    data_subjects: list[str]
+    calls: int
+    calls_with_personal_data: int
+    special_calls: int
+    categories_declared: list[str]
+    categories_observed: list[Count]
+    categories_undeclared: list[str]
+    providers: list[Count]
+    retention: str
+
+
+class DpiaReport(Model):
+    """The data protection impact assessment (Art. 35) for one controller and period."""
+
+    tenant: str
+    controller: Party
+    dpo: Party | None
+    period_start: date
+    period_end: date
+    policy_version: str
+    calls_total: int
+    activities: list[DpiaActivity]
+    criteria: list[Criterion]
+    criteria_met: int
+    dpia_required: bool
+    risks: list[Risk]
+    measures: list[Measure]
+    residual_level: str
+    prior_consultation: bool
+    flows: list[Flow]
+    findings_by_day: list[DayCount]
+    ledger_head: str
+
+
+class Clock(Model):
+    """One NIS2 Art. 23 deadline and where it stands."""
+
+    name: str
+    article: str
+    due: datetime | None
+    state: str  # pending, due soon, overdue, not running
+
+
+class TimelineEntry(Model):
+    """Something that happened to the incident, in time order."""
+
+    at: datetime
+    what: str
+
+
+class Bucket(Model):
+    """Failures of the incident's provider in one time bucket."""
+
+    start: datetime
+    failures: int
+    failed_over: int
+
+
+class IncidentReport(Model):
+    """Drafts of the NIS2 Art. 23 reports for one incident: early warning, notification, final report."""
+
+    incident_id: str
+    kind: str
+    tenant: str
+    controller: Party
+    rule_id: str
+    title: str
+    provider: str
+    provider_name: str
+    destination: str
+    severity: str
+    status: str
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    explanation: str
+    remediation: str
+    articles: list[str]
+    clocks: list[Clock]
+    timeline: list[TimelineEntry]
+    buckets: list[Bucket]
+    bucket_minutes: int
+    calls_affected: int
+    calls_failed_over: int
+    subject_countries: list[str]
+    cross_border: bool
+    as_of: datetime

@@ -8,8 +8,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from pydantic import BaseModel
 
-from reports.charts import destinations_chart
-from reports.models import Article30Report
+from reports.charts import destinations_chart, failures_chart, findings_over_time, flows_sankey, risk_matrix
+from reports.models import Article30Report, DpiaReport, IncidentReport
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -21,8 +21,23 @@ def _environment() -> Environment:
 
 def article30_html(report: Article30Report) -> str:
     """The Article 30 record as a standalone HTML document."""
-    template = _environment().get_template("article30.html.j2")
-    return template.render(r=report, css=(TEMPLATES / "style.css").read_text(), chart=destinations_chart(report))
+    return _render("article30.html.j2", r=report, chart=destinations_chart(report))
+
+
+def dpia_html(report: DpiaReport) -> str:
+    """The DPIA as a standalone HTML document, its pictures inline as SVG."""
+    charts = {"flows": flows_sankey(report.flows), "inherent": risk_matrix(report.risks),
+              "residual": risk_matrix(report.risks, residual=True), "over_time": findings_over_time(report.findings_by_day)}
+    return _render("dpia.html.j2", r=report, charts=charts)
+
+
+def incident_html(report: IncidentReport) -> str:
+    """The NIS2 incident report drafts as a standalone HTML document."""
+    return _render("incident.html.j2", r=report, chart=failures_chart(report.buckets))
+
+
+def _render(template: str, **values) -> str:
+    return _environment().get_template(template).render(css=(TEMPLATES / "style.css").read_text(), **values)
 
 
 def to_pdf(html: str) -> bytes:

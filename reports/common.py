@@ -1,0 +1,37 @@
+"""Helpers every report builder shares: the period's bounds, parties, provider names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+
+from reports.errors import ReportError
+from reports.models import Party
+from rules.policy import Contact
+
+
+def bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00, end 23:59:59.999999] in UTC; a period that ends before it starts is refused."""
+    if end < start:
+        raise ReportError(f"the period ends ({end}) before it starts ({start})")
+    return datetime.combine(start, time.min, timezone.utc), datetime.combine(end, time.max, timezone.utc)
+
+
+def provider_name(provider: str, names: dict) -> str:
+    """The registry's name of ``provider`` (the id when the registry did not know it)."""
+    return names.get(provider, (provider,))[0]
+
+
+def party(contact: Contact) -> Party:
+    """A policy contact as a report party."""
+    return Party(name=contact.name, contact=contact.contact, address=contact.address)
+
+
+RISK_LEVELS = ((3, "low"), (6, "medium"), (9, "high"), (16, "very high"))
+"""Likelihood × impact (each 1-4) to a level; 0 means no risk was found."""
+
+
+def risk_level(score: int) -> str:
+    """The level of a likelihood × impact score."""
+    if score <= 0:
+        return "none"
+    return next(name for top, name in RISK_LEVELS if score <= top)

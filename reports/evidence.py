@@ -1,0 +1,88 @@
+"""Queries for the DPIA: findings, flows, actions and criteria evidence. DuckDB aggregates, polars shapes.
+
+Every function reads one tenant's calls in [start, end) and returns small frames (one row per
+group), so the cost stays in DuckDB's columnar scan whatever the store's size.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+CUSTOMER_FACING = ("support_chat", "checkout")
+SCORING_FEATURES = ("pricing", "product_discovery")
+VULNERABLE_SUBJECTS = ("patients", "children", "minors", "employees", "staff", "applicants")
+
+
+def _params(tenant: str, start: datetime, end: datetime) -> dict:
+    return {"tenant": tenant, "start": start, "end": end}
+
+
+_WHERE = "tenant = $tenant AND observed_at >= $start AND observed_at < $end"
+
+
+def activity_summary(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
+    """Per activity: calls, calls with personal data, calls with Art. 9 data."""
+    return con.sql(f"""
+        SELECT coalesce(activity_id, '-') AS activity_id, count(*) AS calls,
+               count(*) FILTER (WHERE len(categories) > 0 OR special) AS with_pd,
+               count(*) FILTER (WHERE special) AS special
+        FROM calls WHERE {_WHERE} GROUP BY ALL ORDER BY ALL""", params=_params(tenant, start, end)).pl()
+
+
+def actions(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> dict[str, int]:
+    """How many calls ended forwarded, redirected, blocked or failed over."""
+    rows = con.execute(f"SELECT action, count(*) FROM calls WHERE {_WHERE} GROUP BY ALL",
+                       _params(tenant, start, end)).fetchall()
+    return {action: n for action, n in rows}
+
+
+def findings_by_rule(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
+    """Per rule: title, articles, worst severity, calls concerned, and how many of those were stopped in-line.
+
+    Informational findings (a lawful basis recorded, processing inside the EEA) are not risks and are left out."""
+    return con.sql(f"""
+        SELECT f.rule_id, any_value(f.title) AS title, any_value(f.articles) AS articles,
+               max(CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)
+                   AS impact,
+               count(DISTINCT f.event_id) AS calls,
+               count(DISTINCT f.event_id) FILTER (WHERE c.action IN ('redirected', 'blocked', 'failed_over'))
+                   AS stopped
+        FROM findings f JOIN calls c USING (event_id)
+        WHERE f.tenant = $tenant AND f.observed_at >= $start AND f.observed_at < $end AND f.severity <> 'info'
+        GROUP BY f.rule_id ORDER BY impact DESC, calls DESC, f.rule_id""", params=_params(tenant, start, end)).pl()
+
+
+def findings_by_day(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
+    """Findings per day and severity (informational ones, such as "stays in the EEA", left out)."""
+    return con.sql("""
+        SELECT CAST(date_trunc('day', observed_at) AS DATE) AS day, severity, count(*) AS findings
+        FROM findings WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end AND severity <> 'info'
+        GROUP BY ALL ORDER BY ALL""", params=_params(tenant, start, end)).pl()
+
+
+def flows(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
+    """Calls with personal data from app feature to provider to destination country."""
+    return con.sql(f"""
+        SELECT feature, recipient AS provider, destination, count(*) AS calls
+        FROM call_destinations WHERE {_WHERE} GROUP BY ALL ORDER BY calls DESC, feature, provider, destination""",
+                   params=_params(tenant, start, end)).pl()
+
+
+def criteria_facts(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> dict[str, int]:
+    """The counts the WP248 criteria are judged on."""
+    row = con.sql(f"""
+        SELECT count(*) AS calls,
+               count(*) FILTER (WHERE len(categories) > 0 OR special) AS with_pd,
+               count(*) FILTER (WHERE special) AS special,
+               count(*) FILTER (WHERE len(categories) >= 3) AS combined,
+               count(*) FILTER (WHERE feature IN {SCORING_FEATURES} AND (len(categories) > 0 OR special)) AS scoring,
+               count(*) FILTER (WHERE feature = 'checkout' AND (len(categories) > 0 OR special)) AS checkout,
+               count(*) FILTER (WHERE feature IN {CUSTOMER_FACING} AND action IN ('blocked')) AS refused,
+               count(DISTINCT subject_country) AS subject_countries,
+               count(DISTINCT coalesce(provider, host)) AS providers,
+               count(DISTINCT content_hash) FILTER (WHERE len(categories) > 0 OR special) AS distinct_contents
+        FROM calls WHERE {_WHERE}""", params=_params(tenant, start, end)).pl().row(0, named=True)
+    return {k: int(v or 0) for k, v in row.items()}

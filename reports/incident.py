@@ -1,0 +1,113 @@
+"""Build the NIS2 Art. 23 report drafts for one incident: early warning, notification, final report.
+
+The incident comes from the store's ``incidents`` table (written by the stream worker); its
+timeline and impact come from the calls to the same provider around it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timedelta, timezone
+
+import duckdb
+
+from reports import queries
+from reports.common import party, provider_name
+from reports.errors import ReportError
+from reports.models import Bucket, Clock, IncidentReport, TimelineEntry
+
+CLOCKS = (("early_warning", "Early warning", "NIS2 Art. 23(4)(a), 24 h"),
+          ("notification", "Incident notification", "NIS2 Art. 23(4)(b), 72 h"),
+          ("final_report", "Final report", "NIS2 Art. 23(4)(d), one month after the notification"))
+MARGIN = timedelta(hours=1)
+
+
+def build_incident(con: duckdb.DuckDBPyConnection, incident_id: str, as_of: datetime | None = None) -> IncidentReport:
+    """The drafts for ``incident_id``; clocks are judged at ``as_of`` (now when omitted)."""
+    row = _incident(con, incident_id)
+    if row["kind"] != "nis2":
+        raise ReportError(f"incident {incident_id!r} is a {row['kind']} finding incident; NIS2 Art. 23 reports are "
+                          "drafted for nis2 incidents (provider outages and lockouts)")
+    as_of = as_of or datetime.now(timezone.utc)
+    doc = json.loads(row["document"])
+    policy = queries.policy_of(con, row["tenant"])
+    window = (row["opened_at"] - MARGIN, max(row["last_seen"], row["opened_at"]) + MARGIN)
+    minutes = _bucket_minutes(*window)
+    buckets, countries = _impact(con, row["tenant"], row["provider"], *window, minutes)
+    return IncidentReport(
+        incident_id=incident_id, kind=row["kind"], tenant=row["tenant"], controller=party(policy.controller),
+        rule_id=row["rule_id"], title=doc.get("title", row["rule_id"]), provider=row["provider"],
+        provider_name=provider_name(row["provider"], queries.provider_names(con)), destination=row["destination"],
+        severity=row["severity"], status=row["status"], count=row["count"], first_seen=row["opened_at"],
+        last_seen=row["last_seen"], acknowledged_by=row["acknowledged_by"], acknowledged_at=row["acknowledged_at"],
+        explanation=doc.get("explanation", ""), remediation=doc.get("remediation", ""),
+        articles=list(doc.get("articles", [])), clocks=_clocks(row, as_of), timeline=_timeline(row),
+        buckets=buckets, bucket_minutes=minutes, calls_affected=sum(b.failures for b in buckets),
+        calls_failed_over=sum(b.failed_over for b in buckets),
+        subject_countries=countries,
+        cross_border=len(countries) > 1 or any(c != policy.controller.country for c in countries), as_of=as_of)
+
+
+def _incident(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict:
+    cursor = con.execute("SELECT * FROM incidents WHERE incident_id = ?", [incident_id])
+    rows = cursor.fetchall()
+    if not rows:
+        recent = [r[0] for r in con.execute(
+            "SELECT incident_id FROM incidents WHERE kind = 'nis2' ORDER BY opened_at DESC LIMIT 5").fetchall()]
+        raise ReportError(f"no incident {incident_id!r} in the store; recent NIS2 incidents: "
+                          f"{', '.join(recent) or 'none'}")
+    return dict(zip([d[0] for d in cursor.description], rows[0]))
+
+
+def _bucket_minutes(start: datetime, end: datetime) -> int:
+    """About 36 bars over the window, in whole multiples of five minutes."""
+    span = (end - start).total_seconds() / 60
+    return max(5, 5 * math.ceil(span / 36 / 5))
+
+
+def _impact(con, tenant: str, provider: str, start: datetime, end: datetime,
+            minutes: int) -> tuple[list[Bucket], list[str]]:
+    rows = con.execute(f"""
+        SELECT time_bucket(INTERVAL '{minutes} minutes', observed_at, ?::TIMESTAMPTZ) AS bucket,
+               count(*) FILTER (WHERE error_class IS NOT NULL), count(*) FILTER (WHERE action = 'failed_over')
+        FROM calls WHERE tenant = ? AND provider = ? AND observed_at BETWEEN ? AND ?
+        GROUP BY ALL""", [start, tenant, provider, start, end]).fetchall()
+    seen = {b: (f, o) for b, f, o in rows}
+    step, buckets, at = timedelta(minutes=minutes), [], start
+    while at <= end:  # every bucket, empty ones too, so the chart shows the shape of the outage
+        failures, failed_over = seen.get(at, (0, 0))
+        buckets.append(Bucket(start=at, failures=failures, failed_over=failed_over))
+        at += step
+    countries = con.execute("""
+        SELECT DISTINCT subject_country FROM calls WHERE tenant = ? AND provider = ? AND observed_at BETWEEN ? AND ?
+        AND error_class IS NOT NULL AND subject_country IS NOT NULL ORDER BY 1""",
+                            [tenant, provider, start, end]).fetchall()
+    return buckets, [c for (c,) in countries]
+
+
+def _clocks(row: dict, as_of: datetime) -> list[Clock]:
+    clocks = []
+    for key, name, article in CLOCKS:
+        due = row.get(f"{key}_due")
+        if due is None:
+            state = "not running"
+        elif as_of > due:
+            state = "overdue"
+        elif due - as_of <= timedelta(hours=24):
+            state = "due within 24 h"
+        else:
+            state = "pending"
+        clocks.append(Clock(name=name, article=article, due=due, state=state))
+    return clocks
+
+
+def _timeline(row: dict) -> list[TimelineEntry]:
+    entries = [TimelineEntry(at=row["opened_at"], what=f"threshold crossed; incident opened ({row['severity']})")]
+    if row["acknowledged_at"]:
+        entries.append(TimelineEntry(at=row["acknowledged_at"], what=f"acknowledged by {row['acknowledged_by']}"))
+    entries.append(TimelineEntry(at=row["last_seen"], what=f"last failure counted ({row['count']:,} in all)"))
+    for key, name, _article in CLOCKS:
+        if row.get(f"{key}_due"):
+            entries.append(TimelineEntry(at=row[f"{key}_due"], what=f"{name} due"))
+    return sorted(entries, key=lambda e: e.at)

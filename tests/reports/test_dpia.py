@@ -1,0 +1,123 @@
+"""The DPIA and the NIS2 incident report, rendered from a store the real sink filled."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from douane.cli.main import app
+from reports import ReportError, build_dpia, build_incident, dpia_html, incident_html, to_pdf
+from stream.store import open_store
+
+pytestmark = pytest.mark.kafka
+FIRST, LAST = date(2026, 11, 2), date(2026, 11, 4)
+
+
+def pdf_text(pdf: bytes, tmp_path: Path, name: str = "r.pdf") -> str:
+    path = tmp_path / name
+    path.write_bytes(pdf)
+    raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", " ", raw)
+
+
+def test_the_dpia_pdf_holds_every_section_and_the_figures(evidence, tmp_path) -> None:
+    con = open_store(evidence.path, read_only=True)
+    report = build_dpia(con, evidence.tenant, FIRST, LAST)
+    con.close()
+    text = pdf_text(to_pdf(dpia_html(report)), tmp_path)
+    for section in ("Data protection impact assessment", "(a) Systematic description of the processing",
+                    "(b) Necessity and proportionality", "WP248 criteria and the evidence for each",
+                    "(c) Risks to the rights and freedoms", "(d) Measures envisaged", "Residual risk", "Sign-off",
+                    "Advice of the data protection officer", "Kaffeerösterei Spree GmbH", "Page 1 of",
+                    "app feature", "likelihood", "Findings over time"):
+        assert section in text, section
+    special = sum(1 for i in evidence.audited if i.event.personal_data.special_category)
+    assert f"{special:,} calls carried Art. 9 data" in text
+    assert f"AI calls observed {len(evidence.audited):,}" in text
+
+
+def test_criteria_and_risks_follow_the_evidence(evidence) -> None:
+    con = open_store(evidence.path, read_only=True)
+    report = build_dpia(con, evidence.tenant, FIRST, LAST)
+    con.close()
+    audited = evidence.audited
+    by_number = {c.number: c for c in report.criteria}
+    assert by_number[4].met == any(i.event.personal_data.special_category for i in audited)
+    assert by_number[8].met and not by_number[2].met
+    assert report.criteria_met == sum(c.met for c in report.criteria) and report.dpia_required
+    expected: dict[str, set] = {}
+    for item in audited:
+        for finding in (f for f in item.verdict.findings if f.severity.value != "info"):  # info is no risk
+            expected.setdefault(finding.rule_id, set()).add(item.event.event_id)
+    assert {r.rule_id: r.calls for r in report.risks} == {k: len(v) for k, v in expected.items()}
+    for risk in report.risks:
+        assert risk.score == risk.likelihood * risk.impact and risk.residual_likelihood <= risk.likelihood
+    redirected = sum(1 for i in audited if i.event.outcome.action.value == "redirected")
+    failed_over = sum(1 for i in audited if i.event.outcome.action.value == "failed_over")
+    assert f"{redirected:,} calls redirected by policy, {failed_over:,} failed over" in report.measures[0].evidence
+    days = {d.day for d in report.findings_by_day}
+    assert days == {FIRST, date(2026, 11, 3), LAST}
+
+
+def test_the_incident_report_drafts_all_three_stages_with_their_clocks(evidence, tmp_path) -> None:
+    con = open_store(evidence.path, read_only=True)
+    as_of = datetime(2026, 11, 5, 12, 0, tzinfo=timezone.utc)  # opened 3 Nov ~08:10: 24 h past, 72 h close
+    report = build_incident(con, evidence.incident_id, as_of)
+    con.close()
+    failures = [i.event for i in evidence.audited if i.event.outcome.error_class is not None]
+    assert report.calls_affected == len(failures) == report.calls_failed_over
+    assert report.count == len(failures) and report.acknowledged_by == "lena.vogt"
+    states = {c.name: c.state for c in report.clocks}
+    assert states == {"Early warning": "overdue", "Incident notification": "due within 24 h",
+                      "Final report": "pending"}
+    assert report.cross_border == (len({e.data_subject_country for e in failures}) > 1)
+    text = pdf_text(to_pdf(incident_html(report)), tmp_path)
+    for section in ("NIS2 incident report", "Reporting clocks", "Timeline and impact", "Early warning — draft",
+                    "Incident notification — draft", "Final report — draft", "(ii) Type of threat or root cause",
+                    "acknowledged by lena.vogt", "failed over to the sovereign model", "Page 1 of"):
+        assert section in text, section
+    assert f"{len(failures):,} calls failed" in text
+
+
+def test_the_cli_writes_each_report_and_names_what_is_wrong(evidence, tmp_path) -> None:
+    store = ["--store", str(evidence.path)]
+    for fmt, magic in (("pdf", b"%PDF"), ("html", b"<!doctype html>"), ("json", b"{")):
+        out = tmp_path / f"dpia.{fmt}"
+        result = CliRunner().invoke(app, ["report", "dpia", "--tenant", evidence.tenant, "--from", "2026-11-02",
+                                          "--to", "2026-11-04", "--out", str(out), "--format", fmt, *store])
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes().startswith(magic)
+    out = tmp_path / "incident.pdf"
+    result = CliRunner().invoke(app, ["report", "incident", evidence.incident_id, "--out", str(out),
+                                      "--as-of", "2026-11-03T09:00", *store])
+    assert result.exit_code == 0, result.output
+    assert "early warning due within 24 h" in result.output and out.read_bytes().startswith(b"%PDF")
+    unknown = CliRunner().invoke(app, ["report", "incident", "nope", "--out", str(out), *store])
+    assert unknown.exit_code == 1 and "no incident 'nope'" in unknown.output and evidence.incident_id in unknown.output
+    empty = CliRunner().invoke(app, ["report", "dpia", "--tenant", evidence.tenant, "--from", "2026-10-01",
+                                     "--to", "2026-10-02", "--out", str(out), *store])
+    assert empty.exit_code == 1 and "no calls of shop-berlin between 2026-10-01 and 2026-10-02" in empty.output
+
+
+def test_the_same_data_renders_the_same_document(evidence) -> None:
+    con = open_store(evidence.path, read_only=True)
+    first = dpia_html(build_dpia(con, evidence.tenant, FIRST, LAST))
+    second = dpia_html(build_dpia(con, evidence.tenant, FIRST, LAST))
+    incident = build_incident(con, evidence.incident_id, datetime(2026, 11, 4, tzinfo=timezone.utc))
+    con.close()
+    assert first == second
+    assert incident_html(incident) == incident_html(incident)
+
+
+def test_a_gdpr_incident_is_not_drafted_as_nis2(evidence) -> None:
+    con = open_store(evidence.path, read_only=True)
+    try:
+        with pytest.raises(ReportError, match="no incident"):
+            build_incident(con, "shop-berlin|gdpr.x|openai|US", None)
+    finally:
+        con.close()
