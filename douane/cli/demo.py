@@ -6,6 +6,7 @@ import asyncio
 import time
 import uuid
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import typer
@@ -78,7 +79,11 @@ async def _run(address: str, partitions: int, count: int, seed: int, store: Path
 
 async def _drive(worker, counter, sink, address: str, count: int, seed: int, store: Path) -> dict:
     from collector import TrafficGenerator
+    from collector.synthetic import Outage
     from stream import EmbeddedWorker
+
+    start = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)  # the generator's default first day
+    outage = Outage("openai", start + timedelta(seconds=20), start + timedelta(minutes=10))  # a region lockout
 
     sinking = asyncio.create_task(sink.run())
     try:
@@ -86,7 +91,7 @@ async def _drive(worker, counter, sink, address: str, count: int, seed: int, sto
             await running.wait_ready()
             await asyncio.wait_for(sink.ready.wait(), 60)
             started = time.monotonic()
-            traffic = TrafficGenerator(("shop-berlin", "shop-lyon"), seed=seed).events(count)
+            traffic = TrafficGenerator(("shop-berlin", "shop-lyon"), seed=seed, outages=(outage,)).events(count)
             await asyncio.to_thread(_publish, address, traffic)
             typer.echo(f"2/6 published {count} synthetic AI calls of two shops and {len(MALFORMED)} malformed records")
             await _wait_for(lambda: len(counter.seen) >= count and sink.stored >= count
@@ -170,8 +175,9 @@ def _print_alerts(summary: dict, standin) -> None:
 
 
 def _reports(store: Path, folder: Path, summary: dict) -> None:
-    """The Article 30 record of each shop, as PDF, for the days the traffic covered."""
-    from reports import article30_html, build_article30, to_pdf
+    """The Article 30 record and the DPIA of each shop, as PDF, for the days the traffic covered;
+    the NIS2 drafts for any provider incident the stream opened."""
+    from reports import article30_html, build_article30, build_dpia, build_incident, dpia_html, incident_html, to_pdf
     from stream.store import open_store
 
     days = [i.event.observed_at.date() for i in summary["counter"].seen]
@@ -184,9 +190,17 @@ def _reports(store: Path, folder: Path, summary: dict) -> None:
             path = folder / f"article30-{tenant}.pdf"
             path.write_bytes(to_pdf(article30_html(report)))
             written.append(f"{path} ({len(report.activities)} activities)")
+            dpia = build_dpia(con, tenant, min(days), max(days))
+            path = folder / f"dpia-{tenant}.pdf"
+            path.write_bytes(to_pdf(dpia_html(dpia)))
+            written.append(f"{path} ({dpia.criteria_met} of 9 WP248 criteria, residual risk {dpia.residual_level})")
+        for (ident,) in con.execute("SELECT incident_id FROM incidents WHERE kind = 'nis2' ORDER BY 1").fetchall():
+            path = folder / f"nis2-{ident.replace('|', '_')}.pdf"
+            path.write_bytes(to_pdf(incident_html(build_incident(con, ident))))
+            written.append(f"{path} (NIS2 Art. 23 drafts)")
     finally:
         con.close()
-    typer.echo("6/6 Article 30 records for the DPO:\n    " + "\n    ".join(written))
+    typer.echo("6/6 reports for the DPO:\n    " + "\n    ".join(written))
 
 
 def _verify(path: Path) -> None:

@@ -81,6 +81,9 @@ def test_demo_audits_stores_and_verifies_synthetic_traffic(
     assert re.search(r"4/6 \d+ incidents \(not \d+ alerts: one per incident\) sent to the local Slack stand-in",
                      result.output), result.output
     assert re.search(r"5/6 ledger: \d+ batches, 40 records, intact", result.output), result.output
-    assert "6/6 Article 30 records for the DPO" in result.output
+    assert "6/6 reports for the DPO" in result.output
     for shop in ("shop-berlin", "shop-lyon"):
-        assert (tmp_path / "reports" / f"article30-{shop}.pdf").read_bytes().startswith(b"%PDF")
+        for kind in ("article30", "dpia"):
+            assert (tmp_path / "reports" / f"{kind}-{shop}.pdf").read_bytes().startswith(b"%PDF")
+    nis2 = list((tmp_path / "reports").glob("nis2-*.pdf"))  # the OpenAI lockout in the traffic opened one
+    assert nis2 and all(p.read_bytes().startswith(b"%PDF") for p in nis2), result.output
