@@ -41,9 +41,9 @@ class Doubt:
         """The broker holds our record at ``offset``; anything in doubt later comes after it."""
         self._floors[partition] = max(self._floors.get(partition, 0), offset + 1)
 
-    def suspect(self, event_id: str) -> None:
-        """A send of ``event_id`` got no acknowledgement."""
-        self.suspects.add(event_id)
+    def suspect(self, *event_ids: str) -> None:
+        """Sends of ``event_ids`` got no acknowledgement (written once for all of them)."""
+        self.suspects.update(event_ids)
         self._save()
 
     def settle(self, found: set[str]) -> None:

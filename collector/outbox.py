@@ -1,7 +1,8 @@
 """Events leave the request path here: a bounded hand-off, a sender thread, and the spool behind it.
 
-``emit`` never blocks: it puts the event on a queue. The sender thread publishes with an
-idempotent kafka-python producer and waits for the acknowledgement at most ``ack_timeout``;
+``emit`` never blocks: it puts the event on a queue. The sender thread takes whatever is
+queued (up to 500 events), publishes it with an idempotent kafka-python producer and waits for
+the acknowledgements at most ``ack_timeout`` in all;
 when Kafka is unreachable the event goes to the fsynced spool instead, and while the spool
 holds anything new events queue behind it so the order is kept. A drain pass resends the
 spool, in order, whenever the broker answers again.
@@ -132,8 +133,7 @@ class Outbox:
             try:
                 metadata = future.get(timeout=max(0.0, deadline - time.monotonic()))
             except (KafkaError, OSError) as exc:
-                for _key, value in records[done:len(futures)]:
-                    self.doubt.suspect(event_id_of(value))
+                self.doubt.suspect(*(event_id_of(value) for _key, value in records[done:len(futures)]))
                 self._unreachable(exc)
                 return done
             self.doubt.acknowledged(metadata.partition, metadata.offset)

@@ -21,14 +21,23 @@ class Format(StrEnum):
     json = "json"
 
 
+# The options the report commands share (typer reads these defaults anew for each command).
+TENANT = typer.Option(..., help="the controller's tenant id")
+FROM = typer.Option(..., "--from", help="first day, YYYY-MM-DD")
+TO = typer.Option(..., "--to", help="last day, YYYY-MM-DD")
+OUT = typer.Option(..., help="the file to write")
+FORMAT = typer.Option(Format.pdf, "--format")
+STORE = typer.Option(None, help="the DuckDB file (default: $DOUANE_HOME/douane.duckdb)")
+
+
 @app.command()
 def article30(
-    tenant: str = typer.Option(..., help="the controller's tenant id"),
-    start: str = typer.Option(..., "--from", help="first day, YYYY-MM-DD"),
-    end: str = typer.Option(..., "--to", help="last day, YYYY-MM-DD"),
-    out: Path = typer.Option(..., help="the file to write"),
-    fmt: Format = typer.Option(Format.pdf, "--format"),
-    store: Path = typer.Option(None, help="the DuckDB file (default: $DOUANE_HOME/douane.duckdb)"),
+    tenant: str = TENANT,
+    start: str = FROM,
+    end: str = TO,
+    out: Path = OUT,
+    fmt: Format = FORMAT,
+    store: Path = STORE,
 ) -> None:
     """The record of processing activities (Art. 30), declared beside observed."""
     from reports import article30_html, build_article30
@@ -41,12 +50,12 @@ def article30(
 
 @app.command()
 def dpia(
-    tenant: str = typer.Option(..., help="the controller's tenant id"),
-    start: str = typer.Option(..., "--from", help="first day, YYYY-MM-DD"),
-    end: str = typer.Option(..., "--to", help="last day, YYYY-MM-DD"),
-    out: Path = typer.Option(..., help="the file to write"),
-    fmt: Format = typer.Option(Format.pdf, "--format"),
-    store: Path = typer.Option(None, help="the DuckDB file (default: $DOUANE_HOME/douane.duckdb)"),
+    tenant: str = TENANT,
+    start: str = FROM,
+    end: str = TO,
+    out: Path = OUT,
+    fmt: Format = FORMAT,
+    store: Path = STORE,
 ) -> None:
     """The data protection impact assessment (Art. 35): criteria, risk register, measures, residual risk."""
     from reports import build_dpia, dpia_html
@@ -60,11 +69,11 @@ def dpia(
 @app.command()
 def incident(
     incident_id: str = typer.Argument(..., help="the incident's id (see the Slack alert or douane alerts list)"),
-    out: Path = typer.Option(..., help="the file to write"),
-    fmt: Format = typer.Option(Format.pdf, "--format"),
+    out: Path = OUT,
+    fmt: Format = FORMAT,
     as_of: str = typer.Option(None, "--as-of", help="judge the clocks at this UTC time, YYYY-MM-DDTHH:MM "
                                                     "(default: now)"),
-    store: Path = typer.Option(None, help="the DuckDB file (default: $DOUANE_HOME/douane.duckdb)"),
+    store: Path = STORE,
 ) -> None:
     """NIS2 Art. 23 drafts for one incident: early warning, notification and final report, with its clocks."""
     from reports import build_incident, incident_html
