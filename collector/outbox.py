@@ -43,7 +43,6 @@ class Outbox:
         self.spooled = 0
         self.settled = 0
         self.doubt = Doubt(spool_dir / "doubt.json")
-        self.settle_after = 3 * ack_timeout
         self._last_drain = 0.0
         self._answering_since: float | None = None
         self._queue: queue.Queue[AICallEvent | None] = queue.Queue(maxsize=10_000)
@@ -65,6 +64,17 @@ class Outbox:
         if self._producer is not None:
             self._producer.close(timeout=2)
         self.spool.close()
+
+    @property
+    def delivery_timeout(self) -> float:
+        """Seconds after which the producer gives a record up for good (then it is never sent later)."""
+        return self.ack_timeout + 1.0 + 0.01  # kafka-python wants it >= request timeout + linger
+
+    @property
+    def settle_after(self) -> float:
+        """Seconds the broker must have answered again before sends in doubt are looked for: by then a
+        dropped producer has delivered or given up every record it held."""
+        return self.delivery_timeout + self.ack_timeout
 
     @property
     def backlog(self) -> int:
@@ -191,16 +201,24 @@ class Outbox:
                                            max_block_ms=int(self.ack_timeout * 1000),
                                            bootstrap_timeout_ms=int(self.ack_timeout * 1000),
                                            request_timeout_ms=int(self.ack_timeout * 1000) + 1000,
+                                           delivery_timeout_ms=int(self.delivery_timeout * 1000),
                                            reconnect_backoff_max_ms=1000)
         return self._producer
 
     def _reset(self) -> None:
+        """Drop the producer. It is closed in the background: kafka-python flushes before closing, and
+        the records it still holds (all in doubt or spooled by now) expire within ``delivery_timeout``."""
         if self._producer is not None:
-            try:
-                self._producer.close(timeout=0)
-            except Exception:  # noqa: BLE001 - a broken producer is dropped whatever it says
-                pass
+            threading.Thread(target=_close_quietly, args=(self._producer, self.delivery_timeout + 1.0),
+                             name="douane-outbox-close", daemon=True).start()
             self._producer = None
+
+
+def _close_quietly(producer: KafkaProducer, timeout: float) -> None:
+    try:
+        producer.close(timeout=timeout)
+    except Exception:  # noqa: BLE001 - a broken producer is dropped whatever it says
+        logger.debug("a dropped producer did not close cleanly", exc_info=True)
 
 
 def _tenant_of(value: bytes) -> bytes:
