@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from douane.contract import TOPICS, DecodeError, RedirectResponse, ReplyStatus, encode
 from douane.contract.deadletter import DeadLetter, Origin
+from douane.kafka_io import consumer_and_producer, send_dead_letter
 from inference.answer import answer, parse
 from inference.engines import Engine
 from inference.metrics import WorkerMetrics
@@ -54,19 +55,12 @@ class InferenceWorker:
     async def run(self) -> None:
         """Start the engine and answer until :meth:`stop`."""
         await self.engine.start()
-        consumer = AIOKafkaConsumer(
-            TOPICS.redirect.name, bootstrap_servers=self.config.bootstrap, group_id=self.config.group,
-            enable_auto_commit=False, auto_offset_reset=self.config.start_from,
-            max_poll_records=self.config.concurrency)
-        producer = AIOKafkaProducer(bootstrap_servers=self.config.bootstrap, acks="all", enable_idempotence=True,
-                                    max_request_size=2 * 1024 * 1024)
-        await consumer.start()
-        await producer.start()
         try:
-            await self._loop(consumer, producer)
+            async with consumer_and_producer(self.config.bootstrap, (TOPICS.redirect.name,), self.config.group,
+                                             self.config.start_from, self.config.concurrency,
+                                             max_request_size=2 * 1024 * 1024) as (consumer, producer):
+                await self._loop(consumer, producer)
         finally:
-            await producer.stop()
-            await consumer.stop()
             await self.engine.close()
 
     async def _loop(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
@@ -87,8 +81,7 @@ class InferenceWorker:
         sends = []
         for record, reply in zip(records, replies):
             if isinstance(reply, DeadLetter):
-                sends.append(await producer.send(TOPICS.dlq.name, key=reply.key, value=reply.value or b"",
-                                                 headers=reply.headers()))
+                sends.append(await send_dead_letter(producer, reply))
             else:
                 key = str(reply.correlation_id).encode()
                 sends.append(await producer.send(TOPICS.responses.name, key=key, value=encode(reply)))

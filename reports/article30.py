@@ -26,7 +26,7 @@ def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, en
     eea = load_jurisdictions().eea_codes
     activities = [_activity(a, policy, flows, recipients, categories, names, eea) for a in policy.activities]
     outside = int(recipients.filter(pl.col("activity_id") == "-")["calls"].sum() or 0)
-    batches, head = con.execute("SELECT count(*), coalesce(max_by(hash, batch_id), '') FROM ledger").fetchall()[0]
+    batches, head = queries.ledger_summary(con)
     c = policy.controller
     return Article30Report(
         tenant=tenant, controller=party(c), controller_country=c.country, role=c.role,

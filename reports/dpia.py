@@ -24,23 +24,23 @@ def build_dpia(con: duckdb.DuckDBPyConnection, tenant: str, start: date, end: da
     policy = queries.policy_of(con, tenant)
     names = queries.provider_names(con)
     facts = evidence.criteria_facts(con, tenant, since, until)
-    done = evidence.actions(con, tenant, since, until)
     risks = [_risk(r, total) for r in evidence.findings_by_rule(con, tenant, since, until).iter_rows(named=True)]
     criteria = _criteria(facts, policy)
     residual = max((r.residual_score for r in risks), default=0)
+    batches, head = queries.ledger_summary(con)
     return DpiaReport(
         tenant=tenant, controller=party(policy.controller),
         dpo=party(policy.controller.dpo) if policy.controller.dpo else None, period_start=start, period_end=end,
         policy_version=policy.version, calls_total=total,
         activities=_activities(con, tenant, since, until, policy, names), criteria=criteria,
         criteria_met=sum(c.met for c in criteria), dpia_required=sum(c.met for c in criteria) >= 2,
-        risks=risks, measures=_measures(done, facts, policy, con), residual_level=risk_level(residual),
+        risks=risks, measures=_measures(facts, policy, batches), residual_level=risk_level(residual),
         prior_consultation=residual > 9,
         flows=[Flow(feature=r["feature"], provider=provider_name(r["provider"], names),
                     destination="anywhere" if r["destination"] == "*" else r["destination"], calls=r["calls"])
                for r in evidence.flows(con, tenant, since, until).iter_rows(named=True)],
         findings_by_day=[DayCount(**r) for r in evidence.findings_by_day(con, tenant, since, until).iter_rows(named=True)],
-        ledger_head=con.execute("SELECT coalesce(max_by(hash, batch_id), '') FROM ledger").fetchall()[0][0])
+        ledger_head=head)
 
 
 def _activities(con, tenant, since, until, policy: Policy, names: dict) -> list[DpiaActivity]:
@@ -111,14 +111,13 @@ def _risk(row: dict, total: int) -> Risk:
         residual_likelihood=residual, residual_score=residual * impact, residual_level=risk_level(residual * impact))
 
 
-def _measures(done: dict[str, int], f: dict[str, int], policy: Policy, con) -> list[Measure]:
+def _measures(f: dict[str, int], policy: Policy, batches: int) -> list[Measure]:
     vendors = [v for v in policy.vendors if v.dpf or v.scc or v.bcr or v.tia]
-    batches = con.execute("SELECT count(*) FROM ledger").fetchall()[0][0]
     return [
         Measure(name="Redirection to the sovereign model",
-                evidence=f"{done.get('redirected', 0):,} calls redirected by policy, {done.get('failed_over', 0):,} "
+                evidence=f"{f['redirected']:,} calls redirected by policy, {f['failed_over']:,} "
                          "failed over when a provider locked out or failed"),
-        Measure(name="Blocking", evidence=f"{done.get('blocked', 0):,} calls blocked before they left"),
+        Measure(name="Blocking", evidence=f"{f['blocked']:,} calls blocked before they left"),
         Measure(name="Minimisation of the audit trail",
                 evidence="events and store hold categories, counts and keyed hashes; no prompt text, no credentials"),
         Measure(name="Transfer safeguards on file",

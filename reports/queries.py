@@ -82,3 +82,8 @@ def provider_names(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, 
                        "QUALIFY row_number() OVER (PARTITION BY provider ORDER BY registry_version DESC) = 1"
                        ).fetchall()
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def ledger_summary(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+    """How many batches the evidence ledger holds, and the hash at its head ("" when empty)."""
+    return tuple(con.execute("SELECT count(*), coalesce(max_by(hash, batch_id), '') FROM ledger").fetchall()[0])

@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from douane.contract import TOPICS
 from douane.contract.deadletter import DeadLetter, Origin
+from douane.kafka_io import consumer_and_producer, send_dead_letter
 from stream.pipeline import Raw, Triaged, audit_batch
 from stream.policies import PolicySet
 from stream.store import StoreWriter
@@ -57,16 +58,11 @@ class StoreSink:
 
     async def run(self) -> None:
         """Consume until :meth:`stop`."""
-        consumer = AIOKafkaConsumer(
-            TOPICS.ai_calls.name, TOPICS.incidents.name, bootstrap_servers=self.config.bootstrap,
-            group_id=self.config.group, enable_auto_commit=False, auto_offset_reset=self.config.start_from,
-            max_poll_records=self.config.batch_size)
-        producer = AIOKafkaProducer(bootstrap_servers=self.config.bootstrap, acks="all", enable_idempotence=True)
-        await consumer.start()
-        await producer.start()
-        writing: asyncio.Task | None = None
-        try:
+        topics = (TOPICS.ai_calls.name, TOPICS.incidents.name)
+        async with consumer_and_producer(self.config.bootstrap, topics, self.config.group, self.config.start_from,
+                                         self.config.batch_size) as (consumer, producer):
             await self._wait_assignment(consumer)
+            writing: asyncio.Task | None = None
             while not self._stop.is_set():
                 batches = await consumer.getmany(timeout_ms=self.config.poll_ms, max_records=self.config.batch_size)
                 if not batches:
@@ -78,9 +74,6 @@ class StoreSink:
                 writing = asyncio.create_task(self._store_and_commit(prepared, offsets, consumer, producer))
             if writing is not None:
                 await writing
-        finally:
-            await producer.stop()
-            await consumer.stop()
 
     async def _wait_assignment(self, consumer: AIOKafkaConsumer, timeout: float = 60.0) -> None:
         """Wait until the group has given this sink its partitions (aiokafka joins in the background)."""
@@ -131,8 +124,7 @@ class StoreSink:
         self.dead_letters += len(letters)
         logger.warning("%d record(s) of this batch went to the DLQ; first from %s (%s): %s",
                        len(letters), letters[0].origin, letters[0].stage, letters[0].reason)
-        sends = [await producer.send(TOPICS.dlq.name, key=letter.key, value=letter.value or b"",
-                                     headers=letter.headers()) for letter in letters]
+        sends = [await send_dead_letter(producer, letter) for letter in letters]
         await asyncio.gather(*sends)
 
 

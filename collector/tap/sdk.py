@@ -65,12 +65,12 @@ class SdkTap:
         make = self.async_httpx_client if is_async else self.httpx_client
         return sdk_client.with_options(http_client=make(http, **httpx_kwargs))
 
-    def observe(self, request) -> Sent | None:
-        """Note what a request carries before it leaves (inner transports may rewrite it); None if not an AI call."""
+    def observe(self, request, http: ModuleType) -> Sent | NotAnAiCall:
+        """Note what a request carries before it leaves (inner transports may rewrite it)."""
         route = route_for(request.url.path)
         if route is None:
-            return None
-        return Sent(self, request.url.host, route, request.read(), time.perf_counter())
+            return NOT_AN_AI_CALL
+        return Sent(self, http, request.url.host, route, request.read(), time.perf_counter())
 
     def declare(self, sent: Sent, status: int | None, error: ErrorClass | None, response_bytes: int | None) -> None:
         """Emit the event for one finished (or failed) call."""
@@ -93,6 +93,7 @@ class Sent:
     """An AI call on its way: where it goes and what it carries, noted when it left."""
 
     tap: SdkTap
+    http: ModuleType
     host: str
     route: Route
     content: bytes
@@ -102,29 +103,44 @@ class Sent:
         """Declare the call with the provider's answer."""
         self.tap.declare(self, response.status_code, failure_class(response.status_code), _length(response))
 
-    def failed(self, exc: Exception, http: ModuleType) -> None:
+    def failed(self, exc: Exception) -> None:
         """Declare the call that got no answer (timeout, refused connection)."""
-        self.tap.declare(self, None, _error_of(exc, http), None)
+        self.tap.declare(self, None, _error_of(exc, self.http), None)
 
 
-class TappedTransport:
-    """Wraps a transport: every request goes on unchanged and is declared once it is answered."""
+class NotAnAiCall:
+    """What ``observe`` returns for other requests (health checks, the shop's own APIs): nothing to declare."""
+
+    def answered(self, response) -> None:
+        """Nothing to declare."""
+
+    def failed(self, exc: Exception) -> None:
+        """Nothing to declare."""
+
+
+NOT_AN_AI_CALL = NotAnAiCall()
+
+
+class _Tapped:
+    """What both transports hold: the tap, the transport they wrap, and that transport's httpx module."""
 
     def __init__(self, tap: SdkTap, inner, http: ModuleType = httpx) -> None:
         self.tap = tap
         self.inner = inner
         self.http = http
 
+
+class TappedTransport(_Tapped):
+    """Wraps a transport: every request goes on unchanged and is declared once it is answered."""
+
     def handle_request(self, request):
-        sent = self.tap.observe(request)
+        sent = self.tap.observe(request, self.http)
         try:
             response = self.inner.handle_request(request)
         except self.http.HTTPError as exc:
-            if sent:
-                sent.failed(exc, self.http)
+            sent.failed(exc)
             raise
-        if sent:
-            sent.answered(response)
+        sent.answered(response)
         return response
 
     def close(self) -> None:
@@ -138,25 +154,18 @@ class TappedTransport:
         self.inner.__exit__(*exc)
 
 
-class AsyncTappedTransport:
+class AsyncTappedTransport(_Tapped):
     """The async counterpart of ``TappedTransport``."""
-
-    def __init__(self, tap: SdkTap, inner, http: ModuleType = httpx) -> None:
-        self.tap = tap
-        self.inner = inner
-        self.http = http
 
     async def handle_async_request(self, request):
         await request.aread()  # a streamed body is read once here; the inner transport replays it
-        sent = self.tap.observe(request)
+        sent = self.tap.observe(request, self.http)
         try:
             response = await self.inner.handle_async_request(request)
         except self.http.HTTPError as exc:
-            if sent:
-                sent.failed(exc, self.http)
+            sent.failed(exc)
             raise
-        if sent:
-            sent.answered(response)
+        sent.answered(response)
         return response
 
     async def aclose(self) -> None:

@@ -1,0 +1,39 @@
+"""The aiokafka set-up the batch consumers share (the store sink, the inference worker).
+
+Both read with a manual-commit group consumer, write with an idempotent producer, and commit
+offsets only after what they wrote is on the broker; this module starts and stops the pair
+together and sends dead letters the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from douane.contract import TOPICS
+from douane.contract.deadletter import DeadLetter
+
+
+@contextlib.asynccontextmanager
+async def consumer_and_producer(bootstrap: str, topics: tuple[str, ...], group: str, start_from: str,
+                                max_records: int, **producer_options) -> AsyncIterator[
+                                    tuple[AIOKafkaConsumer, AIOKafkaProducer]]:
+    """A started manual-commit consumer of ``topics`` and a started idempotent producer; both stopped on exit."""
+    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+                                auto_offset_reset=start_from, max_poll_records=max_records)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
+                                **producer_options)
+    await consumer.start()
+    await producer.start()
+    try:
+        yield consumer, producer
+    finally:
+        await producer.stop()
+        await consumer.stop()
+
+
+async def send_dead_letter(producer: AIOKafkaProducer, letter: DeadLetter):
+    """Queue ``letter`` on ``douane.dlq`` with its reason headers; await the result to know it landed."""
+    return await producer.send(TOPICS.dlq.name, key=letter.key, value=letter.value or b"", headers=letter.headers())
