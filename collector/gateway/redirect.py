@@ -75,13 +75,20 @@ class Redirector:
 
 def _request(api: Api, tenant: str, event_id, body: dict, fallback: str, timeout: float) -> RedirectRequest:
     deadline = datetime.now(timezone.utc) + timedelta(seconds=timeout)
-    max_tokens = body.get("max_tokens") or body.get("max_output_tokens") or 256
     common = {"correlation_id": uuid.uuid4(), "event_id": event_id, "tenant": tenant, "deadline": deadline,
-              "fallback_answer": fallback, "max_tokens": min(int(max_tokens), 32_768),
+              "fallback_answer": fallback, "max_tokens": _max_tokens(body),
               "model": str(body.get("model") or "")[:200] or None, "stream": bool(body.get("stream"))}
     if api is Api.OPENAI_COMPLETIONS:
         return RedirectRequest(kind="completion", prompt=request_text(body), **common)
     return RedirectRequest(kind="chat", messages=_messages(api, body), **common)
+
+
+def _max_tokens(body: dict) -> int:
+    """The caller's token limit when it is a sensible whole number; else 256 (the body is the caller's to garble)."""
+    value = body.get("max_tokens") or body.get("max_output_tokens")
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return min(value, 32_768)
+    return 256
 
 
 def _messages(api: Api, body: dict) -> list[dict]:
@@ -92,6 +99,8 @@ def _messages(api: Api, body: dict) -> list[dict]:
         return [{"role": "user", "content": request_text({"input": body.get("input"),
                                                            "instructions": body.get("instructions")})}]
     for message in body.get("messages") or ():
+        if not isinstance(message, dict):
+            continue  # not a message: nothing to carry over
         role = message.get("role") if message.get("role") in ("system", "user", "assistant", "developer") else "user"
         messages.append({"role": role, "content": request_text({"messages": [message]})})
     return messages or [{"role": "user", "content": ""}]

@@ -144,3 +144,20 @@ def test_well_formed_calls_with_any_text_are_forwarded_redirected_or_blocked(sur
     else:  # blocked, or to be redirected but of a kind the sovereign model cannot answer (embeddings)
         assert (response.status_code, response.json()["error"]["code"]) in {(403, "blocked_by_policy"),
                                                                              (451, "redirect_unsupported")}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(max_tokens=st.one_of(st.none(), st.integers(), st.text(max_size=8), st.floats(), st.lists(st.integers())),
+       extra=st.lists(st.one_of(st.integers(), st.text(max_size=8), st.none()), max_size=3))
+def test_a_redirected_call_with_garbled_fields_gets_the_sovereign_answer(surface, max_tokens, extra) -> None:
+    """Health data to a provider the policy redirects: whatever max_tokens and stray messages hold, no 5xx."""
+    client, upstream = surface
+    body = {"model": "mistral-large-latest", "max_tokens": max_tokens,
+            "messages": [*extra, {"role": "user", "content": "Ich bin Diabetiker, welcher Kaffee passt?"}]}
+    headers = {"X-Douane-Key": TENANT_KEY, "X-Douane-Feature": "support_chat", "X-Douane-Upstream": "api.mistral.ai"}
+    with _lock:
+        before = len(upstream.seen)
+        response = client.post("/v1/chat/completions", headers=headers, content=json.dumps(body).encode())
+        assert len(upstream.seen) == before  # redirected: nothing reaches the provider
+    assert response.status_code == 200, response.text[:300]
+    assert response.json()["choices"][0]["message"]["content"]
