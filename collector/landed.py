@@ -13,16 +13,23 @@ import time
 
 from kafka import KafkaConsumer, TopicPartition
 
-_ID_MARKER = b'"event_id":"'
+def text_field(value: bytes, name: str) -> bytes:
+    """A top-level string field of an encoded event (``b""`` when absent), read without a full parse.
+
+    Safe for the fields it is used on (event id, tenant): the contract limits them to characters that
+    JSON never escapes, and the encoder writes compact JSON (``"name":"value"``).
+    """
+    marker = b'"' + name.encode() + b'":"'
+    start = value.find(marker)
+    if start < 0:
+        return b""
+    start += len(marker)
+    return value[start: value.find(b'"', start)]
 
 
 def event_id_of(value: bytes) -> str:
-    """The event id of an encoded event, read without a full parse ("" when absent)."""
-    start = value.find(_ID_MARKER)
-    if start < 0:
-        return ""
-    start += len(_ID_MARKER)
-    return value[start: value.find(b'"', start)].decode("ascii", "replace")
+    """The event id of an encoded event ("" when absent)."""
+    return text_field(value, "event_id").decode("ascii", "replace")
 
 
 def end_offsets(bootstrap: str, topic: str, timeout: float) -> dict[int, int]:

@@ -24,7 +24,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from collector.doubt import Doubt
-from collector.landed import end_offsets, event_id_of, landed
+from collector.landed import end_offsets, event_id_of, landed, text_field
 from collector.spool import Spool
 from douane.contract import TOPICS, AICallEvent, encode
 
@@ -157,7 +157,7 @@ class Outbox:
             for value, end in records:
                 if self.doubt.already_there(event_id_of(value)):
                     self.settled += 1
-                elif not self._send(_tenant_of(value), value):
+                elif not self._send(text_field(value, "tenant"), value):
                     return
                 self.spool.commit(end)  # per record: a failure mid-batch resends nothing already sent
                 self.published += 1
@@ -219,13 +219,3 @@ def _close_quietly(producer: KafkaProducer, timeout: float) -> None:
         producer.close(timeout=timeout)
     except Exception:  # noqa: BLE001 - a broken producer is dropped whatever it says
         logger.debug("a dropped producer did not close cleanly", exc_info=True)
-
-
-def _tenant_of(value: bytes) -> bytes:
-    """The partition key of a spooled event (its tenant), read without a full parse."""
-    marker = b'"tenant":"'
-    start = value.find(marker)
-    if start < 0:
-        return b""
-    start += len(marker)
-    return value[start: value.index(b'"', start)]

@@ -11,6 +11,9 @@ from reports.models import Article30Report
 COLOURS = {"allowed": "#2e7d32", "allowed_with_safeguard": "#f9a825", "needs_review": "#ef6c00",
            "unauthorised": "#c62828"}
 ORDER = ["allowed", "allowed_with_safeguard", "needs_review", "unauthorised"]
+SEVERITY_COLOURS = {"info": "#90a4ae", "low": "#66bb6a", "medium": "#fbc02d", "high": "#ef6c00",
+                    "critical": "#c62828"}
+LEVEL_COLOURS = {"low": "#c8e6c9", "medium": "#fff59d", "high": "#ffcc80", "very high": "#ef9a9a"}
 
 
 def destinations_chart(report: Article30Report, width: int = 640) -> str:
@@ -26,8 +29,7 @@ def destinations_chart(report: Article30Report, width: int = 640) -> str:
     bar_h, gap, left, right = 18, 6, 90, 60
     height = len(rows) * (bar_h + gap) + 40
     scale = (width - left - right) / top
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans" font-size="10">']
+    parts = []
     for i, (dest, by_decision) in enumerate(rows):
         y = 10 + i * (bar_h + gap)
         parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(dest)}</text>')
@@ -40,23 +42,20 @@ def destinations_chart(report: Article30Report, width: int = 640) -> str:
                              f'fill="{COLOURS[decision]}"><title>{escape(decision)}: {n}</title></rect>')
                 x += w
         parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}">{sum(by_decision.values())}</text>')
-    legend_y = height - 14
-    for j, decision in enumerate(ORDER):
-        lx = left + j * 135
-        parts.append(f'<rect x="{lx}" y="{legend_y}" width="10" height="10" fill="{COLOURS[decision]}"/>'
-                     f'<text x="{lx + 14}" y="{legend_y + 9}">{escape(decision.replace("_", " "))}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    parts.append(_legend([(d.replace("_", " "), COLOURS[d]) for d in ORDER], left, height - 14, 135, box=10))
+    return _svg(width, height, parts, font_size=10)
 
 
-SEVERITY_COLOURS = {"info": "#90a4ae", "low": "#66bb6a", "medium": "#fbc02d", "high": "#ef6c00",
-                    "critical": "#c62828"}
-LEVEL_COLOURS = {"low": "#c8e6c9", "medium": "#fff59d", "high": "#ffcc80", "very high": "#ef9a9a"}
-
-
-def _svg(width: int, height: int, body: list[str]) -> str:
+def _svg(width: int, height: int, body: list[str], font_size: int = 9) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} '
-            f'{height}" font-family="DejaVu Sans" font-size="9">' + "".join(body) + "</svg>")
+            f'{height}" font-family="DejaVu Sans" font-size="{font_size}">' + "".join(body) + "</svg>")
+
+
+def _legend(entries: list[tuple[str, str]], x: float, y: float, step: float, box: int = 9) -> str:
+    """A row of colour boxes with their labels, ``step`` apart."""
+    return "".join(f'<rect x="{x + j * step}" y="{y}" width="{box}" height="{box}" fill="{colour}"/>'
+                   f'<text x="{x + j * step + box + 3}" y="{y + box - 1}">{escape(label)}</text>'
+                   for j, (label, colour) in enumerate(entries))
 
 
 def risk_matrix(risks, residual: bool = False, size: int = 250) -> str:
@@ -108,10 +107,8 @@ def findings_over_time(days, width: int = 640, height: int = 180) -> str:
         if len(ordered) <= 14 or i % max(1, len(ordered) // 10) == 0:
             body.append(f'<text x="{x + step / 2:.1f}" y="{height - bottom + 11}" text-anchor="middle">'
                         f'{day:%d.%m}</text>')
-    for j, severity in enumerate(("low", "medium", "high", "critical")):
-        body.append(f'<rect x="{left + j * 90}" y="{height - 12}" width="9" height="9" '
-                    f'fill="{SEVERITY_COLOURS[severity]}"/><text x="{left + j * 90 + 12}" y="{height - 4}">'
-                    f'{severity}</text>')
+    body.append(_legend([(s, SEVERITY_COLOURS[s]) for s in ("low", "medium", "high", "critical")], left,
+                        height - 12, 90))
     return _svg(width, height, body)
 
 
@@ -188,8 +185,6 @@ def failures_chart(buckets, width: int = 640, height: int = 160) -> str:
         if i % max(1, len(buckets) // 8) == 0:
             body.append(f'<text x="{x + step / 2:.1f}" y="{height - bottom + 11}" text-anchor="middle">'
                         f'{h.start:%H:%M}</text>')
-    body.append(f'<rect x="{left}" y="{height - 12}" width="9" height="9" fill="#c62828"/>'
-                f'<text x="{left + 12}" y="{height - 4}">failed calls</text>'
-                f'<rect x="{left + 100}" y="{height - 12}" width="9" height="9" fill="#1565c0"/>'
-                f'<text x="{left + 112}" y="{height - 4}">failed over to the sovereign model</text>')
+    body.append(_legend([("failed calls", "#c62828"), ("failed over to the sovereign model", "#1565c0")], left,
+                        height - 12, 100))
     return _svg(width, height, body)

@@ -169,8 +169,9 @@ def _strings(value, parts: list[str]) -> None:
 
 
 def _error_class(attrs: dict, span: dict, status: int | None) -> ErrorClass | None:
-    if status is not None and failure_class(status):
-        return failure_class(status)
+    failed = failure_class(status) if status is not None else None
+    if failed:
+        return failed
     error = str(attrs.get("error.type") or "")
     if not error and (span.get("status") or {}).get("code") not in (2, "STATUS_CODE_ERROR"):
         return None

@@ -38,12 +38,22 @@ def serve(gateway: Gateway) -> tuple[uvicorn.Server, int]:
     """Run ``gateway`` with uvicorn in a thread; returns once it accepts connections."""
     server = uvicorn.Server(uvicorn.Config(gateway.app, host="127.0.0.1", port=0, log_level="warning",
                                            lifespan="on"))
-    threading.Thread(target=server.run, daemon=True).start()
+    _threads[id(server)] = thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
     deadline = time.monotonic() + 30
     while not (server.started and server.servers):
         assert time.monotonic() < deadline, "gateway did not start"
         time.sleep(0.02)
     return server, server.servers[0].sockets[0].getsockname()[1]
+
+
+def shut(server: uvicorn.Server) -> None:
+    """Stop a server started by ``serve`` and wait for its shutdown (the lifespan closes the Kafka clients)."""
+    server.should_exit = True
+    _threads.pop(id(server)).join(30)
+
+
+_threads: dict[int, threading.Thread] = {}
 
 
 def gateway_config(upstream: LLMStandIn, spool: Path, **overrides) -> GatewayConfig:
@@ -60,7 +70,6 @@ def running(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Running]:
     gateway = build_gateway(gateway_config(upstream, tmp_path / f"spool-{uuid.uuid4().hex[:6]}"), kafka_bootstrap)
     server, port = serve(gateway)
     yield Running(gateway, upstream, server, port)
-    server.should_exit = True
-    time.sleep(0.2)
+    shut(server)
     gateway.outbox.close()
     upstream.stop()

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from collector.gateway.build import build_gateway
 from deploy.standins.llm import LLMStandIn
-from tests.collector.conftest import TENANT_KEY, gateway_config, serve
+from tests.collector.conftest import TENANT_KEY, gateway_config, serve, shut
 
 pytestmark = pytest.mark.kafka
 
@@ -60,7 +60,7 @@ def surface(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory):
     server, port = serve(gateway)
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
         yield client, upstream
-    server.should_exit = True
+    shut(server)
     gateway.outbox.close()
     upstream.stop()
 

@@ -21,7 +21,7 @@ from deploy.kafka import LocalBroker, ensure_topics
 from deploy.standins.llm import LLMStandIn
 from douane.contract import TOPICS, AICallEvent, decode
 from douane.settings import Settings
-from tests.collector.conftest import TENANT_KEY, gateway_config, serve
+from tests.collector.conftest import TENANT_KEY, gateway_config, serve, shut
 
 pytestmark = pytest.mark.kafka
 
@@ -47,7 +47,7 @@ def gateway(broker: LocalBroker, tmp_path: Path):
     built.outbox.retry_every = 0.3
     server, port = serve(built)
     yield built, f"http://127.0.0.1:{port}"
-    server.should_exit = True
+    shut(server)
     built.outbox.close()
     upstream.stop()
 
