@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from douane.contract import AICallEvent, DecodeError, decode_event
+from douane.contract import AICallEvent, DecodeError
 from douane.contract.deadletter import DeadLetter, Origin
+from douane.contract.fast import EventView, read_event
 
 
-def triage(key: bytes | None, value: bytes | None, origin: Origin) -> AICallEvent | DeadLetter:
-    """Parse the record; undecodable input becomes a :class:`DeadLetter` with the reason."""
+def triage(key: bytes | None, value: bytes | None, origin: Origin) -> AICallEvent | EventView | DeadLetter:
+    """Parse the record (fast when canonical); undecodable input becomes a :class:`DeadLetter` with the reason."""
     try:
-        return decode_event(value)
+        return read_event(value)
     except DecodeError as exc:
         return DeadLetter(key, value, exc.reason, "decode", origin)
 

@@ -10,9 +10,9 @@ prompt text, so neither does the hash input.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from douane.contract import AICallEvent, Verdict
+from douane.contract.fast import EventView
 
 CALL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("event_id", "UUID"), ("observed_at", "TIMESTAMPTZ"), ("tenant", "VARCHAR"), ("tap_kind", "VARCHAR"),
@@ -34,11 +34,15 @@ def call_canon_sql(alias: str) -> str:
     return "json_array(" + ", ".join(f"{alias}.{name}::{kind}" for name, kind in CALL_COLUMNS) + ")"
 
 
-def findings_canon_sql(table: str) -> str:
-    """SQL selecting ``event_id`` and the canonical JSON of each event's findings from ``table``."""
+def findings_canon_sql(table: str, key: str = "event_id") -> str:
+    """SQL selecting ``key`` and the canonical JSON of the findings grouped under it in ``table``.
+
+    The store groups by event id; the writer by findings set (one per distinct verdict in a
+    batch), which gives every call of that set the same JSON and computes it once.
+    """
     cols = ", ".join(FINDING_COLUMNS)
-    return (f"SELECT event_id::VARCHAR AS event_id, to_json(list(json_array({cols}) ORDER BY rule_id)) AS fj "
-            f"FROM {table} GROUP BY event_id")
+    return (f"SELECT {key}::VARCHAR AS {key}, to_json(list(json_array({cols}) ORDER BY rule_id)) AS fj "
+            f"FROM {table} GROUP BY {key}")
 
 
 def record_hash_sql(call_alias: str, findings_alias: str) -> str:
@@ -48,9 +52,9 @@ def record_hash_sql(call_alias: str, findings_alias: str) -> str:
 
 @dataclass(frozen=True)
 class Audited:
-    """One call after evaluation: the event, its verdict, and what the engine resolved."""
+    """One call after evaluation: the event (the model, or its fast view), its verdict, and what the engine resolved."""
 
-    event: AICallEvent
+    event: AICallEvent | EventView
     verdict: Verdict
     activity_id: str | None
     provider: str | None
@@ -58,33 +62,55 @@ class Audited:
     entity_country: str | None
 
 
-def call_row(item: Audited) -> dict[str, Any]:
-    """The ``calls`` row of an audited call (without batch id and hash)."""
-    e, v = item.event, item.verdict
-    d, o, pd = e.destination, e.outcome, e.personal_data
-    categories = sorted(pd.categories, key=lambda c: c.category)
+def call_columns(items: list[Audited], event_ids: list[str]) -> dict[str, list]:
+    """The ``calls`` columns of a batch (without batch id and hash), built column by column."""
+    events = [i.event for i in items]
+    dests, outcomes = [e.destination for e in events], [e.outcome for e in events]
+    data, verdicts = [e.personal_data for e in events], [i.verdict for i in items]
+    categories = [sorted(d.categories, key=_by_category) if len(d.categories) > 1 else d.categories for d in data]
     return {
-        "event_id": str(e.event_id), "observed_at": e.observed_at, "tenant": e.tenant,
-        "tap_kind": e.tap.kind.value, "tap_name": e.tap.name, "platform": e.app.platform, "feature": e.app.feature,
-        "activity_id": item.activity_id, "subject_country": e.data_subject_country, "host": d.host, "path": d.path,
-        "provider": item.provider, "model": d.model, "locations": sorted(item.locations),
-        "entity_country": item.entity_country, "categories": [c.category for c in categories],
-        "category_counts": [c.count for c in categories], "special": pd.special_category,
-        "content_hash": pd.content_hash, "action": o.action.value, "status": o.status, "latency_ms": o.latency_ms,
-        "request_bytes": o.request_bytes, "response_bytes": o.response_bytes, "prompt_tokens": o.prompt_tokens,
-        "completion_tokens": o.completion_tokens, "error_class": o.error_class.value if o.error_class else None,
-        "decision": v.decision.value, "basis": v.basis.value, "severity": v.severity.value,
-        "enforcement": v.enforcement.value, "rules_version": v.rules_version,
+        "event_id": event_ids, "observed_at": [e.observed_at for e in events], "tenant": [e.tenant for e in events],
+        "tap_kind": [e.tap.kind.value for e in events], "tap_name": [e.tap.name for e in events],
+        "platform": [e.app.platform for e in events], "feature": [e.app.feature for e in events],
+        "activity_id": [i.activity_id for i in items], "subject_country": [e.data_subject_country for e in events],
+        "host": [d.host for d in dests], "path": [d.path for d in dests], "provider": [i.provider for i in items],
+        "model": [d.model for d in dests], "locations": [sorted(i.locations) for i in items],
+        "entity_country": [i.entity_country for i in items],
+        "categories": [[c.category for c in cs] for cs in categories],
+        "category_counts": [[c.count for c in cs] for cs in categories],
+        "special": [d.special_category for d in data], "content_hash": [d.content_hash for d in data],
+        "action": [o.action.value for o in outcomes], "status": [o.status for o in outcomes],
+        "latency_ms": [o.latency_ms for o in outcomes], "request_bytes": [o.request_bytes for o in outcomes],
+        "response_bytes": [o.response_bytes for o in outcomes], "prompt_tokens": [o.prompt_tokens for o in outcomes],
+        "completion_tokens": [o.completion_tokens for o in outcomes],
+        "error_class": [o.error_class.value if o.error_class else None for o in outcomes],
+        "decision": [v.decision.value for v in verdicts], "basis": [v.basis.value for v in verdicts],
+        "severity": [v.severity.value for v in verdicts], "enforcement": [v.enforcement.value for v in verdicts],
+        "rules_version": [v.rules_version for v in verdicts],
     }
 
 
-def finding_rows(item: Audited) -> list[dict[str, Any]]:
-    """The ``findings`` rows of an audited call."""
-    e = item.event
-    event_id = str(e.event_id)
-    return [
-        {"event_id": event_id, "rule_id": f.rule_id, "severity": f.severity.value, "articles": list(f.articles),
-         "title": f.title, "explanation": f.explanation, "remediation": f.remediation, "tenant": e.tenant,
-         "observed_at": e.observed_at}
-        for f in item.verdict.findings
-    ]
+def finding_sets(items: list[Audited]) -> tuple[list[int], dict[str, list]]:
+    """Each call's findings-set number, and the columns of the batch's distinct sets' findings.
+
+    The engine memoises verdicts, so calls judged alike share one findings tuple: the
+    batch carries each tuple once (a few hundred rows, not two per call).
+    """
+    numbers: dict[int, int] = {}
+    keys = []
+    columns: dict[str, list] = {name: [] for name in ("fset", *FINDING_COLUMNS)}
+    for item in items:
+        findings = item.verdict.findings
+        number = numbers.get(id(findings))
+        if number is None:
+            number = numbers[id(findings)] = len(numbers)
+            for f in findings:
+                for name, value in zip(columns, (number, f.rule_id, f.severity.value, list(f.articles), f.title,
+                                                 f.explanation, f.remediation)):
+                    columns[name].append(value)
+        keys.append(number)
+    return keys, columns
+
+
+def _by_category(count) -> str:
+    return count.category

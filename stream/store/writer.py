@@ -14,7 +14,15 @@ import pyarrow as pa
 from rules.policy import Policy
 from rules.registry import Registry
 from stream.store.ledger import GENESIS, batch_digest, chain_hash
-from stream.store.rows import CALL_COLUMNS, Audited, call_row, finding_rows, findings_canon_sql, record_hash_sql
+from stream.store.rows import (
+    CALL_COLUMNS,
+    FINDING_COLUMNS,
+    Audited,
+    call_columns,
+    finding_sets,
+    findings_canon_sql,
+    record_hash_sql,
+)
 from stream.store.schema import open_store
 
 logger = logging.getLogger(__name__)
@@ -30,12 +38,11 @@ _CALLS_SCHEMA = pa.schema([
     ("action", pa.string()), ("status", pa.int32()), ("latency_ms", pa.float64()), ("request_bytes", pa.int64()),
     ("response_bytes", pa.int64()), ("prompt_tokens", pa.int64()), ("completion_tokens", pa.int64()),
     ("error_class", pa.string()), ("decision", pa.string()), ("basis", pa.string()), ("severity", pa.string()),
-    ("enforcement", pa.string()), ("rules_version", pa.string()),
+    ("enforcement", pa.string()), ("rules_version", pa.string()), ("fset", pa.int32()),
 ])
-_FINDINGS_SCHEMA = pa.schema([
-    ("event_id", pa.string()), ("rule_id", pa.string()), ("severity", pa.string()), ("articles", _TEXTS),
-    ("title", pa.string()), ("explanation", pa.string()), ("remediation", pa.string()), ("tenant", pa.string()),
-    ("observed_at", _TS), ("batch_id", pa.int64()),
+_FINDING_SETS_SCHEMA = pa.schema([
+    ("fset", pa.int32()), ("rule_id", pa.string()), ("severity", pa.string()), ("articles", _TEXTS),
+    ("title", pa.string()), ("explanation", pa.string()), ("remediation", pa.string()),
 ])
 
 
@@ -75,29 +82,28 @@ class StoreWriter:
             self.con.close()
 
     def _write(self, items: list[Audited]) -> BatchResult:
-        unique = list({str(i.event.event_id): i for i in reversed(items)}.values())[::-1]
+        first = {str(i.event.event_id): i for i in reversed(items)}  # a batch may hold a redelivery too
+        event_ids, unique = list(first)[::-1], list(first.values())[::-1]
         batch_id = self._last_batch + 1
-        calls = [call_row(i) for i in unique]
-        findings = [f for i in unique for f in finding_rows(i)]
+        calls = call_columns(unique, event_ids)
+        calls["fset"], findings = finding_sets(unique)
         written = self._commit(batch_id, calls, findings)
         if not written:
             return BatchResult(None, 0, len(items))
         return BatchResult(batch_id, written, len(items) - written)
 
-    def _commit(self, batch_id: int, calls: list[dict], findings: list[dict]) -> int:
+    def _commit(self, batch_id: int, calls: dict[str, list], findings: dict[str, list]) -> int:
         """Insert new calls (hash computed by DuckDB), their findings and the ledger entry; rows written."""
         con = self.con
         con.register("batch_calls", _frame(calls, _CALLS_SCHEMA))
-        con.register("batch_findings", _frame(findings, _FINDINGS_SCHEMA))
+        con.register("batch_findings", _frame(findings, _FINDING_SETS_SCHEMA))
         try:
             con.execute("BEGIN TRANSACTION")
             new = sorted(con.execute(_INSERT_CALLS, [batch_id]).fetchall())
             if not new:
                 con.execute("ROLLBACK")
                 return 0
-            con.execute("INSERT INTO findings SELECT f.* REPLACE (f.event_id::UUID AS event_id, ? AS batch_id) "
-                        "FROM batch_findings f SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS event_id) n "
-                        "ON f.event_id = n.event_id", [batch_id, [e for e, _ in new]])
+            con.execute(_INSERT_FINDINGS, [batch_id, [e for e, _ in new]])
             event_ids, hashes = [e for e, _ in new], [h for _, h in new]
             digest = batch_digest(event_ids, hashes)
             entry_hash = chain_hash(self._head, batch_id, len(new), digest)
@@ -151,19 +157,26 @@ class StoreWriter:
                               p.source, p.checked])
 
 
-def _frame(rows: list[dict], schema: pa.Schema) -> pa.Table:
-    """A typed Arrow table built column by column (the conversion runs in C++); a missing key is null."""
-    return pa.table({f.name: pa.array([r.get(f.name) for r in rows], type=f.type) for f in schema}, schema=schema)
+def _frame(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
+    """A typed Arrow table from Python columns (the conversion runs in C++)."""
+    return pa.table([pa.array(columns[f.name], type=f.type) for f in schema], schema=schema)
 
 
 _INSERT_CALLS = f"""
-    WITH f AS ({findings_canon_sql("batch_findings")})
+    WITH f AS ({findings_canon_sql("batch_findings", key="fset")})
     INSERT INTO calls
     SELECT {", ".join(f"b.{name}::{kind} AS {name}" for name, kind in CALL_COLUMNS)}, ? AS batch_id,
            {record_hash_sql("b", "f")} AS row_hash
-    FROM batch_calls b LEFT JOIN f ON f.event_id = b.event_id
+    FROM batch_calls b LEFT JOIN f ON f.fset = b.fset::VARCHAR
     ON CONFLICT DO NOTHING
     RETURNING event_id::VARCHAR, row_hash
+"""
+
+_INSERT_FINDINGS = f"""
+    INSERT INTO findings
+    SELECT b.event_id::UUID, {", ".join(f"s.{name}" for name in FINDING_COLUMNS)}, b.tenant, b.observed_at, $1
+    FROM batch_calls b JOIN batch_findings s ON s.fset = b.fset
+    SEMI JOIN (SELECT unnest($2::VARCHAR[]) AS event_id) n ON b.event_id = n.event_id
 """
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from collector import TrafficGenerator
 from douane.contract import decode_verdict
-from stream import EmbeddedWorker, FindingsPublisher, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
+from stream import CountingStage, EmbeddedWorker, FindingsPublisher, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
 from stream.store import StoreWriter, open_store, verify
 from tests.helpers import read_all
 from tests.stream.conftest import EXAMPLE_POLICY, EXAMPLES, publish, until
@@ -40,7 +40,8 @@ async def test_events_in_rows_and_findings_out_and_no_duplicates_when_sent_twice
     writer = StoreWriter(tmp_path / "store.duckdb")
     sink = StoreSink(SinkConfig(kafka_bootstrap, group=f"sink-{unique}", start_from="latest"), policies, writer)
     worker = StreamApp(StreamConfig(kafka_bootstrap, app_id=f"test-{unique}", start_from="latest"), policies, [])
-    worker.stages.append(FindingsPublisher(worker.findings_topic))
+    judged = CountingStage()
+    worker.stages += [FindingsPublisher(worker.findings_topic), judged]  # counted once its verdict is sent
     running = asyncio.create_task(sink.run())
     async with EmbeddedWorker(worker.app) as w:
         await w.wait_ready()
@@ -49,6 +50,8 @@ async def test_events_in_rows_and_findings_out_and_no_duplicates_when_sent_twice
         await until(lambda: sink.stored >= 400, timeout=60, what="400 stored events")
         await asyncio.to_thread(publish, kafka_bootstrap, events)
         await until(lambda: sink.duplicates >= 400, timeout=60, what="the redelivered 400 to be skipped")
+        await until(lambda: sum(i.event.tenant == tenant for i in judged.seen) >= 800, timeout=60,
+                    what="the Faust worker to judge both deliveries")
     sink.stop()
     await running
     writer.close()

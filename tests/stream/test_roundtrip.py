@@ -8,6 +8,7 @@ import pytest
 
 from collector import TrafficGenerator
 from douane.contract import AICallEvent, encode
+from douane.contract.fast import to_model
 from stream import CountingStage, EmbeddedWorker, PolicySet, StreamApp, StreamConfig, read_headers
 from tests.helpers import make_event, read_all
 from tests.stream.conftest import EXAMPLE_POLICY, publish, until
@@ -22,7 +23,7 @@ def _app(bootstrap: str, unique: str, stage, policies: PolicySet | None = None) 
 
 
 def _of(stage: CountingStage, tenant: str) -> list[AICallEvent]:
-    return [i.event for i in stage.seen if i.event.tenant == tenant]
+    return [to_model(i.event) for i in stage.seen if i.event.tenant == tenant]
 
 
 async def test_events_from_kafka_python_reach_the_faust_agent_intact(kafka_bootstrap: str, unique: str) -> None:
