@@ -34,11 +34,12 @@ def publish(bootstrap: str, events: list) -> float:
     return time.perf_counter() - started
 
 
-async def throughput(bootstrap: str, n: int, store: Path, batch: int) -> tuple[float, int]:
+async def throughput(bootstrap: str, n: int, store: Path, batch: int, processes: int) -> tuple[float, int]:
     """Seconds from a ready sink to the last of ``n`` pre-published events committed to DuckDB."""
     writer = StoreWriter(store)
-    sink = StoreSink(SinkConfig(bootstrap, group=f"bench-{uuid.uuid4().hex[:8]}", batch_size=batch),
-                     PolicySet.load([EXAMPLES]), writer)
+    config = SinkConfig(bootstrap, group=f"bench-{uuid.uuid4().hex[:8]}", batch_size=batch,
+                        prepare_processes=processes)
+    sink = StoreSink(config, PolicySet.load([EXAMPLES]), writer)
     running = asyncio.create_task(sink.run())
     await asyncio.wait_for(sink.ready.wait(), 60)
     started = time.perf_counter()
@@ -95,8 +96,10 @@ def _first_posts(slack: SlackStandIn, run: str) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=50_000)
-    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=SinkConfig.batch_size)
+    parser.add_argument("--prepare-processes", type=int, nargs="+", default=[0, 1, 2],
+                        help="preparing processes of the sink, one run each (0: a thread of the sink's process)")
     parser.add_argument("--alerts", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20.0, help="alert-opening events per second")
     args = parser.parse_args()
@@ -104,9 +107,11 @@ def main() -> None:
         events = TrafficGenerator(("shop-berlin", "shop-lyon"), seed=3).events(args.events)
         took = publish(bootstrap, events)
         print(f"published {args.events:,} events with kafka-python in {took:.1f} s (not part of the figure)")
-        elapsed, seen = asyncio.run(throughput(bootstrap, args.events, home / "bench.duckdb", args.batch))
-        print(f"one sink, Kafka -> rules -> DuckDB (batches of {args.batch}): {seen:,} events in {elapsed:.2f} s "
-              f"= {seen / elapsed:,.0f} events/s")
+        for processes in args.prepare_processes:
+            store = home / f"bench-{processes}.duckdb"
+            elapsed, seen = asyncio.run(throughput(bootstrap, args.events, store, args.batch, processes))
+            print(f"one sink, Kafka -> rules -> DuckDB (batches of {args.batch}, {processes} preparing "
+                  f"process(es)): {seen:,} events in {elapsed:.2f} s = {seen / elapsed:,.0f} events/s")
         latencies = asyncio.run(alert_latency(bootstrap, args.alerts, args.rate))
     if latencies:
         ms = [x * 1000 for x in latencies]

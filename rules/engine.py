@@ -63,6 +63,7 @@ class Engine:
         self._decided: dict[tuple, Decided] = {}
         self._merged: dict[int, tuple] = {}
         self._activities: dict[tuple[str, str], object] = {}
+        self._interned: dict[Finding, Finding] = {}  # grows with the distinct findings, not with the events
 
     def evaluate(self, event: AICallEvent, at: datetime | None = None) -> Verdict:
         """The verdict for ``event``; ``decided_at`` is the call's time unless ``at`` is given."""
@@ -120,6 +121,9 @@ class Engine:
         ruling = chapter_v.decide(case)
         findings = _one_per_rule((*ruling.findings, *checks.art9(case), *checks.art30(case),
                                   *checks.nis2_supply_chain(case)))
+        if len(self._interned) >= _CACHE_LIMIT:
+            self._interned.clear()
+        findings = tuple(self._interned.setdefault(f, f) for f in findings)  # equal findings: one object
         severity = max((f.severity for f in findings), key=lambda s: s.rank, default=Severity.INFO)
         provider = resolution.provider.id if resolution.provider else None
         entity = resolution.entity.country if resolution.entity else None

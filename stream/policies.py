@@ -22,6 +22,7 @@ class PolicySet:
 
     def __init__(self, policies: list[Policy], registry: Registry | None = None, default: Policy | None = None) -> None:
         self.registry = registry or load_registry()
+        self._given = (list(policies), self.registry, default)
         jurisdictions, catalogue = load_jurisdictions(), load_catalogue()
         if default is not None:
             default = next((p for p in policies if p == default), default)  # the same policy loaded twice
@@ -29,6 +30,10 @@ class PolicySet:
         engines = {id(p): Engine(self.registry, p, jurisdictions, catalogue) for p in self.policies}
         self._by_tenant = {t: engines[id(p)] for p in policies for t in p.tenants}
         self._default = engines[id(default)] if default is not None else None
+
+    def __reduce__(self):
+        """Pickled as what it was built from (engines hold caches): a preparing process rebuilds it."""
+        return PolicySet, self._given
 
     @classmethod
     def load(cls, paths: list[Path], default: Path | None = None) -> "PolicySet":

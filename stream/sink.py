@@ -4,11 +4,16 @@ Per poll: audited calls are written in one DuckDB transaction (idempotent by eve
 with a ledger entry), incident snapshots are kept, bad records go to the DLQ; only
 then are the offsets committed. A sink killed at any point re-reads the uncommitted
 batch, and the store skips what it already has. One sink per database file.
+
+The next batch is decoded and evaluated in a child process while this one is written
+(``stream/prepare.py``), so Python's work and DuckDB's do not queue for one interpreter lock.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -17,9 +22,9 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from douane.contract import TOPICS
-from douane.contract.deadletter import DeadLetter, Origin
+from douane.contract.deadletter import DeadLetter
 from douane.kafka_io import consumer_and_producer, send_dead_letter
-from stream.pipeline import Raw, Triaged, audit_batch
+from stream.prepare import Prepared, Preparer, Records
 from stream.policies import PolicySet
 from stream.store import StoreWriter
 
@@ -37,6 +42,7 @@ class SinkConfig:
     batch_size: int = 5000
     poll_ms: int = 200
     start_from: str = "earliest"
+    prepare_processes: int = 2  # 0: prepare in a thread of the sink's own process
 
 
 class StoreSink:
@@ -51,6 +57,8 @@ class StoreSink:
         self.dead_letters = 0
         self._stop = asyncio.Event()
         self.ready = asyncio.Event()
+        self._preparer = Preparer(policies, config.prepare_processes)
+        self._in_flight = max(1, config.prepare_processes)
 
     def stop(self) -> None:
         """Finish the batch in hand, commit it, and return from :meth:`run`."""
@@ -59,21 +67,44 @@ class StoreSink:
     async def run(self) -> None:
         """Consume until :meth:`stop`."""
         topics = (TOPICS.ai_calls.name, TOPICS.incidents.name)
+        await self._preparer.start()
+        try:
+            await self._consume(topics)
+        finally:
+            self._preparer.close()
+
+    async def _consume(self, topics: tuple[str, ...]) -> None:
         async with consumer_and_producer(self.config.bootstrap, topics, self.config.group, self.config.start_from,
                                          self.config.batch_size) as (consumer, producer):
             await self._wait_assignment(consumer)
+            polling = asyncio.create_task(self._poll(consumer))
+            preparing: collections.deque[tuple[asyncio.Task, dict]] = collections.deque()
             writing: asyncio.Task | None = None
-            while not self._stop.is_set():
-                batches = await consumer.getmany(timeout_ms=self.config.poll_ms, max_records=self.config.batch_size)
-                if not batches:
-                    continue
-                prepared = await self._prepare(batches)  # evaluates while the previous batch is written
+            try:
+                while not self._stop.is_set() or preparing:
+                    if not self._stop.is_set():
+                        batches = await polling
+                        polling = asyncio.create_task(self._poll(consumer))  # the next poll runs meanwhile
+                        if batches:
+                            preparing.append((asyncio.create_task(self._prepare(batches)), batches))
+                    if not preparing or (len(preparing) < self._in_flight and not preparing[0][0].done()
+                                         and not self._stop.is_set()):
+                        continue  # keep every preparing process busy
+                    task, batches = preparing.popleft()
+                    prepared = await task  # evaluated while the batch before was written
+                    if writing is not None:
+                        await writing  # batches are stored and committed in the order they were read
+                    offsets = {tp: recs[-1].offset + 1 for tp, recs in batches.items()}
+                    writing = asyncio.create_task(self._store_and_commit(prepared, offsets, consumer, producer))
                 if writing is not None:
-                    await writing  # batches are stored and committed in the order they were read
-                offsets = {tp: recs[-1].offset + 1 for tp, recs in batches.items()}
-                writing = asyncio.create_task(self._store_and_commit(prepared, offsets, consumer, producer))
-            if writing is not None:
-                await writing
+                    await writing
+            finally:
+                polling.cancel()  # records it read are not committed: the next sink reads them again
+                with contextlib.suppress(asyncio.CancelledError):
+                    await polling
+
+    async def _poll(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list]:
+        return await consumer.getmany(timeout_ms=self.config.poll_ms, max_records=self.config.batch_size)
 
     async def _wait_assignment(self, consumer: AIOKafkaConsumer, timeout: float = 60.0) -> None:
         """Wait until the group has given this sink its partitions (aiokafka joins in the background)."""
@@ -85,16 +116,14 @@ class StoreSink:
             await asyncio.sleep(0.05)
         self.ready.set()
 
-    async def _prepare(self, batches: dict[TopicPartition, list]) -> tuple[Triaged, list]:
-        """Decode and evaluate the calls (in a thread); incident snapshots are kept as they are."""
+    async def _prepare(self, batches: dict[TopicPartition, list]) -> tuple[Prepared, list]:
+        """Decode and evaluate the calls (in the preparing process); incident snapshots are kept as they are."""
         calls, snapshots = [], []
         for tp, records in batches.items():
-            for r in records:
-                (calls if tp.topic == TOPICS.ai_calls.name else snapshots).append(r)
-        raws = [Raw(r.key, r.value, Origin(r.topic, r.partition, r.offset)) for r in calls]
-        return await asyncio.to_thread(audit_batch, self.policies, raws), snapshots
+            (calls if tp.topic == TOPICS.ai_calls.name else snapshots).extend(records)
+        return await self._preparer(Records.of(TOPICS.ai_calls.name, calls)), snapshots
 
-    async def _store_and_commit(self, prepared: tuple[Triaged, list], offsets: dict, consumer: AIOKafkaConsumer,
+    async def _store_and_commit(self, prepared: tuple[Prepared, list], offsets: dict, consumer: AIOKafkaConsumer,
                                 producer: AIOKafkaProducer) -> None:
         batch, snapshots = prepared
         await self._store_calls(batch, producer)
@@ -102,15 +131,15 @@ class StoreSink:
             await self._keep_incident(record.value)
         await consumer.commit(offsets)
 
-    async def _store_calls(self, batch: Triaged, producer: AIOKafkaProducer) -> None:
-        if batch.items:
-            result = await _retry("store write", lambda: asyncio.to_thread(self.writer.write, batch.items))
+    async def _store_calls(self, prepared: Prepared, producer: AIOKafkaProducer) -> None:
+        if prepared.batch.received:
+            result = await _retry("store write", lambda: asyncio.to_thread(self.writer.write_batch, prepared.batch))
             self.stored += result.written
             self.duplicates += result.duplicates
             logger.info("stored batch %s: %d new, %d duplicate; store holds %d calls",
                         result.batch_id, result.written, result.duplicates, self.writer.total)
-        if batch.letters:
-            await self._dead_letter(batch.letters, producer)
+        if prepared.letters:
+            await self._dead_letter(prepared.letters, producer)
 
     async def _keep_incident(self, value: bytes | None) -> None:
         try:

@@ -66,6 +66,8 @@ def sink(
     store: Path = typer.Option(None, help="the DuckDB file (default: $DOUANE_HOME/douane.duckdb)"),
     app_id: str = typer.Option("douane-sink", help="consumer group of the sink"),
     batch_size: int = typer.Option(5000, min=1, help="records per poll (and per DuckDB transaction)"),
+    prepare_processes: int = typer.Option(
+        2, min=0, help="processes that decode and evaluate the next batches while DuckDB writes (0: a thread)"),
 ) -> None:
     """Write every audited call and incident to the DuckDB store: the store's one writer.
 
@@ -85,7 +87,7 @@ def sink(
     writer = _recorded(_writer(store or cfg.store_path), policies)
     logging.getLogger("stream").setLevel(logging.INFO)
     logging.getLogger("stream").addHandler(_stderr_handler())
-    sink_ = StoreSink(SinkConfig(address, app_id, batch_size), policies, writer)
+    sink_ = StoreSink(SinkConfig(address, app_id, batch_size, prepare_processes=prepare_processes), policies, writer)
 
     async def run() -> None:
         loop = asyncio.get_running_loop()

@@ -18,12 +18,14 @@ from stream.store.rows import findings_canon_sql, record_hash_sql
 GENESIS = "0" * 64
 
 
-def batch_digest(event_ids: list[str], row_hashes: list[str]) -> str:
-    """Digest of a batch: its records in order."""
-    h = hashlib.sha256()
-    for event_id, row_hash in zip(event_ids, row_hashes, strict=True):
-        h.update(f"{event_id}:{row_hash}\n".encode())
-    return h.hexdigest()
+def batch_records(event_ids: list[str], row_hashes: list[str]) -> str:
+    """A batch's records as the ledger keeps them: one ``event_id:row_hash`` line each, in order."""
+    return "".join(f"{event_id}:{row_hash}\n" for event_id, row_hash in zip(event_ids, row_hashes, strict=True))
+
+
+def batch_digest(records: str) -> str:
+    """Digest of a batch: the SHA-256 of its records."""
+    return hashlib.sha256(records.encode()).hexdigest()
 
 
 def chain_hash(prev_hash: str, batch_id: int, row_count: int, digest: str) -> str:
@@ -65,13 +67,13 @@ def verify(con: duckdb.DuckDBPyConnection) -> Report:
     stored = _stored_hashes(con)
     listed: set[str] = set()
     prev, batches, records = GENESIS, 0, 0
-    for batch_id, count, event_ids, row_hashes, digest, prev_hash, entry_hash in con.execute(
-            "SELECT batch_id, row_count, event_ids, row_hashes, digest, prev_hash, hash FROM ledger ORDER BY batch_id"
-    ).fetchall():
+    for batch_id, count, lines, digest, prev_hash, entry_hash in con.execute(
+            "SELECT batch_id, row_count, records, digest, prev_hash, hash FROM ledger ORDER BY batch_id").fetchall():
         batches += 1
-        problems.extend(_check_entry(batch_id, count, event_ids, row_hashes, digest, prev_hash, entry_hash, prev))
+        entries = [line.partition(":")[::2] for line in lines.splitlines()]
+        problems.extend(_check_entry(batch_id, count, lines, len(entries), digest, prev_hash, entry_hash, prev))
         prev = entry_hash
-        for event_id, row_hash in zip(event_ids, row_hashes):
+        for event_id, row_hash in entries:
             records += 1
             listed.add(event_id)
             problems.extend(_check_record(batch_id, event_id, row_hash, stored))
@@ -80,11 +82,11 @@ def verify(con: duckdb.DuckDBPyConnection) -> Report:
     return Report(batches, records, problems, prev)
 
 
-def _check_entry(batch_id, count, event_ids, row_hashes, digest, prev_hash, entry_hash, expected_prev) -> list[Problem]:
+def _check_entry(batch_id, count, records, listed, digest, prev_hash, entry_hash, expected_prev) -> list[Problem]:
     found = []
     if prev_hash != expected_prev:
         found.append(Problem(batch_id, None, "ledger chain broken: the entry before it was changed or deleted"))
-    if len(event_ids) != count or len(row_hashes) != count or batch_digest(event_ids, row_hashes) != digest:
+    if listed != count or batch_digest(records) != digest:
         found.append(Problem(batch_id, None, "ledger entry altered: its record list does not match its digest"))
     if chain_hash(prev_hash, batch_id, count, digest) != entry_hash:
         found.append(Problem(batch_id, None, "ledger entry altered: its hash does not match its contents"))

@@ -28,6 +28,9 @@ CALL_COLUMNS: tuple[tuple[str, str], ...] = (
 
 FINDING_COLUMNS = ("rule_id", "severity", "articles", "title", "explanation", "remediation")
 
+FINDING_TEXT_ID_SQL = f"sha256(json_array({', '.join(FINDING_COLUMNS)})::VARCHAR)"
+"""SQL for a finding text's key in ``finding_texts``: the SHA-256 of its canonical JSON."""
+
 
 def call_canon_sql(alias: str) -> str:
     """SQL for the canonical JSON of a call row (columns cast to the table's types)."""
@@ -93,17 +96,18 @@ def call_columns(items: list[Audited], event_ids: list[str]) -> dict[str, list]:
 def finding_sets(items: list[Audited]) -> tuple[list[int], dict[str, list]]:
     """Each call's findings-set number, and the columns of the batch's distinct sets' findings.
 
-    The engine memoises verdicts, so calls judged alike share one findings tuple: the
-    batch carries each tuple once (a few hundred rows, not two per call).
+    The engine memoises its findings, so calls judged alike hold the same finding objects:
+    the batch carries each combination once (a few hundred rows, not two per call).
     """
-    numbers: dict[int, int] = {}
+    numbers: dict[tuple[int, ...], int] = {}
     keys = []
     columns: dict[str, list] = {name: [] for name in ("fset", *FINDING_COLUMNS)}
     for item in items:
         findings = item.verdict.findings
-        number = numbers.get(id(findings))
+        key = tuple(map(id, findings))  # the objects live as long as the batch: ids are not reused meanwhile
+        number = numbers.get(key)
         if number is None:
-            number = numbers[id(findings)] = len(numbers)
+            number = numbers[key] = len(numbers)
             for f in findings:
                 for name, value in zip(columns, (number, f.rule_id, f.severity.value, list(f.articles), f.title,
                                                  f.explanation, f.remediation)):

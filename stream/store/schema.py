@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from stream.store.rows import FINDING_TEXT_ID_SQL
+
 
 class StoreError(RuntimeError):
     """The store cannot be opened or is not in the expected shape; the message says why."""
@@ -165,6 +167,52 @@ MIGRATIONS: tuple[Migration, ...] = (
             updated_at TIMESTAMPTZ NOT NULL
         );
     """),
+    Migration(2, "findings keep each text once (finding_texts, finding_rows, view findings); ledger records as text",
+              """
+        CREATE TABLE finding_texts (
+            text_id VARCHAR PRIMARY KEY,  -- SHA-256 of the finding's canonical JSON
+            rule_id VARCHAR NOT NULL,
+            severity VARCHAR NOT NULL,
+            articles VARCHAR[] NOT NULL,
+            title VARCHAR NOT NULL,
+            explanation VARCHAR NOT NULL,
+            remediation VARCHAR NOT NULL
+        );
+        CREATE TABLE finding_rows (
+            event_id UUID NOT NULL,
+            text_id VARCHAR NOT NULL,
+            tenant VARCHAR NOT NULL,
+            observed_at TIMESTAMPTZ NOT NULL,
+            batch_id BIGINT NOT NULL
+        );
+        INSERT INTO finding_texts
+            SELECT DISTINCT ON (text_id) * FROM (SELECT TEXT_ID_SQL AS text_id,
+                   rule_id, severity, articles, title, explanation, remediation FROM findings);
+        INSERT INTO finding_rows SELECT event_id, TEXT_ID_SQL, tenant, observed_at, batch_id FROM findings;
+        DROP TABLE findings;
+        CREATE VIEW findings AS
+            SELECT r.event_id, t.rule_id, t.severity, t.articles, t.title, t.explanation, t.remediation,
+                   r.tenant, r.observed_at, r.batch_id
+            FROM finding_rows r JOIN finding_texts t USING (text_id);
+        CREATE TABLE ledger_v2 (
+            batch_id BIGINT PRIMARY KEY,
+            written_at TIMESTAMPTZ NOT NULL,
+            row_count INTEGER NOT NULL,
+            records VARCHAR NOT NULL,  -- 'event_id:row_hash' lines: the digest's input (one text, not two lists,
+                                       -- which DuckDB re-logs in full on every insert)
+            digest VARCHAR NOT NULL,
+            prev_hash VARCHAR NOT NULL,
+            hash VARCHAR NOT NULL
+        );
+        INSERT INTO ledger_v2
+            SELECT batch_id, written_at, row_count,
+                   array_to_string(list_transform(range(1, len(event_ids) + 1),
+                                                  lambda i: event_ids[i] || ':' || row_hashes[i] || chr(10)), ''),
+                   digest, prev_hash, hash
+            FROM ledger;
+        DROP TABLE ledger;
+        ALTER TABLE ledger_v2 RENAME TO ledger;
+    """.replace("TEXT_ID_SQL", FINDING_TEXT_ID_SQL)),
 )
 
 LATEST = MIGRATIONS[-1].version

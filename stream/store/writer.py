@@ -9,42 +9,23 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pyarrow as pa
+import duckdb
 
 from rules.policy import Policy
 from rules.registry import Registry
-from stream.store.ledger import GENESIS, batch_digest, chain_hash
+from stream.store.ledger import GENESIS, batch_digest, batch_records, chain_hash
 from stream.store.rows import (
     CALL_COLUMNS,
     FINDING_COLUMNS,
+    FINDING_TEXT_ID_SQL,
     Audited,
-    call_columns,
-    finding_sets,
     findings_canon_sql,
     record_hash_sql,
 )
+from stream.store.batch import StoreBatch
 from stream.store.schema import open_store
 
 logger = logging.getLogger(__name__)
-
-_TS = pa.timestamp("us", tz="UTC")
-_TEXTS = pa.list_(pa.string())
-_CALLS_SCHEMA = pa.schema([
-    ("event_id", pa.string()), ("observed_at", _TS), ("tenant", pa.string()), ("tap_kind", pa.string()),
-    ("tap_name", pa.string()), ("platform", pa.string()), ("feature", pa.string()), ("activity_id", pa.string()),
-    ("subject_country", pa.string()), ("host", pa.string()), ("path", pa.string()), ("provider", pa.string()),
-    ("model", pa.string()), ("locations", _TEXTS), ("entity_country", pa.string()), ("categories", _TEXTS),
-    ("category_counts", pa.list_(pa.int32())), ("special", pa.bool_()), ("content_hash", pa.string()),
-    ("action", pa.string()), ("status", pa.int32()), ("latency_ms", pa.float64()), ("request_bytes", pa.int64()),
-    ("response_bytes", pa.int64()), ("prompt_tokens", pa.int64()), ("completion_tokens", pa.int64()),
-    ("error_class", pa.string()), ("decision", pa.string()), ("basis", pa.string()), ("severity", pa.string()),
-    ("enforcement", pa.string()), ("rules_version", pa.string()), ("fset", pa.int32()),
-])
-_FINDING_SETS_SCHEMA = pa.schema([
-    ("fset", pa.int32()), ("rule_id", pa.string()), ("severity", pa.string()), ("articles", _TEXTS),
-    ("title", pa.string()), ("explanation", pa.string()), ("remediation", pa.string()),
-])
-
 
 @dataclass(frozen=True)
 class BatchResult:
@@ -58,9 +39,13 @@ class BatchResult:
 class StoreWriter:
     """Writes audited calls to DuckDB in batches. Redelivered events are skipped, never duplicated."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, checkpoint_mb: int = 256) -> None:
         self.path = Path(path)
         self.con = open_store(self.path)
+        # DuckDB rewrites a table's whole key index at every checkpoint, and checkpoints each 16 MB of log by
+        # default: on a store of millions of calls that would cost more than the writes. The log is replayed
+        # on the next open after a crash (about a second per 100 MB).
+        self.con.execute(f"SET checkpoint_threshold = '{int(checkpoint_mb)}MB'")
         rows = self.con.execute("SELECT batch_id, hash FROM ledger ORDER BY batch_id DESC LIMIT 1").fetchall()
         self._last_batch, self._head = rows[0] if rows else (0, GENESIS)
         self.total = self.con.execute("SELECT count(*) FROM calls").fetchall()[0][0]
@@ -73,53 +58,67 @@ class StoreWriter:
 
     def write(self, items: list[Audited]) -> BatchResult:
         """Write the calls not yet in the store, their findings and a ledger entry, in one transaction."""
+        return self.write_batch(StoreBatch.of(items))
+
+    def write_batch(self, batch: StoreBatch) -> BatchResult:
+        """Write a batch built beforehand (see :class:`StoreBatch`); the same as :meth:`write`."""
         with self._lock:
-            return self._write(items)
+            batch_id = self._last_batch + 1
+            written = self._commit(batch_id, batch) if batch.calls.num_rows else 0
+        if not written:
+            return BatchResult(None, 0, batch.received)
+        return BatchResult(batch_id, written, batch.received - written)
 
     def close(self) -> None:
         """Close the database file."""
         with self._lock:
             self.con.close()
 
-    def _write(self, items: list[Audited]) -> BatchResult:
-        first = {str(i.event.event_id): i for i in reversed(items)}  # a batch may hold a redelivery too
-        event_ids, unique = list(first)[::-1], list(first.values())[::-1]
-        batch_id = self._last_batch + 1
-        calls = call_columns(unique, event_ids)
-        calls["fset"], findings = finding_sets(unique)
-        written = self._commit(batch_id, calls, findings)
-        if not written:
-            return BatchResult(None, 0, len(items))
-        return BatchResult(batch_id, written, len(items) - written)
+    def _commit(self, batch_id: int, batch: StoreBatch) -> int:
+        """Insert new calls (hash computed by DuckDB), their findings and the ledger entry; rows written.
 
-    def _commit(self, batch_id: int, calls: dict[str, list], findings: dict[str, list]) -> int:
-        """Insert new calls (hash computed by DuckDB), their findings and the ledger entry; rows written."""
+        A plain insert is checked against the primary key's index. ``ON CONFLICT`` would scan
+        the whole table instead, so it is used only when the plain insert meets a call the
+        store already has (a redelivery): that transaction is undone and the batch written again.
+        """
         con = self.con
-        con.register("batch_calls", _frame(calls, _CALLS_SCHEMA))
-        con.register("batch_findings", _frame(findings, _FINDING_SETS_SCHEMA))
+        con.register("batch_calls", batch.calls)
+        con.register("batch_findings", batch.finding_sets)
         try:
-            con.execute("BEGIN TRANSACTION")
-            new = sorted(con.execute(_INSERT_CALLS, [batch_id]).fetchall())
+            try:
+                new, entry_hash = self._transaction(batch_id, _INSERT_CALLS)
+            except duckdb.ConstraintException:
+                new, entry_hash = self._transaction(batch_id, _INSERT_CALLS + _SKIPPING_KNOWN)
+        finally:
+            con.unregister("batch_calls")
+            con.unregister("batch_findings")
+        if new:
+            self._last_batch, self._head = batch_id, entry_hash
+            self.total += len(new)
+        return len(new)
+
+    def _transaction(self, batch_id: int, insert_calls: str) -> tuple[list, str | None]:
+        """One batch in one transaction: (new event id, hash) pairs and the ledger entry's hash."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            new = sorted(con.execute(insert_calls + _RETURNING, [batch_id]).fetchall())
             if not new:
                 con.execute("ROLLBACK")
-                return 0
-            con.execute(_INSERT_FINDINGS, [batch_id, [e for e, _ in new]])
-            event_ids, hashes = [e for e, _ in new], [h for _, h in new]
-            digest = batch_digest(event_ids, hashes)
+                return [], None
+            event_ids = [e for e, _ in new]
+            for sql in _INSERT_FINDINGS:
+                con.execute(sql, [batch_id, event_ids] if "$2" in sql else [])
+            records = batch_records(event_ids, [h for _, h in new])
+            digest = batch_digest(records)
             entry_hash = chain_hash(self._head, batch_id, len(new), digest)
-            con.execute("INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [batch_id, datetime.now(timezone.utc), len(new), event_ids, hashes, digest, self._head,
-                         entry_hash])
+            con.execute("INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [batch_id, datetime.now(timezone.utc), len(new), records, digest, self._head, entry_hash])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
-        finally:
-            con.unregister("batch_calls")
-            con.unregister("batch_findings")
-        self._last_batch, self._head = batch_id, entry_hash
-        self.total += len(new)
-        return len(new)
+        return new, entry_hash
 
     def record_policies(self, tenants: list[tuple[str, Policy]]) -> None:
         """Keep each tenant's policy and its processing activities (declared side of Art. 30)."""
@@ -157,27 +156,27 @@ class StoreWriter:
                               p.source, p.checked])
 
 
-def _frame(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
-    """A typed Arrow table from Python columns (the conversion runs in C++)."""
-    return pa.table([pa.array(columns[f.name], type=f.type) for f in schema], schema=schema)
-
-
 _INSERT_CALLS = f"""
     WITH f AS ({findings_canon_sql("batch_findings", key="fset")})
     INSERT INTO calls
     SELECT {", ".join(f"b.{name}::{kind} AS {name}" for name, kind in CALL_COLUMNS)}, ? AS batch_id,
            {record_hash_sql("b", "f")} AS row_hash
     FROM batch_calls b LEFT JOIN f ON f.fset = b.fset::VARCHAR
-    ON CONFLICT DO NOTHING
-    RETURNING event_id::VARCHAR, row_hash
 """
+_SKIPPING_KNOWN = " ON CONFLICT DO NOTHING"
+_RETURNING = " RETURNING event_id::VARCHAR, row_hash"
 
-_INSERT_FINDINGS = f"""
-    INSERT INTO findings
-    SELECT b.event_id::UUID, {", ".join(f"s.{name}" for name in FINDING_COLUMNS)}, b.tenant, b.observed_at, $1
-    FROM batch_calls b JOIN batch_findings s ON s.fset = b.fset
-    SEMI JOIN (SELECT unnest($2::VARCHAR[]) AS event_id) n ON b.event_id = n.event_id
-"""
+_INSERT_FINDINGS = (
+    f"CREATE OR REPLACE TEMP TABLE batch_texts AS SELECT *, {FINDING_TEXT_ID_SQL} AS text_id FROM batch_findings",
+    f"""INSERT INTO finding_texts
+        SELECT DISTINCT ON (text_id) text_id, {", ".join(FINDING_COLUMNS)} FROM batch_texts
+        WHERE text_id NOT IN (SELECT text_id FROM finding_texts)""",
+    """INSERT INTO finding_rows
+        SELECT b.event_id::UUID, t.text_id, b.tenant, b.observed_at, $1
+        FROM batch_calls b JOIN batch_texts t ON t.fset = b.fset
+        SEMI JOIN (SELECT unnest($2::VARCHAR[]) AS event_id) n ON b.event_id = n.event_id""",
+)
+"""The findings of the new calls: texts not yet kept are added once, then one row per call and finding."""
 
 
 _UPSERT_INCIDENT = """

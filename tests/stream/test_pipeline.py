@@ -110,6 +110,22 @@ class _Worker:
         self.proc.send_signal(sig)
         self.proc.wait(timeout=60)
 
+    def children(self) -> list[int]:
+        """The sink's preparing processes."""
+        tasks = Path(f"/proc/{self.proc.pid}/task")
+        return [int(c) for t in tasks.iterdir() for c in (t / "children").read_text().split()]
+
+
+def _gone(pid: int, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
 
 def test_a_worker_killed_mid_stream_loses_and_duplicates_nothing(kafka_bootstrap: str, unique: str,
                                                                  tmp_path: Path) -> None:
@@ -120,8 +136,11 @@ def test_a_worker_killed_mid_stream_loses_and_duplicates_nothing(kafka_bootstrap
 
     first = _Worker(kafka_bootstrap, store, f"sink-{unique}", tmp_path)
     first.wait_batches(3)
+    preparing = first.children()
+    assert len(preparing) >= 2  # the sink prepares batches in processes of its own (the default: two)
     first.stop(signal.SIGKILL)
     assert first.proc.returncode == -signal.SIGKILL
+    assert all(_gone(pid) for pid in preparing), "a preparing process outlived the killed sink"
 
     second = _Worker(kafka_bootstrap, store, f"sink-{unique}", tmp_path)
     second.wait_idle()

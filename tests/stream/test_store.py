@@ -97,8 +97,12 @@ def test_the_ledger_is_intact_after_honest_writes(store: StoreWriter) -> None:
 TAMPERING = [
     ("UPDATE calls SET decision = 'allowed' WHERE event_id = '{id}'", "record {id}: changed since it was written"),
     ("DELETE FROM calls WHERE event_id = '{id}'", "record {id}: deleted"),
-    ("UPDATE findings SET explanation = 'fine' WHERE event_id = '{id}'", "record {id}: changed since it was written"),
-    ("DELETE FROM findings WHERE event_id = '{id}'", "record {id}: changed since it was written"),
+    # a finding's text is kept once for every call that has it: editing it changes all of those records
+    ("UPDATE finding_texts SET explanation = 'fine' WHERE text_id IN "
+     "(SELECT text_id FROM finding_rows WHERE event_id = '{id}')", "record {id}: changed since it was written"),
+    ("DELETE FROM finding_rows WHERE event_id = '{id}'", "record {id}: changed since it was written"),
+    ("INSERT INTO finding_rows SELECT * FROM finding_rows WHERE event_id = '{id}' LIMIT 1",
+     "record {id}: changed since it was written"),
     ("UPDATE calls SET locations = ['DE'] WHERE event_id = '{id}'", "record {id}: changed since it was written"),
     ("UPDATE ledger SET row_count = row_count - 1 WHERE batch_id = 1", "batch 1: ledger entry altered"),
     ("DELETE FROM ledger WHERE batch_id = 1", "batch 2: ledger chain broken"),
@@ -136,6 +140,52 @@ def test_a_reopened_store_continues_the_chain(tmp_path: Path) -> None:
     assert second.write(items).written == 50
     assert verify(second.con).intact and second.total == 100
     second.close()
+
+
+AS_VERSION_1 = """
+    CREATE TABLE findings_v1 (event_id UUID NOT NULL, rule_id VARCHAR NOT NULL, severity VARCHAR NOT NULL,
+        articles VARCHAR[] NOT NULL, title VARCHAR NOT NULL, explanation VARCHAR NOT NULL,
+        remediation VARCHAR NOT NULL, tenant VARCHAR NOT NULL, observed_at TIMESTAMPTZ NOT NULL,
+        batch_id BIGINT NOT NULL, PRIMARY KEY (event_id, rule_id));
+    INSERT INTO findings_v1 SELECT * FROM findings;
+    DROP VIEW findings; DROP TABLE finding_rows; DROP TABLE finding_texts;
+    ALTER TABLE findings_v1 RENAME TO findings;
+    CREATE TABLE ledger_v1 (batch_id BIGINT PRIMARY KEY, written_at TIMESTAMPTZ NOT NULL, row_count INTEGER NOT NULL,
+        event_ids VARCHAR[] NOT NULL, row_hashes VARCHAR[] NOT NULL, digest VARCHAR NOT NULL,
+        prev_hash VARCHAR NOT NULL, hash VARCHAR NOT NULL);
+    INSERT INTO ledger_v1 SELECT batch_id, written_at, row_count,
+        list_transform(string_split(rtrim(records, chr(10)), chr(10)), lambda r: split_part(r, ':', 1)),
+        list_transform(string_split(rtrim(records, chr(10)), chr(10)), lambda r: split_part(r, ':', 2)),
+        digest, prev_hash, hash FROM ledger;
+    DROP TABLE ledger; ALTER TABLE ledger_v1 RENAME TO ledger;
+    DELETE FROM schema_version WHERE version > 1;
+"""
+"""Turns a store back into the shape schema version 1 wrote (findings with their texts, ledger lists)."""
+
+
+def test_a_version_1_store_is_migrated_and_still_verifies(tmp_path: Path) -> None:
+    path = tmp_path / "v1.duckdb"
+    items = audited(300)
+    writer = StoreWriter(path)
+    writer.write(items[:150])
+    writer.write(items[150:])
+    findings_before = count(writer.con, "SELECT count(*) FROM findings")
+    texts = count(writer.con, "SELECT count(*) FROM (SELECT DISTINCT rule_id, severity, articles, title, explanation, "
+                              "remediation FROM findings)")
+    head = writer.head
+    writer.con.execute(AS_VERSION_1)
+    assert count(writer.con, "SELECT max(version) FROM schema_version") == 1
+    writer.close()
+
+    migrated = StoreWriter(path)
+    assert count(migrated.con, "SELECT max(version) FROM schema_version") == LATEST
+    assert count(migrated.con, "SELECT count(*) FROM findings") == findings_before
+    assert count(migrated.con, "SELECT count(*) FROM finding_texts") == texts < findings_before / 5
+    report = verify(migrated.con)
+    assert report.intact and (report.batches, report.records, report.head) == (2, 300, head)
+    assert migrated.write(audited(50, seed=2)).written == 50
+    assert verify(migrated.con).intact
+    migrated.close()
 
 
 def test_schema_versions(tmp_path: Path) -> None:
