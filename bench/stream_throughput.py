@@ -44,6 +44,9 @@ async def throughput(bootstrap: str, n: int, store: Path, batch: int, processes:
     await asyncio.wait_for(sink.ready.wait(), 60)
     started = time.perf_counter()
     while sink.stored < n:
+        if running.done():
+            running.result()  # the sink failed: say why instead of waiting forever
+            raise RuntimeError(f"the sink stopped after {sink.stored:,} of {n:,} events")
         await asyncio.sleep(0.01)
     elapsed = time.perf_counter() - started
     sink.stop()
@@ -107,8 +110,8 @@ def main() -> None:
         events = TrafficGenerator(("shop-berlin", "shop-lyon"), seed=3).events(args.events)
         took = publish(bootstrap, events)
         print(f"published {args.events:,} events with kafka-python in {took:.1f} s (not part of the figure)")
-        for processes in args.prepare_processes:
-            store = home / f"bench-{processes}.duckdb"
+        for run, processes in enumerate(args.prepare_processes):
+            store = home / f"bench-{run}.duckdb"  # a fresh store each run: a second would find every call known
             elapsed, seen = asyncio.run(throughput(bootstrap, args.events, store, args.batch, processes))
             print(f"one sink, Kafka -> rules -> DuckDB (batches of {args.batch}, {processes} preparing "
                   f"process(es)): {seen:,} events in {elapsed:.2f} s = {seen / elapsed:,.0f} events/s")

@@ -10,6 +10,7 @@ columns of bytes, the tables come back as Arrow buffers.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
@@ -71,6 +72,9 @@ def _adopt(policies: PolicySet, parent: int) -> None:
     global _POLICIES
     _POLICIES = policies
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the sink decides when to stop
+    # A batch allocates hundreds of thousands of short-lived objects, freed by reference counting; the
+    # cyclic collector's default (a pass per 700 allocations) cost 10% of the preparing time.
+    gc.set_threshold(100_000, 50, 100)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="parent-watch").start()
 
 
