@@ -99,14 +99,16 @@ class Preparer:
 
     async def __call__(self, records: Records) -> Prepared:
         """The prepared batch (a child process that died is replaced, and the batch prepared again)."""
-        loop = asyncio.get_running_loop()
         if self.processes == 0:
             return await asyncio.to_thread(prepare, self.policies, records)
+        loop = asyncio.get_running_loop()
+        pool = self._pool()
         try:
-            return await loop.run_in_executor(self._pool(), _prepare_in_child, records)
+            return await loop.run_in_executor(pool, _prepare_in_child, records)
         except BrokenProcessPool as exc:
-            logger.error("the preparing process failed (%s); starting a new one", exc)
-            self.close()
+            logger.error("a preparing process died (%s); starting new ones and preparing the batch again", exc)
+            if self._executor is pool:  # the first of the batches in flight to notice replaces the pool
+                self.close()
             return await loop.run_in_executor(self._pool(), _prepare_in_child, records)
 
     async def start(self) -> None:
