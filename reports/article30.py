@@ -8,8 +8,8 @@ import duckdb
 import polars as pl
 
 from reports import queries
-from reports.common import bounds, party, provider_name
-from reports.models import ActivityRecord, Article30Report, Count, Party, Transfer
+from reports.common import bounds, categories_of, declared, party, provider_name
+from reports.models import ActivityRecord, Article30Report, Count, Transfer
 from rules.jurisdictions import load_jurisdictions
 from rules.policy import Activity, Policy, Vendor
 
@@ -40,17 +40,12 @@ def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, en
 def _activity(a: Activity, policy: Policy, flows: pl.DataFrame, recipients: pl.DataFrame, categories: pl.DataFrame,
               names: dict, eea: frozenset[str]) -> ActivityRecord:
     mine = flows.filter(pl.col("activity_id") == a.id)
-    seen_categories = categories.filter(pl.col("activity_id") == a.id)
-    observed = [Count(name=r["category"], calls=r["calls"]) for r in seen_categories.iter_rows(named=True)]
     by_provider = recipients.filter(pl.col("activity_id") == a.id)
     recipients_seen = {r["provider"]: r["calls"] for r in by_provider.iter_rows(named=True)}
     third = {d for d in mine["destination"].to_list() if d not in eea}
     declared_dest = set(a.transfers)
     return ActivityRecord(
-        id=a.id, name=a.name, purpose=a.purpose, legal_basis=a.legal_basis.value,
-        special_category_basis=a.special_category_basis.value if a.special_category_basis else None,
-        data_subjects=list(a.data_subjects), categories_declared=list(a.categories), categories_observed=observed,
-        categories_undeclared=sorted({c.name for c in observed} - set(a.categories)),
+        **declared(a), **categories_of(a, categories),
         recipients_declared=[provider_name(p, names) for p in a.recipients],
         recipients_observed=[Count(name=provider_name(p, names), calls=n) for p, n in recipients_seen.items()],
         recipients_undeclared=sorted(provider_name(p, names) for p in set(recipients_seen) - set(a.recipients)),

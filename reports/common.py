@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 
+import polars as pl
+
 from reports.errors import ReportError
-from reports.models import Party
-from rules.policy import Contact
+from reports.models import Count, Party
+from rules.policy import Activity, Contact
 
 
 def bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -24,6 +26,22 @@ def provider_name(provider: str, names: dict) -> str:
 def party(contact: Contact) -> Party:
     """A policy contact as a report party."""
     return Party(name=contact.name, contact=contact.contact, address=contact.address)
+
+
+def declared(activity: Activity) -> dict:
+    """The fields of :class:`~reports.models.DeclaredActivity` for a policy activity."""
+    a = activity
+    return dict(id=a.id, name=a.name, purpose=a.purpose, legal_basis=a.legal_basis.value,
+                special_category_basis=a.special_category_basis.value if a.special_category_basis else None,
+                data_subjects=list(a.data_subjects))
+
+
+def categories_of(activity: Activity, observed: pl.DataFrame) -> dict:
+    """Declared, observed (from ``queries.observed_categories``) and undeclared categories of an activity."""
+    seen = [Count(name=r["category"], calls=r["calls"])
+            for r in observed.filter(pl.col("activity_id") == activity.id).iter_rows(named=True)]
+    return dict(categories_declared=list(activity.categories), categories_observed=seen,
+                categories_undeclared=sorted({c.name for c in seen} - set(activity.categories)))
 
 
 RISK_LEVELS = ((3, "low"), (6, "medium"), (9, "high"), (16, "very high"))

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from reports import evidence, queries
-from reports.common import bounds, party, provider_name, risk_level
+from reports.common import bounds, categories_of, declared, party, provider_name, risk_level
 from reports.models import Count, Criterion, DayCount, DpiaActivity, DpiaReport, Flow, Measure, Risk
 from rules.policy import Policy
 
@@ -50,17 +50,11 @@ def _activities(con, tenant, since, until, policy: Policy, names: dict) -> list[
     result = []
     for a in policy.activities:
         row = summary.get(a.id, {"calls": 0, "with_pd": 0, "special": 0})
-        seen = [Count(name=r["category"], calls=r["calls"])
-                for r in categories.filter(pl.col("activity_id") == a.id).iter_rows(named=True)]
         providers = [Count(name=provider_name(r["provider"], names), calls=r["calls"])
                      for r in recipients.filter(pl.col("activity_id") == a.id).iter_rows(named=True)]
         result.append(DpiaActivity(
-            id=a.id, name=a.name, purpose=a.purpose, legal_basis=a.legal_basis.value,
-            special_category_basis=a.special_category_basis.value if a.special_category_basis else None,
-            data_subjects=list(a.data_subjects), calls=row["calls"], calls_with_personal_data=row["with_pd"],
-            special_calls=row["special"], categories_declared=list(a.categories), categories_observed=seen,
-            categories_undeclared=sorted({c.name for c in seen} - set(a.categories)), providers=providers,
-            retention=a.retention))
+            **declared(a), calls=row["calls"], calls_with_personal_data=row["with_pd"], special_calls=row["special"],
+            **categories_of(a, categories), providers=providers, retention=a.retention))
     return result
 
 

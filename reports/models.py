@@ -45,8 +45,8 @@ class Count(Model):
     calls: int
 
 
-class ActivityRecord(Model):
-    """One processing activity: the Art. 30(1)(a)–(g) fields, declared and observed."""
+class DeclaredActivity(Model):
+    """A processing activity as the policy declares it; the Article 30 record and the DPIA both start from it."""
 
     id: str
     name: str
@@ -54,6 +54,11 @@ class ActivityRecord(Model):
     legal_basis: str
     special_category_basis: str | None
     data_subjects: list[str]
+
+
+class ActivityRecord(DeclaredActivity):
+    """One processing activity: the Art. 30(1)(a)–(g) fields, declared and observed."""
+
     categories_declared: list[str]
     categories_observed: list[Count]
     categories_undeclared: list[str]
@@ -143,15 +148,9 @@ class DayCount(Model):
     findings: int
 
 
-class DpiaActivity(Model):
+class DpiaActivity(DeclaredActivity):
     """Art. 35(7)(a)-(b) for one activity: what it does and whether it takes only what it needs."""
 
-    id: str
-    name: str
-    purpose: str
-    legal_basis: str
-    special_category_basis: str | None
-    data_subjects: list[str]
     calls: int
     calls_with_personal_data: int
     special_calls: int

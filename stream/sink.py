@@ -87,9 +87,8 @@ class StoreSink:
                         polling = asyncio.create_task(self._poll(consumer))  # the next poll runs meanwhile
                         if batches:
                             preparing.append((asyncio.create_task(self._prepare(batches)), batches))
-                    if not preparing or (len(preparing) < self._in_flight and not preparing[0][0].done()
-                                         and not self._stop.is_set()):
-                        continue  # keep every preparing process busy
+                    if not preparing or self._may_prepare_more(preparing):
+                        continue
                     task, batches = preparing.popleft()
                     prepared = await task  # evaluated while the batch before was written
                     if writing is not None:
@@ -102,6 +101,10 @@ class StoreSink:
                 polling.cancel()  # records it read are not committed: the next sink reads them again
                 with contextlib.suppress(asyncio.CancelledError):
                     await polling
+
+    def _may_prepare_more(self, preparing: collections.deque) -> bool:
+        """Whether to poll again before writing the oldest batch: keeps every preparing process busy."""
+        return len(preparing) < self._in_flight and not preparing[0][0].done() and not self._stop.is_set()
 
     async def _poll(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list]:
         return await consumer.getmany(timeout_ms=self.config.poll_ms, max_records=self.config.batch_size)

@@ -11,21 +11,14 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from stream.store.rows import Audited, call_columns, finding_sets
+from stream.store.rows import CALL_COLUMNS, Audited, call_columns, finding_sets
 
 _TS = pa.timestamp("us", tz="UTC")
 _TEXTS = pa.list_(pa.string())
-CALLS_SCHEMA = pa.schema([
-    ("event_id", pa.string()), ("observed_at", _TS), ("tenant", pa.string()), ("tap_kind", pa.string()),
-    ("tap_name", pa.string()), ("platform", pa.string()), ("feature", pa.string()), ("activity_id", pa.string()),
-    ("subject_country", pa.string()), ("host", pa.string()), ("path", pa.string()), ("provider", pa.string()),
-    ("model", pa.string()), ("locations", _TEXTS), ("entity_country", pa.string()), ("categories", _TEXTS),
-    ("category_counts", pa.list_(pa.int32())), ("special", pa.bool_()), ("content_hash", pa.string()),
-    ("action", pa.string()), ("status", pa.int32()), ("latency_ms", pa.float64()), ("request_bytes", pa.int64()),
-    ("response_bytes", pa.int64()), ("prompt_tokens", pa.int64()), ("completion_tokens", pa.int64()),
-    ("error_class", pa.string()), ("decision", pa.string()), ("basis", pa.string()), ("severity", pa.string()),
-    ("enforcement", pa.string()), ("rules_version", pa.string()), ("fset", pa.int32()),
-])
+_ARROW_OF = {"UUID": pa.string(), "TIMESTAMPTZ": _TS, "VARCHAR": pa.string(), "VARCHAR[]": _TEXTS,
+             "INTEGER": pa.int32(), "INTEGER[]": pa.list_(pa.int32()), "BOOLEAN": pa.bool_(), "DOUBLE": pa.float64(),
+             "BIGINT": pa.int64()}
+CALLS_SCHEMA = pa.schema([(name, _ARROW_OF[kind]) for name, kind in CALL_COLUMNS] + [("fset", pa.int32())])
 """The ``calls`` columns plus ``fset``: the number of the call's findings set in :data:`FINDING_SETS_SCHEMA`."""
 
 FINDING_SETS_SCHEMA = pa.schema([

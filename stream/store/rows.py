@@ -28,7 +28,10 @@ CALL_COLUMNS: tuple[tuple[str, str], ...] = (
 
 FINDING_COLUMNS = ("rule_id", "severity", "articles", "title", "explanation", "remediation")
 
-FINDING_TEXT_ID_SQL = f"sha256(json_array({', '.join(FINDING_COLUMNS)})::VARCHAR)"
+FINDING_JSON_SQL = f"json_array({', '.join(FINDING_COLUMNS)})"
+"""SQL for one finding's canonical JSON."""
+
+FINDING_TEXT_ID_SQL = f"sha256({FINDING_JSON_SQL}::VARCHAR)"
 """SQL for a finding text's key in ``finding_texts``: the SHA-256 of its canonical JSON."""
 
 
@@ -43,8 +46,7 @@ def findings_canon_sql(table: str, key: str = "event_id") -> str:
     The store groups by event id; the writer by findings set (one per distinct verdict in a
     batch), which gives every call of that set the same JSON and computes it once.
     """
-    cols = ", ".join(FINDING_COLUMNS)
-    return (f"SELECT {key}::VARCHAR AS {key}, to_json(list(json_array({cols}) ORDER BY rule_id)) AS fj "
+    return (f"SELECT {key}::VARCHAR AS {key}, to_json(list({FINDING_JSON_SQL} ORDER BY rule_id)) AS fj "
             f"FROM {table} GROUP BY {key}")
 
 

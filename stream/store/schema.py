@@ -168,7 +168,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
     """),
     Migration(2, "findings keep each text once (finding_texts, finding_rows, view findings); ledger records as text",
-              """
+              f"""
         CREATE TABLE finding_texts (
             text_id VARCHAR PRIMARY KEY,  -- SHA-256 of the finding's canonical JSON
             rule_id VARCHAR NOT NULL,
@@ -186,9 +186,9 @@ MIGRATIONS: tuple[Migration, ...] = (
             batch_id BIGINT NOT NULL
         );
         INSERT INTO finding_texts
-            SELECT DISTINCT ON (text_id) * FROM (SELECT TEXT_ID_SQL AS text_id,
+            SELECT DISTINCT ON (text_id) * FROM (SELECT {FINDING_TEXT_ID_SQL} AS text_id,
                    rule_id, severity, articles, title, explanation, remediation FROM findings);
-        INSERT INTO finding_rows SELECT event_id, TEXT_ID_SQL, tenant, observed_at, batch_id FROM findings;
+        INSERT INTO finding_rows SELECT event_id, {FINDING_TEXT_ID_SQL}, tenant, observed_at, batch_id FROM findings;
         DROP TABLE findings;
         CREATE VIEW findings AS
             SELECT r.event_id, t.rule_id, t.severity, t.articles, t.title, t.explanation, t.remediation,
@@ -212,7 +212,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             FROM ledger;
         DROP TABLE ledger;
         ALTER TABLE ledger_v2 RENAME TO ledger;
-    """.replace("TEXT_ID_SQL", FINDING_TEXT_ID_SQL)),
+    """),
 )
 
 LATEST = MIGRATIONS[-1].version

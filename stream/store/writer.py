@@ -107,8 +107,9 @@ class StoreWriter:
                 con.execute("ROLLBACK")
                 return [], None
             event_ids = [e for e, _ in new]
-            for sql in _INSERT_FINDINGS:
-                con.execute(sql, [batch_id, event_ids] if "$2" in sql else [])
+            con.execute(_BATCH_TEXTS)
+            con.execute(_INSERT_NEW_TEXTS)
+            con.execute(_INSERT_FINDING_ROWS, [batch_id, event_ids])
             records = batch_records(event_ids, [h for _, h in new])
             digest = batch_digest(records)
             entry_hash = chain_hash(self._head, batch_id, len(new), digest)
@@ -166,17 +167,20 @@ _INSERT_CALLS = f"""
 _SKIPPING_KNOWN = " ON CONFLICT DO NOTHING"
 _RETURNING = " RETURNING event_id::VARCHAR, row_hash"
 
-_INSERT_FINDINGS = (
-    f"CREATE OR REPLACE TEMP TABLE batch_texts AS SELECT *, {FINDING_TEXT_ID_SQL} AS text_id FROM batch_findings",
-    f"""INSERT INTO finding_texts
-        SELECT DISTINCT ON (text_id) text_id, {", ".join(FINDING_COLUMNS)} FROM batch_texts
-        WHERE text_id NOT IN (SELECT text_id FROM finding_texts)""",
-    """INSERT INTO finding_rows
-        SELECT b.event_id::UUID, t.text_id, b.tenant, b.observed_at, $1
-        FROM batch_calls b JOIN batch_texts t ON t.fset = b.fset
-        SEMI JOIN (SELECT unnest($2::VARCHAR[]) AS event_id) n ON b.event_id = n.event_id""",
-)
-"""The findings of the new calls: texts not yet kept are added once, then one row per call and finding."""
+# The findings of the new calls: texts not yet kept are added once, then one row per call and finding.
+_BATCH_TEXTS = (f"CREATE OR REPLACE TEMP TABLE batch_texts AS "
+                f"SELECT *, {FINDING_TEXT_ID_SQL} AS text_id FROM batch_findings")
+_INSERT_NEW_TEXTS = f"""
+    INSERT INTO finding_texts
+    SELECT DISTINCT ON (text_id) text_id, {", ".join(FINDING_COLUMNS)} FROM batch_texts
+    WHERE text_id NOT IN (SELECT text_id FROM finding_texts)
+"""
+_INSERT_FINDING_ROWS = """
+    INSERT INTO finding_rows
+    SELECT b.event_id::UUID, t.text_id, b.tenant, b.observed_at, $1
+    FROM batch_calls b JOIN batch_texts t ON t.fset = b.fset
+    SEMI JOIN (SELECT unnest($2::VARCHAR[]) AS event_id) n ON b.event_id = n.event_id
+"""
 
 
 _UPSERT_INCIDENT = """
