@@ -69,6 +69,28 @@ class ErrorClass(StrEnum):
     INTERNAL = "internal_error"
 
 
+class ScanState(StrEnum):
+    """How much of the call's content personal-data detection saw.
+
+    ``not_observed``: the tap never saw the content (an OTel span exported without message
+    content); ``budget_exceeded``: detection stopped at the gateway's size or time budget.
+    Neither may be read as "no personal data": the rules judge such a call from the
+    activity's declared categories.
+    """
+
+    COMPLETE = "complete"
+    NOT_OBSERVED = "not_observed"
+    BUDGET_EXCEEDED = "budget_exceeded"
+
+
+class RedirectRoute(StrEnum):
+    """How a redirected call reached the sovereign model."""
+
+    TOPIC = "topic"
+    DIRECT = "direct"
+    STATIC = "static"
+
+
 class HintSource(StrEnum):
     """Where in the request a region hint was read."""
 
@@ -129,6 +151,7 @@ class PersonalData(WireModel):
     categories: tuple[CategoryCount, ...] = ()
     special_category: bool = Field(False, description="Art. 9 data detected")
     content_hash: KeyedHash | None = None
+    scan: ScanState = Field(ScanState.COMPLETE, description="how much of the content detection saw")
 
     @property
     def category_keys(self) -> frozenset[str]:
@@ -148,6 +171,9 @@ class Outcome(WireModel):
     completion_tokens: NonNegInt | None = None
     error_class: ErrorClass | None = None
     verdict: Verdict | None = Field(None, description="the verdict the gateway applied in-line, if any")
+    redirect_route: RedirectRoute | None = Field(
+        None, description="for a redirected call: via douane.redirect, a direct sovereign endpoint, or the static answer"
+    )
 
 
 class AICallEvent(WireModel):
@@ -163,6 +189,9 @@ class AICallEvent(WireModel):
     destination: Destination
     personal_data: PersonalData = PersonalData()
     outcome: Outcome
+    consent_ref: ShortText | None = Field(
+        None, description="the app's reference to the data subject's explicit consent (Art. 49(1)(a)); never an identity"
+    )
 
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 

@@ -23,7 +23,16 @@ import msgspec
 from msgspec.structs import force_setattr
 
 from douane.contract.codec import MAX_EVENT_BYTES, decode_event
-from douane.contract.events import AI_CALL_SCHEMA, Action, AICallEvent, ErrorClass, HintSource, TapKind
+from douane.contract.events import (
+    AI_CALL_SCHEMA,
+    Action,
+    AICallEvent,
+    ErrorClass,
+    HintSource,
+    RedirectRoute,
+    ScanState,
+    TapKind,
+)
 from douane.contract.types import (
     COUNTRY_PATTERN,
     DATA_CATEGORY_MAX,
@@ -162,6 +171,7 @@ class PersonalDataView(_View):
     categories: tuple[CategoryCountView, ...] = ()
     special_category: bool = False
     content_hash: KeyedHash | None = None
+    scan: ScanState = ScanState.COMPLETE
 
     @property
     def category_keys(self) -> frozenset[str]:
@@ -181,6 +191,7 @@ class OutcomeView(_View):
     completion_tokens: NonNegInt | None = None
     error_class: ErrorClass | None = None
     verdict: VerdictView | None = None
+    redirect_route: RedirectRoute | None = None
 
 
 _NO_PERSONAL_DATA = PersonalDataView()
@@ -199,6 +210,7 @@ class EventView(_View):
     schema_: Literal["douane.ai_call/1"] = msgspec.field(default=AI_CALL_SCHEMA, name="schema")
     data_subject_country: Country | None = None
     personal_data: PersonalDataView = _NO_PERSONAL_DATA
+    consent_ref: ShortText | None = None
     schema_by_name: Any = msgspec.field(default=msgspec.UNSET, name="schema_")
 
     def __post_init__(self) -> None:
