@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     kafka_controller_port: int = Field(19093, ge=0, le=65535)
     kafka_heap: str = Field("512m", pattern=r"^\d+[mg]$", description="JVM heap of the local broker")
     topic_partitions: int = Field(DEFAULT_PARTITIONS, ge=1, le=1024)
+    topic_replication: int = Field(1, ge=1, le=7, description="replicas per topic (3 on a three-broker cluster)")
     store: Path | None = Field(None, description="the DuckDB store; default <home>/douane.duckdb")
     slack_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...); alerts are off without it")
     slack_signing_secret: SecretStr | None = Field(None, description="verifies Slack's Acknowledge requests")

@@ -59,8 +59,9 @@ class LocalBroker:
     """A Kafka broker process owned by Douane, with all its files under ``home``."""
 
     def __init__(self, home: Path, port: int = 19092, controller_port: int = 19093, heap: str = "512m",
-                 libs: Path | None = None) -> None:
+                 libs: Path | None = None, overrides: dict[str, str] | None = None) -> None:
         self.home = Path(home).absolute()
+        self.overrides = dict(overrides or {})
         self.libs = Path(libs).absolute() if libs else self.home / "libs"
         self.port = port
         self.controller_port = controller_port
@@ -135,7 +136,8 @@ class LocalBroker:
         self.logs.mkdir(parents=True, exist_ok=True)
         text = (TEMPLATES / "server.properties.in").read_text()
         props = self.config / "server.properties"
-        props.write_text(text.format(port=port, controller_port=cport, data=self.data))
+        extra = "".join(f"{key}={value}\n" for key, value in self.overrides.items())
+        props.write_text(text.format(port=port, controller_port=cport, data=self.data) + extra)
         shutil.copy(TEMPLATES / "log4j2.properties", self.config / "log4j2.properties")
         return props
 

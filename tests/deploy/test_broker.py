@@ -77,7 +77,7 @@ def test_topics_carry_the_contract_retention(kafka_bootstrap: str) -> None:
         admin.close()
     retention = _retention_by_topic(described)
     assert retention == {t.name: str(t.retention_ms) for t in TOPICS.all()}
-    assert retention["douane.redirect"] == "3600000", "raw requests are kept one hour only"
+    assert int(retention["douane.redirect"]) < 3600000, "raw requests are gone within the hour"
 
 
 def _retention_by_topic(described: dict) -> dict[str, str]:
