@@ -1,0 +1,246 @@
+"""``douane replay`` on the real broker and a real DuckDB store: a known window, a stricter policy, the exact diff."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient, NewTopic
+from typer.testing import CliRunner
+
+from collector import TrafficGenerator
+from collector.synthetic import Outage
+from douane.cli.main import app
+from douane.contract import TOPICS, encode
+from rules.policy import load_policy
+from stream import PolicySet
+from stream.replay import ReplayConfig, ReplayError, TopicReader, Window, parse_time, replay
+from stream.store import StoreWriter
+from tests.stream.conftest import EXAMPLES, publish
+
+STRICTER = EXAMPLES / "replay" / "woocommerce-shop.stricter.policy.yaml"
+runner = CliRunner()
+
+
+@dataclass
+class Mix:
+    """A published and stored window of one tenant's traffic, and what the test knows about it."""
+
+    tenant: str
+    window: Window
+    inside: list
+    store: Path
+    now: PolicySet
+    policy_file: Path
+
+
+def _policies(path: Path, tenant: str) -> PolicySet:
+    return PolicySet([load_policy(path).model_copy(update={"tenants": (tenant,)})])
+
+
+@pytest.fixture(scope="module")
+def mix(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Mix:
+    """300 calls of one shop over the last ~2 hours (an OpenAI lockout inside), on Kafka and in a store."""
+    import uuid
+
+    tenant = f"berlin-{uuid.uuid4().hex[:8]}"
+    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=2)
+    outage = Outage("openai", start + timedelta(minutes=3), start + timedelta(minutes=6))
+    events = TrafficGenerator((tenant,), seed=11, start=start, outages=(outage,)).events(300)
+    window = Window(start + timedelta(minutes=2), start + timedelta(minutes=7), tenant)
+    folder = tmp_path_factory.mktemp("replay")
+    store = folder / "douane.duckdb"
+    then = _policies(EXAMPLES / "woocommerce-shop.policy.yaml", tenant)
+    writer = StoreWriter(store)
+    writer.record_policies(then.tenants())
+    writer.write([then.audit(e) for e in events])
+    writer.close()
+    publish(kafka_bootstrap, events)
+    stricter = folder / "stricter.policy.yaml"
+    stricter.write_text(STRICTER.read_text().replace("tenants: [shop-berlin, kaffee-berlin]", f"tenants: [{tenant}]")
+                        .replace("../woocommerce-shop.rules.yaml", str(EXAMPLES / "woocommerce-shop.rules.yaml")))
+    inside = [e for e in events if window.start <= e.observed_at < window.end]
+    assert 0 < len(inside) < len(events)
+    return Mix(tenant, window, inside, store, _policies(stricter, tenant), stricter)
+
+
+def _scc_calls_to_openai(events: list) -> list[str]:
+    """Calls the example policy let through on the OpenAI SCCs: OpenAI (either endpoint; the contracting entity
+    is in the US) from the two activities that declare personal data, support chat and checkout."""
+    return [str(e.event_id) for e in events
+            if e.destination.provider == "openai" and e.app.feature in ("support_chat", "checkout")]
+
+
+def test_a_stricter_policy_adds_exactly_the_calls_it_no_longer_covers(kafka_bootstrap: str, mix: Mix) -> None:
+    report = replay(ReplayConfig(mix.window, mix.now, kafka_bootstrap, mix.store, source="kafka"))
+
+    expected = _scc_calls_to_openai(mix.inside)
+    assert expected, "the seed gives no SCC-based calls in the window: the test would prove nothing"
+    assert report.sources.calls.startswith(f"Kafka topic {TOPICS.ai_calls.name}")
+    assert report.totals.calls == len(mix.inside) and report.totals.not_recorded == 0
+    assert {r.rule_id: r.added for r in report.rules if r.added} == {"chapter-v.no-basis": len(expected)}
+    assert {r.rule_id: r.removed for r in report.rules if r.removed} == {"chapter-v.scc": len(expected)}
+    no_basis = next(r for r in report.rules if r.rule_id == "chapter-v.no-basis")
+    assert no_basis.added_examples == expected[:3]
+    decisions = {(c.then, c.now): c.calls for c in report.changes if c.field == "decision"}
+    assert decisions == {("allowed_with_safeguard", "unauthorised"): len(expected)}
+    assert report.differs
+
+
+def test_the_store_gives_the_same_diff_as_the_topic(kafka_bootstrap: str, mix: Mix) -> None:
+    from_topic = replay(ReplayConfig(mix.window, mix.now, kafka_bootstrap, mix.store, source="kafka"))
+    from_store = replay(ReplayConfig(mix.window, mix.now, None, mix.store, source="store"))
+
+    assert from_store.sources.calls.startswith(f"the store {mix.store}")
+    assert from_store.rules == from_topic.rules and from_store.rules
+    assert from_store.changes == from_topic.changes
+    assert from_store.timeline == from_topic.timeline
+    assert from_store.actions == from_topic.actions
+
+
+def test_a_call_published_twice_counts_once(kafka_bootstrap: str, mix: Mix) -> None:
+    publish(kafka_bootstrap, mix.inside[:5])  # a collector's spool drained twice: at-least-once delivery
+    report = replay(ReplayConfig(mix.window, mix.now, kafka_bootstrap, mix.store, source="kafka"))
+    assert report.totals.calls == len(mix.inside)
+    assert report.totals.records_read >= len(mix.inside) + 5
+
+
+def test_timeline_and_actions_show_the_lockout(kafka_bootstrap: str, mix: Mix) -> None:
+    report = replay(ReplayConfig(mix.window, mix.now, kafka_bootstrap, mix.store, source="kafka"))
+
+    failed_over = [e for e in mix.inside if e.outcome.action.value == "failed_over"]
+    assert failed_over, "the outage must fall in the window"
+    assert sum(m.failed_over for m in report.timeline) == len(failed_over)
+    assert sum(m.calls for m in report.timeline) == len(mix.inside)
+    by_minute = Counter(e.observed_at.strftime("%Y-%m-%d %H:%M") for e in mix.inside)
+    assert {m.minute: m.calls for m in report.timeline} == dict(by_minute)
+    lockouts = {(a.action, a.provider, a.error_class): a.calls for a in report.actions}
+    assert lockouts == {("failed_over", "openai", "lockout_451"): len(failed_over)}
+
+
+def _end_offsets(bootstrap: str) -> dict:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        parts = [TopicPartition(t.name, p) for t in TOPICS.all() for p in consumer.partitions_for_topic(t.name)]
+        return consumer.end_offsets(parts)
+    finally:
+        consumer.close()
+
+
+def _fingerprint(path: Path) -> tuple[str, int]:
+    return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
+
+
+@pytest.mark.parametrize("source", ["kafka", "store"])
+def test_replay_writes_nothing(kafka_bootstrap: str, mix: Mix, source: str, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DOUANE_KAFKA_BOOTSTRAP", kafka_bootstrap)
+    offsets, store = _end_offsets(kafka_bootstrap), _fingerprint(mix.store)
+    wal = mix.store.with_name(mix.store.name + ".wal")
+
+    result = runner.invoke(app, ["replay", "--from", mix.window.start.isoformat(), "--to", mix.window.end.isoformat(),
+                                 "--tenant", mix.tenant, "--policy", str(mix.policy_file), "--store", str(mix.store),
+                                 "--source", source, "--json"])
+
+    assert result.exit_code == 1, result.output  # 1: the rules given judge some calls differently
+    answer = json.loads(result.stdout)
+    assert answer["differs"] is True and answer["totals"]["calls"] == len(mix.inside)
+    assert _end_offsets(kafka_bootstrap) == offsets
+    assert _fingerprint(mix.store) == store and not wal.exists()
+
+
+def test_the_same_rules_show_no_difference(kafka_bootstrap: str, mix: Mix, monkeypatch) -> None:
+    monkeypatch.setenv("DOUANE_KAFKA_BOOTSTRAP", kafka_bootstrap)
+    same = mix.policy_file.with_name("same.policy.yaml")
+    same.write_text((EXAMPLES / "woocommerce-shop.policy.yaml").read_text()
+                    .replace("tenants: [shop-berlin, kaffee-berlin]", f"tenants: [{mix.tenant}]")
+                    .replace("[woocommerce-shop.rules.yaml]", f"[{EXAMPLES / 'woocommerce-shop.rules.yaml'}]"))
+    result = runner.invoke(app, ["replay", "--from", mix.window.start.isoformat(), "--to", mix.window.end.isoformat(),
+                                 "--tenant", mix.tenant, "--policy", str(same), "--store", str(mix.store)])
+    assert result.exit_code == 0, result.output
+    assert "no change" in result.stdout and f"{len(mix.inside)} calls in the window" in result.stdout
+
+
+def test_seek_by_timestamp_skips_records_published_before_the_margin(kafka_bootstrap: str) -> None:
+    """Kafka timestamps are publish times: a record published before window start minus the margin is not read;
+    one published late (a drained spool) is read, unless ``late`` bounds the read."""
+    import uuid
+
+    from tests.helpers import make_event
+
+    topic = f"replay-seek-{uuid.uuid4().hex[:8]}"
+    _create(kafka_bootstrap, topic)
+    t1 = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
+    window = Window(t1, t1 + timedelta(minutes=15))
+    published = {"early": t1 - timedelta(minutes=30), "on-time": t1 + timedelta(minutes=1),
+                 "late": t1 + timedelta(hours=3)}
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    for tenant, at in published.items():
+        event = make_event(tenant=tenant, observed_at=t1 + timedelta(minutes=5))
+        producer.send(topic, key=tenant.encode(), value=encode(event), timestamp_ms=int(at.timestamp() * 1000))
+    producer.flush()
+    producer.close()
+
+    def tenants_read(**options) -> list[str]:
+        return sorted(json.loads(r.value)["tenant"] for r in TopicReader(kafka_bootstrap, topic, **options).records(window))
+
+    assert tenants_read() == ["late", "on-time"]
+    assert tenants_read(late=timedelta(minutes=30)) == ["on-time"]
+    assert tenants_read(margin=timedelta(hours=1)) == ["early", "late", "on-time"]
+
+
+def test_a_topic_that_lost_the_window_to_retention_falls_back_to_the_store(kafka_bootstrap: str, mix: Mix) -> None:
+    import uuid
+
+    topic = f"replay-retention-{uuid.uuid4().hex[:8]}"
+    _create(kafka_bootstrap, topic, partitions=1)
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    for e in mix.inside:
+        producer.send(topic, key=e.tenant.encode(), value=encode(e))
+    producer.flush()
+    producer.close()
+    assert TopicReader(kafka_bootstrap, topic).holds(mix.window)
+
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin.delete_records({TopicPartition(topic, 0): 5})  # what retention does to the oldest segment
+    admin.close()
+
+    assert not TopicReader(kafka_bootstrap, topic).holds(mix.window)
+    report = replay(ReplayConfig(mix.window, mix.now, kafka_bootstrap, mix.store, calls_topic=topic))
+    assert report.sources.calls.startswith("the store")
+    assert any("no longer holds the whole window" in n for n in report.sources.notes)
+    assert report.totals.calls == len(mix.inside)
+
+
+def _create(bootstrap: str, topic: str, partitions: int = 2) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.create_topics([NewTopic(topic, partitions, 1)])
+    finally:
+        admin.close()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--from", "yesterday", "--to", "2026-11-02T09:00Z"], "is not an ISO 8601 time"),
+    (["--from", "2026-11-02T09:00Z", "--to", "2026-11-02T08:00Z"], "before it starts"),
+    (["--from", "2026-11-02T08:00Z", "--to", "2026-11-02T09:00Z", "--format", "pdf"], "a PDF needs --out FILE"),
+    (["--from", "2026-11-02T08:00Z", "--to", "2026-11-02T09:00Z", "--format", "xml"], "must be one of"),
+])
+def test_usage_errors_exit_2_and_say_what_is_wrong(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["replay", *args, "--policy", str(EXAMPLES / "woocommerce-shop.policy.yaml")])
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+
+
+def test_a_naive_time_is_utc_and_the_window_is_half_open() -> None:
+    start = parse_time("2026-11-02 08:00", "--from")
+    window = Window(start, parse_time("2026-11-02T08:15:00+00:00", "--to"))
+    assert start == datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
+    assert window.holds(start, "t") and not window.holds(window.end, "t")
+    with pytest.raises(ReplayError, match="not an ISO 8601 time"):
+        parse_time("8am", "--from")
