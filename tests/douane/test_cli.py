@@ -43,6 +43,14 @@ def test_status_without_a_broker_says_so_and_fails(tmp_path: Path, monkeypatch: 
     assert "Kafka is not running" in result.output
 
 
+def test_status_as_json_for_scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOUANE_HOME", str(tmp_path))
+    result = runner.invoke(app, ["kafka", "status", "--json"])
+    assert result.exit_code == 1
+    answer = json.loads(result.stdout)
+    assert answer["running"] is False and answer["answering"] is False and answer["home"] == str(tmp_path / "kafka")
+
+
 def test_topics_without_a_broker_names_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOUANE_HOME", str(tmp_path))
     monkeypatch.delenv("DOUANE_KAFKA_BOOTSTRAP", raising=False)
