@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from douane.cli.common import fail, settings
-from douane.cli.demo_screens import Broker, LiveView, last_screen, show_replay
+from douane.cli.demo_screens import Broker, LiveView, last_screen, quiet_known_noise, show_replay
 
 MALFORMED = (b"{not json", b'{"schema": "douane.ai_call/1", "tenant": "x"}', b"\xff\xfe binary")
 EXAMPLES = Path(__file__).parents[2] / "deploy" / "examples"
@@ -39,6 +39,7 @@ def demo(
     from deploy.kafka import ensure_topics
 
     cfg = settings()
+    quiet_known_noise()
     broker = _broker(cfg)
     typer.echo(f"1/7 Kafka answers on {broker.address}")
     ensure_topics(broker.address, cfg.topic_partitions)

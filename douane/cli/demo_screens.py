@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -75,3 +76,19 @@ def last_screen(run: Path, store: Path, reports: Path, replay_files: list[Path],
         typer.echo(f"    Kafka           the broker this demo started on {broker.address} was stopped")
     else:
         typer.echo(f"    Kafka           still running on {broker.address}; stop it with: {env}douane kafka down")
+
+
+class _TransientCoordinator(logging.Filter):
+    """Drops aiokafka's errors while a fresh broker is still electing its group coordinator (it retries)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return "GroupCoordinatorNotAvailable" not in message and "Marking the coordinator dead" not in message
+
+
+def quiet_known_noise() -> None:
+    """Keep the demo's terminal to its story: what the stream logs as warnings (incidents opened, dead letters)
+    the demo prints itself, and a fresh broker's coordinator election is retried, not failed."""
+    logging.getLogger("stream").setLevel(logging.ERROR)
+    logging.getLogger("mode.timers").setLevel(logging.ERROR)
+    logging.getLogger("aiokafka.consumer.group_coordinator").addFilter(_TransientCoordinator())

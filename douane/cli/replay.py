@@ -31,10 +31,14 @@ def replay(
     fmt: str = typer.Option("table", "--format", help="table, json, html or pdf"),
     json_out: bool = typer.Option(False, "--json", help="same as --format json"),
     out: Path = typer.Option(None, "--out", dir_okay=False, help="write here instead of stdout (needed for pdf)"),
+    redrive: bool = typer.Option(False, "--redrive", help="also send the window's redirected requests to the "
+                                                          "sovereign worker again (writes to douane.redirect)"),
+    redrive_timeout: float = typer.Option(60.0, min=1, help="seconds to wait for the worker's answers"),
 ) -> None:
     """Replay a window of AI calls by event time: timeline, then-vs-now diff, redirects, incidents. Read-only.
 
-    Exit status: 0 when the rules given judge every call as recorded, 1 when they differ (or on an error), 2 usage.
+    Exit status: 0 when the rules given judge every call as recorded, 1 when they differ, a redriven request got
+    no answer, or an error stopped it; 2 usage.
     """
     from stream.replay import ReplayConfig, ReplayError, Window, parse_time, replay as run
     from stream.replay.render import FORMATS, render
@@ -57,9 +61,29 @@ def replay(
         report = run(config, _Progress())
     except ReplayError as exc:
         fail(str(exc))
-    _write(render(report, fmt), out)
-    if report.differs:
+    again = _redrive(config, report, redrive_timeout) if redrive else None
+    if again is not None and fmt == "json":
+        import json
+
+        _write(json.dumps({**json.loads(report.to_json()), "redrive": again.model_dump(mode="json")}, indent=2) + "\n",
+               out)
+    else:
+        _write(render(report, fmt), out)
+        if again is not None:
+            from stream.replay.redrive import lines
+
+            typer.echo("\n".join(["", *lines(again)]))
+    if report.differs or (again is not None and again.unanswered):
         raise typer.Exit(1)
+
+
+def _redrive(config, report, timeout: float):
+    """The redrive step, after the read-only replay and apart from it."""
+    from stream.replay.redrive import redrive
+
+    if config.bootstrap is None:
+        fail("--redrive needs a broker: run 'douane kafka up' or set DOUANE_KAFKA_BOOTSTRAP")
+    return redrive(config.bootstrap, config.window, report.redirected_ids, config.margin, timeout)
 
 
 def _policies(paths: list[Path] | None, registry: Path | None, store: Path):

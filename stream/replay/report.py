@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from stream.replay.diff import ActionGroup, Change, Minute, RuleDiff, actions, changes, rule_diff, timeline
 from stream.replay.judge import Replayed
@@ -62,6 +62,7 @@ class ReplayReport(BaseModel):
     changes: list[Change]
     actions: list[ActionGroup]
     incidents: list[Incident]
+    redirected_ids: list[str] = Field(default_factory=list, exclude=True)  # for --redrive; not rendered
 
     @property
     def differs(self) -> bool:
@@ -82,4 +83,5 @@ def build(window, calls: list[Replayed], sources: Sources, rules_now: list[str],
                     records_read=records_read, undecodable=undecodable)
     return ReplayReport(window_start=window.start, window_end=window.end, tenant=window.tenant, rules_now=rules_now,
                         sources=sources, totals=totals, timeline=timeline(calls), rules=rule_diff(calls),
-                        changes=changes(calls), actions=actions(calls), incidents=incidents)
+                        changes=changes(calls), actions=actions(calls), incidents=incidents,
+                        redirected_ids=[c.event_id for c in calls if c.action == "redirected"])

@@ -244,3 +244,44 @@ def test_a_naive_time_is_utc_and_the_window_is_half_open() -> None:
     assert window.holds(start, "t") and not window.holds(window.end, "t")
     with pytest.raises(ReplayError, match="not an ISO 8601 time"):
         parse_time("8am", "--from")
+
+
+async def test_redrive_sends_the_windows_redirected_requests_again_and_reports_the_answers(kafka_bootstrap: str,
+                                                                                           tmp_path: Path) -> None:
+    """A redirected call whose request is still on douane.redirect is answered again by the sovereign worker;
+    one whose request is gone (kept 1 h) is reported missing. The original correlation id is not reused."""
+    import asyncio
+    import uuid
+
+    from douane.contract import Action, Outcome, RedirectRequest
+    from inference import InferenceWorker, StaticEngine
+    from inference.worker import WorkerConfig
+    from stream.replay.redrive import redrive
+    from tests.helpers import make_event
+    from tests.inference.conftest import send
+
+    tenant = f"redrive-{uuid.uuid4().hex[:8]}"
+    at = datetime.now(timezone.utc) - timedelta(minutes=2)
+    kept, gone = (make_event(tenant=tenant, observed_at=at, outcome=Outcome(action=Action.REDIRECTED, status=200))
+                  for _ in range(2))
+    original = RedirectRequest(correlation_id=uuid.uuid4(), event_id=kept.event_id, tenant=tenant, kind="chat",
+                               messages=[{"role": "user", "content": "Wo bleibt meine Bestellung?"}],
+                               deadline=datetime.now(timezone.utc) - timedelta(minutes=1),
+                               fallback_answer="Wir melden uns per E-Mail.")
+    publish(kafka_bootstrap, [kept, gone])
+    send(kafka_bootstrap, [original])
+    worker = InferenceWorker(WorkerConfig(kafka_bootstrap, group=f"g-{uuid.uuid4()}", start_from="latest"),
+                             StaticEngine())
+    running = asyncio.create_task(worker.run())
+    await asyncio.wait_for(worker.ready.wait(), 60)
+    try:
+        window = Window(at - timedelta(minutes=1), at + timedelta(minutes=1), tenant)
+        result = await asyncio.to_thread(redrive, kafka_bootstrap, window, [str(kept.event_id), str(gone.event_id)])
+    finally:
+        worker.stop()
+        await running
+
+    assert result.sent == 1 and result.missing == [str(gone.event_id)] and result.unanswered == []
+    [answer] = result.answers
+    assert answer.event_id == str(kept.event_id) and answer.correlation_id != str(original.correlation_id)
+    assert answer.status == "ok" and answer.engine == "static" and answer.answer_chars == len("Wir melden uns per E-Mail.")
