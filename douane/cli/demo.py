@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import uuid
 from collections import Counter
@@ -13,7 +12,8 @@ from pathlib import Path
 import typer
 
 from douane.cli.common import fail, settings
-from douane.cli.demo_screens import Broker, LiveView, last_screen, quiet_known_noise, show_replay
+from douane.cli.demo_place import env_prefix, run_folder, start_broker, stop_broker
+from douane.cli.demo_screens import LiveView, last_screen, quiet_known_noise, show_replay
 
 MALFORMED = (b"{not json", b'{"schema": "douane.ai_call/1", "tenant": "x"}', b"\xff\xfe binary")
 EXAMPLES = Path(__file__).parents[2] / "deploy" / "examples"
@@ -40,10 +40,10 @@ def demo(
 
     cfg = settings()
     quiet_known_noise()
-    broker = _broker(cfg)
+    broker = start_broker(cfg)
     typer.echo(f"1/7 Kafka answers on {broker.address}")
     ensure_topics(broker.address, cfg.topic_partitions)
-    run = _run_folder(cfg.home)
+    run = run_folder(cfg.home)
     store = run / "douane.duckdb"
     slack, standin = _slack(cfg)
     try:
@@ -56,53 +56,8 @@ def demo(
     _verify(store)
     replay_files = _replay(broker.address, store, run, summary)
     _reports(store, run / "reports", summary)
-    stopped = broker.started_here and not keep_broker and _stop(cfg)
-    last_screen(run, store, run / "reports", replay_files, broker, stopped, _env_prefix())
-
-
-def _broker(cfg) -> Broker:
-    """The broker to use: DOUANE_KAFKA_BOOTSTRAP's, else the local one (started when it is not running)."""
-    from deploy.kafka import BrokerError, JarsError, LocalBroker
-
-    if cfg.kafka_bootstrap:
-        return Broker(cfg.kafka_bootstrap, started_here=False, external=True)
-    local = LocalBroker(cfg.kafka_home, cfg.kafka_port, cfg.kafka_controller_port, cfg.kafka_heap)
-    try:
-        before = local.status()
-        address = local.up().bootstrap
-    except (BrokerError, JarsError) as exc:
-        fail(str(exc))
-    return Broker(address, started_here=not (before.running and before.answering), external=False)
-
-
-def _stop(cfg) -> bool:
-    from deploy.kafka import LocalBroker
-
-    return LocalBroker(cfg.kafka_home, cfg.kafka_port, cfg.kafka_controller_port, cfg.kafka_heap).down()
-
-
-def _run_folder(home: Path) -> Path:
-    """A fresh folder per run (``<home>/runs/<time>``), so a second run never adds to the first one's figures;
-    ``<home>/runs/latest`` points at it."""
-    runs = home / "runs"
-    run = runs / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    if run.exists():
-        run = run.with_name(f"{run.name}-{uuid.uuid4().hex[:6]}")
-    run.mkdir(parents=True)
-    latest = runs / "latest"
-    try:
-        if latest.is_symlink() or latest.exists():
-            latest.unlink()
-        latest.symlink_to(run.name)
-    except OSError:
-        pass  # a file system without links: the run folder's path is printed anyway
-    return run
-
-
-def _env_prefix() -> str:
-    """The DOUANE_* variables a user set for this broker, to repeat before 'douane kafka down'."""
-    names = ("DOUANE_HOME", "DOUANE_KAFKA_PORT", "DOUANE_KAFKA_CONTROLLER_PORT")
-    return "".join(f"{n}={os.environ[n]} " for n in names if os.environ.get(n))
+    stopped = broker.started_here and not keep_broker and stop_broker(cfg)
+    last_screen(run, store, run / "reports", replay_files, broker, stopped, env_prefix())
 
 
 def _slack(cfg):

@@ -90,5 +90,7 @@ def quiet_known_noise() -> None:
     """Keep the demo's terminal to its story: what the stream logs as warnings (incidents opened, dead letters)
     the demo prints itself, and a fresh broker's coordinator election is retried, not failed."""
     logging.getLogger("stream").setLevel(logging.ERROR)
-    logging.getLogger("mode.timers").setLevel(logging.ERROR)
+    # Load diagnostics on a busy machine (a slow poll, a full producer buffer) are not the story either.
+    for name in ("mode.timers", "kafka.net.selector", "faust.transport.producer"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     logging.getLogger("aiokafka.consumer.group_coordinator").addFilter(_TransientCoordinator())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime
 
 from douane.contract import TOPICS, DecodeError, decode_verdict
@@ -101,5 +100,3 @@ def readers(bootstrap: str, calls_topic: str = TOPICS.ai_calls.name, **options) 
             for name, topic in (("calls", calls_topic), ("findings", TOPICS.findings.name),
                                 ("incidents", TOPICS.incidents.name))}
 
-
-ThenOf = Callable[[object], Judgement | None]

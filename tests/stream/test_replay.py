@@ -166,6 +166,25 @@ def test_the_same_rules_show_no_difference(kafka_bootstrap: str, mix: Mix, monke
     assert "no change" in result.stdout and f"{len(mix.inside)} calls in the window" in result.stdout
 
 
+def test_without_a_policy_the_rules_recorded_in_the_store_are_now(mix: Mix) -> None:
+    result = runner.invoke(app, ["replay", "--from", mix.window.start.isoformat(), "--to", mix.window.end.isoformat(),
+                                 "--tenant", mix.tenant, "--source", "store", "--store", str(mix.store)])
+    assert result.exit_code == 0, result.output
+    assert f"rules now:       {mix.tenant}: policy 2026-11-01" in result.stdout and "no change" in result.stdout
+
+
+@pytest.mark.parametrize("fmt, starts", [("pdf", b"%PDF"), ("html", b"<!doctype html>")])
+def test_a_replay_for_the_post_mortem(mix: Mix, tmp_path: Path, fmt: str, starts: bytes) -> None:
+    out = tmp_path / f"replay.{fmt}"
+    result = runner.invoke(app, ["replay", "--from", mix.window.start.isoformat(), "--to", mix.window.end.isoformat(),
+                                 "--tenant", mix.tenant, "--policy", str(mix.policy_file), "--source", "store",
+                                 "--store", str(mix.store), "--format", fmt, "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert out.read_bytes().startswith(starts)
+    if fmt == "html":
+        assert "chapter-v.no-basis" in out.read_text() and "allowed_with_safeguard" in out.read_text()
+
+
 def test_seek_by_timestamp_skips_records_published_before_the_margin(kafka_bootstrap: str) -> None:
     """Kafka timestamps are publish times: a record published before window start minus the margin is not read;
     one published late (a drained spool) is read, unless ``late`` bounds the read."""
@@ -285,3 +304,17 @@ async def test_redrive_sends_the_windows_redirected_requests_again_and_reports_t
     [answer] = result.answers
     assert answer.event_id == str(kept.event_id) and answer.correlation_id != str(original.correlation_id)
     assert answer.status == "ok" and answer.engine == "static" and answer.answer_chars == len("Wir melden uns per E-Mail.")
+
+
+def test_a_progress_bar_on_stderr_only_for_long_windows(capsys: pytest.CaptureFixture) -> None:
+    from douane.cli.replay import PROGRESS_FROM, _Progress
+
+    short = _Progress()
+    short(10, 100)
+    short(100, 100)
+    assert capsys.readouterr() == ("", "")
+    long = _Progress()
+    for done in (0, PROGRESS_FROM // 2, PROGRESS_FROM):
+        long(done, PROGRESS_FROM)
+    captured = capsys.readouterr()
+    assert captured.out == "" and "reading" in captured.err
