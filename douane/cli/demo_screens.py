@@ -49,9 +49,19 @@ def show_replay(report, files: list[Path], step: str) -> None:
     from stream.replay.render import action_lines, diff_lines, summary
 
     typer.echo(f"\n{step} replay of the OpenAI lockout window under a stricter policy (douane replay):")
-    for line in [*summary(report), *diff_lines(report), *action_lines(report)]:
+    for line in [*summary(report), *diff_lines(report), *action_lines(report), *_incident_lines(report)]:
         typer.echo(f"    {line}")
     typer.echo("    written: " + ", ".join(str(f) for f in files))
+
+
+def _incident_lines(report) -> list[str]:
+    """The NIS2 incidents in full; the GDPR ones as a count (every line is in replay.txt)."""
+    nis2 = [i for i in report.incidents if i.kind == "nis2"]
+    lines = [f"incidents overlapping the window: {len(report.incidents)}, of which {len(nis2)} NIS2:"]
+    for i in nis2:
+        alert = f", alert in {i.channel}" if i.channel else ""
+        lines.append(f"  {i.severity:<8} {i.tenant:<14} {i.rule_id:<26} {i.provider:<10} opened {i.opened_at[:19]}{alert}")
+    return lines
 
 
 @dataclass(frozen=True)

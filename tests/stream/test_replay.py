@@ -38,6 +38,17 @@ class Mix:
     store: Path
     now: PolicySet
     policy_file: Path
+    incidents: list[dict]
+
+
+def _incidents(tenant: str, outage: Outage) -> list[dict]:
+    """The lockout's NIS2 incident (in the window, its alert delivered) and one of a later hour (outside)."""
+    from stream.alerts import incidents as inc
+
+    lockout = inc.open_nis2(tenant, "openai", "lockout", 3, 15, outage.start)
+    lockout = inc.delivered(lockout, lockout["version"], "C-CRITICAL", "1700000000.000100")
+    later = inc.open_nis2(tenant, "anthropic", "error", 20, 15, outage.start + timedelta(hours=1))
+    return [lockout, later]
 
 
 def _policies(path: Path, tenant: str) -> PolicySet:
@@ -60,6 +71,9 @@ def mix(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Mix:
     writer = StoreWriter(store)
     writer.record_policies(then.tenants())
     writer.write([then.audit(e) for e in events])
+    incidents = _incidents(tenant, outage)
+    for state in incidents:
+        writer.record_incident(state)
     writer.close()
     publish(kafka_bootstrap, events)
     stricter = folder / "stricter.policy.yaml"
@@ -67,7 +81,7 @@ def mix(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Mix:
                         .replace("../woocommerce-shop.rules.yaml", str(EXAMPLES / "woocommerce-shop.rules.yaml")))
     inside = [e for e in events if window.start <= e.observed_at < window.end]
     assert 0 < len(inside) < len(events)
-    return Mix(tenant, window, inside, store, _policies(stricter, tenant), stricter)
+    return Mix(tenant, window, inside, store, _policies(stricter, tenant), stricter, incidents)
 
 
 def _scc_calls_to_openai(events: list) -> list[str]:
@@ -122,6 +136,25 @@ def test_timeline_and_actions_show_the_lockout(kafka_bootstrap: str, mix: Mix) -
     assert {m.minute: m.calls for m in report.timeline} == dict(by_minute)
     lockouts = {(a.action, a.provider, a.error_class): a.calls for a in report.actions}
     assert lockouts == {("failed_over", "openai", "lockout_451"): len(failed_over)}
+
+
+def test_incidents_that_fired_in_the_window_from_the_store_or_the_topic(kafka_bootstrap: str, mix: Mix,
+                                                                      tmp_path: Path) -> None:
+    lockout = mix.incidents[0]
+    from_store = replay(ReplayConfig(mix.window, mix.now, None, mix.store, source="store"))
+    assert [(i.incident_id, i.kind, i.channel) for i in from_store.incidents] == [(lockout["id"], "nis2", "C-CRITICAL")]
+
+    snapshots = [(mix.tenant, json.dumps({"type": "state", "tenant": mix.tenant, "state": s}).encode())
+                 for s in mix.incidents]
+    with KafkaProducer(bootstrap_servers=kafka_bootstrap) as producer:
+        for key, value in snapshots:
+            producer.send(TOPICS.incidents.name, key=key.encode(), value=value)
+        producer.flush()
+    no_store = tmp_path / "none.duckdb"
+    from_topic = replay(ReplayConfig(mix.window, mix.now, kafka_bootstrap, no_store, baseline=mix.now))
+    assert [(i.incident_id, i.channel) for i in from_topic.incidents] == [(lockout["id"], "C-CRITICAL")]
+    assert from_topic.sources.verdicts_then == "re-evaluated under the baseline policy (--baseline)"
+    assert not from_topic.differs  # the same rules then and now
 
 
 def _end_offsets(bootstrap: str) -> dict:
