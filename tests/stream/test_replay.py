@@ -351,3 +351,19 @@ def test_a_progress_bar_on_stderr_only_for_long_windows(capsys: pytest.CaptureFi
         long(done, PROGRESS_FROM)
     captured = capsys.readouterr()
     assert captured.out == "" and "reading" in captured.err
+
+
+def test_redrive_is_reported_apart_from_the_read_only_replay(kafka_bootstrap: str, mix: Mix, monkeypatch) -> None:
+    monkeypatch.setenv("DOUANE_KAFKA_BOOTSTRAP", kafka_bootstrap)
+    window = ["--from", mix.window.start.isoformat(), "--to", mix.window.end.isoformat(), "--tenant", mix.tenant,
+              "--policy", str(mix.policy_file), "--store", str(mix.store)]
+
+    result = runner.invoke(app, ["replay", *window, "--redrive", "--redrive-timeout", "5"])
+    assert result.exit_code == 1, result.output  # the stricter rules differ; the redrive itself had nothing to send
+    assert "redrive (sent to douane.redirect; this part is not read-only): 0 redirected call(s), 0 request(s) " \
+           "sent again, 0 answered" in result.stdout
+    answer = json.loads(runner.invoke(app, ["replay", *window, "--redrive", "--json"]).stdout)
+    assert answer["redrive"] == {"redirected_calls": 0, "sent": 0, "answers": [], "missing": [], "unanswered": []}
+
+    no_broker = runner.invoke(app, ["replay", *window, "--source", "store", "--redrive"])
+    assert no_broker.exit_code == 1 and "--redrive needs a broker" in no_broker.output
