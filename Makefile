@@ -48,6 +48,7 @@ bench: install kafka-jars bench-venv  ## benchmarks print their figures
 	$(PY) bench/detect_throughput.py
 	$(PY) bench/gateway_latency.py
 	$(PY) bench/report_render.py
+	$(PY) bench/replay_window.py
 
 bench-venv: install               ## granian for Douane, and the LiteLLM proxy to compare with (.venv-bench)
 	$(PY) -m pip install -q -e ".[granian]"

@@ -12,37 +12,52 @@ from pathlib import Path
 import typer
 
 from douane.cli.common import fail, settings
+from douane.cli.demo_place import create_changelogs, env_prefix, run_folder, start_broker, stop_broker
+from douane.cli.demo_screens import LiveView, last_screen, quiet_known_noise, show_replay
 
 MALFORMED = (b"{not json", b'{"schema": "douane.ai_call/1", "tenant": "x"}', b"\xff\xfe binary")
 EXAMPLES = Path(__file__).parents[2] / "deploy" / "examples"
+STRICTER = (EXAMPLES / "replay" / "woocommerce-shop.stricter.policy.yaml", EXAMPLES / "magento-health-shop.policy.yaml")
+"""The rules the demo replays its outage under: the Berlin shop's policy made stricter, Lyon's as it is."""
+TRAFFIC_START = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)  # the generator's default first day
+
+
+def _outage():
+    """The OpenAI region lockout in the demo's traffic."""
+    from collector.synthetic import Outage
+
+    return Outage("openai", TRAFFIC_START + timedelta(seconds=20), TRAFFIC_START + timedelta(minutes=10))
 
 
 def demo(
     events: int = typer.Option(2000, min=1, max=1_000_000, help="synthetic AI calls to send"),
     seed: int = typer.Option(7, help="same seed, same traffic"),
+    keep_broker: bool = typer.Option(False, help="leave running a broker the demo had to start itself"),
 ) -> None:
-    """Start Kafka, publish synthetic shop traffic (and a few malformed records), audit it, store the evidence."""
-    from deploy.kafka import BrokerError, JarsError, LocalBroker, ensure_topics
+    """Start Kafka, publish synthetic shop traffic (and a few malformed records), audit it, store the evidence,
+    replay the outage under a stricter policy; everything goes to a fresh run folder."""
+    from deploy.kafka import ensure_topics
 
     cfg = settings()
-    try:
-        address = cfg.kafka_bootstrap or LocalBroker(cfg.kafka_home, cfg.kafka_port,
-                                                     cfg.kafka_controller_port, cfg.kafka_heap).up().bootstrap
-    except (BrokerError, JarsError) as exc:
-        fail(str(exc))
-    typer.echo(f"1/6 Kafka answers on {address}")
-    ensure_topics(address, cfg.topic_partitions)
-    cfg.store_path.parent.mkdir(parents=True, exist_ok=True)
+    quiet_known_noise()
+    broker = start_broker(cfg)
+    typer.echo(f"1/7 Kafka answers on {broker.address}")
+    ensure_topics(broker.address, cfg.topic_partitions)
+    run = run_folder(cfg.home)
+    store = run / "douane.duckdb"
     slack, standin = _slack(cfg)
     try:
-        summary = asyncio.run(_run(address, cfg.topic_partitions, events, seed, cfg.store_path, slack))
+        summary = asyncio.run(_run(broker.address, cfg.topic_partitions, events, seed, store, slack))
     finally:
         if standin is not None:
             standin.stop()
     _print_summary(summary)
     _print_alerts(summary, standin)
-    _verify(cfg.store_path)
-    _reports(cfg.store_path, cfg.home / "reports", summary)
+    _verify(store)
+    replay_files = _replay(broker.address, store, run, summary)
+    _reports(store, run / "reports", summary)
+    stopped = broker.started_here and not keep_broker and stop_broker(cfg)
+    last_screen(run, store, run / "reports", replay_files, broker, stopped, env_prefix())
 
 
 def _slack(cfg):
@@ -70,6 +85,7 @@ async def _run(address: str, partitions: int, count: int, seed: int, store: Path
     worker = StreamApp(StreamConfig(address, f"douane-demo-{run_id}", partitions, start_from="latest"), policies,
                        [counter], slack=slack)
     worker.stages.insert(0, FindingsPublisher(worker.findings_topic))
+    create_changelogs(address, worker.app)
     sink = StoreSink(SinkConfig(address, f"douane-demo-sink-{run_id}", start_from="latest"), policies, writer)
     try:
         return await _drive(worker, counter, sink, address, count, seed, store)
@@ -79,30 +95,30 @@ async def _run(address: str, partitions: int, count: int, seed: int, store: Path
 
 async def _drive(worker, counter, sink, address: str, count: int, seed: int, store: Path) -> dict:
     from collector import TrafficGenerator
-    from collector.synthetic import Outage
     from stream import EmbeddedWorker
 
-    start = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)  # the generator's default first day
-    outage = Outage("openai", start + timedelta(seconds=20), start + timedelta(minutes=10))  # a region lockout
-
+    outage = _outage()
     sinking = asyncio.create_task(sink.run())
     try:
         async with EmbeddedWorker(worker.app) as running:
             await running.wait_ready()
             await asyncio.wait_for(sink.ready.wait(), 60)
-            started = time.monotonic()
             traffic = TrafficGenerator(("shop-berlin", "shop-lyon"), seed=seed, outages=(outage,)).events(count)
-            await asyncio.to_thread(_publish, address, traffic)
-            typer.echo(f"2/6 published {count} synthetic AI calls of two shops and {len(MALFORMED)} malformed records")
-            await _wait_for(lambda: len(counter.seen) >= count and sink.stored >= count
-                            and worker.dead_letters >= len(MALFORMED), counter, count)
+            typer.echo(f"2/7 publishing {count} synthetic AI calls of two shops and {len(MALFORMED)} malformed records")
+            published_after = datetime.now(timezone.utc) - timedelta(seconds=1)
+            started = time.monotonic()
+            publishing = asyncio.create_task(asyncio.to_thread(_publish, address, traffic))
+            await _live(lambda: publishing.done() and len(counter.seen) >= count and sink.stored >= count
+                        and worker.dead_letters >= len(MALFORMED), counter, count, worker)
+            await publishing
             elapsed = time.monotonic() - started
             await _alerts_settled(worker)
     finally:
         sink.stop()
         await sinking
     return {"counter": counter, "stored": sink.stored, "dead_letters": worker.dead_letters,
-            "elapsed": elapsed, "count": count, "path": store, "desk": worker.desk}
+            "elapsed": elapsed, "count": count, "path": store, "desk": worker.desk, "outage": outage,
+            "published_after": published_after}
 
 
 async def _alerts_settled(stream_app, timeout: float = 60.0) -> None:
@@ -130,22 +146,26 @@ def _publish(address: str, events: list) -> None:
         publisher.flush(timeout=60)
 
 
-async def _wait_for(done, counter, count: int, timeout: float = 300.0) -> None:
+async def _live(done, counter, count: int, worker, timeout: float = 300.0) -> None:
+    """The live view until ``done()``: calls/s, verdicts, redirects and incidents, one line a second."""
+    view = LiveView(count)
     deadline = time.monotonic() + timeout
-    next_report = 0
     while not done():
         if time.monotonic() > deadline:
             fail(f"the stream audited {len(counter.seen)} of {count} events within {timeout:.0f} s")
-        if len(counter.seen) >= next_report:
-            typer.echo(f"    audited {len(counter.seen)}/{count}", err=True)
-            next_report = len(counter.seen) + max(count // 5, 1)
+        view.update(counter.seen, _incidents(worker))
         await asyncio.sleep(0.05)
+    view.update(counter.seen, _incidents(worker), final=True)
+
+
+def _incidents(worker) -> int:
+    return sum(1 for _, state in worker.desk.table.items() if state) if worker.desk is not None else 0
 
 
 def _print_summary(summary: dict) -> None:
     counter = summary["counter"]
     rate = summary["count"] / summary["elapsed"] if summary["elapsed"] else float("inf")
-    typer.echo(f"3/6 audited {len(counter.seen)} calls in {summary['elapsed']:.2f} s ({rate:,.0f}/s); "
+    typer.echo(f"3/7 audited {len(counter.seen)} calls in {summary['elapsed']:.2f} s ({rate:,.0f}/s); "
                f"{summary['stored']} written to {summary['path']} by the store sink; "
                f"{summary['dead_letters']} malformed records went to douane.dlq with their reason")
     decisions = Counter((i.event.tenant, i.verdict.decision.value) for i in counter.seen)
@@ -164,7 +184,7 @@ def _print_alerts(summary: dict, standin) -> None:
     states = [s for _, s in desk.table.items() if s]
     where = "the local Slack stand-in" if standin is not None else "Slack"
     by_channel = Counter(s["channel"] for s in states if s.get("channel"))
-    typer.echo(f"\n4/6 {len(states)} incidents (not {sum(s['count'] for s in states)} alerts: one per incident) "
+    typer.echo(f"\n4/7 {len(states)} incidents (not {sum(s['count'] for s in states)} alerts: one per incident) "
                f"sent to {where}: " + ", ".join(f"{n} in {ch}" for ch, n in sorted(by_channel.items())))
     if standin is not None:
         posts = standin.ok_calls("chat.postMessage")
@@ -200,7 +220,27 @@ def _reports(store: Path, folder: Path, summary: dict) -> None:
             written.append(f"{path} (NIS2 Art. 23 drafts)")
     finally:
         con.close()
-    typer.echo("6/6 reports for the DPO:\n    " + "\n    ".join(written))
+    typer.echo("\n7/7 reports for the DPO:\n    " + "\n    ".join(written))
+
+
+def _replay(address: str, store: Path, run: Path, summary: dict) -> list[Path]:
+    """Replay the outage window from douane.ai-calls (this run's records only) under the stricter rules."""
+    from stream import PolicySet
+    from stream.replay import ReplayConfig, ReplayError, Window, replay
+    from stream.replay.render import render
+
+    outage = summary["outage"]
+    config = ReplayConfig(Window(outage.start, outage.end), PolicySet.load(list(STRICTER)), address, store,
+                          source="kafka", published_after=summary["published_after"])
+    try:
+        report = replay(config)
+    except ReplayError as exc:
+        fail(f"replay: {exc}")
+    files = [run / "replay.txt", run / "replay.html", run / "replay.json"]
+    for path, fmt in zip(files, ("table", "html", "json")):
+        path.write_text(render(report, fmt))
+    show_replay(report, files, "6/7")
+    return files
 
 
 def _verify(path: Path) -> None:
@@ -210,6 +250,6 @@ def _verify(path: Path) -> None:
     report = verify(con)
     con.close()
     state = "intact" if report.intact else f"{len(report.problems)} PROBLEM(S)"
-    typer.echo(f"\n5/6 ledger: {report.batches} batches, {report.records} records, {state}")
+    typer.echo(f"\n5/7 ledger: {report.batches} batches, {report.records} records, {state}")
     if not report.intact:
         raise typer.Exit(1)

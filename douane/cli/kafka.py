@@ -53,10 +53,16 @@ def down() -> None:
 
 
 @app.command()
-def status() -> None:
+def status(json_out: bool = typer.Option(False, "--json", help="the status as JSON")) -> None:
     """Say whether the broker runs and answers; exit 1 when it does not."""
     st = _broker().status()
-    typer.echo(st.describe())
+    if json_out:
+        import dataclasses
+        import json
+
+        typer.echo(json.dumps({**dataclasses.asdict(st), "home": str(st.home)}))
+    else:
+        typer.echo(st.describe())
     if not (st.running and st.answering):
         raise typer.Exit(1)
 

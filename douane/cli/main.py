@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from douane import __version__
-from douane.cli import alerts, demo, gateway, inference, kafka, report, rules, schema, store, stream
+from douane.cli import alerts, demo, dlq, gateway, inference, kafka, replay, report, rules, schema, store, stream
 from douane.cli.common import setup_logging
 
 app = typer.Typer(
@@ -23,9 +23,11 @@ app.add_typer(alerts.app, name="alerts")
 app.add_typer(report.app, name="report")
 app.add_typer(inference.app, name="inference")
 app.add_typer(gateway.app, name="gateway")
+app.add_typer(dlq.app, name="dlq")
 app.command("schema")(schema.schema)
 app.command("demo")(demo.demo)
 app.command("parity")(inference.parity)
+app.command("replay")(replay.replay)
 
 
 def _version(value: bool) -> None:

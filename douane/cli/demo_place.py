@@ -1,0 +1,84 @@
+"""Where ``douane demo`` runs: the broker it uses (and stops when it started it), and its fresh run folder."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from douane.cli.common import fail
+from douane.cli.demo_screens import Broker
+
+
+def start_broker(cfg) -> Broker:
+    """The broker to use: DOUANE_KAFKA_BOOTSTRAP's, else the local one (started when it is not running)."""
+    from deploy.kafka import BrokerError, JarsError, LocalBroker
+
+    if cfg.kafka_bootstrap:
+        return Broker(cfg.kafka_bootstrap, started_here=False, external=True)
+    local = LocalBroker(cfg.kafka_home, cfg.kafka_port, cfg.kafka_controller_port, cfg.kafka_heap)
+    try:
+        before = local.status()
+        address = local.up().bootstrap
+    except (BrokerError, JarsError) as exc:
+        fail(str(exc))
+    return Broker(address, started_here=not (before.running and before.answering), external=False)
+
+
+def stop_broker(cfg) -> bool:
+    """Stop the local broker; False when none was running."""
+    from deploy.kafka import LocalBroker
+
+    return LocalBroker(cfg.kafka_home, cfg.kafka_port, cfg.kafka_controller_port, cfg.kafka_heap).down()
+
+
+def run_folder(home: Path) -> Path:
+    """A fresh folder per run (``<home>/runs/<time>``), so a second run never adds to the first one's figures;
+    ``<home>/runs/latest`` points at it."""
+    runs = home / "runs"
+    run = runs / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    if run.exists():
+        run = run.with_name(f"{run.name}-{uuid.uuid4().hex[:6]}")
+    run.mkdir(parents=True)
+    latest = runs / "latest"
+    try:
+        if latest.is_symlink() or latest.exists():
+            latest.unlink()
+        latest.symlink_to(run.name)
+    except OSError:
+        pass  # a file system without links: the run folder's path is printed anyway
+    return run
+
+
+def env_prefix() -> str:
+    """The DOUANE_* variables a user set for this broker, to repeat before 'douane kafka down'."""
+    names = ("DOUANE_HOME", "DOUANE_KAFKA_PORT", "DOUANE_KAFKA_CONTROLLER_PORT")
+    return "".join(f"{n}={os.environ[n]} " for n in names if os.environ.get(n))
+
+
+def create_changelogs(address: str, app) -> None:
+    """Create the Faust app's table changelog topics before the worker starts.
+
+    On a busy broker Faust can read the metadata of a changelog topic it has just created before
+    the topic's partitions are known, cache it as having none, and crash the table's agent on every
+    message ("PartitionsMismatch ... has 0 partitions"). Topics that exist before it starts avoid that.
+    """
+    from kafka.admin import KafkaAdminClient, NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    admin = KafkaAdminClient(bootstrap_servers=address)
+    try:
+        for table in app.tables.values():
+            topic = table.changelog_topic
+            policy = ",".join(p for p, on in (("compact", topic.compacting), ("delete", topic.deleting)) if on)
+            config = {"cleanup.policy": policy or "delete"}
+            if topic.retention:
+                config["retention.ms"] = str(int(topic.retention * 1000))
+            try:
+                admin.create_topics([NewTopic(topic.get_topic_name(), topic.partitions or table.partitions, 1,
+                                              topic_configs=config)])
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        admin.close()
