@@ -37,6 +37,12 @@ def v(provider: str, **kw: Any) -> dict:
     return {"provider": provider, **kw}
 
 
+def us(provider: str, **kw: Any) -> dict:
+    """A vendor whose contract on file names the provider's US entity as the recipient."""
+    names = {"openai": "OpenAI OpCo, LLC", "anthropic": "Anthropic PBC", "google-vertex": "Google LLC"}
+    return v(provider, contracting_entity={"name": names[provider], "country": "US"}, **kw)
+
+
 @dataclass
 class S:
     """One scenario: a call, what is on file, and the verdict it must get."""
@@ -75,26 +81,28 @@ SCENARIOS = [
     S("no-personal-data-is-not-a-transfer", call(OPENAI, **NO_PD), A, Basis.NOT_A_TRANSFER,
       has=("chapter-v.not-a-transfer",), lacks=("chapter-v.no-basis",)),
     S("undetected-data-in-a-declared-activity-is-still-a-transfer", call(OPENAI, categories=()), UN, Basis.NONE,
-      has=("chapter-v.no-basis",)),
+      vendors=[us("openai")], has=("chapter-v.no-basis",)),
     S("sovereign-run-by-controller", call("llm.shop.internal"), A, Basis.NOT_A_TRANSFER,
       lacks=("nis2.unregistered-vendor",)),
     S("sovereign-run-by-eea-processor", call("llm.hoster.example"), A, Basis.EEA),
     S("sovereign-outside-eea-needs-a-basis", call("llm.us-hoster.example"), UN, Basis.NONE,
       has=("chapter-v.no-basis",)),
-    S("unregistered-host-of-a-known-provider", call("proxy.example", provider="openai"), UN, Basis.NONE),
+    S("unregistered-host-of-a-known-provider", call("proxy.example", provider="deepseek"), UN, Basis.NONE),
     # -- EEA --------------------------------------------------------------------------------
     S("aleph-alpha-germany", call("api.aleph-alpha.com"), A, Basis.EEA, has=("chapter-v.eea",)),
     S("mistral-eu-host", call("api.eu.mistral.ai"), A, Basis.EEA),
     S("openai-eu-host-with-irish-contract", call("eu.api.openai.com"), A, Basis.EEA,
       vendors=[v("openai", contracting_entity=ie("OpenAI Ireland Ltd"))]),
-    S("openai-eu-host-with-us-importer", call("eu.api.openai.com"), UN, Basis.NONE, has=("chapter-v.no-basis",)),
+    S("openai-eu-host-with-us-importer", call("eu.api.openai.com"), UN, Basis.NONE, vendors=[us("openai")],
+      has=("chapter-v.no-basis",)),
     S("bedrock-frankfurt-in-region", call(BEDROCK.format("eu-central-1"), model="anthropic.claude-3-haiku"),
       A, Basis.EEA, has=("chapter-v.foreign-parent",)),
     S("bedrock-paris-in-region", call(BEDROCK.format("eu-west-3"), model="mistral.large"), A, Basis.EEA),
     S("bedrock-fips-host", call("bedrock-runtime-fips.eu-west-1.amazonaws.com"), A, Basis.EEA),
     S("vertex-netherlands-with-irish-contract", call(VERTEX.format("europe-west4")), A, Basis.EEA,
       vendors=[v("google-vertex", contracting_entity=ie("Google Cloud EMEA Ltd"))]),
-    S("vertex-netherlands-with-us-importer", call(VERTEX.format("europe-west4")), UN, Basis.NONE),
+    S("vertex-netherlands-with-us-importer", call(VERTEX.format("europe-west4")), UN, Basis.NONE,
+      vendors=[us("google-vertex")]),
     S("vertex-eu-rep-endpoint", call("aiplatform.eu.rep.googleapis.com"), A, Basis.EEA,
       vendors=[v("google-vertex", contracting_entity=ie("Google Cloud EMEA Ltd"))]),
     S("azure-datazone-eu", call(AZURE), A, Basis.EEA, vendors=azure("swedencentral", "datazone")),
@@ -134,7 +142,7 @@ SCENARIOS = [
     S("bedrock-sao-paulo-attested-lgpd", call(BEDROCK.format("sa-east-1")), A, Basis.ADEQUACY,
       vendors=[v("aws-bedrock", adequacy_attestations=["lgpd"])]),
     S("brazil-before-its-decision", call(BEDROCK.format("sa-east-1"), day=date(2025, 6, 1)), UN, Basis.NONE,
-      vendors=[v("aws-bedrock", adequacy_attestations=["lgpd"])], has=("chapter-v.adequacy-expired",)),
+      vendors=[v("aws-bedrock", adequacy_attestations=["lgpd"])], has=("chapter-v.adequacy-not-yet",)),
     S("bedrock-apac-profile-reaches-non-adequate", call(BEDROCK.format("ap-northeast-1"), model="apac.claude"),
       UN, Basis.NONE, vendors=[v("aws-bedrock", adequacy_attestations=["appi", "pipa"])]),
     # -- Art. 45 for the US: the Data Privacy Framework ---------------------------------------
@@ -142,21 +150,24 @@ SCENARIOS = [
     S("openai-us-host-dpf", call("us.api.openai.com"), A, Basis.DPF, vendors=[v("openai", dpf=DPF_OK)]),
     S("dpf-stale-verification", call(OPENAI), NR, Basis.NONE, vendors=[v("openai", dpf=DPF_STALE)],
       has=("chapter-v.dpf-not-verified",)),
-    S("dpf-not-certified", call(OPENAI), UN, Basis.NONE, vendors=[v("openai", dpf=DPF_NO)],
+    S("dpf-not-certified", call(OPENAI), UN, Basis.NONE, vendors=[us("openai", dpf=DPF_NO)],
       has=("chapter-v.dpf-not-verified", "chapter-v.no-basis")),
-    S("dpf-hr-only-for-customer-data", call(OPENAI), UN, Basis.NONE, vendors=[v("openai", dpf=DPF_HR)]),
+    S("dpf-hr-only-for-customer-data", call(OPENAI), UN, Basis.NONE, vendors=[us("openai", dpf=DPF_HR)]),
     S("dpf-non-hr-for-employee-data", call(OPENAI, feature="hr_assistant", categories=("user.name",)), UN,
-      Basis.NONE, vendors=[v("openai", dpf=DPF_OK)]),
+      Basis.NONE, vendors=[us("openai", dpf=DPF_OK)]),
     S("dpf-hr-for-employee-data", call(OPENAI, feature="hr_assistant", categories=("user.name",)), A, Basis.DPF,
       vendors=[v("openai", dpf=DPF_HR)]),
-    S("us-without-any-record", call(OPENAI), UN, Basis.NONE, has=("chapter-v.no-basis", "nis2.unregistered-vendor"),
-      enforcement=Enforcement.REDIRECT),
+    S("us-without-any-record", call(OPENAI), NR, Basis.NONE,
+      has=("chapter-v.recipient-assumed", "nis2.unregistered-vendor"), lacks=("chapter-v.no-basis",),
+      enforcement=Enforcement.ALERT),
+    S("us-recipient-confirmed-without-any-instrument", call(OPENAI), UN, Basis.NONE, vendors=[us("openai")],
+      has=("chapter-v.no-basis",), enforcement=Enforcement.REDIRECT),
     S("anthropic-us-geo-with-dpf", call(ANTHROPIC, geo="us"), A, Basis.DPF, vendors=[v("anthropic", dpf=DPF_OK)]),
     S("anthropic-default-geo-is-global", call(ANTHROPIC), NR, Basis.NONE, vendors=[v("anthropic", dpf=DPF_OK)],
       has=("chapter-v.location-unknown",)),
     S("anthropic-global-geo-with-scc", call(ANTHROPIC, geo="global"), AS, Basis.SCC,
       vendors=[v("anthropic", scc=SCC2, tia=TIA_SUPP)], has=("chapter-v.scc",)),
-    S("anthropic-unknown-geo-value", call(ANTHROPIC, geo="mars"), UN, Basis.NONE),
+    S("anthropic-unknown-geo-value", call(ANTHROPIC, geo="mars"), UN, Basis.NONE, vendors=[us("anthropic")]),
     # -- Art. 46/47 safeguards ---------------------------------------------------------------
     S("deepseek-scc-and-tia", call(DEEPSEEK), AS, Basis.SCC, vendors=[v("deepseek", scc=SCC2, tia=TIA_OK)]),
     S("deepseek-scc-without-tia", call(DEEPSEEK), NR, Basis.NONE, vendors=[v("deepseek", scc=SCC2)],
@@ -202,7 +213,7 @@ SCENARIOS = [
     S("azure-global-deployment", call(AZURE), NR, Basis.NONE, vendors=azure("swedencentral", "global")),
     S("azure-resource-not-configured", call("other-res.openai.azure.com"), NR, Basis.NONE,
       vendors=azure("swedencentral", "standard"), has=("chapter-v.location-unknown",)),
-    S("openai-unknown-regional-prefix", call("zz.api.openai.com"), UN, Basis.NONE),
+    S("openai-unknown-regional-prefix", call("zz.api.openai.com"), UN, Basis.NONE, vendors=[us("openai")]),
     S("host-with-port", call("api.aleph-alpha.com:443"), A, Basis.EEA),
     # -- Art. 9 special categories -------------------------------------------------------------
     S("health-data-in-eea-without-exception", call("api.aleph-alpha.com", special=True,
@@ -223,12 +234,12 @@ SCENARIOS = [
       has=("art30.no-activity",)),
     S("undeclared-recipient", call("api.aleph-alpha.com"), A, Basis.EEA,
       policy={"activities": [{"id": "s", "name": "S", "purpose": "p", "legal_basis": "contract",
-                              "data_subjects": ["customers"], "categories": ["user.contact.email"],
+                              "data_subjects": ["customer"], "categories": ["user.contact.email"],
                               "retention": "1d", "recipients": ["mistral"]}]},
       has=("art30.undeclared-recipient",)),
     S("undeclared-transfer", call(DEEPSEEK), AS, Basis.SCC, vendors=[v("deepseek", scc=SCC2, tia=TIA_OK)],
       policy={"activities": [{"id": "s", "name": "S", "purpose": "p", "legal_basis": "contract",
-                              "data_subjects": ["customers"], "categories": ["user.contact.email"],
+                              "data_subjects": ["customer"], "categories": ["user.contact.email"],
                               "retention": "1d", "recipients": ["deepseek"]}]},
       has=("art30.undeclared-transfer",)),
     S("registered-vendor-no-supply-chain-finding", call("api.aleph-alpha.com"), A, Basis.EEA,
@@ -270,8 +281,10 @@ def test_every_provider_is_exercised() -> None:
 def test_every_builtin_finding_is_exercised() -> None:
     from tests.rules.conftest import CATALOGUE
 
+    from tests.rules.test_judgments import CASES
+
     fired = set()
-    for s in SCENARIOS:
+    for s in [*SCENARIOS, *CASES]:
         verdict = engine_for(make_policy(s.vendors, **s.policy)).evaluate(s.event)
         fired |= {f.rule_id for f in verdict.findings}
     assert set(CATALOGUE.by_id) <= fired, f"never fired: {set(CATALOGUE.by_id) - fired}"
