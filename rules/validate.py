@@ -42,15 +42,25 @@ def detect_kind(path: Path) -> str:
 
 def _load_policy_and_rules(path: Path) -> None:
     from rules.custom import load_rulesets
+    from rules.lint import lint_policy
     from rules.policy import load_policy
+    from rules.registry import load_registry
 
     policy = load_policy(path)
     load_rulesets(policy.custom_rules)
+    lint_policy(path, policy, load_registry())
+
+
+def _load_rules(path: Path) -> None:
+    from rules.custom import load_rulesets
+    from rules.lint import lint_rules
+
+    load_rulesets([path])
+    lint_rules(path)
 
 
 def _loaders() -> dict:
     from rules.catalogue import load_catalogue
-    from rules.custom import load_rulesets
     from rules.jurisdictions import load_jurisdictions
     from rules.registry import load_registry
 
@@ -59,7 +69,7 @@ def _loaders() -> dict:
         "registry": load_registry,
         "jurisdictions": load_jurisdictions,
         "findings": load_catalogue,
-        "custom-rules": lambda p: load_rulesets([p]),
+        "custom-rules": _load_rules,
     }
 
 
