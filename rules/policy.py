@@ -140,7 +140,8 @@ class CloudResource(Strict):
 
     name: Slug
     region: Slug
-    deployment: Literal["standard", "provisioned", "datazone", "global"] = "standard"
+    deployment: Literal["standard", "provisioned", "datazone", "datazone_provisioned", "datazone_batch", "global",
+                        "global_provisioned", "global_batch"] = "standard"
 
 
 class Vendor(Strict):

@@ -104,6 +104,7 @@ class Provider(Sourced):
     regions: dict[str, tuple[Location, ...]] = {}
     model_profiles: dict[str, tuple[Location, ...]] = {}
     data_zones: dict[str, tuple[Location, ...]] = {}
+    unconfirmed: dict[str, NonEmpty] = {}  # fact (region, profile, host, entity) -> what no source confirmed
 
     def entity_for(self, customers: str) -> Entity:
         """The contracting entity for customers of ``eea`` or ``other`` regions."""

@@ -99,9 +99,9 @@ class Resolver:
         region = provider.regions.get(resource.region)
         if region is None:
             return frozenset({ANYWHERE}), f"resource {name!r}: region {resource.region!r} is not in the registry"
-        if resource.deployment == "global":
+        if resource.deployment.startswith("global"):
             return frozenset({ANYWHERE}), f"resource {name!r} uses a Global deployment: processing anywhere"
-        if resource.deployment == "datazone":
+        if resource.deployment.startswith("datazone"):
             zone = "eu" if set(region) <= self.eea else "us" if set(region) == {"US"} else None
             zone_locations = provider.data_zones.get(zone or "", (ANYWHERE,))
             return frozenset(zone_locations), (f"resource {name!r} ({resource.region}) uses a DataZone deployment: "
