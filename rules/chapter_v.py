@@ -90,9 +90,13 @@ def _assumed_recipient(case: Case, ruling: Ruling) -> Ruling:
     if ruling.decision is not Decision.UNAUTHORISED and other.decision is ruling.decision:
         return ruling
     ruling.findings = [f for f in ruling.findings if f.rule_id != "chapter-v.no-basis"]
-    ruling.findings.append(case.render("chapter-v.recipient-assumed", fallback=fallback.name,
-                                       fallback_country=fallback.country, outcome=ruling.decision.value,
-                                       other=other.decision.value))
+    if other.decision is ruling.decision:
+        consequence = (f"With either {case.resolution.entity.name} or {fallback.name} the call would be "
+                       f"{other.decision.value}, but a prohibition needs a confirmed recipient, so it is a review.")
+    else:
+        consequence = (f"With {fallback.name} ({fallback.country}) as the recipient the call would be "
+                       f"{other.decision.value}, not {ruling.decision.value}, so it is a review.")
+    ruling.findings.append(case.render("chapter-v.recipient-assumed", consequence=consequence))
     ruling.step(f"the recipient {case.resolution.entity.name} is assumed, not confirmed; with "
                 f"{fallback.name} the call would be {other.decision.value}")
     return ruling.conclude(Decision.NEEDS_REVIEW, Basis.NONE, "who receives the data is not confirmed")
