@@ -18,7 +18,8 @@ from rules.jurisdictions import AdequacyDecision, ScopeKind
 from rules.safeguards import incomplete_instrument, safeguard
 from rules.types import ANYWHERE
 
-DPF_REVERIFY = timedelta(days=365)  # DPF self-certifications lapse unless renewed each year
+DPF_REVERIFY = timedelta(days=365)
+PERMITTED = frozenset({Decision.ALLOWED, Decision.ALLOWED_WITH_SAFEGUARD})  # DPF self-certifications lapse unless renewed each year
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,9 @@ def _assumed_recipient(case: Case, ruling: Ruling) -> Ruling:
     if fallback is None or fallback is case.resolution.entity:
         return ruling
     other = _procedure(replace(case, resolution=replace(case.resolution, entity=fallback)))
-    if ruling.decision is not Decision.UNAUTHORISED and other.decision is ruling.decision:
-        return ruling
+    if ruling.decision in PERMITTED and other.decision in PERMITTED or (
+            ruling.decision is other.decision is Decision.NEEDS_REVIEW):
+        return ruling  # the answer does not turn on who the recipient is
     ruling.findings = [f for f in ruling.findings if f.rule_id != "chapter-v.no-basis"]
     if other.decision is ruling.decision:
         consequence = (f"With either {case.resolution.entity.name} or {fallback.name} the call would be "
