@@ -2,7 +2,10 @@
 and which GDPR article (9 or 10) governs them.
 
 Keys come from the ``fideslang`` package's default taxonomy, so a policy, a rule or an event
-can only name a category that the taxonomy knows. The few keys Douane's detectors emitted
+can only name a category that the taxonomy knows. They are read from ``data/taxonomy.yaml``,
+written from the package by ``python -m rules.taxonomy`` (importing fideslang's pydantic
+models costs about a second at every start of the gateway, a stream worker or the CLI); a test
+checks the file against the installed package. The few keys Douane's detectors emitted
 before the switch are mapped by :data:`ALIASES`, a documented table, never guessed.
 """
 
@@ -10,8 +13,11 @@ from __future__ import annotations
 
 import difflib
 from functools import cache
+from pathlib import Path
 
-from fideslang.default_taxonomy import DEFAULT_TAXONOMY
+import yaml
+
+SNAPSHOT = Path(__file__).parent / "data" / "taxonomy.yaml"
 
 ALIASES: dict[str, str] = {
     # The tax-id detector (German Steuer-ID, French NIF, ...): a national identification number.
@@ -39,15 +45,28 @@ ART10_KEYS = ("user.criminal_history",)
 
 
 @cache
+def _snapshot() -> dict:
+    return yaml.safe_load(SNAPSHOT.read_text(encoding="utf-8"))
+
+
 def category_names() -> dict[str, str]:
     """Every fideslang data-category key with its human name."""
-    return {c.fides_key: c.name for c in DEFAULT_TAXONOMY.data_category}
+    return _snapshot()["data_categories"]
 
 
-@cache
 def subject_names() -> dict[str, str]:
     """Every fideslang data-subject key with its human name."""
-    return {s.fides_key: s.name for s in DEFAULT_TAXONOMY.data_subject}
+    return _snapshot()["data_subjects"]
+
+
+def from_fideslang() -> dict:
+    """The snapshot's content, read from the installed ``fideslang`` package."""
+    import fideslang
+    from fideslang.default_taxonomy import DEFAULT_TAXONOMY
+
+    return {"fideslang": fideslang.__version__,
+            "data_categories": {c.fides_key: c.name for c in DEFAULT_TAXONOMY.data_category},
+            "data_subjects": {s.fides_key: s.name for s in DEFAULT_TAXONOMY.data_subject}}
 
 
 def canonical(key: str) -> str:
@@ -102,3 +121,9 @@ def check_subject(key: str) -> str:
         return key
     hint = nearest(key, subject_names())
     raise ValueError(f"{key!r} is not a fideslang data subject" + (f"; did you mean {hint!r}?" if hint else ""))
+
+
+if __name__ == "__main__":
+    header = "# The fideslang default taxonomy's keys and names. Generated: python -m rules.taxonomy\n"
+    SNAPSHOT.write_text(header + yaml.safe_dump(from_fideslang(), sort_keys=False, allow_unicode=True),
+                        encoding="utf-8")
