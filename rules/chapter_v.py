@@ -88,9 +88,13 @@ def _assumed_recipient(case: Case, ruling: Ruling) -> Ruling:
     if fallback is None or fallback is case.resolution.entity:
         return ruling
     other = _procedure(replace(case, resolution=replace(case.resolution, entity=fallback)))
-    if ruling.decision in PERMITTED and other.decision in PERMITTED or (
-            ruling.decision is other.decision is Decision.NEEDS_REVIEW):
+    if ruling.decision is other.decision is Decision.NEEDS_REVIEW or (
+            ruling.decision is other.decision and ruling.basis is other.basis and ruling.decision in PERMITTED):
         return ruling  # the answer does not turn on who the recipient is
+    if ruling.decision in PERMITTED and other.decision in PERMITTED:
+        other.step(f"the recipient {case.resolution.entity.name} is assumed, not confirmed; judged with "
+                   f"{fallback.name}, the answer that holds whichever of the two receives the data")
+        return other
     ruling.findings = [f for f in ruling.findings if f.rule_id != "chapter-v.no-basis"]
     if other.decision is ruling.decision:
         consequence = (f"With either {case.resolution.entity.name} or {fallback.name} the call would be "
