@@ -87,6 +87,7 @@ class Ruling:
     basis: Basis = Basis.NONE
     findings: list[Finding] = field(default_factory=list)
     trace: list[str] = field(default_factory=list)
+    importer: object | None = None  # the entity judged as recipient, when not the resolved one
 
     def step(self, text: str) -> None:
         """Record one step of the decision path."""

@@ -94,6 +94,7 @@ def _assumed_recipient(case: Case, ruling: Ruling) -> Ruling:
     if ruling.decision in PERMITTED and other.decision in PERMITTED:
         other.step(f"the recipient {case.resolution.entity.name} is assumed, not confirmed; judged with "
                    f"{fallback.name}, the answer that holds whichever of the two receives the data")
+        other.importer = fallback
         return other
     ruling.findings = [f for f in ruling.findings if f.rule_id != "chapter-v.no-basis"]
     if other.decision is ruling.decision:

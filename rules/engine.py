@@ -137,7 +137,8 @@ class Engine:
         findings = tuple(self._interned.setdefault(f, f) for f in findings)  # equal findings: one object
         severity = max((f.severity for f in findings), key=lambda s: s.rank, default=Severity.INFO)
         provider = resolution.provider.id if resolution.provider else None
-        entity = resolution.entity.country if resolution.entity else None
+        importer = ruling.importer or resolution.entity
+        entity = importer.country if importer else None
         return Decided(ruling.decision, ruling.basis, _articles(findings), severity,
                        self._enforce(ruling.decision, severity, special), tuple(findings), tuple(ruling.trace),
                        provider, resolution.locations, entity, categories, special, platform, feature, host,

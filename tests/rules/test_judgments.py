@@ -254,3 +254,13 @@ def test_judgment(j: J) -> None:
     if j.severity is not None:
         assert verdict.severity is j.severity
     assert j.source
+
+
+def test_a_verdict_judged_with_the_providers_own_entity_names_its_seat() -> None:
+    """Both readings lawful: the verdict is the one that holds either way, and says where it sends the data."""
+    policy = make_policy([v("openai", scc={"module": 2, "signed": "2025-01-10"}, tia=TIA_OK)])
+    verdict = engine_for(policy).evaluate(call("eu.api.openai.com"))
+    assert (verdict.decision, verdict.basis) == (AS, Basis.SCC)
+    assert "US" in verdict.destinations and "IE" not in verdict.destinations
+    scc = next(f for f in verdict.findings if f.rule_id == "chapter-v.scc")
+    assert "OpenAI OpCo, LLC" in scc.explanation
