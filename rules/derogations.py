@@ -4,7 +4,8 @@
 subparagraph only last and only with all its conditions. Art. 49(3) keeps public authorities
 from (a)-(c). Recital 111 and EDPB Guidelines 2/2018 read (b), (c) and (e) as covering
 occasional transfers only; the policy's ``readings.derogations_systematic`` says whether that
-reading (``edpb``, the default) or the article's bare wording (``text``) applies.
+reading (``edpb``, the default) or the article's bare wording (``text``) applies. (d) and (g)
+count only with what they rest on recorded in the activity's ``derogation_grounds``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ ORDER = (Derogation.A, Derogation.B, Derogation.C, Derogation.D, Derogation.E, D
          Derogation.COMPELLING)
 NOT_FOR_PUBLIC_AUTHORITIES = frozenset({Derogation.A, Derogation.B, Derogation.C})
 OCCASIONAL_ONLY = frozenset({Derogation.B, Derogation.C, Derogation.E})  # recital 111
+NEEDS_GROUNDS = {
+    Derogation.D: "no Union or Member State law recognising the public interest is recorded (Art. 49(4))",
+    Derogation.G: "no public register and its consultation conditions are recorded (Art. 49(1)(g), 49(2))",
+}
 
 
 @dataclass
@@ -70,6 +75,8 @@ def _why_not(case: Case, derogation: Derogation, systematic: bool, reading: str)
         return "the event carries no consent reference for this data subject and transfer"
     if derogation is Derogation.COMPELLING:
         return _compelling_gap(case, systematic)
+    if derogation in NEEDS_GROUNDS and derogation not in case.activity.derogation_grounds:
+        return NEEDS_GROUNDS[derogation]
     if systematic and derogation in OCCASIONAL_ONLY and reading == "edpb":
         return "the activity's transfers are systematic, and the EDPB reading allows it for occasional ones only"
     return None

@@ -123,6 +123,9 @@ class Activity(Strict):
     transfers: tuple[Location, ...] = ()  # destination countries declared (Art. 30(1)(e))
     derogations: tuple[Derogation, ...] = ()
     compelling_interest: CompellingInterest | None = None
+    derogation_grounds: dict[Derogation, NonEmpty] = Field(
+        {}, description="what a derogation rests on: for 49_1_d the Union or Member State law recognising the "
+                        "public interest (Art. 49(4)); for 49_1_g the public register and its consultation rules")
     transfer_frequency: Literal["occasional", "systematic"] = Field(
         "systematic", description="how often the activity's calls go abroad; AI features are a steady stream")
     criminal_data_basis: NonEmpty | None = None  # the Art. 10 authorisation (Union or Member State law)
