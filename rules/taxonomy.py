@@ -17,6 +17,9 @@ from pathlib import Path
 
 import yaml
 
+from rules.types import NonEmpty, Strict
+from rules.yamlio import load_model
+
 SNAPSHOT = Path(__file__).parent / "data" / "taxonomy.yaml"
 
 ALIASES: dict[str, str] = {
@@ -42,6 +45,19 @@ Trade-union membership and data on sex life have no fideslang key: detectors fla
 
 ART10_KEYS = ("user.criminal_history",)
 """Keys of personal data relating to criminal convictions and offences (GDPR Art. 10)."""
+
+
+class Snapshot(Strict):
+    """The taxonomy file: the fideslang version it was written from, and every key with its name."""
+
+    fideslang: NonEmpty
+    data_categories: dict[NonEmpty, NonEmpty]
+    data_subjects: dict[NonEmpty, NonEmpty]
+
+
+def load_snapshot(path: Path | str = SNAPSHOT) -> Snapshot:
+    """Load and validate a taxonomy file (``douane rules validate``)."""
+    return load_model(path, Snapshot)
 
 
 @cache

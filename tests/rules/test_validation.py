@@ -83,3 +83,17 @@ def test_the_cli_exits_1_and_names_the_problem(tmp_path) -> None:
     result = CliRunner().invoke(app, ["rules", "validate", str(path)])
     assert result.exit_code == 1
     assert "did you mean 'mistral'?" in result.stderr
+
+
+@pytest.mark.parametrize("data", sorted((Path(__file__).parents[2] / "rules" / "data").glob("*.yaml")),
+                         ids=lambda p: p.name)
+def test_every_shipped_data_file_validates(data: Path) -> None:
+    kind, problem = validate_file(data)
+    assert kind != "unknown" and problem is None, problem
+
+
+def test_a_broken_taxonomy_file_names_file_and_line(tmp_path) -> None:
+    source = Path(__file__).parents[2] / "rules" / "data" / "taxonomy.yaml"
+    path = typo(tmp_path, source, "  user.name: Name", "  user.name: [Name]")
+    _, problem = validate_file(path)
+    assert problem is not None and f"{path}:{line_of(path, 'user.name: [Name]')}:" in problem
