@@ -13,12 +13,6 @@ from rules.policy import Activity, Policy, Vendor
 from rules.resolve import Resolution
 from rules.types import ANYWHERE
 
-SPECIAL_CATEGORY_PREFIXES = (
-    "user.health_and_medical", "user.biometric", "user.genetic", "user.political_opinion",
-    "user.religious_belief", "user.sexual_orientation", "user.race_ethnicity", "user.trade_union",
-)
-
-
 @dataclass(frozen=True)
 class Case:
     """Everything the procedure needs about one call, already resolved."""
@@ -34,6 +28,10 @@ class Case:
     host: str
     platform: str
     feature: str
+    consented: bool = False  # the event carries an Art. 49(1)(a) consent reference
+    unobserved: bool = False  # detection did not see (all of) the content
+    criminal: bool = False  # Art. 10 data among the categories
+    unknown_keys: frozenset[str] = frozenset()  # category keys outside the taxonomy
 
     @property
     def vendor(self) -> Vendor | None:
@@ -52,6 +50,10 @@ class Case:
     def third_countries(self) -> frozenset[str]:
         """Destinations outside the EEA (``*`` included)."""
         return frozenset(d for d in self.destinations if d not in self.jurisdictions.eea_codes)
+
+    def render(self, rule_id: str, **extra: object) -> Finding:
+        """The catalogue's finding ``rule_id`` for this case (one level more severe for Art. 9 data)."""
+        return self.catalogue.render(rule_id, self.context(**extra), raise_severity=self.special)
 
     def context(self, **extra: object) -> dict[str, object]:
         """Placeholder values for finding templates."""
@@ -85,6 +87,7 @@ class Ruling:
     basis: Basis = Basis.NONE
     findings: list[Finding] = field(default_factory=list)
     trace: list[str] = field(default_factory=list)
+    importer: object | None = None  # the entity judged as recipient, when not the resolved one
 
     def step(self, text: str) -> None:
         """Record one step of the decision path."""

@@ -14,6 +14,20 @@ def art9(case: Case) -> list[Finding]:
     return [case.catalogue.render("gdpr.art9-no-exception", case.context())]
 
 
+def art10(case: Case) -> list[Finding]:
+    """Criminal-offence data needs an authorisation by Union or Member State law (Art. 10)."""
+    if not case.criminal or (case.activity is not None and case.activity.criminal_data_basis is not None):
+        return []
+    return [case.catalogue.render("gdpr.art10-criminal-data", case.context())]
+
+
+def taxonomy(case: Case) -> list[Finding]:
+    """Category keys on the event that the fideslang taxonomy does not know."""
+    if not case.unknown_keys:
+        return []
+    return [case.catalogue.render("taxonomy.unknown-category", case.context(unknown=", ".join(sorted(case.unknown_keys))))]
+
+
 def art30(case: Case) -> list[Finding]:
     """The call should fit a recorded activity, with its recipient and transfers declared."""
     if case.activity is None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from douane.contract import VERDICT_SCHEMA, AICallEvent, Decision, Enforcement, Finding, Severity, Verdict
-from rules import chapter_v, checks
-from rules.case import SPECIAL_CATEGORY_PREFIXES, Case
+from douane.contract import (VERDICT_SCHEMA, AICallEvent, Decision, Enforcement, Finding, ScanState, Severity,
+                             Verdict)
+from rules import chapter_v, checks, taxonomy
+from rules.case import Case
 from rules.catalogue import Catalogue, load_catalogue
 from rules.jurisdictions import Jurisdictions, load_jurisdictions
 from rules.policy import Policy
@@ -103,30 +104,41 @@ class Engine:
         """The built-in procedure's outcome for this event's route, data and day (memoised)."""
         dest, data, app = event.destination, event.personal_data, event.app
         resolution = self.resolver.resolve(dest)
-        categories = frozenset(c.category for c in data.categories)
-        special = data.special_category or any(c.startswith(SPECIAL_CATEGORY_PREFIXES) for c in categories)
+        detected = frozenset(c.category for c in data.categories)
         day = event.observed_at.date()
-        key = (resolution, app.platform, app.feature, categories, special, day, dest.host)
+        key = (resolution, app.platform, app.feature, detected, data.special_category, day, dest.host,
+               data.scan, event.consent_ref is not None)
         decided = self._decided.get(key)
         if decided is None:
             if len(self._decided) >= _CACHE_LIMIT:
                 self._decided.clear()
-            decided = self._decided[key] = self._decide(resolution, app.platform, app.feature, categories,
-                                                        special, day, dest.host)
+            decided = self._decided[key] = self._decide(resolution, app.platform, app.feature, detected,
+                                                        data.special_category, day, dest.host, data.scan,
+                                                        event.consent_ref is not None)
         return decided
 
-    def _decide(self, resolution, platform, feature, categories, special, day, host) -> Decided:
-        case = Case(resolution, self.activity(platform, feature), categories, special, day, self.policy,
-                    self.jurisdictions, self.catalogue, host, platform, feature)
+    def _decide(self, resolution, platform, feature, detected, flagged, day, host, scan, consented) -> Decided:
+        activity = self.activity(platform, feature)
+        unobserved = scan is not ScanState.COMPLETE
+        categories = frozenset(taxonomy.canonical(c) for c in detected)
+        if unobserved and activity is not None:
+            categories |= frozenset(activity.categories)  # what detection did not see, the activity declares
+        articles = {taxonomy.article_of(c) for c in categories}
+        case = Case(resolution, activity, categories, flagged or "9" in articles, day, self.policy,
+                    self.jurisdictions, self.catalogue, host, platform, feature, consented=consented,
+                    unobserved=unobserved, criminal="10" in articles,
+                    unknown_keys=frozenset(c for c in categories if not taxonomy.known_category(c)))
+        special = case.special
         ruling = chapter_v.decide(case)
-        findings = _one_per_rule((*ruling.findings, *checks.art9(case), *checks.art30(case),
-                                  *checks.nis2_supply_chain(case)))
+        findings = _one_per_rule((*ruling.findings, *checks.art9(case), *checks.art10(case), *checks.taxonomy(case),
+                                  *checks.art30(case), *checks.nis2_supply_chain(case)))
         if len(self._interned) >= _CACHE_LIMIT:
             self._interned.clear()
         findings = tuple(self._interned.setdefault(f, f) for f in findings)  # equal findings: one object
         severity = max((f.severity for f in findings), key=lambda s: s.rank, default=Severity.INFO)
         provider = resolution.provider.id if resolution.provider else None
-        entity = resolution.entity.country if resolution.entity else None
+        importer = ruling.importer or resolution.entity
+        entity = importer.country if importer else None
         return Decided(ruling.decision, ruling.basis, _articles(findings), severity,
                        self._enforce(ruling.decision, severity, special), tuple(findings), tuple(ruling.trace),
                        provider, resolution.locations, entity, categories, special, platform, feature, host,

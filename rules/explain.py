@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from douane.contract import AICallEvent
+from douane.contract import AICallEvent, ScanState
 from rules.engine import Engine
+from rules.taxonomy import display_name
 
 
 def explain(engine: Engine, event: AICallEvent) -> str:
@@ -19,8 +20,11 @@ def explain(engine: Engine, event: AICallEvent) -> str:
         f"at {event.observed_at.isoformat()}",
         f"Destination: {event.destination.host} -> {_provider(resolution)}",
         f"  {resolution.how}",
+        f"  Recipient: {_recipient(engine, resolution)}",
         f"Activity: {activity.name} ({activity.legal_basis.value})" if activity else "Activity: none recorded",
         f"Personal data: {_data(event)}",
+        *_judged_on(event, decided, activity),
+        *_readings(engine, activity, event),
         "",
         "Decision path:",
         *(f"  {i}. {step}" for i, step in enumerate(decided.trace, 1)),
@@ -45,9 +49,42 @@ def _provider(resolution) -> str:
     return f"{resolution.provider.name} ({seat})"
 
 
+def _recipient(engine: Engine, resolution) -> str:
+    entity = resolution.entity
+    if entity is None:
+        return "the controller itself" if resolution.sovereign is not None else "unknown"
+    vendor = engine.policy.vendors_by_provider.get(resolution.provider.id) if resolution.provider else None
+    if vendor is not None and vendor.contracting_entity is not None:
+        how = "named by the organisation's contract (vendor register)"
+    elif entity.confirmed:
+        how = "per the registry, confirmed by its source"
+    else:
+        how = "ASSUMED by the registry, not confirmed by any source"
+    return f"{entity.name} ({entity.country}), {how}"
+
+
 def _data(event: AICallEvent) -> str:
     data = event.personal_data
+    seen = "" if data.scan is ScanState.COMPLETE else f" (content {data.scan.value.replace('_', ' ')})"
     if not data.categories:
-        return "none detected" + ("; special category flagged" if data.special_category else "")
-    parts = ", ".join(f"{c.category} x{c.count}" for c in data.categories)
-    return parts + ("; special category (Art. 9)" if data.special_category else "")
+        return "none detected" + seen + ("; special category flagged" if data.special_category else "")
+    parts = ", ".join(f"{display_name(c.category)} [{c.category}] x{c.count}" for c in data.categories)
+    return parts + seen + ("; special category (Art. 9)" if data.special_category else "")
+
+
+def _judged_on(event: AICallEvent, decided, activity) -> list[str]:
+    if event.personal_data.scan is ScanState.COMPLETE:
+        return []
+    declared = ", ".join(sorted(activity.categories)) if activity and activity.categories else "none declared"
+    return [f"  Judged on: detected plus the activity's declared categories ({declared})"]
+
+
+def _readings(engine: Engine, activity, event: AICallEvent) -> list[str]:
+    if activity is None or not activity.derogations:
+        return []
+    reading = engine.policy.readings.derogations_systematic
+    words = ("EDPB Guidelines 2/2018: (b), (c), (e) for occasional transfers only" if reading == "edpb"
+             else "the article's wording: no 'occasional' condition on (b), (c), (e)")
+    consent = "present" if event.consent_ref else "absent"
+    return [f"Derogations relied on: {', '.join(d.value for d in activity.derogations)}; transfers "
+            f"{activity.transfer_frequency}; reading applied: {words}; consent reference {consent}"]

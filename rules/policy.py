@@ -12,11 +12,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, model_validator
 
 from douane.contract import Decision, Enforcement, Severity
 from douane.contract.types import DataCategory
+from rules.instruments import Bcr, Dpa, DpfCertification, Scc, Tia
 from rules.registry import Entity
+from rules.taxonomy import check_category, check_subject
 from rules.types import CountryCode, Location, NonEmpty, Slug, Strict, require_unique
 from rules.yamlio import load_model
 
@@ -60,6 +64,13 @@ class Derogation(StrEnum):
     COMPELLING = "49_1_compelling"
 
 
+Category = Annotated[DataCategory, AfterValidator(check_category)]
+"""A data-category key of the fideslang taxonomy (or a documented alias)."""
+
+Subject = Annotated[Slug, AfterValidator(check_subject)]
+"""A data-subject key of the fideslang taxonomy (``customer``, ``patient``, ``employee``...)."""
+
+
 class Contact(Strict):
     """A named party with contact details."""
 
@@ -78,6 +89,7 @@ class Controller(Contact):
     joint_controllers: tuple[Contact, ...] = ()
     controllers_served: tuple[Contact, ...] = ()  # Art. 30(2)(a), when acting as processor
     employees: int | None = Field(None, ge=0)
+    public_authority: bool = Field(False, description="a public authority exercising its powers: no Art. 49(1)(a)-(c)")
 
 
 class ActivityMatch(Strict):
@@ -93,6 +105,7 @@ class CompellingInterest(Strict):
     assessment: NonEmpty
     supervisory_authority_informed: date
     data_subjects_informed: bool
+    limited_data_subjects: bool = False  # the transfer concerns only a limited number of data subjects
 
 
 class Activity(Strict):
@@ -103,59 +116,26 @@ class Activity(Strict):
     purpose: NonEmpty
     legal_basis: LegalBasis
     special_category_basis: Art9Exception | None = None
-    data_subjects: tuple[Slug, ...]
-    categories: tuple[DataCategory, ...] = ()
+    data_subjects: tuple[Subject, ...]
+    categories: tuple[Category, ...] = ()
     retention: NonEmpty
     recipients: tuple[Slug, ...] = ()  # provider ids declared as recipients
     transfers: tuple[Location, ...] = ()  # destination countries declared (Art. 30(1)(e))
     derogations: tuple[Derogation, ...] = ()
     compelling_interest: CompellingInterest | None = None
+    derogation_grounds: dict[Derogation, NonEmpty] = Field(
+        {}, description="what a derogation rests on: for 49_1_d the Union or Member State law recognising the "
+                        "public interest (Art. 49(4)); for 49_1_g the public register and its consultation rules")
+    transfer_frequency: Literal["occasional", "systematic"] = Field(
+        "systematic", description="how often the activity's calls go abroad; AI features are a steady stream")
+    criminal_data_basis: NonEmpty | None = None  # the Art. 10 authorisation (Union or Member State law)
     security_measures: str | None = None
     match: ActivityMatch = ActivityMatch()
 
     @property
     def hr_data(self) -> bool:
         """Employee data: the DPF certifies HR and non-HR data separately."""
-        return any(s in ("employees", "staff", "applicants") for s in self.data_subjects)
-
-
-class Scc(Strict):
-    """Standard contractual clauses (Decision 2021/914) on file."""
-
-    module: Literal[1, 2, 3, 4]
-    signed: date
-    reference: str | None = None
-
-
-class Tia(Strict):
-    """Transfer impact assessment (EDPB Recommendations 01/2020)."""
-
-    completed: date
-    review_by: date
-    outcome: Literal["positive", "supplementary_measures", "negative"]
-    measures: str | None = None
-
-
-class DpfCertification(Strict):
-    """What the organisation found on the DPF List for this vendor."""
-
-    certified: bool
-    data_types: tuple[Literal["hr", "non_hr"], ...] = ("non_hr",)
-    verified_on: date
-
-
-class Bcr(Strict):
-    """Binding corporate rules (Art. 47) of the vendor's group."""
-
-    approved_by: NonEmpty
-    approved: date
-
-
-class Dpa(Strict):
-    """Data processing agreement (Art. 28)."""
-
-    signed: date
-    reference: str | None = None
+        return any(s in ("employee", "job_applicant", "trainee") for s in self.data_subjects)
 
 
 class CloudResource(Strict):
@@ -163,7 +143,8 @@ class CloudResource(Strict):
 
     name: Slug
     region: Slug
-    deployment: Literal["standard", "provisioned", "datazone", "global"] = "standard"
+    deployment: Literal["standard", "provisioned", "datazone", "datazone_provisioned", "datazone_batch", "global",
+                        "global_provisioned", "global_batch"] = "standard"
 
 
 class Vendor(Strict):
@@ -177,6 +158,7 @@ class Vendor(Strict):
     tia: Tia | None = None
     dpf: DpfCertification | None = None
     bcr: Bcr | None = None
+    onward_transfers_verified: date | None = None  # Art. 28 check of the processor's own transfers
     adequacy_attestations: tuple[Slug, ...] = ()  # regimes the recipient is confirmed subject to
     resources: tuple[CloudResource, ...] = ()
 
@@ -187,6 +169,14 @@ class SovereignEndpoint(Strict):
     host: NonEmpty
     location: Location
     operator: Literal["controller", "processor"] = "controller"
+
+
+class Readings(Strict):
+    """Where the law is contested, which reading the organisation applies (conservative by default)."""
+
+    derogations_systematic: Literal["edpb", "text"] = Field(
+        "edpb", description="edpb: Art. 49(1)(b), (c) and (e) only for occasional transfers (recital 111, "
+                            "Guidelines 2/2018); text: the article's wording, which says occasional nowhere")
 
 
 class EnforcementRule(Strict):
@@ -251,6 +241,7 @@ class Policy(Strict):
     fail_mode: FailMode = FailMode()
     alerts: AlertRouting = AlertRouting()
     nis2: Nis2Thresholds = Nis2Thresholds()
+    readings: Readings = Readings()
     fallback_answer: str = "This assistant is unavailable right now. Our team will get back to you."
     custom_rules: tuple[Path, ...] = ()
 

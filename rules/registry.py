@@ -36,6 +36,22 @@ class Entity(Strict):
     sector: Slug = "commercial"
     regimes: tuple[Slug, ...] = ()  # data-protection laws it is subject to (pipeda, appi, pipa, lgpd)
     parent_country: CountryCode | None = None  # a foreign parent: residual government-access risk
+    confirmed: bool = True  # False: the registry assumes this entity; no source confirms it
+
+
+class Contracting(Sourced):
+    """The entity a customer of a region signs with (EEA business customers often sign with an EEA entity)."""
+
+    customers: Literal["eea", "other"]
+    entity: Entity
+
+
+class SubProcessing(Sourced):
+    """Known processing by a sub-processor outside the provider's processing location: its own transfer."""
+
+    name: NonEmpty
+    country: Location
+    what: NonEmpty
 
 
 class HostEntry(Strict):
@@ -80,12 +96,19 @@ class Provider(Sourced):
     name: NonEmpty
     kind: Literal["saas", "sovereign"] = "saas"
     entity: Entity
+    contracting: tuple[Contracting, ...] = ()
+    sub_processing: tuple[SubProcessing, ...] = ()
     region_rule: NonEmpty
     reveals: NonEmpty
     hosts: tuple[HostEntry, ...]
     regions: dict[str, tuple[Location, ...]] = {}
     model_profiles: dict[str, tuple[Location, ...]] = {}
     data_zones: dict[str, tuple[Location, ...]] = {}
+    unconfirmed: dict[str, NonEmpty] = {}  # fact (region, profile, host, entity) -> what no source confirmed
+
+    def entity_for(self, customers: str) -> Entity:
+        """The contracting entity for customers of ``eea`` or ``other`` regions."""
+        return next((c.entity for c in self.contracting if c.customers == customers), self.entity)
 
 
 class Registry(Strict):
@@ -97,7 +120,8 @@ class Registry(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "Registry":
-        require_sources(self.providers, self.sources)
+        require_sources([*self.providers, *(f for p in self.providers for f in (*p.contracting, *p.sub_processing))],
+                        self.sources)
         require_unique("provider", [p.id for p in self.providers])
         return self
 

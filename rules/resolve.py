@@ -37,6 +37,7 @@ class Resolver:
         self.registry = registry
         self.policy = policy
         self.eea = eea
+        self.customers = "eea" if policy.controller.country in eea else "other"
         self.resolve_parts = lru_cache(maxsize=4096)(self._resolve)
 
     def resolve(self, destination: Destination) -> Resolution:
@@ -98,9 +99,9 @@ class Resolver:
         region = provider.regions.get(resource.region)
         if region is None:
             return frozenset({ANYWHERE}), f"resource {name!r}: region {resource.region!r} is not in the registry"
-        if resource.deployment == "global":
+        if resource.deployment.startswith("global"):
             return frozenset({ANYWHERE}), f"resource {name!r} uses a Global deployment: processing anywhere"
-        if resource.deployment == "datazone":
+        if resource.deployment.startswith("datazone"):
             zone = "eu" if set(region) <= self.eea else "us" if set(region) == {"US"} else None
             zone_locations = provider.data_zones.get(zone or "", (ANYWHERE,))
             return frozenset(zone_locations), (f"resource {name!r} ({resource.region}) uses a DataZone deployment: "
@@ -116,7 +117,9 @@ class Resolver:
 
     def _entity(self, provider: Provider) -> Entity:
         vendor = self.policy.vendors_by_provider.get(provider.id)
-        return vendor.contracting_entity if vendor and vendor.contracting_entity else provider.entity
+        if vendor is not None and vendor.contracting_entity is not None:
+            return vendor.contracting_entity  # the organisation's own contract: confirmed
+        return provider.entity_for(self.customers)
 
 
 def _resource(policy: Policy, provider_id: str, name: str) -> CloudResource | None:

@@ -24,7 +24,7 @@ def validate_file(path: Path) -> tuple[str, str | None]:
 
 
 def detect_kind(path: Path) -> str:
-    """policy | registry | jurisdictions | findings | custom-rules | unknown."""
+    """policy | registry | jurisdictions | findings | taxonomy | custom-rules | unknown."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
@@ -34,7 +34,7 @@ def detect_kind(path: Path) -> str:
     if not isinstance(data, dict):
         return "unknown"
     for key, kind in (("controller", "policy"), ("providers", "registry"), ("adequacy", "jurisdictions"),
-                      ("findings", "findings")):
+                      ("findings", "findings"), ("data_categories", "taxonomy")):
         if key in data:
             return kind
     return "unknown"
@@ -42,24 +42,36 @@ def detect_kind(path: Path) -> str:
 
 def _load_policy_and_rules(path: Path) -> None:
     from rules.custom import load_rulesets
+    from rules.lint import lint_policy
     from rules.policy import load_policy
+    from rules.registry import load_registry
 
     policy = load_policy(path)
     load_rulesets(policy.custom_rules)
+    lint_policy(path, policy, load_registry())
+
+
+def _load_rules(path: Path) -> None:
+    from rules.custom import load_rulesets
+    from rules.lint import lint_rules
+
+    load_rulesets([path])
+    lint_rules(path)
 
 
 def _loaders() -> dict:
     from rules.catalogue import load_catalogue
-    from rules.custom import load_rulesets
     from rules.jurisdictions import load_jurisdictions
     from rules.registry import load_registry
+    from rules.taxonomy import load_snapshot
 
     return {
         "policy": _load_policy_and_rules,
         "registry": load_registry,
         "jurisdictions": load_jurisdictions,
         "findings": load_catalogue,
-        "custom-rules": lambda p: load_rulesets([p]),
+        "taxonomy": load_snapshot,
+        "custom-rules": _load_rules,
     }
 
 

@@ -17,6 +17,7 @@ from douane.contract import (
     Outcome,
     PersonalData,
     RegionHint,
+    ScanState,
     Tap,
     TapKind,
 )
@@ -40,33 +41,34 @@ BASE_POLICY: dict[str, Any] = {
     "controller": {"name": "Test Shop GmbH", "contact": "dpo@test.example", "country": "DE"},
     "activities": [
         {"id": "support", "name": "Support chat", "purpose": "Answer customers", "legal_basis": "contract",
-         "data_subjects": ["customers"], "categories": ["user.contact.email", "user.name"], "retention": "30 days",
+         "data_subjects": ["customer"], "categories": ["user.contact.email", "user.name"], "retention": "30 days",
          "recipients": ALL_PROVIDERS, "transfers": ["US", "CN", "GB", "CH", "CA", "JP", "KR", "BR", "SG", "AU", "IN"],
          "match": {"features": ["support_chat"]}},
         {"id": "health", "name": "Health advice", "purpose": "Advise on products", "legal_basis": "consent",
-         "special_category_basis": "explicit_consent", "data_subjects": ["patients"],
+         "special_category_basis": "explicit_consent", "data_subjects": ["patient"],
          "categories": ["user.health_and_medical"], "retention": "1 year", "recipients": ALL_PROVIDERS,
          "transfers": ["US"], "match": {"features": ["health_chat"]}},
         {"id": "catalogue", "name": "Catalogue texts", "purpose": "Write texts", "legal_basis": "legitimate_interests",
          "data_subjects": [], "retention": "published", "recipients": ALL_PROVIDERS,
          "match": {"features": ["content"]}},
         {"id": "hr", "name": "HR assistant", "purpose": "Answer staff questions", "legal_basis": "contract",
-         "data_subjects": ["employees"], "categories": ["user.name"], "retention": "1 year",
+         "data_subjects": ["employee"], "categories": ["user.name"], "retention": "1 year",
          "recipients": ALL_PROVIDERS, "transfers": ["US"], "match": {"features": ["hr_assistant"]}},
         {"id": "checkout", "name": "Checkout help", "purpose": "Complete orders", "legal_basis": "contract",
-         "data_subjects": ["customers"], "categories": ["user.contact.address"], "retention": "session",
+         "data_subjects": ["customer"], "categories": ["user.contact.address"], "retention": "session",
          "recipients": ALL_PROVIDERS, "transfers": ["CN", "US"], "derogations": ["49_1_b"],
-         "match": {"features": ["checkout"]}},
+         "transfer_frequency": "occasional", "match": {"features": ["checkout"]}},
         {"id": "legal", "name": "Legal claims", "purpose": "Defend claims", "legal_basis": "legitimate_interests",
-         "data_subjects": ["customers"], "categories": ["user.name"], "retention": "6 years",
+         "data_subjects": ["customer"], "categories": ["user.name"], "retention": "6 years",
          "recipients": ALL_PROVIDERS, "transfers": ["CN"], "derogations": ["49_1_compelling"],
          "match": {"features": ["legal"]}},
         {"id": "legal-doc", "name": "Legal claims (documented)", "purpose": "Defend claims",
-         "legal_basis": "legitimate_interests", "data_subjects": ["customers"], "categories": ["user.name"],
+         "legal_basis": "legitimate_interests", "data_subjects": ["customer"], "categories": ["user.name"],
          "retention": "6 years", "recipients": ALL_PROVIDERS, "transfers": ["CN"],
          "derogations": ["49_1_compelling"],
          "compelling_interest": {"assessment": "LIA-2026-04", "supervisory_authority_informed": "2026-04-02",
-                                 "data_subjects_informed": True},
+                                 "data_subjects_informed": True, "limited_data_subjects": True},
+         "transfer_frequency": "occasional",
          "match": {"features": ["legal_documented"]}},
     ],
     "vendors": [],
@@ -91,7 +93,9 @@ def engine_for(policy: Policy, custom=None) -> Engine:
 
 def call(host: str, *, model: str | None = None, geo: str | None = None, feature: str = "support_chat",
          categories: tuple[str, ...] = ("user.contact.email",), special: bool = False, day: date = DAY,
-         provider: str | None = None, platform: str = "woocommerce", tenant: str = "shop-test") -> AICallEvent:
+         provider: str | None = None, platform: str = "woocommerce", tenant: str = "shop-test",
+         scan: ScanState = ScanState.COMPLETE, consent_ref: str | None = None,
+         processing_country: str | None = None, entity_country: str | None = None) -> AICallEvent:
     """An event for a call to ``host``."""
     hints = (RegionHint(source=HintSource.BODY_FIELD, key="inference_geo", value=geo),) if geo else ()
     return AICallEvent(
@@ -101,10 +105,13 @@ def call(host: str, *, model: str | None = None, geo: str | None = None, feature
         tenant=tenant,
         app=AppContext(platform=platform, feature=feature),
         destination=Destination(host=host, path="/v1/chat/completions", model=model, region_hints=hints,
-                                provider=provider),
+                                provider=provider, processing_country=processing_country,
+                                entity_country=entity_country),
         personal_data=PersonalData(
-            categories=tuple(CategoryCount(category=c, count=1) for c in categories), special_category=special),
+            categories=tuple(CategoryCount(category=c, count=1) for c in categories), special_category=special,
+            scan=scan),
         outcome=Outcome(action=Action.FORWARDED, status=200),
+        consent_ref=consent_ref,
     )
 
 
