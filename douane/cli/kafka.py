@@ -76,11 +76,15 @@ def topics() -> None:
     for t in ensure_topics(bootstrap(cfg), cfg.topic_partitions):
         state = "created" if t.created else "exists "
         keep = _duration(t.spec.retention_ms)
-        typer.echo(f"{state} {t.spec.name:<18} partitions={t.partitions:<3} retention={keep:<5} {t.spec.purpose}")
+        life = t.spec.longest_life_ms()
+        gone = f" (every record gone within {_duration(life)})" if life else ""
+        typer.echo(f"{state} {t.spec.name:<18} partitions={t.partitions:<3} retention={keep:<5} {t.spec.purpose}{gone}")
 
 
 def _duration(ms: int) -> str:
     hours = ms / 3_600_000
+    if hours < 1:
+        return f"{ms / 60_000:g}m"
     return f"{hours:g}h" if hours < 24 else f"{hours / 24:g}d"
 
 
