@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import re
 from abc import ABC
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
+
+Span = tuple[int, int]
+LOOKAHEAD_CHARS = 8
+"""How far past a gate span a pattern's lookahead may need to read."""
 
 
 @dataclass(frozen=True)
@@ -48,14 +53,27 @@ class Detector(ABC):
         """Checksum or plausibility check of one match: the ``checks`` modules, or none to make."""
         return not self.checks or any(check.is_valid(value) for check in self.checks)
 
-    def count(self, text: str) -> int:
-        """How many distinct valid values of this category ``text`` holds."""
-        found = set()
-        for pattern in self._compiled:
-            for match in pattern.finditer(text):
-                value = match.group(match.lastindex or 0)
-                if value not in found and self._in_context(text, match) and self.validate(value):
-                    found.add(value)
+    def gate_patterns(self) -> tuple[tuple[str, bool], ...]:
+        """(pattern, case-insensitive) for the gate, one per entry of ``patterns``."""
+        return tuple((p, bool(self.flags & re.IGNORECASE)) for p in self.patterns)
+
+    def count(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> int:
+        """How many distinct valid values of this category ``text`` holds.
+
+        ``spans``, one list per pattern, limits each pattern to where the gate saw it could match;
+        without it the whole text is scanned. Each distinct value is validated once.
+        """
+        found: set[str] = set()
+        verdicts: dict[str, bool] = {}
+        for i, pattern in enumerate(self._compiled):
+            for start, end in ((0, len(text)),) if spans is None else spans[i]:
+                for match in pattern.finditer(text, start, end + LOOKAHEAD_CHARS):
+                    value = match.group(match.lastindex or 0)
+                    valid = verdicts.get(value)
+                    if valid is None:
+                        valid = verdicts[value] = self.validate(value)
+                    if valid and value not in found and self._in_context(text, match):
+                        found.add(value)
         return len(found)
 
     def _in_context(self, text: str, match: re.Match) -> bool:

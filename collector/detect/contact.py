@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -41,6 +42,7 @@ class PhoneDetector(Detector):
                                                                   else self.regions))
 
     @staticmethod
+    @lru_cache(maxsize=8192)  # libphonenumber is the slowest check; shops see the same numbers again
     def _valid(value: str, region: str) -> bool:
         try:
             return phonenumbers.is_valid_number(phonenumbers.parse(value, region))

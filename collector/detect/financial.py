@@ -9,12 +9,11 @@ from collector.detect.base import Detector, digits, luhn_ok
 
 
 class IbanDetector(Detector):
-    """IBANs with a valid ISO 13616 mod-97 checksum and country format, spaced or not."""
+    """IBANs with a valid ISO 13616 mod-97 checksum and country format, spaced or not, in either case."""
 
     name = "iban"
     category = "user.financial.bank_account"
     patterns = (r"([A-Z](?<!\w.)[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\b",)
-    flags = 0
     checks = (iban,)
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-from collector.detect.base import Detector
+from collections.abc import Sequence
+
+from collector.detect.base import Detector, Span
 
 TERMS = {
     "en": r"diabet\w*|pregnan\w*|allerg\w*|asthma|cancer|depression|prescription|diagnos\w*|insulin|"
@@ -57,10 +59,39 @@ class HealthTermsDetector(Detector):
     name = "health_terms"
     category = "user.health_and_medical"
 
-    def count(self, text: str) -> int:
+    def gate_patterns(self) -> tuple[tuple[str, bool], ...]:
+        """Every term as a literal (prefixes without their ``\\w*``), in either case."""
+        terms = sorted(EXACT | set(PREFIXES) | set(PHRASES))
+        return (("|".join(_both_cases(t) for t in terms), True),)
+
+    def count(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> int:
         """How many distinct health terms ``text`` holds (case-insensitive, whole words only)."""
-        lowered = text.lower()
-        found = {w for w in _WORD.findall(lowered)
-                 if w in EXACT or (w[:3] in _HEADS and w.startswith(PREFIXES))}
-        found.update(p for p in PHRASES if p in lowered and _PHRASE[p].search(lowered))
+        if spans is None:
+            return len(_terms(text.lower()))
+        found: set[str] = set()
+        for start, end in spans[0]:
+            found |= _terms(text[_word_start(text, start):_word_end(text, end)].lower())
         return len(found)
+
+
+def _terms(lowered: str) -> set[str]:
+    found = {w for w in _WORD.findall(lowered) if w in EXACT or (w[:3] in _HEADS and w.startswith(PREFIXES))}
+    found.update(p for p in PHRASES if p in lowered and _PHRASE[p].search(lowered))
+    return found
+
+
+def _word_start(text: str, index: int) -> int:
+    while index > 0 and (text[index - 1].isalnum() or text[index - 1] == "_"):
+        index -= 1
+    return index
+
+
+def _word_end(text: str, index: int) -> int:
+    while index < len(text) and (text[index].isalnum() or text[index] == "_"):
+        index += 1
+    return index
+
+
+def _both_cases(term: str) -> str:
+    """A literal for the gate: Hyperscan folds ASCII case only, so other letters get a class of both."""
+    return "".join(f"[{c}{c.upper()}]" if not c.isascii() and len(c.upper()) == 1 else re.escape(c) for c in term)

@@ -1,0 +1,24 @@
+"""Text as detection should read it: compatibility forms folded, invisible characters removed.
+
+A sender can hide an e-mail address from a pattern by writing it in fullwidth forms
+(``ａｎｎａ＠ｗｅｂ．ｄｅ``) or by putting zero-width characters inside it; the model reads both as
+the plain text. NFKC folds the compatibility forms (fullwidth, ligatures, superscripts) and the
+invisible format characters are dropped. Letter case is left to the detectors: those whose
+identifiers are upper case by convention (IBAN, VAT, codice fiscale) match either case.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                       "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+"""Soft hyphen, zero-width space/joiners, direction marks, word joiner, variation selectors, BOM, fillers."""
+
+
+def normalise(text: str) -> str:
+    """``text`` in NFKC with invisible format characters removed (ASCII text is returned as it is)."""
+    if text.isascii():
+        return text
+    return INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
