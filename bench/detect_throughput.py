@@ -33,10 +33,10 @@ def corpora(megabytes: float) -> dict[str, list[str]]:
 
 def measure(texts: list[str]) -> tuple[float, float, int]:
     """(MB/s, µs per text, categories found in the first text)."""
-    started = time.perf_counter()
+    started = time.process_time()
     for text in texts:
         personal_data(text, KEY, "k1")
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     size = sum(len(t.encode()) for t in texts)
     return size / seconds / 1e6, seconds / len(texts) * 1e6, len(personal_data(texts[0], KEY, "k1").categories)
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 Span = tuple[int, int]
+VERDICT_CACHE_SIZE = 50_000
+"""Validation results kept per detector class (a value is a short string: a few MB at most)."""
 LOOKAHEAD_CHARS = 8
 """How far past a gate span a pattern's lookahead may need to read."""
 
@@ -45,6 +47,7 @@ class Detector(ABC):
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
+        cls._verdicts: dict[str, bool] = {}
         if getattr(cls, "patterns", None):
             cls._compiled = tuple(re.compile(p, cls.flags) for p in cls.patterns)
             cls._context = re.compile("|".join(cls.context), re.IGNORECASE) if cls.context else None
@@ -64,17 +67,22 @@ class Detector(ABC):
         without it the whole text is scanned. Each distinct value is validated once.
         """
         found: set[str] = set()
-        verdicts: dict[str, bool] = {}
         for i, pattern in enumerate(self._compiled):
             for start, end in ((0, len(text)),) if spans is None else spans[i]:
                 for match in pattern.finditer(text, start, end + LOOKAHEAD_CHARS):
                     value = match.group(match.lastindex or 0)
-                    valid = verdicts.get(value)
-                    if valid is None:
-                        valid = verdicts[value] = self.validate(value)
-                    if valid and value not in found and self._in_context(text, match):
+                    if value not in found and self._checked(value) and self._in_context(text, match):
                         found.add(value)
         return len(found)
+
+    def _checked(self, value: str) -> bool:
+        """``validate``, remembered: checksums and libphonenumber are the costly part, and values recur."""
+        verdict = self._verdicts.get(value)
+        if verdict is None:
+            if len(self._verdicts) >= VERDICT_CACHE_SIZE:
+                self._verdicts.clear()  # bounded; a hostile stream of distinct values only costs re-checks
+            verdict = self._verdicts[value] = self.validate(value)
+        return verdict
 
     def _in_context(self, text: str, match: re.Match) -> bool:
         if self._context is None:

@@ -42,6 +42,10 @@ WORD_CHARS = r"\w\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\xff"
 """What Python's ``\\w`` matches among the bytes the gate sees (ASCII word characters and Latin-1 letters)."""
 
 _LOOKAROUND = re.compile(r"\(\?<?[!=](?:\\.|\[(?:\\.|[^\]\\])*\]|[^()\\])*\)")
+_TRAILING_LOOKAHEAD = re.compile(r"\(\?!(\[[^\]]+\]|\\d)\)$")
+WIDE = 64
+"""Patterns whose matches can be longer than this get exact match starts (Hyperscan's SOM): their
+windows would otherwise cover most of a prompt, and the exact check would run over all of it."""
 _LONG_REPEAT = re.compile(r"\{(\d+),(\d+)\}")
 LONGEST_BOUNDED_REPEAT = 20
 """Longer bounded repeats are opened up in the gate (``{1,64}`` → ``{1,}``): Hyperscan's start-of-match
@@ -65,7 +69,8 @@ def gate_bytes(text: str) -> bytes:
 def gate_expression(pattern: str) -> bytes:
     """A Hyperscan expression matching every span ``pattern`` matches (lookarounds and ``\\b`` dropped,
     long repeats opened up, ``\\w`` widened to Latin-1 letters)."""
-    source = _LOOKAROUND.sub("", pattern).replace(r"\b", "")
+    source = _TRAILING_LOOKAHEAD.sub(_consumed, pattern)  # a match ends where a run ends: one report, not many
+    source = _LOOKAROUND.sub("", source).replace(r"\b", "")
     source = _LONG_REPEAT.sub(lambda m: m[0] if int(m[2]) <= LONGEST_BOUNDED_REPEAT else f"{{{m[1]},}}", source)
     out: list[str] = []
     in_class, i = False, 0
@@ -84,13 +89,21 @@ def gate_expression(pattern: str) -> bytes:
     return "".join(out).encode("latin-1", "douane-gate")
 
 
+def _consumed(lookahead: re.Match) -> str:
+    """``(?![\\d-])`` at the end of a pattern → ``(?:[^\\d-]|$)``: the gate match takes the next character."""
+    inner = lookahead[1]
+    return f"(?:[^{inner[1:-1] if inner.startswith('[') else inner}]|$)"
+
+
 class Gate:
     """Where each of a list of patterns can match in a text; ``None`` from ``spans`` means "everywhere"."""
 
     def __init__(self, patterns: Sequence[tuple[str, bool]]) -> None:
         """``patterns``: (Python pattern, case-insensitive) pairs; ids are their positions."""
+        widths = [min(MAX_WIDTH, re._parser.parse(p).getwidth()[1]) for p, _ in patterns]
+        self._exact_start = [width > WIDE for width in widths]
+        self._widths = [width + 1 for width in widths]  # + the character a consumed lookahead takes
         self._database = self._compile(patterns) if hyperscan is not None else None
-        self._widths = [min(MAX_WIDTH, re._parser.parse(p).getwidth()[1]) for p, _ in patterns]
         self._local = threading.local()
         if hyperscan is None:
             logger.warning("hyperscan is not installed: personal-data detection runs in pure Python "
@@ -105,10 +118,11 @@ class Gate:
         """Per pattern id, the merged spans where it can match (ids absent: no match anywhere)."""
         if self._database is None:
             return None
-        ends: defaultdict[int, list[int]] = defaultdict(list)
-        self._database.scan(gate_bytes(text), match_event_handler=_collect, context=ends,
+        found: defaultdict[int, list[Span]] = defaultdict(list)
+        self._database.scan(gate_bytes(text), match_event_handler=_collect, context=found,
                             scratch=self._scratch())
-        return {pattern_id: _merged(offsets, self._widths[pattern_id]) for pattern_id, offsets in ends.items()}
+        return {pattern_id: _merged(spans, None if self._exact_start[pattern_id] else self._widths[pattern_id])
+                for pattern_id, spans in found.items()}
 
     def _scratch(self):
         scratch = getattr(self._local, "scratch", None)
@@ -116,10 +130,10 @@ class Gate:
             scratch = self._local.scratch = hyperscan.Scratch(self._database)
         return scratch
 
-    @staticmethod
-    def _compile(patterns: Sequence[tuple[str, bool]]):
+    def _compile(self, patterns: Sequence[tuple[str, bool]]):
         database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        flags = [hyperscan.HS_FLAG_CASELESS if caseless else 0 for _, caseless in patterns]
+        flags = [(hyperscan.HS_FLAG_CASELESS if caseless else 0) | (hyperscan.HS_FLAG_SOM_LEFTMOST if exact else 0)
+                 for (_, caseless), exact in zip(patterns, self._exact_start)]
         try:
             database.compile(expressions=[gate_expression(p) for p, _ in patterns],
                              ids=list(range(len(patterns))), elements=len(patterns), flags=flags)
@@ -129,17 +143,18 @@ class Gate:
         return database
 
 
-def _collect(pattern_id: int, _start: int, end: int, _flags: int, ends: defaultdict[int, list[int]]) -> None:
-    ends[pattern_id].append(end)
+def _collect(pattern_id: int, start: int, end: int, _flags: int, found: defaultdict[int, list[Span]]) -> None:
+    found[pattern_id].append((start, end))
 
 
-def _merged(ends: list[int], width: int) -> list[Span]:
-    """The windows ``(end - width, end)`` joined where they overlap (ends arrive in ascending order)."""
-    merged = [(max(0, ends[0] - width), ends[0])]
-    for end in ends[1:]:
-        start = max(0, end - width)
+def _merged(spans: list[Span], width: int | None) -> list[Span]:
+    """Windows where a match can lie, joined where they overlap: ``(start, end)`` where the gate knows the
+    start (``width`` None), else ``(end - width, end)``. Ends arrive in ascending order; starts need not."""
+    windows = sorted(spans) if width is None else [(max(0, end - width), end) for _, end in spans]
+    merged = [windows[0]]
+    for start, end in windows[1:]:
         if start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], end)
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
     return merged

@@ -21,4 +21,6 @@ def normalise(text: str) -> str:
     """``text`` in NFKC with invisible format characters removed (ASCII text is returned as it is)."""
     if text.isascii():
         return text
-    return INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    if not unicodedata.is_normalized("NFKC", text):  # the quick check is far cheaper than normalising
+        text = unicodedata.normalize("NFKC", text)
+    return INVISIBLE.sub("", text) if INVISIBLE.search(text) else text
