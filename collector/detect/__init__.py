@@ -25,10 +25,13 @@ MAX_SCAN_CHARS = 1_000_000
 """Longer texts are scanned in their first million characters (the gateway's body limit is lower)."""
 
 DEFAULT_DETECTORS: tuple[Detector, ...] = (
-    EmailDetector(), PhoneDetector(), IbanDetector(), PaymentCardDetector(), VatDetector(),
+    EmailDetector(), IbanDetector(), PaymentCardDetector(), VatDetector(),
     GermanTaxIdDetector(), FrenchNirDetector(), SpanishIdDetector(), ItalianFiscalCodeDetector(),
-    DutchBsnDetector(), IpAddressDetector(), PostalAddressDetector(), DateOfBirthDetector(), HealthTermsDetector(),
+    DutchBsnDetector(), DateOfBirthDetector(), IpAddressDetector(), PhoneDetector(), PostalAddressDetector(),
+    HealthTermsDetector(),
 )
+"""Most specific first: a span one of them validated is not counted again by a later one (one span, one
+category: an IBAN's digits are not also a phone number, a VAT number not also a tax id read as digits)."""
 
 
 class GatedDetectors:
@@ -47,17 +50,26 @@ class GatedDetectors:
     def scan(self, text: str) -> tuple[Hit, ...]:
         """Every detector's count on ``text`` (already normalised); detectors that found nothing are left out."""
         where = self.gate.spans(text)
-        hits = []
-        for detector, ids in zip(self.detectors, self._ids):
-            if where is None:
-                count = detector.count(text)
-            elif any(i in where for i in ids):
-                count = detector.count(text, [where.get(i, ()) for i in ids])
-            else:
-                continue
-            if count:
-                hits.append(Hit(detector.category, detector.name, count))
-        return tuple(hits)
+        return _counted(text, ((d, None if where is None else [where.get(i, ()) for i in ids])
+                               for d, ids in zip(self.detectors, self._ids)
+                               if where is None or any(i in where for i in ids)))
+
+
+def _counted(text: str, work: Iterable[tuple[Detector, list | None]]) -> tuple[Hit, ...]:
+    """Hits of detectors run in order, each span counted for the first (most specific) one that validated it."""
+    claimed = bytearray(len(text))
+    hits = []
+    for detector, spans in work:
+        if not detector.claims_spans:
+            count = detector.count(text, spans)
+        else:
+            kept = [(v, s, e) for v, s, e in detector.find(text, spans) if claimed.find(1, s, e) == -1]
+            for _, start, end in kept:
+                claimed[start:end] = b"\x01" * (end - start)
+            count = len({v for v, _, _ in kept})
+        if count:
+            hits.append(Hit(detector.category, detector.name, count))
+    return tuple(hits)
 
 
 DEFAULT = GatedDetectors(DEFAULT_DETECTORS)
@@ -68,8 +80,7 @@ def scan(text: str, detectors: Iterable[Detector] | None = None) -> tuple[Hit, .
     text = normalise(text[:MAX_SCAN_CHARS])
     if detectors is None:
         return DEFAULT.scan(text)
-    hits = (Hit(d.category, d.name, d.count(text)) for d in detectors)
-    return tuple(h for h in hits if h.count)
+    return _counted(text, ((d, None) for d in detectors))
 
 
 __all__ = ["DEFAULT_DETECTORS", "Detector", "Hit", "scan"]

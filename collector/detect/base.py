@@ -41,7 +41,9 @@ class Detector(ABC):
     category: ClassVar[str]
     patterns: ClassVar[tuple[str, ...]]
     context: ClassVar[tuple[str, ...]] = ()  # when set, a match counts only with one of these words nearby
+    not_context: ClassVar[tuple[str, ...]] = ()  # a match with one of these words nearby is something else
     context_window: ClassVar[int] = 60
+    claims_spans: ClassVar[bool] = True  # its matches are identifiers: a span belongs to one of them only
     checks: ClassVar[tuple] = ()  # python-stdnum modules; a match counts when one of them validates it
     flags: ClassVar[int] = re.IGNORECASE
 
@@ -51,6 +53,7 @@ class Detector(ABC):
         if getattr(cls, "patterns", None):
             cls._compiled = tuple(re.compile(p, cls.flags) for p in cls.patterns)
             cls._context = re.compile("|".join(cls.context), re.IGNORECASE) if cls.context else None
+            cls._not_context = re.compile("|".join(cls.not_context), re.IGNORECASE) if cls.not_context else None
 
     def validate(self, value: str) -> bool:
         """Checksum or plausibility check of one match: the ``checks`` modules, or none to make."""
@@ -66,14 +69,22 @@ class Detector(ABC):
         ``spans``, one list per pattern, limits each pattern to where the gate saw it could match;
         without it the whole text is scanned. Each distinct value is validated once.
         """
-        found: set[str] = set()
+        return len({value for value, _, _ in self.find(text, spans)})
+
+    def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> list[tuple[str, int, int]]:
+        """Every valid value in context, with where it lies: (value, start, end); a value may recur."""
+        found = []
         for i, pattern in enumerate(self._compiled):
             for start, end in ((0, len(text)),) if spans is None else spans[i]:
                 for match in pattern.finditer(text, start, end + LOOKAHEAD_CHARS):
+                    if match.end() > end:  # it reads into the margin, where the window cut the text: recheck
+                        match = pattern.match(text, match.start())
+                        if match is None:
+                            continue
                     value = match.group(match.lastindex or 0)
-                    if value not in found and self._checked(value) and self._in_context(text, match):
-                        found.add(value)
-        return len(found)
+                    if self._checked(value) and self._in_context(text, match):
+                        found.append((value, match.start(match.lastindex or 0), match.end(match.lastindex or 0)))
+        return found
 
     def _checked(self, value: str) -> bool:
         """``validate``, remembered: checksums and libphonenumber are the costly part, and values recur."""
@@ -85,10 +96,12 @@ class Detector(ABC):
         return verdict
 
     def _in_context(self, text: str, match: re.Match) -> bool:
-        if self._context is None:
+        if self._context is None and self._not_context is None:
             return True
         window = text[max(0, match.start() - self.context_window): match.end() + self.context_window]
-        return self._context.search(window) is not None
+        if self._not_context is not None and self._not_context.search(window):
+            return False
+        return self._context is None or self._context.search(window) is not None
 
 
 def digits(value: str) -> str:

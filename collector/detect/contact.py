@@ -63,7 +63,7 @@ class PhoneDetector(Detector):
                 self._valid(candidate, self.regions[0])
         if len(number) > 12:
             return False  # national numbers are shorter; this is an EAN or an order number
-        return any(self._valid(candidate, region) for region in self.regions_by_first_digit[number[0]])
+        return any(self._valid(candidate, region) for region in self.regions_by_first_digit.get(number[0], ()))
 
     @staticmethod
     @lru_cache(maxsize=8192)  # libphonenumber is the slowest check; shops see the same numbers again

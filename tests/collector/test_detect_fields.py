@@ -91,6 +91,7 @@ NORMALISED = {
     "soft hyphen and word joiner in an IBAN": "DE89\u00ad3704\u20600044 0532 0130 00",
     "lower-case IBAN": "de89 3704 0044 0532 0130 00",
     "fullwidth IBAN": "ＤＥ８９３７０４００４４０５３２０１３０００",
+    "IBAN in Arabic-Indic digits": "DE٨٩ ٣٧٠٤ ٠٠٤٤ ٠٥٣٢ ٠١٣٠ ٠٠",
 }
 
 
