@@ -19,10 +19,26 @@ OTHER_DIGITS = re.compile(r"(?![0-9])\d")
 """Decimal digits of other scripts (Arabic-Indic ٣, Devanagari ३, ...): NFKC keeps them, a model reads them."""
 
 
+LATIN1_CHANGED = re.compile(rb"[\xa0\xa8\xaa\xad\xaf\xb2-\xb5\xb8-\xba\xbc-\xbe]")
+"""The Latin-1 characters normalisation changes (no-break space, soft hyphen, ª, º, superscripts, fractions, ...)."""
+
+
 def normalise(text: str) -> str:
-    """``text`` in NFKC with invisible format characters removed (ASCII text is returned as it is)."""
+    """``text`` in NFKC, invisible format characters removed, other scripts' digits as ASCII digits.
+
+    Most shop text is Latin-1 (ASCII and letters like ä, ß, é) that none of this changes; a byte
+    search for the few Latin-1 characters that do change settles it without normalising.
+    """
     if text.isascii():
         return text
+    try:
+        latin1 = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return _normalised(text)
+    return _normalised(text) if LATIN1_CHANGED.search(latin1) else text
+
+
+def _normalised(text: str) -> str:
     if not unicodedata.is_normalized("NFKC", text):  # the quick check is far cheaper than normalising
         text = unicodedata.normalize("NFKC", text)
     if INVISIBLE.search(text):
