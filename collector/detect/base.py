@@ -99,8 +99,9 @@ class Detector(ABC):
         if self._context is None and self._not_context is None:
             return True
         window = text[max(0, match.start() - self.context_window): match.end() + self.context_window]
-        if self._not_context is not None and self._not_context.search(window):
-            return False
+        before = text[max(0, match.start() - self.context_window):match.start()]
+        if self._not_context is not None and self._not_context.search(before):
+            return False  # "version 10.2.1.4", "order 4111 ...": the naming word comes before the value
         return self._context is None or self._context.search(window) is not None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from stdnum import iban
 from stdnum.eu import vat
 
@@ -24,6 +26,9 @@ NOT_A_CARD = (r"order", r"bestell", r"commande", r"pedido", r"ordine", r"bestell
 """Words that name a long Luhn-valid number as something else (order and article numbers, barcodes)."""
 
 
+CARD_WORDS = re.compile(r"karte|card|carte|tarjeta|carta|visa|mastercard|amex|kaart", re.IGNORECASE)
+
+
 class IbanDetector(Detector):
     """IBANs with a valid ISO 13616 mod-97 checksum and country format, spaced or not, in either case."""
 
@@ -31,6 +36,11 @@ class IbanDetector(Detector):
     category = "user.financial.bank_account"
     patterns = (r"([A-Z](?<!\w.)[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\b",)
     checks = (iban,)
+
+    def validate(self, value: str) -> bool:
+        """The match, or the match without the trailing groups a following word filled (``... 1756 codi``)."""
+        groups = value.split(" ")
+        return any(iban.is_valid(" ".join(groups[:len(groups) - drop])) for drop in range(min(3, len(groups))))
 
 
 class PaymentCardDetector(Detector):
@@ -41,7 +51,13 @@ class PaymentCardDetector(Detector):
     category = "user.financial.credit_card"
     patterns = (r"(\d(?<![\d-].)(?:[ -]?\d){12,18})(?![\d-])",)
     not_context = NOT_A_CARD
-    context_window = 30
+
+    def _in_context(self, text: str, match) -> bool:
+        """Not a card when an order/EAN word names it: the nearest naming word before it decides."""
+        before = text[max(0, match.start() - 30):match.start()]
+        negative = [m.end() for m in self._not_context.finditer(before)]
+        positive = [m.end() for m in CARD_WORDS.finditer(before)]
+        return not negative or (bool(positive) and positive[-1] > negative[-1])
 
     def validate(self, value: str) -> bool:
         number = digits(value)

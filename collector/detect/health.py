@@ -7,7 +7,6 @@ person carries data concerning health (Art. 4(15)), which raises every finding's
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
 
 from collector.detect.base import Detector, Span
@@ -39,9 +38,9 @@ prescription) and "farmacia" (Italian: a pharmacy, the business) were dropped fo
 COMPOUND_ENDINGS = ("allergie", "allergien", "allergiker", "allergikerin", "allergy", "allergies")
 """German and Dutch write allergies as one word (Nussallergie, pinda-allergie, notenallergie)."""
 
-AMBIGUOUS = frozenset({"krebs", "cancer", "kanker", "cancro"})
+AMBIGUOUS = frozenset({"krebs", "cancer", "cáncer", "kanker", "cancro"})
 """Health words with another common sense (crab, a zodiac sign); counted unless that sense is near."""
-OTHER_SENSES = re.compile(r"sternzeichen|horoskop|zodiac|horoscope|signe|astro|segno|sterrenbeeld|krabbe|"
+OTHER_SENSES = re.compile(r"sternzeichen|horoskop|zodiac|horoscope|signe|signo|astro|segno|sterrenbeeld|krabbe|"
                           r"\bcrab|crabe|granchio|cangrejo|krab\b|meeresfr|seafood|recipe|rezept|recette|receta|"
                           r"ricetta|fleisch|claws?\b|cocktail", re.IGNORECASE)
 OTHER_SENSE_WINDOW = 60
