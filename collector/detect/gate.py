@@ -107,7 +107,7 @@ class Gate:
         self._local = threading.local()
         if hyperscan is None:
             logger.warning("hyperscan is not installed: personal-data detection runs in pure Python "
-                           "(same results, about 20x slower); pip install hyperscan")
+                           "(same results, 3-10x slower); pip install hyperscan")
 
     @property
     def native(self) -> bool:
