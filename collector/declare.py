@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from uuid import UUID
 
 from collector.detect import scan
+from collector.detect.extract import request_text  # noqa: F401 - the taps and the gateway import it from here
 from collector.provider import Api
 from douane.contract import (
     AICallEvent,
@@ -23,28 +24,6 @@ from douane.contract.events import Action, HintSource, TapKind
 from douane.ids import uuid7
 
 HEALTH = "user.health_and_medical"
-
-
-def request_text(body: dict) -> str:
-    """Every piece of prompt text in an OpenAI, Anthropic or Responses body, joined by newlines."""
-    parts: list[str] = []
-    for key in ("prompt", "input", "system", "instructions"):
-        _collect(body.get(key), parts)
-    for message in body.get("messages") or ():
-        if isinstance(message, dict):
-            _collect(message.get("content"), parts)
-    return "\n".join(parts)
-
-
-def _collect(value, parts: list[str]) -> None:
-    if isinstance(value, str):
-        parts.append(value)
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, dict):
-                _collect(item.get("text") if "text" in item else item.get("content"), parts)
-            else:
-                _collect(item, parts)
 
 
 def personal_data(text: str, key: bytes, key_id: str) -> PersonalData:

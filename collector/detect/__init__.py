@@ -8,8 +8,10 @@ from collector.detect.address import PostalAddressDetector
 from collector.detect.base import Detector, Hit
 from collector.detect.contact import EmailDetector, PhoneDetector
 from collector.detect.dob import DateOfBirthDetector
+from collector.detect.gate import Gate
 from collector.detect.financial import IbanDetector, PaymentCardDetector, VatDetector
 from collector.detect.health import HealthTermsDetector
+from collector.detect.normalise import normalise
 from collector.detect.national_ids import (
     DutchBsnDetector,
     FrenchNirDetector,
@@ -23,17 +25,62 @@ MAX_SCAN_CHARS = 1_000_000
 """Longer texts are scanned in their first million characters (the gateway's body limit is lower)."""
 
 DEFAULT_DETECTORS: tuple[Detector, ...] = (
-    EmailDetector(), PhoneDetector(), IbanDetector(), PaymentCardDetector(), VatDetector(),
+    EmailDetector(), IbanDetector(), PaymentCardDetector(), VatDetector(),
     GermanTaxIdDetector(), FrenchNirDetector(), SpanishIdDetector(), ItalianFiscalCodeDetector(),
-    DutchBsnDetector(), IpAddressDetector(), PostalAddressDetector(), DateOfBirthDetector(), HealthTermsDetector(),
+    DutchBsnDetector(), DateOfBirthDetector(), IpAddressDetector(), PhoneDetector(), PostalAddressDetector(),
+    HealthTermsDetector(),
 )
+"""Most specific first: a span one of them validated is not counted again by a later one (one span, one
+category: an IBAN's digits are not also a phone number, a VAT number not also a tax id read as digits)."""
 
 
-def scan(text: str, detectors: Iterable[Detector] = DEFAULT_DETECTORS) -> tuple[Hit, ...]:
-    """Every detector's count on ``text``; detectors that found nothing are left out."""
-    text = text[:MAX_SCAN_CHARS]
-    hits = (Hit(d.category, d.name, d.count(text)) for d in detectors)
-    return tuple(h for h in hits if h.count)
+class GatedDetectors:
+    """Detectors behind one gate: a single compiled pass finds candidates, each detector checks its own."""
+
+    def __init__(self, detectors: tuple[Detector, ...]) -> None:
+        self.detectors = detectors
+        self._ids: list[range] = []
+        patterns: list[tuple[str, bool]] = []
+        for detector in detectors:
+            gated = detector.gate_patterns()
+            self._ids.append(range(len(patterns), len(patterns) + len(gated)))
+            patterns.extend(gated)
+        self.gate = Gate(patterns)
+
+    def scan(self, text: str) -> tuple[Hit, ...]:
+        """Every detector's count on ``text`` (already normalised); detectors that found nothing are left out."""
+        where = self.gate.spans(text)
+        return _counted(text, ((d, None if where is None else [where.get(i, ()) for i in ids])
+                               for d, ids in zip(self.detectors, self._ids)
+                               if where is None or any(i in where for i in ids)))
+
+
+def _counted(text: str, work: Iterable[tuple[Detector, list | None]]) -> tuple[Hit, ...]:
+    """Hits of detectors run in order, each span counted for the first (most specific) one that validated it."""
+    claimed = bytearray(len(text))
+    hits = []
+    for detector, spans in work:
+        if not detector.claims_spans:
+            count = detector.count(text, spans)
+        else:
+            kept = [(v, s, e) for v, s, e in detector.find(text, spans) if claimed.find(1, s, e) == -1]
+            for _, start, end in kept:
+                claimed[start:end] = b"\x01" * (end - start)
+            count = len({v for v, _, _ in kept})
+        if count:
+            hits.append(Hit(detector.category, detector.name, count))
+    return tuple(hits)
+
+
+DEFAULT = GatedDetectors(DEFAULT_DETECTORS)
+
+
+def scan(text: str, detectors: Iterable[Detector] | None = None) -> tuple[Hit, ...]:
+    """Every detector's count on ``text`` after normalisation; detectors that found nothing are left out."""
+    text = normalise(text[:MAX_SCAN_CHARS])
+    if detectors is None:
+        return DEFAULT.scan(text)
+    return _counted(text, ((d, None) for d in detectors))
 
 
 __all__ = ["DEFAULT_DETECTORS", "Detector", "Hit", "scan"]

@@ -14,8 +14,15 @@ from __future__ import annotations
 
 import re
 from abc import ABC
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
+
+Span = tuple[int, int]
+VERDICT_CACHE_SIZE = 50_000
+"""Validation results kept per detector class (a value is a short string: a few MB at most)."""
+LOOKAHEAD_CHARS = 8
+"""How far past a gate span a pattern's lookahead may need to read."""
 
 
 @dataclass(frozen=True)
@@ -34,35 +41,68 @@ class Detector(ABC):
     category: ClassVar[str]
     patterns: ClassVar[tuple[str, ...]]
     context: ClassVar[tuple[str, ...]] = ()  # when set, a match counts only with one of these words nearby
+    not_context: ClassVar[tuple[str, ...]] = ()  # a match with one of these words nearby is something else
     context_window: ClassVar[int] = 60
+    claims_spans: ClassVar[bool] = True  # its matches are identifiers: a span belongs to one of them only
     checks: ClassVar[tuple] = ()  # python-stdnum modules; a match counts when one of them validates it
     flags: ClassVar[int] = re.IGNORECASE
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
+        cls._verdicts: dict[str, bool] = {}
         if getattr(cls, "patterns", None):
             cls._compiled = tuple(re.compile(p, cls.flags) for p in cls.patterns)
             cls._context = re.compile("|".join(cls.context), re.IGNORECASE) if cls.context else None
+            cls._not_context = re.compile("|".join(cls.not_context), re.IGNORECASE) if cls.not_context else None
 
     def validate(self, value: str) -> bool:
         """Checksum or plausibility check of one match: the ``checks`` modules, or none to make."""
         return not self.checks or any(check.is_valid(value) for check in self.checks)
 
-    def count(self, text: str) -> int:
-        """How many distinct valid values of this category ``text`` holds."""
-        found = set()
-        for pattern in self._compiled:
-            for match in pattern.finditer(text):
-                value = match.group(match.lastindex or 0)
-                if value not in found and self._in_context(text, match) and self.validate(value):
-                    found.add(value)
-        return len(found)
+    def gate_patterns(self) -> tuple[tuple[str, bool], ...]:
+        """(pattern, case-insensitive) for the gate, one per entry of ``patterns``."""
+        return tuple((p, bool(self.flags & re.IGNORECASE)) for p in self.patterns)
+
+    def count(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> int:
+        """How many distinct valid values of this category ``text`` holds.
+
+        ``spans``, one list per pattern, limits each pattern to where the gate saw it could match;
+        without it the whole text is scanned. Each distinct value is validated once.
+        """
+        return len({value for value, _, _ in self.find(text, spans)})
+
+    def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> list[tuple[str, int, int]]:
+        """Every valid value in context, with where it lies: (value, start, end); a value may recur."""
+        found = []
+        for i, pattern in enumerate(self._compiled):
+            for start, end in ((0, len(text)),) if spans is None else spans[i]:
+                for match in pattern.finditer(text, start, end + LOOKAHEAD_CHARS):
+                    if match.end() > end:  # it reads into the margin, where the window cut the text: recheck
+                        match = pattern.match(text, match.start())
+                        if match is None:
+                            continue
+                    value = match.group(match.lastindex or 0)
+                    if self._checked(value) and self._in_context(text, match):
+                        found.append((value, match.start(match.lastindex or 0), match.end(match.lastindex or 0)))
+        return found
+
+    def _checked(self, value: str) -> bool:
+        """``validate``, remembered: checksums and libphonenumber are the costly part, and values recur."""
+        verdict = self._verdicts.get(value)
+        if verdict is None:
+            if len(self._verdicts) >= VERDICT_CACHE_SIZE:
+                self._verdicts.clear()  # bounded; a hostile stream of distinct values only costs re-checks
+            verdict = self._verdicts[value] = self.validate(value)
+        return verdict
 
     def _in_context(self, text: str, match: re.Match) -> bool:
-        if self._context is None:
+        if self._context is None and self._not_context is None:
             return True
         window = text[max(0, match.start() - self.context_window): match.end() + self.context_window]
-        return self._context.search(window) is not None
+        before = text[max(0, match.start() - self.context_window):match.start()]
+        if self._not_context is not None and self._not_context.search(before):
+            return False  # "version 10.2.1.4", "order 4111 ...": the naming word comes before the value
+        return self._context is None or self._context.search(window) is not None
 
 
 def digits(value: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -10,6 +11,22 @@ from collector.detect.base import Detector, digits
 
 NOT_PHONE_SHAPES = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}$|^\d{4}-\d{2}-\d{2}$|^\d{1,3}(?:\.\d{1,3}){3}$")
 """Dates and IPv4 addresses: digit runs that libphonenumber would sometimes take for numbers."""
+
+
+def _valid_international(number: str) -> bool:
+    """Whether ``number`` (the digits after ``+``) is valid for the country code it starts with (no parse)."""
+    for size in (1, 2, 3):
+        code = int(number[:size])
+        if phonenumbers.region_code_for_country_code(code) != phonenumbers.UNKNOWN_REGION:
+            national = number[size:]
+            if not national:
+                return False
+            leading_zeros = len(national) - len(national.lstrip("0"))
+            parsed = phonenumbers.PhoneNumber(country_code=code, national_number=int(national),
+                                              italian_leading_zero=leading_zeros > 0 or None,
+                                              number_of_leading_zeros=leading_zeros if leading_zeros > 1 else None)
+            return phonenumbers.is_valid_number(parsed)
+    return False
 
 
 class EmailDetector(Detector):
@@ -24,23 +41,32 @@ class PhoneDetector(Detector):
     """Phone numbers that libphonenumber holds valid: international (+..) or national in an EU shop's region.
 
     A cheap pattern finds digit runs first; only those are parsed, and date or IP shapes are skipped.
+    A national number is tried only in the regions whose numbers can start with its first digit
+    (a trunk ``0`` in DE/FR/IT/NL/AT/BE, Italian mobiles on ``3``, Spanish and Polish numbers on
+    1-9); an international one is checked from its country code without a full parse when it is valid.
     """
 
     name = "phone"
     category = "user.contact.phone_number"
     patterns = (r"(?<![\w+-])((?:\+|00)?\(?\d{1,4}\)?(?:[ ./-]?\(?\d{1,5}\)?){2,6})(?![\w-])",)
     regions = ("DE", "FR", "ES", "IT", "NL", "AT", "BE", "PL")
+    regions_by_first_digit = {"0": ("DE", "FR", "IT", "NL", "AT", "BE"), "3": ("IT", "PL"),
+                              **dict.fromkeys("6789", ("ES", "PL")), **dict.fromkeys("1245", ("PL",))}
 
     def validate(self, value: str) -> bool:
-        if NOT_PHONE_SHAPES.match(value) or not 6 <= len(digits(value)) <= 15:
+        number = digits(value)
+        if NOT_PHONE_SHAPES.match(value) or not 6 <= len(number) <= 15:
             return False
         candidate = "+" + value[2:] if value.startswith("00") else value
-        if candidate[0] != "+" and len(digits(value)) > 12:
+        if candidate[0] == "+":
+            return _valid_international(number[2:] if value.startswith("00") else number) or \
+                self._valid(candidate, self.regions[0])
+        if len(number) > 12:
             return False  # national numbers are shorter; this is an EAN or an order number
-        return any(self._valid(candidate, region) for region in (self.regions[:1] if candidate[0] == "+"
-                                                                  else self.regions))
+        return any(self._valid(candidate, region) for region in self.regions_by_first_digit.get(number[0], ()))
 
     @staticmethod
+    @lru_cache(maxsize=8192)  # libphonenumber is the slowest check; shops see the same numbers again
     def _valid(value: str, region: str) -> bool:
         try:
             return phonenumbers.is_valid_number(phonenumbers.parse(value, region))

@@ -15,7 +15,7 @@ class DateOfBirthDetector(Detector):
     patterns = (r"(\d(?<!\d.)\d?[./-]\d{1,2}[./-](?:19|20)\d{2})(?!\d)",
                 r"((?:19|20)(?<!\d..)\d{2}-\d{2}-\d{2})(?!\d)")
     context = (r"geboren", r"geb\.", r"geburtsdatum", r"\bborn\b", r"birth", r"\bdob\b", r"\bn[ée]e?\b",
-               r"naissance", r"nacid[oa]", r"nacimiento", r"nat[oa]\b", r"nascita", r"geboortedatum")
+               r"naissance", r"nacid[oa]", r"nacimiento", r"\bnat[oa]\b", r"nascita", r"geboortedatum")
     context_window = 40
 
     def validate(self, value: str) -> bool:

@@ -7,24 +7,43 @@ person carries data concerning health (Art. 4(15)), which raises every finding's
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from collector.detect.base import Detector
+from collector.detect.base import Detector, Span
 
 TERMS = {
     "en": r"diabet\w*|pregnan\w*|allerg\w*|asthma|cancer|depression|prescription|diagnos\w*|insulin|"
-          r"epilep\w*|hiv|chemotherapy|medication|disabilit\w*|blood pressure|celiac|coeliac",
+          r"epilep\w*|hiv|chemotherapy|medication|disabilit\w*|blood pressure|celiac|coeliac|rheumat\w*|"
+          r"migraine\w*|hypertension|eczema|arthrosis|osteoarthritis|arthritis",
     "de": r"diabetes|diabetiker\w*|schwanger\w*|allergi\w*|asthma|krebs|depression\w*|rezeptpflichtig\w*|"
-          r"verschreibung\w*|diagnose\w*|insulin|"
+          r"verschreibung\w*|diagnose\w*|insulin|rheuma\w*|migräne|hypertonie|bluthochdruck|ekzem\w*|"
+          r"neurodermitis|arthrose|arthritis|"
           r"epilepsie|zöliakie|laktoseintoleranz|medikament\w*|behinderung|blutdruck|krankheit\w*",
     "fr": r"diabète|enceinte|grossesse|allergi\w*|asthme|cancer|dépression|ordonnance|diagnostic|insuline|"
-          r"épilepsie|maladie|médicament\w*|handicap|cœliaque",
+          r"épilepsie|maladie|médicament\w*|handicap|cœliaque|rhumatisme\w*|migraine\w*|hypertension|"
+          r"eczéma|arthrose|arthrite",
     "es": r"diabetes|embarazada|embarazo|alergia\w*|asma|cáncer|depresión|receta médica|diagnóstico|insulina|"
-          r"epilepsia|enfermedad|medicamento\w*|discapacidad|celiaqu\w*",
+          r"epilepsia|enfermedad|medicamento\w*|discapacidad|celiaqu\w*|reuma\w*|migraña\w*|hipertensión|"
+          r"eccema|artrosis|artritis",
     "it": r"diabete|incinta|gravidanza|allergi\w*|asma|cancro|depressione|ricetta medica|diagnosi|insulina|"
-          r"epilessia|malattia|farmac\w*|disabilità|celiachia",
-    "nl": r"diabetes|zwanger\w*|allergie\w*|astma|kanker|depressie|recept|diagnose|insuline|epilepsie|"
-          r"ziekte|medicijn\w*|handicap|coeliakie",
+          r"epilessia|malattia|farmaco|farmaci|disabilità|celiachia|reumatismo|emicrania|ipertensione|eczema|"
+          r"artrosi|artrite",
+    "nl": r"diabetes|zwanger\w*|allergie\w*|astma|kanker|depressie|op recept|doktersrecept|diagnose|insuline|"
+          r"epilepsie|ziekte|medicijn\w*|handicap|coeliakie|reuma\w*|migraine|hypertensie|hoge bloeddruk|"
+          r"eczeem|artrose|artritis",
 }
+"""Conditions, medicines and treatments; ``\\w*`` marks a prefix. "recept" (Dutch: recipe as well as
+prescription) and "farmacia" (Italian: a pharmacy, the business) were dropped for their other sense."""
+
+COMPOUND_ENDINGS = ("allergie", "allergien", "allergiker", "allergikerin", "allergy", "allergies")
+"""German and Dutch write allergies as one word (Nussallergie, pinda-allergie, notenallergie)."""
+
+AMBIGUOUS = frozenset({"krebs", "cancer", "cáncer", "kanker", "cancro"})
+"""Health words with another common sense (crab, a zodiac sign); counted unless that sense is near."""
+OTHER_SENSES = re.compile(r"sternzeichen|horoskop|zodiac|horoscope|signe|signo|astro|segno|sterrenbeeld|krabbe|"
+                          r"\bcrab|crabe|granchio|cangrejo|krab\b|meeresfr|seafood|recipe|rezept|recette|receta|"
+                          r"ricetta|fleisch|claws?\b|cocktail", re.IGNORECASE)
+OTHER_SENSE_WINDOW = 60
 
 
 def _vocabulary() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
@@ -56,11 +75,49 @@ class HealthTermsDetector(Detector):
 
     name = "health_terms"
     category = "user.health_and_medical"
+    claims_spans = False  # words, not identifiers: "Diabetes" next to a number takes nothing from it
 
-    def count(self, text: str) -> int:
+    def gate_patterns(self) -> tuple[tuple[str, bool], ...]:
+        """Every term as a literal (prefixes without their ``\\w*``), in either case."""
+        terms = sorted(EXACT | set(PREFIXES) | set(PHRASES))
+        return (("|".join(_both_cases(t) for t in terms), True),)
+
+    def count(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> int:
         """How many distinct health terms ``text`` holds (case-insensitive, whole words only)."""
-        lowered = text.lower()
-        found = {w for w in _WORD.findall(lowered)
-                 if w in EXACT or (w[:3] in _HEADS and w.startswith(PREFIXES))}
-        found.update(p for p in PHRASES if p in lowered and _PHRASE[p].search(lowered))
+        regions = [(0, len(text))] if spans is None else \
+            [(_word_start(text, start), _word_end(text, end)) for start, end in spans[0]]
+        found: set[str] = set()
+        for start, end in regions:
+            for match in _WORD.finditer(text, start, end):
+                word = match.group().lower()
+                if _is_term(word) and (word not in AMBIGUOUS or not _other_sense(text, match)):
+                    found.add(word)
+            segment = text[start:end].lower()
+            found.update(p for p in PHRASES if p in segment and _PHRASE[p].search(segment))
         return len(found)
+
+
+def _is_term(word: str) -> bool:
+    return word in EXACT or (word[:3] in _HEADS and word.startswith(PREFIXES)) or word.endswith(COMPOUND_ENDINGS)
+
+
+def _other_sense(text: str, match: re.Match) -> bool:
+    window = text[max(0, match.start() - OTHER_SENSE_WINDOW):match.end() + OTHER_SENSE_WINDOW]
+    return OTHER_SENSES.search(window) is not None
+
+
+def _word_start(text: str, index: int) -> int:
+    while index > 0 and (text[index - 1].isalnum() or text[index - 1] == "_"):
+        index -= 1
+    return index
+
+
+def _word_end(text: str, index: int) -> int:
+    while index < len(text) and (text[index].isalnum() or text[index] == "_"):
+        index += 1
+    return index
+
+
+def _both_cases(term: str) -> str:
+    """A literal for the gate: Hyperscan folds ASCII case only, so other letters get a class of both."""
+    return "".join(f"[{c}{c.upper()}]" if not c.isascii() and len(c.upper()) == 1 else re.escape(c) for c in term)

@@ -23,7 +23,7 @@ class GermanTaxIdDetector(Detector):
     name = "de_idnr"
     category = CATEGORY
     patterns = (r"(\d(?<!\d.)\d ?\d{3} ?\d{3} ?\d{3})(?!\d)",)
-    context = (r"steuer", r"\bidnr", r"identifikationsnummer", r"tax id")
+    context = (r"steuer", r"\bidnr", r"identifikationsnummer", r"tax id", r"\btin\b", r"tax identification")
     checks = (idnr,)
 
 
@@ -33,7 +33,7 @@ class FrenchNirDetector(Detector):
     name = "fr_nir"
     category = CATEGORY
     patterns = (r"([12](?<!\d.) ?\d{2} ?\d{2} ?(?:\d{2}|2A|2B) ?\d{3} ?\d{3} ?\d{2})(?!\d)",)
-    context = (r"s[ée]curit[ée] sociale", r"\bnir\b", r"insee", r"carte vitale")
+    context = (r"s[ée]curit[ée] sociale", r"\bnir\b", r"insee", r"carte vitale", r"\bs[ée]cu\b", r"social security")
     checks = (nir,)
 
 
@@ -62,6 +62,6 @@ class DutchBsnDetector(Detector):
 
     name = "nl_bsn"
     category = CATEGORY
-    patterns = (r"(\d(?<!\d.)(?:\d{3}\.?\d{2}\.?\d{3}|\d{8}))(?!\d)",)
-    context = (r"\bbsn\b", r"burgerservice", r"sofi")
+    patterns = (r"(\d(?<!\d.)(?:\d{3}\.?\d{2}\.?\d{3}|\d{8}|\d{3}\.\d{2}\.\d{3}))(?!\d)",)
+    context = (r"\bbsn\b", r"burgerservice", r"sofi", r"persoonsnummer", r"citizen service")
     checks = (bsn,)

@@ -12,6 +12,8 @@ class IpAddressDetector(Detector):
 
     name = "ip_address"
     category = "user.device.ip_address"
+    not_context = (r"version", r"firmware", r"\brelease", r"\bbuild\b", r"versie", r"versi[óo]n", r"\bv\d")
+    context_window = 30
     patterns = (r"(\d(?<![\d.].)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3})(?!\.?\d)",
                 r"(?<![\w:])([0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})(?![\w:])")
 

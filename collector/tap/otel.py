@@ -5,22 +5,24 @@ exporter at the gateway's ``/otlp/v1/traces``; each span that describes a model 
 declared like a gateway call (``tap.kind = otel``). The event id is derived from the span's
 trace and span ids, so an exporter's retry never makes a second record. Spans that are not
 GenAI spans are ignored; GenAI spans that cannot be placed (no server address, unknown
-provider) are rejected and counted in OTLP's ``partialSuccess``.
+provider) or that are malformed are rejected and counted in OTLP's ``partialSuccess``; an export
+whose structure is wrong raises ``ValueError`` (the gateway's 400). Exporters leave message
+content out unless told to capture it: such a span is declared with ``personal_data.scan =
+not_observed``, which the rules never read as "no personal data".
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from pydantic import ValidationError
 
-from collector.declare import draft_event, personal_data
+from collector.declare import draft_event, personal_data, request_text
 from collector.provider import Api, failure_class
-from douane.contract import AICallEvent, AppContext, Tap
-from douane.contract.events import ErrorClass, TapKind
+from douane.contract import AICallEvent, AppContext, PersonalData, Tap
+from douane.contract.events import ErrorClass, ScanState, TapKind
 from douane.ids import uuid7_for
 
 DEFAULT_HOSTS = {"openai": "api.openai.com", "anthropic": "api.anthropic.com", "mistral_ai": "api.mistral.ai",
@@ -31,6 +33,10 @@ OPERATION_PATHS = {"chat": ("/v1/chat/completions", Api.OPENAI_CHAT),
                    "text_completion": ("/v1/completions", Api.OPENAI_COMPLETIONS),
                    "embeddings": ("/v1/embeddings", Api.OPENAI_EMBEDDINGS)}
 TEXT_ATTRIBUTES = ("gen_ai.input.messages", "gen_ai.system_instructions", "gen_ai.prompt")
+MAX_VALUE_DEPTH = 32
+"""Attribute values nest (arrayValue, kvlistValue) no deeper than this; deeper ones are rejected."""
+SPAN_ERRORS = (ValueError, TypeError, AttributeError, ValidationError, OverflowError, OSError)
+"""What a malformed span raises while it is read; it is rejected alone, the rest of the export goes on."""
 
 
 @dataclass
@@ -50,14 +56,14 @@ class Ingested:
 def ingest(payload: dict, tenant: str, key: bytes, key_id: str) -> Ingested:
     """Turn one ``ExportTraceServiceRequest`` (JSON) into events; ``ValueError`` names a malformed export."""
     result = Ingested()
-    if not isinstance(payload.get("resourceSpans", []), list):
-        raise ValueError("resourceSpans must be a list")
+    if not isinstance(payload, dict) or not isinstance(payload.get("resourceSpans", []), list):
+        raise ValueError("an export is an object whose resourceSpans is a list")
     for resource, span in _spans(payload):
         try:
             attrs = attributes(span.get("attributes"))
             if any(k.startswith("gen_ai.") for k in attrs):
                 result.events.append(span_event(tenant, resource, span, attrs, key, key_id))
-        except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+        except SPAN_ERRORS as exc:
             name = str(span.get("name", "?"))[:60]
             result.rejected.append(f"span {name!r}: {_first_line(exc) or type(exc).__name__}")
     return result
@@ -72,7 +78,8 @@ def span_event(tenant: str, resource: dict, span: dict, attrs: dict, key: bytes,
     path, api = _route(provider, str(attrs.get("gen_ai.operation.name", "chat")))
     start_ns, end_ns = _nanos(span.get("startTimeUnixNano")), _nanos(span.get("endTimeUnixNano"))
     service = str(resource.get("service.name") or "otel")
-    data = personal_data(_prompt_text(attrs, span), key, key_id)
+    text = _prompt_text(attrs, span)
+    data = PersonalData(scan=ScanState.NOT_OBSERVED) if text is None else personal_data(text, key, key_id)
     body = {"model": attrs.get("gen_ai.request.model")}
     event = draft_event(
         tenant, host, path, body, api, data,
@@ -91,16 +98,20 @@ def span_event(tenant: str, resource: dict, span: dict, attrs: dict, key: bytes,
     return event.model_copy(update={"outcome": outcome})
 
 
-def attributes(kvs) -> dict:
+def attributes(kvs, depth: int = 0) -> dict:
     """OTLP ``KeyValue`` list → plain dict (intValue comes as a string in OTLP JSON)."""
+    if depth > MAX_VALUE_DEPTH:
+        raise ValueError(f"attribute values nested deeper than {MAX_VALUE_DEPTH} levels")
     result = {}
     for kv in kvs or ():
         if isinstance(kv, dict) and isinstance(kv.get("key"), str):
-            result[kv["key"]] = _value(kv.get("value") or {})
+            result[kv["key"]] = _value(kv.get("value") or {}, depth + 1)
     return result
 
 
-def _value(value: dict):
+def _value(value: dict, depth: int):
+    if not isinstance(value, dict):
+        raise ValueError("an attribute value must be an AnyValue object")
     if "stringValue" in value:
         return value["stringValue"]
     if "intValue" in value:
@@ -110,9 +121,11 @@ def _value(value: dict):
     if "boolValue" in value:
         return bool(value["boolValue"])
     if "arrayValue" in value:
-        return [_value(v) for v in (value["arrayValue"].get("values") or ())]
+        if depth > MAX_VALUE_DEPTH:
+            raise ValueError(f"attribute values nested deeper than {MAX_VALUE_DEPTH} levels")
+        return [_value(v, depth + 1) for v in (value["arrayValue"].get("values") or ())]
     if "kvlistValue" in value:
-        return attributes(value["kvlistValue"].get("values"))
+        return attributes(value["kvlistValue"].get("values"), depth + 1)
     return None
 
 
@@ -122,12 +135,19 @@ def _spans(payload: dict) -> Iterator[tuple[dict, dict]]:
             raise ValueError("each resourceSpans entry must be an object")
         try:
             resource = attributes((resource_spans.get("resource") or {}).get("attributes"))
-        except (ValueError, TypeError, AttributeError) as exc:
-            raise ValueError(f"unreadable resource attributes: {exc}") from None
-        for scope in resource_spans.get("scopeSpans") or ():
-            for span in (scope.get("spans") or ()) if isinstance(scope, dict) else ():
+        except SPAN_ERRORS as exc:
+            raise ValueError(f"unreadable resource attributes: {_first_line(exc)}") from None
+        for scope in _list(resource_spans, "scopeSpans"):
+            for span in _list(scope, "spans") if isinstance(scope, dict) else ():
                 if isinstance(span, dict):
                     yield resource, span
+
+
+def _list(parent: dict, key: str) -> list:
+    value = parent.get(key) or []
+    if not isinstance(value, list):
+        raise ValueError(f"{key} must be a list, not {type(value).__name__}")
+    return value
 
 
 def _route(provider: str, operation: str) -> tuple[str, Api]:
@@ -138,34 +158,14 @@ def _route(provider: str, operation: str) -> tuple[str, Api]:
     return "/v1/" + "".join(ch for ch in operation if ch.isalnum() or ch in "_-")[:60], Api.PASSTHROUGH
 
 
-def _prompt_text(attrs: dict, span: dict) -> str:
-    """Message text from the attributes and from ``gen_ai.*.message`` span events, for detection only."""
-    parts: list[str] = []
-    for name in TEXT_ATTRIBUTES:
-        value = attrs.get(name)
-        if isinstance(value, str):
-            try:
-                _strings(json.loads(value), parts)
-            except ValueError:
-                parts.append(value)
-        else:
-            _strings(value, parts)
+def _prompt_text(attrs: dict, span: dict) -> str | None:
+    """Message text from the attributes and ``gen_ai.*`` span events, for detection only; None if none was captured."""
+    values = [attrs[name] for name in TEXT_ATTRIBUTES if name in attrs]
     for event in span.get("events") or ():
         if isinstance(event, dict) and str(event.get("name", "")).startswith("gen_ai."):
-            _strings(attributes(event.get("attributes")), parts)
-    return "\n".join(parts)
-
-
-def _strings(value, parts: list[str]) -> None:
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key in ("content", "text") and isinstance(inner, str):
-                parts.append(inner)
-            else:
-                _strings(inner, parts)
-    elif isinstance(value, list):
-        for inner in value:
-            _strings(inner, parts)
+            event_attrs = attributes(event.get("attributes"))
+            values.extend(v for k, v in event_attrs.items() if k in TEXT_ATTRIBUTES or not k.startswith("gen_ai."))
+    return request_text(values) if values else None
 
 
 def _error_class(attrs: dict, span: dict, status: int | None) -> ErrorClass | None:
@@ -188,7 +188,7 @@ def _tokens(attrs: dict, *names: str) -> int | None:
 def _nanos(value) -> int:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError("startTimeUnixNano/endTimeUnixNano must be integers") from None
 
 

@@ -4,7 +4,8 @@ The official ``openai`` and ``anthropic`` clients take an ``http_client``; the t
 one whose transport declares every AI call (the same ``AICallEvent`` the gateway emits, with
 ``tap.kind = sdk``) and then lets it go on unchanged. It observes, never blocks: enforcement is
 the gateway's job. Calls that fail (timeouts, refused connections) are declared too, with their
-error class, because NIS2 incident rules count them.
+error class, because NIS2 incident rules count them. A body the tap cannot read (compressed,
+multipart, binary) is declared with ``personal_data.scan = not_observed``, never as clean.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ import httpx
 
 from collector.declare import draft_event, personal_data, request_text
 from collector.provider import Route, failure_class, route_for
-from douane.contract import AICallEvent, AppContext, Tap
-from douane.contract.events import ErrorClass, TapKind
+from douane.contract import AICallEvent, AppContext, PersonalData, Tap
+from douane.contract.events import ErrorClass, ScanState, TapKind
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,10 @@ class SdkTap:
     def declare(self, sent: Sent, status: int | None, error: ErrorClass | None, response_bytes: int | None) -> None:
         """Emit the event for one finished (or failed) call."""
         body = _json_object(sent.content)
-        data = personal_data(request_text(body), self.content_key, self.content_key_id)
+        if sent.content and body is None:  # compressed, multipart or binary: the tap could not read it
+            body, data = {}, PersonalData(scan=ScanState.NOT_OBSERVED)
+        else:
+            data = personal_data(request_text(body or {}), self.content_key, self.content_key_id)
         event = draft_event(self.tenant, sent.host, sent.route.path, body, sent.route.api, data,
                             app=AppContext(platform=self.platform, feature=self.feature),
                             tap=Tap(kind=TapKind.SDK, name=self.name))
@@ -198,9 +202,10 @@ def _length(response) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _json_object(raw: bytes) -> dict:
+def _json_object(raw: bytes) -> dict | None:
+    """The JSON object a request carries; None when the body is not one (compressed, multipart, binary)."""
     try:
         body = json.loads(raw) if raw else {}
-    except (ValueError, UnicodeDecodeError):
-        return {}
-    return body if isinstance(body, dict) else {}
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return body if isinstance(body, dict) else None

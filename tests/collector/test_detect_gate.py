@@ -1,0 +1,66 @@
+"""The native gate only narrows where the exact patterns run: with it and without it, the same hits."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from collector.detect import DEFAULT, DEFAULT_DETECTORS, normalise, scan
+from collector.detect.gate import Gate, gate_bytes, gate_expression
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
+from common import shop_prompt  # noqa: E402
+
+PIECES = ["+49 30 12345678", "030 1234567", "DE89 3704 0044 0532 0130 00", "4111 1111 1111 1111", "DE136695976",
+          "Steuer-ID 36 574 261 809", "BSN 111222333", "DNI 54362315K", "RCCMNL83S18D969H", "84.23.11.2",
+          "2001:db8::8a2e:370:7334", "anna@web.de", "Oranienstraße 12", "10999 Berlin", "12 rue de Rivoli",
+          "geboren am 03.04.1985", "Diabetes", "Nussallergie", "Krebs", "Sternzeichen", "é", "ß", "ł", "٣", " ", "-",
+          ".", "/", "(", ")", "1", "0", "x", "\n", "@", "Version"]
+
+
+def both(text: str) -> tuple:
+    text = normalise(text)
+    return DEFAULT.scan(text), scan(text, DEFAULT_DETECTORS)
+
+
+def test_the_native_gate_is_in_use() -> None:
+    assert DEFAULT.gate.native, "hyperscan did not load: detection fell back to pure Python"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_gated_and_pure_scans_agree_on_any_mix(text: str) -> None:
+    gated, pure = both(text)
+    assert gated == pure
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_gated_and_pure_scans_agree_on_shop_prompts(seed: int) -> None:
+    gated, pure = both(shop_prompt(random.Random(seed)))
+    assert gated == pure and gated
+
+
+def test_without_the_native_part_every_pattern_runs_everywhere(monkeypatch) -> None:
+    import collector.detect.gate as gate_module
+    monkeypatch.setattr(gate_module, "hyperscan", None)
+    fallback = Gate([(r"\d+", False)])
+    assert not fallback.native and fallback.spans("123") is None
+
+
+@pytest.mark.parametrize("pattern,expected", [
+    (r"(?<![\w.+-])([a-z]{1,64}@x)", b"([a-z]{1,}@x)"),
+    (r"(\d(?<!\d.)\d)(?![\d-])", b"(\\d\\d)(?:[^\\d-]|$)"),
+    (r"\b(a\w)\b", b"(a[\\w\\xaa\\xb5\\xba\\xc0-\\xd6\\xd8-\\xf6\\xf8-\\xff])"),
+])
+def test_gate_expressions_drop_what_hyperscan_cannot_express(pattern: str, expected: bytes) -> None:
+    assert gate_expression(pattern) == expected
+
+
+def test_gate_bytes_keep_one_byte_per_character() -> None:
+    text = "Łódź ٣ 😀 ä"
+    assert len(gate_bytes(text)) == len(text) and gate_bytes(text) == b"x\xf3dx 0 ? \xe4"
