@@ -131,7 +131,7 @@ def flows_sankey(flows, width: int = 640, limit: int = 24) -> str:
     gap, node_w, top = 6, 10, 12
     height = 320 + (14 if grouped else 0)
     scale = (320 - top - 10 - gap * max(len(c) for c in columns)) / total
-    xs = (110, width // 2 - node_w // 2, width - 110 - node_w)
+    xs = (110, width // 2 - node_w // 2 - 20, width - 150 - node_w)  # room for "CH + EU + GB + LU (45)"
     slots = [_stack(col, scale, gap, top) for col in columns]
     body = []
     out_used: dict = defaultdict(float)
