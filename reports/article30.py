@@ -8,8 +8,8 @@ import duckdb
 import polars as pl
 
 from reports import queries
-from reports.common import bounds, categories_of, declared, party, provider_name
-from reports.models import ActivityRecord, Article30Report, Count, Transfer
+from reports.common import bounds, categories_of, declared, party, place_label, provider_name
+from reports.models import ActivityRecord, Article30Report, Count, DestinationCount, Transfer
 from rules.jurisdictions import load_jurisdictions
 from rules.policy import Activity, Policy, Vendor
 
@@ -19,11 +19,13 @@ def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, en
     since, until = bounds(start, end)
     total = queries.require_calls(con, tenant, since, until)
     policy = queries.policy_of(con, tenant)
-    flows = queries.observed_flows(con, tenant, since, until)
+    jurisdictions = load_jurisdictions()
+    flows = queries.observed_flows(con, tenant, since, until, jurisdictions)
+    with_pd, special = queries.personal_data_calls(con, tenant, since, until)
     recipients = queries.observed_recipients(con, tenant, since, until)
     categories = queries.observed_categories(con, tenant, since, until)
     names = queries.provider_names(con)
-    eea = load_jurisdictions().eea_codes
+    eea = jurisdictions.eea_codes
     activities = [_activity(a, policy, flows, recipients, categories, names, eea) for a in policy.activities]
     outside = int(recipients.filter(pl.col("activity_id") == "-")["calls"].sum() or 0)
     batches, head = queries.ledger_summary(con)
@@ -33,7 +35,11 @@ def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, en
         dpo=party(c.dpo) if c.dpo else None, representative=party(c.representative) if c.representative else None,
         joint_controllers=[party(p) for p in c.joint_controllers],
         controllers_served=[party(p) for p in c.controllers_served], period_start=start, period_end=end,
-        policy_version=policy.version, activities=activities, calls_total=total, calls_outside_activities=outside,
+        policy_version=policy.version, activities=activities, calls_total=total, calls_with_personal_data=with_pd,
+        calls_special=special, calls_outside_activities=outside,
+        destinations=[DestinationCount(destinations=place_label(r["destinations"]), decision=r["decision"],
+                                       calls=r["calls"])
+                      for r in queries.calls_by_destinations(con, tenant, since, until).iter_rows(named=True)],
         ledger_batches=batches, ledger_head=head)
 
 
@@ -55,7 +61,8 @@ def _activity(a: Activity, policy: Policy, flows: pl.DataFrame, recipients: pl.D
         destinations_undeclared=sorted(d for d in third - declared_dest if d != "*") + (["anywhere"] if "*" in third
                                                                                         else []),
         destinations_unseen=sorted(declared_dest - third), retention=a.retention,
-        security_measures=a.security_measures, calls=sum(recipients_seen.values()))
+        security_measures=a.security_measures, calls=sum(recipients_seen.values()),
+        special_calls=int(by_provider["special_calls"].sum() or 0))
 
 
 def _transfer(row: dict, activity: Activity, policy: Policy, names: dict, eea: frozenset[str]) -> Transfer:
@@ -66,7 +73,17 @@ def _transfer(row: dict, activity: Activity, policy: Policy, names: dict, eea: f
         basis=row["basis"], decision=row["decision"], calls=row["calls"], special_calls=int(row["special_calls"]),
         first_seen=row["first_seen"], last_seen=row["last_seen"],
         safeguard=_safeguard(policy.vendors_by_provider.get(row["provider"]), row["basis"]),
-        declared=destination in activity.transfers or destination in eea)
+        declared=destination in activity.transfers or destination in eea, notes=_notes(row, activity))
+
+
+def _notes(row: dict, activity: Activity) -> list[str]:
+    """What a DPO must look at in this row beyond its basis: a recipient the activity does not declare."""
+    if row["provider"] in activity.recipients:
+        return []
+    if row["special_calls"]:
+        n = int(row["special_calls"])
+        return [f"Art. 9 data to a recipient the activity does not declare ({n} call{'s' if n > 1 else ''})"]
+    return ["recipient not declared by the activity"]
 
 
 def _safeguard(vendor: Vendor | None, basis: str) -> str:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from html import escape
 
 from reports.common import risk_level
-from reports.models import Article30Report
+from reports.models import Article30Report, Flow
 
 COLOURS = {"allowed": "#2e7d32", "allowed_with_safeguard": "#f9a825", "needs_review": "#ef6c00",
            "unauthorised": "#c62828"}
@@ -17,16 +17,21 @@ LEVEL_COLOURS = {"low": "#c8e6c9", "medium": "#fff59d", "high": "#ffcc80", "very
 
 
 def destinations_chart(report: Article30Report, width: int = 640) -> str:
-    """Stacked bars: calls with personal data per destination, coloured by decision."""
+    """Stacked bars: calls with personal data per set of places they went, coloured by decision (each call once)."""
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for activity in report.activities:
-        for t in activity.transfers:
-            totals[t.destination][t.decision] += t.calls
-    rows = sorted(totals.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))[:14]
+    for d in report.destinations:
+        totals[d.destinations][d.decision] += d.calls
+    rows = sorted(totals.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    if len(rows) > 14:  # the rest as one labelled bar, so the bars still add up to every call
+        rest: dict[str, int] = defaultdict(int)
+        for _, by_decision in rows[13:]:
+            for decision, n in by_decision.items():
+                rest[decision] += n
+        rows = rows[:13] + [(f"{len(rows) - 13} others", dict(rest))]
     if not rows:
         return ""
     top = max(sum(v.values()) for _, v in rows)
-    bar_h, gap, left, right = 18, 6, 90, 60
+    bar_h, gap, left, right = 18, 6, 110, 60
     height = len(rows) * (bar_h + gap) + 40
     scale = (width - left - right) / top
     parts = []
@@ -113,17 +118,20 @@ def findings_over_time(days, width: int = 640, height: int = 180) -> str:
 
 
 def flows_sankey(flows, width: int = 640, limit: int = 24) -> str:
-    """App feature → provider → destination country, band widths proportional to calls with personal data."""
-    flows = sorted(flows, key=lambda f: (-f.calls, f.feature, f.provider, f.destination))[:limit]
+    """App feature → provider → destinations, band widths proportional to calls with personal data.
+
+    Every flow with a finding is drawn; of the others the largest fill up to ``limit`` flows and the rest
+    are grouped, per feature, into a flow to "other" whose total and count are written under the picture."""
+    flows, grouped, grouped_calls = _keep_or_group(flows, limit)
     if not flows:
         return ""
     columns = [_totals(flows, lambda f: f.feature), _totals(flows, lambda f: f.provider),
                _totals(flows, lambda f: f.destination)]
     total = sum(f.calls for f in flows)
     gap, node_w, top = 6, 10, 12
-    height = 320
-    scale = (height - top - 10 - gap * max(len(c) for c in columns)) / total
-    xs = (110, width // 2 - node_w // 2, width - 110 - node_w)
+    height = 320 + (14 if grouped else 0)
+    scale = (320 - top - 10 - gap * max(len(c) for c in columns)) / total
+    xs = (110, width // 2 - node_w // 2 - 20, width - 150 - node_w)  # room for "CH + EU + GB + LU (45)"
     slots = [_stack(col, scale, gap, top) for col in columns]
     body = []
     out_used: dict = defaultdict(float)
@@ -148,7 +156,27 @@ def flows_sankey(flows, width: int = 640, limit: int = 24) -> str:
             body.append(f'<text x="{tx}" y="{y + h / 2 + 3:.1f}" text-anchor="{anchor}">{escape(name)} ({calls})</text>')
     for stage, label in enumerate(("app feature", "provider", "destination")):
         body.append(f'<text x="{xs[stage] + node_w / 2}" y="9" text-anchor="middle" font-weight="bold">{label}</text>')
+    if grouped:
+        body.append(f'<text x="{xs[0]}" y="{height - 4}">other: {grouped} smaller flows without findings, '
+                    f'{grouped_calls} calls in all</text>')
     return _svg(width, height, body)
+
+
+def _keep_or_group(flows, limit: int) -> tuple[list, int, int]:
+    """(flows to draw, how many were grouped, their calls): flows with findings always stay."""
+    ranked = sorted(flows, key=lambda f: (-f.calls, f.feature, f.provider, f.destination))
+    flagged = [f for f in ranked if f.finding]
+    plain = [f for f in ranked if not f.finding]
+    room = max(0, limit - len(flagged) - 1)
+    if len(plain) <= room + 1:
+        return ranked, 0, 0
+    rest = plain[room:]
+    per_feature: dict[str, int] = defaultdict(int)
+    for f in rest:
+        per_feature[f.feature] += f.calls
+    other = [Flow(feature=feature, provider="other", destination="other", calls=n, finding=False)
+             for feature, n in per_feature.items()]
+    return flagged + plain[:room] + other, len(rest), sum(f.calls for f in rest)
 
 
 def _totals(flows, key) -> dict[str, int]:

@@ -23,6 +23,11 @@ def provider_name(provider: str, names: dict) -> str:
     return names.get(provider, (provider,))[0]
 
 
+def place_label(places: str) -> str:
+    """A destination label from the store (``"*"`` means anywhere the provider runs) in words."""
+    return " + ".join("anywhere" if p == "*" else p for p in places.split(" + "))
+
+
 def party(contact: Contact) -> Party:
     """A policy contact as a report party."""
     return Party(name=contact.name, contact=contact.contact, address=contact.address)

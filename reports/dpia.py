@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from reports import evidence, queries
-from reports.common import bounds, categories_of, declared, party, provider_name, risk_level
+from reports.common import bounds, categories_of, declared, party, place_label, provider_name, risk_level
 from reports.models import Count, Criterion, DayCount, DpiaActivity, DpiaReport, Flow, Measure, Risk
 from rules.policy import Policy
 
@@ -37,7 +37,7 @@ def build_dpia(con: duckdb.DuckDBPyConnection, tenant: str, start: date, end: da
         risks=risks, measures=_measures(facts, policy, batches), residual_level=risk_level(residual),
         prior_consultation=residual > 9,
         flows=[Flow(feature=r["feature"], provider=provider_name(r["provider"], names),
-                    destination="anywhere" if r["destination"] == "*" else r["destination"], calls=r["calls"])
+                    destination=place_label(r["destination"]), calls=r["calls"], finding=r["finding"])
                for r in evidence.flows(con, tenant, since, until).iter_rows(named=True)],
         findings_by_day=[DayCount(**r) for r in evidence.findings_by_day(con, tenant, since, until).iter_rows(named=True)],
         ledger_head=head)

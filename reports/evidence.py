@@ -11,6 +11,8 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
+from reports.queries import DESTINATION_SET
+
 CUSTOMER_FACING = ("support_chat", "checkout")
 SCORING_FEATURES = ("pricing", "product_discovery")
 VULNERABLE_SUBJECTS = ("patients", "children", "minors", "employees", "staff", "applicants")
@@ -57,10 +59,14 @@ def findings_by_day(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime
 
 
 def flows(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
-    """Calls with personal data from app feature to provider to destination country."""
+    """Calls with personal data from app feature to provider to the set of places they went, each call in one
+    flow; ``finding``: some call of the flow raised a finding above "info"."""
     return con.sql(f"""
-        SELECT feature, recipient AS provider, destination, count(*) AS calls
-        FROM call_destinations WHERE {_WHERE} GROUP BY ALL ORDER BY calls DESC, feature, provider, destination""",
+        SELECT feature, coalesce(provider, 'host:' || host) AS provider, {DESTINATION_SET} AS destination,
+               count(*) AS calls, bool_or(event_id IN (
+                   SELECT event_id FROM findings WHERE {_WHERE} AND severity <> 'info')) AS finding
+        FROM calls WHERE {_WHERE} AND (len(categories) > 0 OR special)
+        GROUP BY ALL ORDER BY calls DESC, feature, provider, destination""",
                    params=_params(tenant, start, end)).pl()
 
 

@@ -36,6 +36,7 @@ class Transfer(Model):
     last_seen: datetime
     safeguard: str
     declared: bool
+    notes: list[str]
 
 
 class Count(Model):
@@ -73,6 +74,15 @@ class ActivityRecord(DeclaredActivity):
     retention: str
     security_measures: str | None
     calls: int
+    special_calls: int
+
+
+class DestinationCount(Model):
+    """Calls with personal data that went to one set of places (processing and seat), with one decision."""
+
+    destinations: str
+    decision: str
+    calls: int
 
 
 class Article30Report(Model):
@@ -91,7 +101,10 @@ class Article30Report(Model):
     policy_version: str
     activities: list[ActivityRecord]
     calls_total: int
+    calls_with_personal_data: int
+    calls_special: int
     calls_outside_activities: int
+    destinations: list[DestinationCount]
     ledger_batches: int
     ledger_head: str
 
@@ -132,12 +145,14 @@ class Measure(Model):
 
 
 class Flow(Model):
-    """Calls with personal data from one app feature to one provider and destination country."""
+    """Calls with personal data from one app feature to one provider and the places they went (each call in
+    one flow); ``finding``: at least one of them raised a finding above "info", so the flow is always drawn."""
 
     feature: str
     provider: str
     destination: str
     calls: int
+    finding: bool
 
 
 class DayCount(Model):

@@ -8,6 +8,8 @@ import duckdb
 import polars as pl
 
 from reports.errors import ReportError
+from reports.transfers import per_destination
+from rules.jurisdictions import Jurisdictions
 from rules.policy import Policy
 
 
@@ -40,26 +42,52 @@ def require_calls(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, 
     raise ReportError(f"no calls of {tenant} between {start:%Y-%m-%d} and {end:%Y-%m-%d} in the store; {covers}")
 
 
-def observed_flows(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
-    """Per activity, provider and destination: calls with personal data, first and last seen, worst decision."""
-    return con.sql(
+def observed_flows(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime,
+                   jurisdictions: Jurisdictions) -> pl.DataFrame:
+    """Per activity, provider and destination, on that destination's own basis and decision: calls with
+    personal data, Art. 9 calls among them, first and last seen (see :mod:`reports.transfers`)."""
+    grouped = con.sql(
         """
-        SELECT activity AS activity_id, recipient AS provider, destination, basis, decision, observed_at, special
+        SELECT activity AS activity_id, recipient AS provider, destination, basis, decision,
+               CAST(observed_at AS DATE) AS day, count(*) AS calls, min(observed_at) AS first_seen,
+               max(observed_at) AS last_seen, count(*) FILTER (WHERE special) AS special_calls
         FROM call_destinations
         WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end
-        """, params={"tenant": tenant, "start": start, "end": end}).pl().group_by(
-        ["activity_id", "provider", "destination", "basis", "decision"]).agg(
-        pl.len().alias("calls"), pl.col("observed_at").min().alias("first_seen"),
-        pl.col("observed_at").max().alias("last_seen"), pl.col("special").sum().alias("special_calls"),
-    ).sort(["activity_id", "provider", "destination", "basis", "decision"])
+        GROUP BY ALL
+        """, params={"tenant": tenant, "start": start, "end": end}).pl()
+    return per_destination(grouped, jurisdictions)
+
+
+def personal_data_calls(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> tuple[int, int]:
+    """How many calls in the period carried personal data, and how many of those Art. 9 data."""
+    return tuple(con.execute(
+        "SELECT count(*) FILTER (WHERE len(categories) > 0 OR special), count(*) FILTER (WHERE special) "
+        "FROM calls WHERE tenant = ? AND observed_at >= ? AND observed_at < ?", [tenant, start, end]).fetchall()[0])
+
+
+DESTINATION_SET = """coalesce(nullif(array_to_string(list_sort(list_distinct(list_concat(locations,
+    list_filter([entity_country], lambda x: x IS NOT NULL)))), ' + '), ''), 'unknown')"""
+"""Every place a call went (processing locations and the importer's seat), as one label: each call once."""
+
+
+def calls_by_destinations(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime,
+                          end: datetime) -> pl.DataFrame:
+    """Calls with personal data per set of places they went and per decision; each call counted once."""
+    return con.sql(
+        f"""
+        SELECT {DESTINATION_SET} AS destinations, decision, count(*) AS calls
+        FROM calls
+        WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end AND (len(categories) > 0 OR special)
+        GROUP BY ALL ORDER BY ALL
+        """, params={"tenant": tenant, "start": start, "end": end}).pl()
 
 
 def observed_recipients(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
-    """Per activity and provider: how many calls carried personal data (each call counted once)."""
+    """Per activity and provider: how many calls carried personal data, and Art. 9 data (each call once)."""
     return con.sql(
         """
         SELECT coalesce(activity_id, '-') AS activity_id, coalesce(provider, 'host:' || host) AS provider,
-               count(*) AS calls
+               count(*) AS calls, count(*) FILTER (WHERE special) AS special_calls
         FROM calls
         WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end AND (len(categories) > 0 OR special)
         GROUP BY ALL ORDER BY ALL

@@ -76,7 +76,7 @@ def evidence(kafka_bootstrap: str, tmp_path_factory) -> Evidence:
         await asyncio.wait_for(sink.ready.wait(), 60)
         await asyncio.to_thread(publish, kafka_bootstrap, events)
         await asyncio.to_thread(publish_incident)
-        await until(lambda: sink.stored >= len(events), timeout=90, what=f"{len(events)} stored calls")
+        await until(lambda: sink.stored >= len(events), timeout=300, what=f"{len(events)} stored calls")
         await until(lambda: _has_incident(writer, state["id"]), timeout=30, what="the incident row")
         sink.stop()
         await running
