@@ -15,7 +15,8 @@ from reports.queries import DESTINATION_SET
 
 CUSTOMER_FACING = ("support_chat", "checkout")
 SCORING_FEATURES = ("pricing", "product_discovery")
-VULNERABLE_SUBJECTS = ("patients", "children", "minors", "employees", "staff", "applicants")
+VULNERABLE_SUBJECTS = ("patient", "employee", "job_applicant", "trainee")
+"""WP248's vulnerable data subjects, as fideslang data-subject keys (the only keys a policy may use)."""
 
 
 def _params(tenant: str, start: datetime, end: datetime) -> dict:

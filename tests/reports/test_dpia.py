@@ -121,3 +121,16 @@ def test_a_gdpr_incident_is_not_drafted_as_nis2(evidence) -> None:
             build_incident(con, "shop-berlin|gdpr.x|openai|US", None)
     finally:
         con.close()
+
+
+@pytest.mark.parametrize(("policy", "vulnerable"), [("magento-health-shop", True), ("woocommerce-shop", False)])
+def test_vulnerable_subjects_are_read_from_the_policys_taxonomy_keys(policy: str, vulnerable: bool) -> None:
+    """WP248 criterion 7 from the declared subjects alone (no Art. 9 call): `patient`, not wave 1's `patients`."""
+    from reports.dpia import _criteria
+    from rules.policy import load_policy
+
+    loaded = load_policy(Path(__file__).parents[2] / "deploy" / "examples" / f"{policy}.policy.yaml")
+    figures = dict.fromkeys(("scoring", "special", "combined", "checkout", "refused", "subject_countries"), 0)
+    figures |= {"calls": 10, "with_pd": 5, "distinct_contents": 5, "providers": 1}
+    criterion = next(c for c in _criteria(figures, loaded) if c.number == 7)
+    assert criterion.met is vulnerable
