@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from douane.contract import Decision, Enforcement, Severity
 from douane.contract.types import DataCategory
+from rules.alerting import Alerting
 from rules.registry import Entity
 from rules.types import CountryCode, Location, NonEmpty, Slug, Strict, require_unique
 from rules.yamlio import load_model
@@ -251,6 +252,7 @@ class Policy(Strict):
     fail_mode: FailMode = FailMode()
     alerts: AlertRouting = AlertRouting()
     nis2: Nis2Thresholds = Nis2Thresholds()
+    alerting: Alerting = Alerting()  # incident life cycle and alert outputs (rules/alerting.py)
     fallback_answer: str = "This assistant is unavailable right now. Our team will get back to you."
     custom_rules: tuple[Path, ...] = ()
 

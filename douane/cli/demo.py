@@ -52,7 +52,10 @@ def _slack(cfg):
 
     if cfg.slack_token is not None:
         return SlackNotifier.connect(cfg.slack_token.get_secret_value(), base_url=cfg.slack_base_url), None
-    standin = SlackStandIn().start()
+    record = cfg.home / "reports" / "slack-calls.jsonl"  # beside the PDFs: what Slack would have shown
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.unlink(missing_ok=True)
+    standin = SlackStandIn(record_to=record).start()
     return SlackNotifier.connect("xoxb-test-token", base_url=standin.base_url), standin
 
 
@@ -172,6 +175,7 @@ def _print_alerts(summary: dict, standin) -> None:
                    f"{len(standin.ok_calls('chat.update'))} chat.update (counts updated in place)")
         for call in posts[:4]:
             typer.echo(f"    {call.args['channel']}: {call.args['text']}")
+        typer.echo(f"    every Slack call, as JSON lines: {standin.record_to}")
 
 
 def _reports(store: Path, folder: Path, summary: dict) -> None:
