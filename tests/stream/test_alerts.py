@@ -175,11 +175,11 @@ async def test_acknowledge_resolve_then_a_recurrence_reopens_with_a_new_message(
         await asyncio.to_thread(publish, kafka_bootstrap, deepseek_calls(tenant, 1))
         await until(lambda: messages_by_incident(slack)[incident]["ts"] != first["ts"], timeout=60,
                     what="a new message for the recurrence")
+        last = await asyncio.to_thread(snapshots.latest, incident, lambda s: s["status"] == "reopened")
     again = messages_by_incident(slack)[incident]
     assert again["text"].startswith("[CRITICAL] Reopened: ") and calls_shown(again) == 1
     assert f"p{first['ts'].replace('.', '')}" in str(again["blocks"]), "the new message links the old one"
-    assert "Resolved by lena" in str(again["blocks"]) and "Acknowledge" in str(again["blocks"])
-    last = await asyncio.to_thread(snapshots.latest, incident, lambda s: s["status"] == "reopened")
+    assert "Recurred after it was resolved by lena" in str(again["blocks"]) and "Acknowledge" in str(again["blocks"])
     steps = [(t["to"], t["by"], t["source"]) for t in last["transitions"]]
     assert steps == [("open", None, "finding"), ("acknowledged", "camille", "slack"),
                      ("resolved", "lena", "slack"), ("reopened", None, "recurrence")]
@@ -209,14 +209,15 @@ class SnapshotReader:
         self.bootstrap, self.tenant = bootstrap, tenant
 
     def latest(self, incident: str, condition) -> dict:
-        deadline = time.monotonic() + 30
+        deadline, states = time.monotonic() + 60, []
         while time.monotonic() < deadline:
-            records = read_all(self.bootstrap, "douane.incidents", 3.0, lambda r: r.key == self.tenant.encode())
+            records = read_all(self.bootstrap, "douane.incidents", 20.0, lambda r: r.key == self.tenant.encode())
             states = [m["state"] for m in map(lambda r: json.loads(r.value), records)
                       if m.get("type") == "state" and m["state"]["id"] == incident]
             if states and condition(states[-1]):
                 return states[-1]
-        raise AssertionError(f"no snapshot of {incident} matching the condition")
+        seen = [(s["status"], s["version"]) for s in states]
+        raise AssertionError(f"no snapshot of {incident} matching the condition; saw {seen} of {len(records)}")
 
 
 def listening_sockets() -> set[tuple[str, int]]:
