@@ -14,10 +14,11 @@ import aiohttp
 import pytest
 
 from deploy.standins.slack import SlackStandIn
-from douane.contract import Action, ErrorClass, Outcome
+from douane.contract import Action, ErrorClass, Outcome, Severity
 from stream import EmbeddedWorker, FindingsPublisher, PolicySet, StreamApp, StreamConfig
 from stream.alerts import SlackNotifier
 from rules.alerting import Alerting
+from stream.alerts.incidents import incident_id
 from stream.alerts.interactions import sign
 from tests.helpers import read_all
 from tests.rules.conftest import call
@@ -414,3 +415,31 @@ async def test_socket_mode_acknowledges_without_a_public_url(kafka_bootstrap, un
                     timeout=30, what="the acknowledgement over Socket Mode")
     assert {junk, envelope} <= set(slack.socket_acks), "every envelope is acknowledged, even a bad one"
     assert app.desk.socket_mode.handled == 1
+
+
+async def test_a_burst_gives_every_high_and_critical_incident_its_own_message(kafka_bootstrap, unique,
+                                                                              slack) -> None:
+    tenant = f"shop-{unique}"
+    hosts = ("api.deepseek.com", "api.anthropic.com", "generativelanguage.googleapis.com", "api.cohere.com",
+             "api.mistral.ai")
+    events = [call(h, tenant=tenant, special=True, categories=("user.contact.email", "user.health_and_medical"))
+              for h in hosts]
+    policy = EXAMPLE_POLICY.model_copy(update={"alerts": EXAMPLE_POLICY.alerts.model_copy(
+        update={"digest_after": 2})})
+    policies = PolicySet([], default=policy)
+    severity = {inc_id: f.severity for e in events for v in [policies.audit(e).verdict] for f in v.findings
+                for inc_id in [incident_id(v.tenant, f.rule_id, v.provider, v.destinations)]
+                if f.severity.rank >= policy.alerts.min_severity.rank}
+    urgent = {k for k, s in severity.items() if s.rank >= Severity.HIGH.rank}
+    assert len(urgent) >= 8 and len(severity) > len(urgent), "a burst of both kinds"
+    app = alert_app(kafka_bootstrap, f"alerts-{unique}", slack, policies=policies)
+    async with EmbeddedWorker(app.app) as worker:
+        await worker.wait_ready()
+        await asyncio.to_thread(publish, kafka_bootstrap, events)
+        await until(lambda: sum(1 for c in slack.ok_calls("chat.postMessage") if tenant in c.args["text"])
+                    >= len(urgent) + 1, timeout=60, what="the burst's messages")
+        await asyncio.sleep(3)
+    own = set(messages_by_incident(slack))
+    assert urgent <= own, f"high or critical incidents hidden in a digest: {sorted(urgent - own)}"
+    digests = [m for m in slack.messages.values() if m.get("text", "").startswith("Douane digest")]
+    assert digests and all("low or medium" in d["text"] for d in digests), "the medium ones share a digest"
