@@ -436,10 +436,22 @@ async def test_a_burst_gives_every_high_and_critical_incident_its_own_message(ka
     async with EmbeddedWorker(app.app) as worker:
         await worker.wait_ready()
         await asyncio.to_thread(publish, kafka_bootstrap, events)
-        await until(lambda: sum(1 for c in slack.ok_calls("chat.postMessage") if tenant in c.args["text"])
-                    >= len(urgent) + 1, timeout=60, what="the burst's messages")
-        await asyncio.sleep(3)
+        await until(lambda: any(tenant in c.args["text"] for c in slack.ok_calls("chat.postMessage")), timeout=60,
+                    what="the first message")
+        await _quiet(slack, seconds=4)
     own = set(messages_by_incident(slack))
     assert urgent <= own, f"high or critical incidents hidden in a digest: {sorted(urgent - own)}"
     digests = [m for m in slack.messages.values() if m.get("text", "").startswith("Douane digest")]
     assert digests and all("low or medium" in d["text"] for d in digests), "the medium ones share a digest"
+
+
+async def _quiet(slack: SlackStandIn, seconds: float, timeout: float = 90) -> None:
+    """Until the stand-in has had no call for ``seconds``: the burst is out."""
+    deadline, seen, since = time.monotonic() + timeout, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        if len(slack.calls) != seen:
+            seen, since = len(slack.calls), time.monotonic()
+        elif time.monotonic() - since >= seconds:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("Slack calls never stopped")
