@@ -101,6 +101,12 @@ class IncidentDesk:
         routes = [o for o in self._outputs(state["tenant"]) if o.kind == "slack"]
         return not routes or any(o.takes(Severity(state["severity"])) for o in routes)
 
+    def _may_ask(self, state: dict) -> bool:
+        """Whether a delivered incident may still need a reminder or an automatic resolution."""
+        if state["status"] == "resolved":
+            return False
+        return state.get("kind") == "nis2" or self._quiet_period(state["tenant"]) is not None
+
     def _quiet_period(self, tenant: str) -> timedelta | None:
         alerting = getattr(self._policy(tenant), "alerting", None)
         minutes = alerting.resolve_after_minutes if alerting is not None else None
@@ -225,10 +231,10 @@ class IncidentDesk:
     async def deliver_once(self) -> None:
         """Send what is due and record what Slack accepted."""
         states = [s for _, s in self.table.items() if s]
-        live = [s for s in states if s["status"] != "resolved" or inc.needs_delivery(s)]
+        slack = [s for s in states if inc.needs_delivery(s) or self._may_ask(s)]  # the rest: nothing to do
         commands = []
         for output in self.outputs:
-            commands += await output.flush(live if output is self.outbox else states, self.clock())
+            commands += await output.flush(slack if output is self.outbox else states, self.clock())
         for command in commands:
             self.alerts_sent += command["type"] == "delivered" and command["ts"] is not None
             await self.commands.send(key=command["tenant"].encode(), value=json.dumps(command).encode())

@@ -68,7 +68,9 @@ class WebhookOutput(AlertOutput):
 
     async def flush(self, states: list[dict], now: datetime) -> list[dict]:
         """Send every incident version a webhook has not taken yet."""
-        due = [(out, s) for s in states for out in self._routes(s) if self._due(out, s)]
+        tenants = {s["tenant"] for s in states}
+        hooked = {t for t in tenants if any(o.kind == "webhook" for o in self.outputs_for(t))}
+        due = [(out, s) for s in states if s["tenant"] in hooked for out in self._routes(s) if self._due(out, s)]
         if not due:
             return []
         async with aiohttp.ClientSession(timeout=self.timeout) as http:
