@@ -51,7 +51,8 @@ class Outbox(AlertOutput):
         self.quiet_period = quiet_period
         self.takes = takes  # the policy's severity routing: an incident Slack does not take is never posted
         self.monotonic = monotonic
-        self._asked: dict[tuple[str, str], float] = {}  # (incident, what) -> when a request was last made
+        self._asked: dict[tuple[str, str], float] = {}
+        self._links: dict[tuple[str, str], str] = {}  # (channel, ts) of a resolved message -> its permalink  # (incident, what) -> when a request was last made
         self._not_before: dict[str, float] = {}  # per incident, and "slack" for a global 429
         self._backoff: dict[str, float] = {}
         self._sent: dict[str, dict] = {}  # what Slack took per incident, until the state records it
@@ -122,7 +123,9 @@ class Outbox(AlertOutput):
         if state.get("in_digest") and state.get("channel") == channel and digestible:
             return await self._to_digest(state, by_id, channel, state["ts"])
         if state.get("ts") and state.get("channel") == channel and not state.get("in_digest"):
-            ts = await self.notifier.send(channel, state["ts"], blocks.incident_text(state), blocks.incident_blocks(state))
+            link = await self._previous_link(state)
+            ts = await self.notifier.send(channel, state["ts"], blocks.incident_text(state),
+                                          blocks.incident_blocks(state, link))
             return self._delivered(state, channel, ts, in_digest=False)
         if digestible and self._digest_due(state["tenant"], channel, routing, now):
             digest_ts = self._open_digest_ts(state, by_id, channel)
@@ -137,11 +140,14 @@ class Outbox(AlertOutput):
         previous = state.get("previous") or {}
         if not previous.get("ts"):
             return None
-        try:
-            return await self.notifier.permalink(previous["channel"], previous["ts"])
-        except DeliveryError as exc:
-            logger.info("no permalink to the earlier message of %s: %s", state["id"], exc.reason)
-            return None
+        key = (previous["channel"], previous["ts"])
+        if key not in self._links:  # asked once per worker, kept for the updates of the new message
+            try:
+                self._links[key] = await self.notifier.permalink(*key)
+            except DeliveryError as exc:
+                logger.info("no permalink to the earlier message of %s: %s", state["id"], exc.reason)
+                return None
+        return self._links[key]
 
     async def _to_digest(self, state: dict, by_id: dict, channel: str, digest_ts: str | None) -> dict:
         members = dict(self._digests.get((channel, digest_ts), {})) if digest_ts else {}

@@ -319,3 +319,21 @@ def test_the_life_cycle_records_every_step_and_a_recurrence_reopens() -> None:
     assert recurred["previous"] == {"channel": "C-ALERTS", "ts": "111.000001", "resolved_at": at.isoformat(),
                                     "resolved_by": "lena", "count": 2}
     assert inc.needs_delivery(recurred)
+
+
+async def test_a_reopened_incident_gets_a_new_message_that_keeps_linking_the_old(slack, clock) -> None:
+    box = outbox(slack, clock)
+    states = apply([incident()], await box.flush([incident()], NOW))
+    done = inc.resolved(states[0], NOW, "lena", "U2")
+    states = apply([done], await box.flush([done], NOW))
+    old_ts = states[0]["ts"]
+    back = inc.record_signal(states[0], NOW + timedelta(hours=2))
+    states = apply([back], await box.flush([back], NOW))
+    assert states[0]["ts"] != old_ts, "a new message, not an update of the old one"
+    link = f"https://douane-standin.slack.com/archives/C-ALERTS/p{old_ts.replace('.', '')}"
+    assert link in str(slack.messages[("C-ALERTS", states[0]["ts"])]["blocks"])
+    more = inc.record_signal(states[0], NOW + timedelta(hours=3))
+    await box.flush([more], NOW)
+    update = slack.ok_calls("chat.update")[-1]
+    assert update.args["ts"] == states[0]["ts"] and link in str(update.args["blocks"]), "updates keep the link"
+    assert len(slack.ok_calls("chat.getPermalink")) == 1
