@@ -51,8 +51,8 @@ class Outbox(AlertOutput):
         self.quiet_period = quiet_period
         self.takes = takes  # the policy's severity routing: an incident Slack does not take is never posted
         self.monotonic = monotonic
-        self._asked: dict[tuple[str, str], float] = {}
-        self._links: dict[tuple[str, str], str] = {}  # (channel, ts) of a resolved message -> its permalink  # (incident, what) -> when a request was last made
+        self._asked: dict[tuple[str, str], float] = {}  # (incident, what) -> when a request was last made
+        self._links: dict[tuple[str, str], str] = {}  # (channel, ts) of a resolved message -> its permalink
         self._not_before: dict[str, float] = {}  # per incident, and "slack" for a global 429
         self._backoff: dict[str, float] = {}
         self._sent: dict[str, dict] = {}  # what Slack took per incident, until the state records it

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -18,9 +18,10 @@ from tests.stream.conftest import EXAMPLE_POLICY, publish, until
 pytestmark = pytest.mark.kafka
 POLICIES = PolicySet([], default=EXAMPLE_POLICY)
 LABELS = ("Early warning", "Incident notification", "Final report")
-# Lockouts seen 40 days ago: every Art. 23 deadline (24 h, 72 h, 72 h + 30 days) is already due,
-# so the clock the desk reads is the events' own time, not hours of sleep.
-LONG_AGO = (datetime.now(timezone.utc) - timedelta(days=40)).date()
+# The desk reads a clock the test sets 40 days ahead: every Art. 23 deadline (24 h, 72 h,
+# 72 h + 30 days) of an incident opened now is due, without hours of sleep. The events are
+# of now, so Faust's windowed failure counts see them as current.
+AHEAD = timedelta(days=40)
 
 
 @pytest.fixture
@@ -30,16 +31,19 @@ def slack():
     standin.stop()
 
 
-def lockouts(tenant: str, n: int = 3, day: date = LONG_AGO) -> list:
+def lockouts(tenant: str, n: int = 3) -> list:
     locked = Outcome(action=Action.FAILED_OVER, status=403, error_class=ErrorClass.LOCKOUT_403)
-    return [call("api.openai.com", tenant=tenant, feature="content", categories=(), day=day)
-            .model_copy(update={"outcome": locked}) for _ in range(n)]
+    now = datetime.now(timezone.utc)
+    return [call("api.openai.com", tenant=tenant, feature="content", categories=())
+            .model_copy(update={"outcome": locked, "observed_at": now}) for _ in range(n)]
 
 
 def signal_app(bootstrap: str, app_id: str, slack: SlackStandIn) -> StreamApp:
     """A worker that only counts provider failures (no GDPR findings), so every message is a NIS2 one."""
     config = StreamConfig(bootstrap, app_id=app_id, start_from="latest", batch_wait=0.05)
-    return StreamApp(config, POLICIES, [], slack=SlackNotifier.connect("xoxb-test-token", base_url=slack.base_url))
+    app = StreamApp(config, POLICIES, [], slack=SlackNotifier.connect("xoxb-test-token", base_url=slack.base_url))
+    app.desk.clock = lambda: datetime.now(timezone.utc) + AHEAD
+    return app
 
 
 def reminders(slack: SlackStandIn, unique: str) -> Counter:
