@@ -23,7 +23,7 @@ def incident_text(state: dict) -> str:
     """The plain-text fallback (notifications, screen readers)."""
     where = f" to {_dest(state, short=True)}" if _has_dest(state) else ""
     again = "Reopened: " if state["status"] == "reopened" else ""
-    return (f"[{state['severity'].upper()}] {again}{state['title']}: {tenant_name(state)}, "
+    return (f"[{state['severity'].upper()}] {again}{_title(state)}: {tenant_name(state)}, "
             f"{provider_name(state)}{where} ({plural(state['count'], 'call')})")
 
 
@@ -78,8 +78,8 @@ def reminder_text(state: dict, clock: str) -> str:
     """A reminder that an Art. 23 deadline approaches."""
     label = dict(CLOCKS)[clock]
     due = _when(state["clocks"][clock])
-    return (f":alarm_clock: {label} is due {due}: {provider_name(state)} incident of {tenant_name(state)} "
-            f"(opened {_when(state['first_seen'])}).")
+    return (f":alarm_clock: {label} is due {due}: {_title(state)}, {tenant_name(state)} "
+            f"(incident opened {_when(state['first_seen'])}).")
 
 
 def tenant_name(state: dict) -> str:
@@ -149,8 +149,16 @@ def _has_dest(state: dict) -> bool:
 
 
 def _dest(state: dict, short: bool = False) -> str:
-    places = state["destination"].split(",")
-    return ", ".join(("anywhere" if short else ANYWHERE) if d == "*" else d for d in places)
+    places = [d for d in state["destination"].split(",") if d != "*"]
+    if "*" not in state["destination"].split(","):
+        return ", ".join(places)
+    known = f"{', '.join(places)} or " if places else ""
+    return f"{known}anywhere" if short else f"{known}{ANYWHERE}"
+
+
+def _title(state: dict) -> str:
+    """The title as a phrase inside a sentence (no full stop before the colon)."""
+    return state["title"].rstrip(". ")
 
 
 def _field(name: str, value: str) -> dict:

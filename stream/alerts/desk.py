@@ -215,7 +215,9 @@ class IncidentDesk:
         if state is not None:
             self.table[ident] = inc.record_signal(state, at, self.clock())
         elif total >= getattr(thresholds, signal + "s"):
-            self.table[ident] = self._named(inc.open_nis2(tenant, provider, signal, total, window, at))
+            named = self.provider_names.get(provider)
+            self.table[ident] = self._named(inc.open_nis2(tenant, provider, signal, total, window, at,
+                                                          provider_name=named))
             logger.warning("NIS2 incident opened: %s", ident)
         self.wake.set()
 

@@ -50,16 +50,16 @@ def record_finding(state: dict | None, verdict: Verdict, finding: Finding, at: d
 
 
 def open_nis2(tenant: str, provider: str, signal: str, count: int, window_minutes: int, at: datetime,
-              final_report_days: int = 30) -> dict:
+              final_report_days: int = 30, provider_name: str | None = None) -> dict:
     """A NIS2 incident for a provider's failures, with the Art. 23 clocks running from ``at``."""
+    named = provider_name or provider
     state = _new(incident_id(tenant, f"nis2.provider-{signal}", provider, ()), "nis2", tenant,
-                 f"nis2.provider-{signal}", f"AI provider {provider}: {count} {signal}s in {window_minutes} min",
-                 Severity.HIGH, at)
+                 f"nis2.provider-{signal}", f"{named}: {count} {signal}s in {window_minutes} min", Severity.HIGH, at)
     notification = at + timedelta(hours=72)
     state.update(
         provider=provider, destination="-", count=count, last_seen=at.isoformat(),
         articles=["NIS2 Art. 23(4)", "NIS2 Art. 21(2)(c)"],
-        explanation=(f"{count} {signal}s from {provider} within {window_minutes} minutes crossed the policy's "
+        explanation=(f"{count} {signal}s from {named} within {window_minutes} minutes crossed the policy's "
                      "threshold. If the outage is significant (Art. 23(3)), the Art. 23 reports are due."),
         remediation=("Confirm traffic fails over to the sovereign model, assess significance, and send the early "
                      "warning to the CSIRT within 24 h of awareness."),

@@ -287,13 +287,17 @@ def test_wording_for_people_not_ids() -> None:
     anywhere = {**one, "destination": "*", "provider_name": "Mistral AI"}
     assert "anywhere (the provider names no region" in str(blocks.incident_blocks(anywhere))
     assert " in *" not in str(blocks.incident_blocks(anywhere)) and "Mistral AI" in blocks.incident_text(anywhere)
-    nis2 = inc.open_nis2("shop-berlin", "openai", "lockout", 3, 15, NOW) | {"provider_name": "OpenAI",
-                                                                           "tenant_name": "Berlin Shop GmbH"}
+    nis2 = inc.open_nis2("shop-berlin", "openai", "lockout", 3, 15, NOW, provider_name="OpenAI") | {
+        "provider_name": "OpenAI", "tenant_name": "Berlin Shop GmbH"}
+    assert nis2["title"] == "OpenAI: 3 lockouts in 15 min"
     text, shown = blocks.incident_text(nis2), str(blocks.incident_blocks(nis2))
     assert "→ -" not in text and "Destination" not in shown, "no destination line when there is none"
     assert "OpenAI" in text and "Berlin Shop GmbH (shop-berlin)" in text
     reminder = blocks.reminder_text(nis2, "notification")
     assert "OpenAI" in reminder and "|" not in reminder and "Berlin Shop GmbH" in reminder
+    both = {**one, "destination": "*,FR", "title": "A provider the shop has banned was called."}
+    assert "banned was called: " in blocks.incident_text(both) and "to FR or anywhere (1 call)" in \
+        blocks.incident_text(both), "no full stop before the colon; a known country and 'anywhere' read as one"
     unknown = {**one, "provider": "unknown"}
     assert "an unregistered provider" in blocks.incident_text(unknown)
 

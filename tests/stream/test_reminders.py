@@ -65,8 +65,13 @@ async def test_each_reminder_once_per_incident_and_deadline_across_two_restarts(
             await worker.wait_ready()
             if run == 0:
                 await asyncio.to_thread(publish, kafka_bootstrap, events)
-            await until(lambda: len(reminders(slack, unique)) >= stop_at, timeout=180,
-                        what=f"{stop_at} distinct reminders (run {run + 1})")
+            try:
+                await until(lambda: len(reminders(slack, unique)) >= stop_at, timeout=180)
+            except AssertionError:
+                posted = sum(f"shop-{unique}-" in c.args.get("text", "") and "thread_ts" not in c.args
+                             for c in slack.ok_calls("chat.postMessage"))
+                raise AssertionError(f"run {run + 1}: {len(reminders(slack, unique))} of {stop_at} reminders, "
+                                     f"{posted} incident messages posted") from None
             if run == 2:
                 await asyncio.sleep(5)  # time enough for a late duplicate to show
     seen = reminders(slack, unique)
