@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import time
 import uuid
 from pathlib import Path
@@ -91,9 +92,9 @@ def _first_posts(slack: SlackStandIn, run: str) -> dict[str, float]:
     firsts: dict[str, float] = {}
     for call in slack.ok_calls("chat.postMessage"):
         text = call.args.get("text", "")
-        if f"bench-{run}-" in text:
-            tenant = text.split(": ", 1)[1].split(",")[0]
-            firsts.setdefault(tenant, call.at)
+        found = re.search(rf"bench-{run}-\d+", text)
+        if found:
+            firsts.setdefault(found.group(0), call.at)
     return firsts
 
 

@@ -26,8 +26,10 @@ class Settings(BaseSettings):
     slack_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...); alerts are off without it")
     slack_signing_secret: SecretStr | None = Field(None, description="verifies Slack's Acknowledge requests")
     slack_base_url: str | None = Field(None, description="only to point the Slack client at a stand-in")
+    slack_app_token: SecretStr | None = Field(None, description="app-level token (xapp-...): Socket Mode")
 
-    @field_validator("slack_token", "slack_signing_secret", "slack_base_url", "kafka_bootstrap", mode="before")
+    @field_validator("slack_token", "slack_signing_secret", "slack_base_url", "slack_app_token", "kafka_bootstrap",
+                     mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value

@@ -18,6 +18,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from douane.contract import Decision, Enforcement, Severity
 from douane.contract.types import DataCategory
+from rules.alerting import Alerting
 from rules.instruments import Bcr, Dpa, DpfCertification, Scc, Tia
 from rules.registry import Entity
 from rules.taxonomy import check_category, check_subject
@@ -242,6 +243,7 @@ class Policy(Strict):
     alerts: AlertRouting = AlertRouting()
     nis2: Nis2Thresholds = Nis2Thresholds()
     readings: Readings = Readings()
+    alerting: Alerting = Alerting()  # incident life cycle and alert outputs (rules/alerting.py)
     fallback_answer: str = "This assistant is unavailable right now. Our team will get back to you."
     custom_rules: tuple[Path, ...] = ()
 

@@ -32,7 +32,8 @@ class StreamConfig:
     bootstrap: str
     app_id: str = "douane-stream"
     partitions: int = 6
-    web_port: int | None = None  # None: no web server
+    web_port: int | None = None  # None: no web server (the default)
+    web_bind: str = "127.0.0.1"  # loopback: put a reverse proxy with TLS in front for Slack's request URL
     start_from: str = "earliest"  # where a new group starts: earliest (audit everything) or latest
     batch_size: int = 1000
     batch_wait: float = 0.1  # seconds a partial batch waits for more records
@@ -43,7 +44,8 @@ class StreamApp:
     """Wires the Faust app, its topics, the policies and the stages; holds no logic of its own."""
 
     def __init__(self, config: StreamConfig, policies: PolicySet, stages: list[Stage],
-                 slack: SlackNotifier | None = None, signing_secret: str | None = None) -> None:
+                 slack: SlackNotifier | None = None, signing_secret: str | None = None,
+                 slack_app_token: str | None = None) -> None:
         self.config = config
         self.policies = policies
         self.stages = stages
@@ -55,8 +57,10 @@ class StreamApp:
         self.app.agent(self.calls_topic, name="audit")(self._consume)
         self.desk = None
         if slack is not None:
+            names = {p.id: p.name for p in policies.registry.providers}
             self.desk = IncidentDesk(self.app, self.findings_topic, config.partitions, policies.policy_for, slack,
-                                     signing_secret)
+                                     signing_secret, names, web=config.web_port is not None,
+                                     app_token=slack_app_token)
             self.stages.append(SignalPublisher(self.desk.commands))
 
 
@@ -89,8 +93,16 @@ class StreamApp:
             await self.dlq_topic.send(key=letter.key, value=letter.value or b"", headers=letter.headers())
 
 
+# Faust's built-in pages (its router, /table/<name>/<key>/, stats, graph, metrics) answer anyone who
+# can reach the port, and incident keys are guessable: every one of them stays off. Only the pages
+# Douane adds (Slack's signed interactivity endpoint) are served.
+_NO_BUILTIN_PAGES = {"web_router_enabled": False, "web_tables_enabled": False, "web_stats_enabled": False,
+                     "web_graph_enabled": False, "web_metrics_enabled": False}
+
+
 def _faust_app(config: StreamConfig) -> faust.App:
-    web = {"web_enabled": False} if config.web_port is None else {"web_port": config.web_port}
+    web = ({"web_enabled": False} if config.web_port is None else
+           {"web_port": config.web_port, "web_bind": config.web_bind, **_NO_BUILTIN_PAGES})
     return faust.App(
         config.app_id,
         broker=f"kafka://{config.bootstrap}",

@@ -45,7 +45,7 @@ def demo(
     ensure_topics(broker.address, cfg.topic_partitions)
     run = run_folder(cfg.home)
     store = run / "douane.duckdb"
-    slack, standin = _slack(cfg)
+    slack, standin = _slack(cfg, run / "reports")
     try:
         summary = asyncio.run(_run(broker.address, cfg.topic_partitions, events, seed, store, slack))
     finally:
@@ -60,14 +60,17 @@ def demo(
     last_screen(run, store, run / "reports", replay_files, broker, stopped, env_prefix())
 
 
-def _slack(cfg):
-    """A real workspace when DOUANE_SLACK_TOKEN is set, else the local Slack stand-in."""
+def _slack(cfg, reports: Path):
+    """A real workspace when DOUANE_SLACK_TOKEN is set, else the local Slack stand-in recording beside the PDFs."""
     from deploy.standins.slack import SlackStandIn
     from stream.alerts import SlackNotifier
 
     if cfg.slack_token is not None:
         return SlackNotifier.connect(cfg.slack_token.get_secret_value(), base_url=cfg.slack_base_url), None
-    standin = SlackStandIn().start()
+    record = reports / "slack-calls.jsonl"  # beside the PDFs: what Slack would have shown
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.unlink(missing_ok=True)
+    standin = SlackStandIn(record_to=record).start()
     return SlackNotifier.connect("xoxb-test-token", base_url=standin.base_url), standin
 
 
@@ -192,6 +195,7 @@ def _print_alerts(summary: dict, standin) -> None:
                    f"{len(standin.ok_calls('chat.update'))} chat.update (counts updated in place)")
         for call in posts[:4]:
             typer.echo(f"    {call.args['channel']}: {call.args['text']}")
+        typer.echo(f"    every Slack call, as JSON lines: {standin.record_to}")
 
 
 def _reports(store: Path, folder: Path, summary: dict) -> None:

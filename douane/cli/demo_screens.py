@@ -79,6 +79,8 @@ def last_screen(run: Path, store: Path, reports: Path, replay_files: list[Path],
     typer.echo("\nDone. Everything this run wrote is in " + str(run) + ":")
     typer.echo(f"    store (DuckDB)  {store}    check it: douane ledger verify --store {store}")
     typer.echo(f"    reports         {reports}/")
+    if (reports / "slack-calls.jsonl").exists():
+        typer.echo(f"    Slack           {reports / 'slack-calls.jsonl'} (every call to the Slack stand-in)")
     typer.echo("    replay          " + ", ".join(str(f) for f in replay_files))
     if broker.external:
         typer.echo(f"    Kafka           {broker.address} (DOUANE_KAFKA_BOOTSTRAP): not the demo's to stop")

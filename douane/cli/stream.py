@@ -40,7 +40,8 @@ def worker(
     policy: list[Path] = POLICIES,
     default_policy: Path = DEFAULT,
     app_id: str = typer.Option("douane-stream", help="consumer group; workers with the same id share partitions"),
-    web_port: int = typer.Option(None, help="serve Faust's web endpoints on this port"),
+    web_port: int = typer.Option(None, help="serve Slack's interactivity endpoint on this port (default: no port)"),
+    web_bind: str = typer.Option("127.0.0.1", help="address of that port; keep loopback behind a TLS proxy"),
     batch_size: int = typer.Option(1000, min=1, help="records per batch"),
     loglevel: str = typer.Option("info"),
 ) -> None:
@@ -52,9 +53,10 @@ def worker(
     address = bootstrap(cfg)
     policies = _policies(policy, default_policy)
     ensure_topics(address, cfg.topic_partitions)
-    config = StreamConfig(address, app_id, cfg.topic_partitions, web_port, batch_size=batch_size)
+    config = StreamConfig(address, app_id, cfg.topic_partitions, web_port, web_bind, batch_size=batch_size)
     slack, secret = _slack(cfg)
-    stream_app = StreamApp(config, policies, [], slack=slack, signing_secret=secret)
+    app_token = cfg.slack_app_token.get_secret_value() if cfg.slack_app_token and slack else None
+    stream_app = StreamApp(config, policies, [], slack=slack, signing_secret=secret, slack_app_token=app_token)
     stream_app.stages.insert(0, FindingsPublisher(stream_app.findings_topic))
     run_worker(stream_app.app, loglevel=loglevel)
 

@@ -7,63 +7,112 @@ from datetime import datetime
 from stream.alerts.incidents import CLOCKS
 
 ACK_ACTION = "douane.ack"
+RESOLVE_ACTION = "douane.resolve"
 _ICON = {"critical": ":red_circle:", "high": ":large_orange_circle:", "medium": ":large_yellow_circle:",
          "low": ":white_circle:", "info": ":white_circle:"}
+ANYWHERE = "anywhere (the provider names no region, so it may process in any country)"
+_STATUS = {"acknowledged": "_acknowledged_", "resolved": "_resolved_", "reopened": "_reopened_"}
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``1 call``, ``2 calls``."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 def incident_text(state: dict) -> str:
     """The plain-text fallback (notifications, screen readers)."""
-    return (f"[{state['severity'].upper()}] {state['title']}: {state['tenant']}, {state['provider']} → "
-            f"{_dest(state)} ({state['count']} calls)")
+    where = f" to {_dest(state, short=True)}" if _has_dest(state) else ""
+    again = "Reopened: " if state["status"] == "reopened" else ""
+    return (f"[{state['severity'].upper()}] {again}{_title(state)}: {tenant_name(state)}, "
+            f"{provider_name(state)}{where} ({plural(state['count'], 'call')})")
 
 
-def incident_blocks(state: dict) -> list[dict]:
+def incident_blocks(state: dict, previous_link: str | None = None) -> list[dict]:
     """One incident: what, where, how often, why it matters, what to do, and who took it."""
+    fields = [_field("Severity", f"{_ICON.get(state['severity'], '')} {state['severity']}"),
+              _field("Tenant", tenant_name(state)), _field("Provider", provider_name(state))]
+    if _has_dest(state):
+        fields.append(_field("Destination", _dest(state)))
+    fields += [_field("Calls", str(state["count"])), _field("Last seen", _when(state["last_seen"]))]
+    title = ("Reopened: " if state["status"] == "reopened" else "") + state["title"]
     blocks = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"{state['title']}"[:150]}},
-        {"type": "section", "fields": [
-            _field("Severity", f"{_ICON.get(state['severity'], '')} {state['severity']}"),
-            _field("Tenant", state["tenant"]),
-            _field("Provider", state["provider"]),
-            _field("Destination", _dest(state)),
-            _field("Calls", str(state["count"])),
-            _field("Last seen", _when(state["last_seen"])),
-        ]},
+        {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
+        {"type": "section", "fields": fields},
         {"type": "section", "text": {"type": "mrkdwn", "text": state["explanation"][:2900]}},
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*What to do:* {state['remediation']}"[:2900]}},
     ]
     blocks.extend(_clocks(state))
+    if state.get("previous"):
+        blocks.append(_previous(state["previous"], previous_link))
     blocks.append({"type": "context", "elements": [
         {"type": "mrkdwn", "text": f"{' · '.join(state['articles'])} · rule `{state['rule_id']}` · "
                                    f"first seen {_when(state['first_seen'])} · incident `{state['id']}`"[:3000]}]})
-    blocks.append(_ack(state))
+    blocks.extend(_status(state))
     return blocks
 
 
 def digest_text(tenant: str, states: list[dict]) -> str:
     """Fallback text of a digest."""
-    return f"Douane digest for {tenant}: {len(states)} incidents"
+    shown = tenant_name(states[0]) if states else tenant
+    return f"Douane digest for {shown}: {plural(len(states), 'incident')} of low or medium severity"
 
 
 def digest_blocks(tenant: str, states: list[dict]) -> list[dict]:
-    """Many incidents in one message, updated in place as they grow."""
-    lines = [f"{_ICON.get(s['severity'], '')} *{s['title']}* · {s['provider']} → {_dest(s)} · "
-             f"{s['count']} calls · last {_when(s['last_seen'])}" + (" · _acknowledged_" if s["status"] ==
-                                                                       "acknowledged" else "")
-             for s in sorted(states, key=lambda s: (-_rank(s["severity"]), s["id"]))]
-    blocks = [{"type": "header", "text": {"type": "plain_text", "text": f"Douane digest: {len(states)} incidents"}},
-              {"type": "context", "elements": [{"type": "mrkdwn", "text": f"tenant `{tenant}`; too many new "
-                                                                          "incidents to post one by one"}]}]
-    for i in range(0, len(lines), 10):
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines[i:i + 10])[:2900]}})
-    return blocks[:50]
+    """Low and medium incidents in one message, each line with its own Acknowledge button."""
+    shown = tenant_name(states[0]) if states else tenant
+    blocks = [{"type": "header", "text": {"type": "plain_text",
+                                          "text": f"Douane digest: {plural(len(states), 'incident')}"}},
+              {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+                  f"{shown}: many new low- and medium-severity incidents, so they share one message. "
+                  "High and critical incidents always get a message of their own.")}]}]
+    ordered = sorted(states, key=lambda s: (-_rank(s["severity"]), s["id"]))
+    for n, s in enumerate(ordered[:47]):
+        blocks.append(_digest_line(s, n))
+    if len(ordered) > 47:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
+            f"and {plural(len(ordered) - 47, 'more incident')}; run `douane report` for the full list")}]})
+    return blocks
 
 
 def reminder_text(state: dict, clock: str) -> str:
     """A reminder that an Art. 23 deadline approaches."""
     label = dict(CLOCKS)[clock]
     due = _when(state["clocks"][clock])
-    return f":alarm_clock: {label} for incident `{state['id']}` is due {due}."
+    return (f":alarm_clock: {label} is due {due}: {_title(state)}, {tenant_name(state)} "
+            f"(incident opened {_when(state['first_seen'])}).")
+
+
+def tenant_name(state: dict) -> str:
+    """The shop as people call it, with its id when the two differ."""
+    name = state.get("tenant_name")
+    return f"{name} ({state['tenant']})" if name and name != state["tenant"] else state["tenant"]
+
+
+def provider_name(state: dict) -> str:
+    """The provider's name from the registry, or its id; never 'unknown' without saying why."""
+    if state["provider"] == "unknown":
+        return "an unregistered provider"
+    return state.get("provider_name") or state["provider"]
+
+
+def _digest_line(state: dict, n: int) -> dict:
+    where = f" · {_dest(state, short=True)}" if _has_dest(state) else ""
+    status = f" · {_STATUS[state['status']]}" if state["status"] in _STATUS else ""
+    text = (f"{_ICON.get(state['severity'], '')} *{state['title']}* · {provider_name(state)}{where} · "
+            f"{plural(state['count'], 'call')} · last {_when(state['last_seen'])}{status}")
+    line = {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}
+    if state["status"] in ("open", "reopened"):
+        line["accessory"] = _button("Acknowledge", f"{ACK_ACTION}:{n}", state["id"], "primary")
+    return line
+
+
+def _previous(previous: dict, link: str | None) -> dict:
+    who = f" by {previous['resolved_by']}" if previous.get("resolved_by") else " automatically after a quiet period"
+    when = f" on {_when(previous['resolved_at'])}" if previous.get("resolved_at") else ""
+    earlier = f"<{link}|earlier message>" if link else "earlier message"
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+        f":repeat: Recurred after it was resolved{who}{when} ({plural(previous['count'], 'call')} then); "
+        f"see the {earlier}.")}]}
 
 
 def _clocks(state: dict) -> list[dict]:
@@ -74,18 +123,42 @@ def _clocks(state: dict) -> list[dict]:
                                            for name, label in CLOCKS]}]
 
 
-def _ack(state: dict) -> dict:
-    if state["status"] == "acknowledged":
-        return {"type": "context", "elements": [
-            {"type": "mrkdwn", "text": f":white_check_mark: Acknowledged by {state['ack_by']} at "
-                                       f"{_when(state['ack_at'])}"}]}
-    return {"type": "actions", "elements": [
-        {"type": "button", "action_id": ACK_ACTION, "value": state["id"][:2000], "style": "primary",
-         "text": {"type": "plain_text", "text": "Acknowledge"}}]}
+def _status(state: dict) -> list[dict]:
+    done: list[dict] = []
+    if state.get("ack_by"):
+        done.append({"type": "mrkdwn", "text": f":white_check_mark: Acknowledged by {state['ack_by']} at "
+                                              f"{_when(state['ack_at'])}"})
+    if state["status"] == "resolved":
+        who = f"by {state['resolved_by']}" if state.get("resolved_by") else "automatically after a quiet period"
+        done.append({"type": "mrkdwn", "text": f":heavy_check_mark: Resolved {who} at {_when(state['resolved_at'])}"})
+        return [{"type": "context", "elements": done}]
+    buttons = [_button("Resolve", RESOLVE_ACTION, state["id"])]
+    if state["status"] in ("open", "reopened"):
+        buttons.insert(0, _button("Acknowledge", ACK_ACTION, state["id"], "primary"))
+    return ([{"type": "context", "elements": done}] if done else []) + [{"type": "actions", "elements": buttons}]
 
 
-def _dest(state: dict) -> str:
-    return ", ".join("anywhere" if d == "*" else d for d in state["destination"].split(","))
+def _button(label: str, action_id: str, incident: str, style: str | None = None) -> dict:
+    button = {"type": "button", "action_id": action_id, "value": incident[:2000],
+              "text": {"type": "plain_text", "text": label}}
+    return button | ({"style": style} if style else {})
+
+
+def _has_dest(state: dict) -> bool:
+    return state.get("destination", "-") not in ("-", "")
+
+
+def _dest(state: dict, short: bool = False) -> str:
+    places = [d for d in state["destination"].split(",") if d != "*"]
+    if "*" not in state["destination"].split(","):
+        return ", ".join(places)
+    known = f"{', '.join(places)} or " if places else ""
+    return f"{known}anywhere" if short else f"{known}{ANYWHERE}"
+
+
+def _title(state: dict) -> str:
+    """The title as a phrase inside a sentence (no full stop before the colon)."""
+    return state["title"].rstrip(". ")
 
 
 def _field(name: str, value: str) -> dict:

@@ -4,9 +4,13 @@
   (tenant, rule, provider, destination). Co-partitioned with the tenant, so the worker
   that owns a tenant owns its incidents, and only that worker sends their alerts.
 - ``douane.incidents`` carries commands keyed by tenant: Slack accepted a message,
-  an officer acknowledged, a reminder went out, a provider failed. They are applied to
-  the table inside the stream, so the table's changelog has every change and a
-  restarted worker resumes with what was and was not delivered.
+  an officer acknowledged or resolved, a reminder or an automatic resolution is due, a
+  provider failed. They are applied to the table inside the stream, in order, by the one
+  worker that owns the tenant's partition, so the table's changelog has every change and
+  a restarted worker resumes with what was and was not delivered. A reminder is sent
+  there, against the table: asked for twice, or again after a restart, it goes out once.
+- After every change a snapshot of the incident (with its ``transitions``) goes to
+  ``douane.incidents`` for the store.
 - Provider failures count into a windowed table (1-minute tumbling windows); crossing
   a policy threshold opens a NIS2 incident with its Art. 23 clocks.
 """
@@ -20,12 +24,14 @@ from datetime import datetime, timedelta, timezone
 
 import faust
 
-from douane.contract import DecodeError, decode_verdict
+from douane.contract import DecodeError, Severity, decode_verdict
 from rules.policy import AlertRouting, Nis2Thresholds
 from stream.alerts import incidents as inc
-from stream.alerts.interactions import InteractionError, parse_ack
+from stream.alerts.interactions import MAX_BODY, Interaction, InteractionError, InteractionGate
 from stream.alerts.outbox import Outbox
+from stream.alerts.outputs import AlertOutput, WebhookOutput, told
 from stream.alerts.slack import SlackNotifier
+from stream.alerts.socket_mode import SocketModeListener
 
 logger = logging.getLogger(__name__)
 
@@ -36,21 +42,43 @@ class IncidentDesk:
     """Registers the incident tables, agents and the delivery task on a Faust app."""
 
     def __init__(self, app: faust.App, findings_topic, partitions: int, policy_for, notifier: SlackNotifier,
-                 signing_secret: str | None = None) -> None:
+                 signing_secret: str | None = None, provider_names: dict[str, str] | None = None,
+                 web: bool = False, app_token: str | None = None) -> None:
         self.app = app
         self.policy_for = policy_for
-        self.signing_secret = signing_secret
+        self.gate = InteractionGate(signing_secret)
+        self.provider_names = provider_names or {}
+        self.clock = lambda: datetime.now(timezone.utc)
         self.commands = app.topic("douane.incidents", key_serializer="raw", value_serializer="raw")
         self.table = app.Table("incidents", default=None, partitions=partitions)
         self.signals = app.Table("provider-signals", default=int, partitions=partitions).tumbling(
             timedelta(minutes=1), expires=timedelta(hours=2))
         self.outbox = Outbox(notifier, lambda t: self._policy(t).alerts,
-                             lambda t: timedelta(hours=self._policy(t).nis2.reminder_hours))
+                             lambda t: timedelta(hours=self._policy(t).nis2.reminder_hours),
+                             quiet_period=self._quiet_period, takes=self._slack_takes)
+        self.outputs: list[AlertOutput] = [self.outbox, WebhookOutput(self._outputs)]
         self.wake = asyncio.Event()
         self.alerts_sent = 0
         app.agent(findings_topic, name="incidents")(self._on_findings)
         app.agent(self.commands, name="incident-commands")(self._on_commands)
         app.task(self._deliver_forever)
+        self.reminders_sent = 0
+        if web:
+            self._serve_interactions()
+        self.socket_mode = None
+        if app_token:
+            self.socket_mode = SocketModeListener(app_token, self.act, notifier.client.base_url)
+            app.task(self._listen)
+
+    async def _listen(self) -> None:
+        """Socket Mode for as long as the worker runs: clicks arrive without a public URL."""
+        await self.socket_mode.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.socket_mode.stop()
+
+    def _serve_interactions(self) -> None:
         desk = self
 
         class SlackInteractions(faust.web.View):
@@ -59,10 +87,38 @@ class IncidentDesk:
             async def post(self, request):
                 return await desk._interaction(self, request)
 
-        app.page("/slack/interactions")(SlackInteractions)
+        self.app.page("/slack/interactions")(SlackInteractions)
 
     def _policy(self, tenant: str):
         return self.policy_for(tenant) or _DEFAULTS
+
+    def _outputs(self, tenant: str) -> tuple:
+        alerting = getattr(self._policy(tenant), "alerting", None)
+        return alerting.outputs if alerting is not None else ()
+
+    def _slack_takes(self, state: dict) -> bool:
+        """Slack takes every alerting incident unless the policy routes Slack to some severities only."""
+        routes = [o for o in self._outputs(state["tenant"]) if o.kind == "slack"]
+        return not routes or any(o.takes(Severity(state["severity"])) for o in routes)
+
+    def _may_ask(self, state: dict) -> bool:
+        """Whether a delivered incident may still need a reminder or an automatic resolution."""
+        if state["status"] == "resolved":
+            return False
+        return state.get("kind") == "nis2" or self._quiet_period(state["tenant"]) is not None
+
+    def _quiet_period(self, tenant: str) -> timedelta | None:
+        alerting = getattr(self._policy(tenant), "alerting", None)
+        minutes = alerting.resolve_after_minutes if alerting is not None else None
+        return timedelta(minutes=minutes) if minutes else None
+
+    def _named(self, state: dict) -> dict:
+        """The provider's and the shop's display names, for the message."""
+        policy = self.policy_for(state["tenant"])
+        names = {"provider_name": self.provider_names.get(state["provider"])}
+        if policy is not None:
+            names["tenant_name"] = policy.controller.name
+        return state | {k: v for k, v in names.items() if v}
 
     async def _on_findings(self, stream: faust.StreamT) -> None:
         async for record in stream.events():
@@ -79,42 +135,72 @@ class IncidentDesk:
             if finding.severity.rank < routing.min_severity.rank:
                 continue
             key = inc.incident_id(verdict.tenant, finding.rule_id, verdict.provider, verdict.destinations)
-            self.table[key] = inc.record_finding(self.table.get(key), verdict, finding, verdict.decided_at)
+            state = inc.record_finding(self.table.get(key), verdict, finding, verdict.decided_at, self.clock())
+            self.table[key] = self._named(state)
             self.wake.set()
 
     async def _on_commands(self, stream: faust.StreamT) -> None:
         async for record in stream.events():
             try:
-                state = self._apply(json.loads(record.value))
-            except (ValueError, KeyError, TypeError) as exc:
+                command = json.loads(record.value)
+                # finish what a command started (a reminder sent is recorded) even when the worker stops
+                state = await asyncio.shield(self._apply(command))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 logger.warning("skipping a bad command on douane.incidents: %s", exc)
                 continue
             if state is not None:  # a snapshot for the store (the sink keeps the incidents table)
                 snapshot = {"type": "state", "tenant": state["tenant"], "state": state}
                 await self.commands.send(key=state["tenant"].encode(), value=json.dumps(snapshot).encode())
 
-    def _apply(self, command: dict) -> dict | None:
+    async def _apply(self, command: dict) -> dict | None:
         """Apply one command to the table; the incident's new state when it changed in a way worth keeping."""
         kind = command["type"]
         if kind == "signal":
             self._signal(command)
             return None
-        state = self.table.get(command.get("incident"))
-        if state is None:
+        before = self.table.get(command.get("incident"))
+        if before is None or kind not in _APPLY:
             return None
-        if kind == "delivered":
-            state = dict(inc.delivered(state, command["version"], command["channel"], command["ts"]),
-                         in_digest=command["in_digest"])
-            self.outbox.forget(state["id"], command["version"])
-        elif kind == "ack":
-            state = inc.acknowledged(state, command["by"], datetime.fromisoformat(command["at"]))
-            self.wake.set()
-        elif kind == "reminded":
-            state = inc.reminded(state, command["clock"])
-        else:
+        state = await _APPLY[kind](self, before, command)
+        if state is before:
             return None
         self.table[state["id"]] = state
         return state
+
+    async def _delivered(self, state: dict, command: dict) -> dict:
+        self.outbox.forget(state["id"], command["version"])
+        return dict(inc.delivered(state, command["version"], command["channel"], command["ts"]),
+                    in_digest=command["in_digest"])
+
+    async def _acknowledged(self, state: dict, command: dict) -> dict:
+        self.wake.set()
+        return inc.acknowledged(state, command["by"], datetime.fromisoformat(command["at"]), command.get("by_id"))
+
+    async def _resolved(self, state: dict, command: dict) -> dict:
+        """Resolve, by an officer; or automatically, if the incident is still quiet now it is its turn."""
+        self.wake.set()
+        if command.get("source") == "auto":
+            if not inc.quiet(state, self.clock(), self._quiet_period(state["tenant"])):
+                return state
+            return inc.resolved(state, self.clock())
+        return inc.resolved(state, datetime.fromisoformat(command["at"]), command["by"], command.get("by_id"))
+
+    async def _remind(self, state: dict, command: dict) -> dict:
+        """Send a due reminder unless the table says it went out; record it once Slack took it."""
+        clock = command["clock"]
+        lead = timedelta(hours=self._policy(state["tenant"]).nis2.reminder_hours)
+        if clock not in inc.due_reminders(state, self.clock(), lead) or not state.get("ts"):
+            return state
+        if not await self.outbox.remind(state, clock):
+            return state
+        self.reminders_sent += 1
+        return inc.reminded(state, clock)
+
+    async def _reminded(self, state: dict, command: dict) -> dict:
+        return inc.reminded(state, command["clock"])
+
+    async def _told(self, state: dict, command: dict) -> dict:
+        return told(state, command["output"], command["version"])
 
     def _signal(self, command: dict) -> None:
         tenant, provider, signal = command["tenant"], command["provider"], command["signal"]
@@ -127,9 +213,11 @@ class IncidentDesk:
         ident = inc.incident_id(tenant, f"nis2.provider-{signal}", provider, ())
         state = self.table.get(ident)
         if state is not None:
-            self.table[ident] = inc.record_signal(state, at)
+            self.table[ident] = inc.record_signal(state, at, self.clock())
         elif total >= getattr(thresholds, signal + "s"):
-            self.table[ident] = inc.open_nis2(tenant, provider, signal, total, window, at)
+            named = self.provider_names.get(provider)
+            self.table[ident] = self._named(inc.open_nis2(tenant, provider, signal, total, window, at,
+                                                          provider_name=named))
             logger.warning("NIS2 incident opened: %s", ident)
         self.wake.set()
 
@@ -144,25 +232,35 @@ class IncidentDesk:
 
     async def deliver_once(self) -> None:
         """Send what is due and record what Slack accepted."""
-        states = [s for _, s in self.table.items() if s and (inc.needs_delivery(s) or s.get("kind") == "nis2")]
-        if not states:
-            return
-        commands = await self.outbox.flush(states, datetime.now(timezone.utc))
+        states = [s for _, s in self.table.items() if s]
+        slack = [s for s in states if inc.needs_delivery(s) or self._may_ask(s)]  # the rest: nothing to do
+        commands = []
+        for output in self.outputs:
+            commands += await output.flush(slack if output is self.outbox else states, self.clock())
         for command in commands:
-            self.alerts_sent += command["type"] == "delivered"
+            self.alerts_sent += command["type"] == "delivered" and command["ts"] is not None
             await self.commands.send(key=command["tenant"].encode(), value=json.dumps(command).encode())
 
     async def _interaction(self, view, request):
-        body = await request.read()
         try:
-            incident, user = parse_ack(body, request.headers, self.signing_secret)
+            body = await request.content.read(MAX_BODY + 1)
+            action = self.gate.check(body, request.headers)
         except InteractionError as exc:
             logger.warning("refused a Slack interaction: %s", exc)
             return view.json({"error": str(exc)}, status=exc.status)
-        command = {"type": "ack", "incident": incident, "tenant": incident.split("|", 1)[0], "by": user,
-                   "at": datetime.now(timezone.utc).isoformat()}
-        await self.commands.send(key=command["tenant"].encode(), value=json.dumps(command).encode())
+        await self.act(action)
         return view.json({})
+
+    async def act(self, action: Interaction) -> None:
+        """An officer's verified action (from the HTTP endpoint or Socket Mode) as a command for the table."""
+        command = {"type": action.kind, "incident": action.incident, "tenant": action.incident.split("|", 1)[0],
+                   "by": action.by, "by_id": action.user_id, "at": action.at.isoformat(), "source": "slack"}
+        await self.commands.send(key=command["tenant"].encode(), value=json.dumps(command).encode())
+
+
+_APPLY = {"delivered": IncidentDesk._delivered, "ack": IncidentDesk._acknowledged,
+          "resolve": IncidentDesk._resolved, "remind": IncidentDesk._remind, "reminded": IncidentDesk._reminded,
+          "told": IncidentDesk._told}
 
 
 class _Defaults:
@@ -170,6 +268,7 @@ class _Defaults:
 
     alerts = AlertRouting()
     nis2 = Nis2Thresholds()
+    alerting = None
 
 
 _DEFAULTS = _Defaults()

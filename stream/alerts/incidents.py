@@ -3,6 +3,10 @@
 State is a plain JSON-able dict, so a Faust table can hold it and its changelog can
 restore it. Every change bumps ``version``; a Slack message is due while
 ``delivered_version`` lags behind it, so nothing is considered sent until Slack said so.
+
+Life cycle: open → acknowledged → resolved (by an officer, or automatically after a quiet
+period) → reopened when the problem recurs, with a new message that links the old one.
+Every step is appended to ``transitions`` (what, when, who, from where) as evidence.
 """
 
 from __future__ import annotations
@@ -21,8 +25,14 @@ def incident_id(tenant: str, rule_id: str, provider: str | None, destinations: t
     return f"{tenant}|{rule_id}|{provider or 'unknown'}|{','.join(destinations) or '-'}"
 
 
-def record_finding(state: dict | None, verdict: Verdict, finding: Finding, at: datetime) -> dict:
-    """Open an incident for ``finding`` or count it into the open one."""
+def record_finding(state: dict | None, verdict: Verdict, finding: Finding, at: datetime,
+                   touched: datetime | None = None) -> dict:
+    """Open an incident for ``finding``, count it into the open one, or reopen a resolved one.
+
+    ``touched`` is when the stream counted it (wall clock): the quiet period runs from there.
+    """
+    if state is not None and state["status"] == "resolved":
+        state = reopened(state, at)
     if state is None:
         state = _new(incident_id(verdict.tenant, finding.rule_id, verdict.provider, verdict.destinations),
                      "gdpr", verdict.tenant, finding.rule_id, finding.title, finding.severity, at)
@@ -33,22 +43,23 @@ def record_finding(state: dict | None, verdict: Verdict, finding: Finding, at: d
     state["count"] += 1
     state["last_seen"] = max(state["last_seen"], at.isoformat())
     state["last_event"] = str(verdict.event_id)
+    state["touched_at"] = (touched or at).isoformat()
     if Severity(finding.severity).rank > Severity(state["severity"]).rank:
         state["severity"] = finding.severity.value
     return _bump(state)
 
 
 def open_nis2(tenant: str, provider: str, signal: str, count: int, window_minutes: int, at: datetime,
-              final_report_days: int = 30) -> dict:
+              final_report_days: int = 30, provider_name: str | None = None) -> dict:
     """A NIS2 incident for a provider's failures, with the Art. 23 clocks running from ``at``."""
+    named = provider_name or provider
     state = _new(incident_id(tenant, f"nis2.provider-{signal}", provider, ()), "nis2", tenant,
-                 f"nis2.provider-{signal}", f"AI provider {provider}: {count} {signal}s in {window_minutes} min",
-                 Severity.HIGH, at)
+                 f"nis2.provider-{signal}", f"{named}: {count} {signal}s in {window_minutes} min", Severity.HIGH, at)
     notification = at + timedelta(hours=72)
     state.update(
         provider=provider, destination="-", count=count, last_seen=at.isoformat(),
         articles=["NIS2 Art. 23(4)", "NIS2 Art. 21(2)(c)"],
-        explanation=(f"{count} {signal}s from {provider} within {window_minutes} minutes crossed the policy's "
+        explanation=(f"{count} {signal}s from {named} within {window_minutes} minutes crossed the policy's "
                      "threshold. If the outage is significant (Art. 23(3)), the Art. 23 reports are due."),
         remediation=("Confirm traffic fails over to the sovereign model, assess significance, and send the early "
                      "warning to the CSIRT within 24 h of awareness."),
@@ -59,9 +70,12 @@ def open_nis2(tenant: str, provider: str, signal: str, count: int, window_minute
     return _bump(state)
 
 
-def record_signal(state: dict, at: datetime) -> dict:
-    """One more failure counted into an open NIS2 incident."""
-    state = dict(state, count=state["count"] + 1, last_seen=max(state["last_seen"], at.isoformat()))
+def record_signal(state: dict, at: datetime, touched: datetime | None = None) -> dict:
+    """One more failure counted into a NIS2 incident (a resolved one reopens)."""
+    if state["status"] == "resolved":
+        state = reopened(state, at)
+    state = dict(state, count=state["count"] + 1, last_seen=max(state["last_seen"], at.isoformat()),
+                 touched_at=(touched or at).isoformat())
     return _bump(state)
 
 
@@ -72,11 +86,36 @@ def delivered(state: dict, version: int, channel: str, ts: str) -> dict:
     return state
 
 
-def acknowledged(state: dict, by: str, at: datetime) -> dict:
-    """A compliance officer took the incident; the message shows it."""
-    if state["status"] == "acknowledged":
+def acknowledged(state: dict, by: str, at: datetime, by_id: str | None = None) -> dict:
+    """A compliance officer took the incident; the message shows it. Only an open or reopened one."""
+    if state["status"] not in ("open", "reopened"):
         return state
-    return _bump(dict(state, status="acknowledged", ack_by=by, ack_at=at.isoformat()))
+    state = _moved(state, "acknowledged", at, by, by_id, "slack")
+    return _bump(dict(state, ack_by=by, ack_at=at.isoformat()))
+
+
+def resolved(state: dict, at: datetime, by: str | None = None, by_id: str | None = None) -> dict:
+    """The incident is over: resolved by an officer (``by``) or automatically (no ``by``)."""
+    if state["status"] == "resolved":
+        return state
+    state = _moved(state, "resolved", at, by, by_id, "slack" if by else "auto")
+    return _bump(dict(state, resolved_by=by, resolved_at=at.isoformat()))
+
+
+def reopened(state: dict, at: datetime) -> dict:
+    """The problem of a resolved incident came back: a fresh message, linking the one that was resolved."""
+    previous = {"channel": state.get("channel"), "ts": state.get("ts"), "resolved_at": state.get("resolved_at"),
+                "resolved_by": state.get("resolved_by"), "count": state["count"]}
+    state = _moved(state, "reopened", at, None, None, "recurrence")
+    return dict(state, previous=previous, channel=None, ts=None, in_digest=False, ack_by=None, ack_at=None,
+                resolved_by=None, resolved_at=None, count=0, reopened_at=at.isoformat())
+
+
+def quiet(state: dict, now: datetime, period: timedelta | None) -> bool:
+    """Open long enough without a new occurrence to resolve itself (never a NIS2 incident: a person decides)."""
+    if period is None or state["status"] == "resolved" or state.get("kind") == "nis2":
+        return False
+    return now - datetime.fromisoformat(state.get("touched_at") or state["last_seen"]) >= period
 
 
 def reminded(state: dict, clock: str) -> dict:
@@ -91,7 +130,7 @@ def needs_delivery(state: dict) -> bool:
 
 def due_reminders(state: dict, now: datetime, lead: timedelta) -> list[str]:
     """Art. 23 clocks within ``lead`` of their deadline whose reminder has not gone out."""
-    if state.get("kind") != "nis2":
+    if state.get("kind") != "nis2" or state["status"] == "resolved":
         return []
     clocks = state.get("clocks") or {}
     done = set(state.get("reminded", []))
@@ -103,7 +142,19 @@ def _new(ident: str, kind: str, tenant: str, rule_id: str, title: str, severity:
     return {"id": ident, "kind": kind, "tenant": tenant, "rule_id": rule_id, "title": title,
             "severity": Severity(severity).value, "count": 0, "first_seen": at.isoformat(),
             "last_seen": at.isoformat(), "status": "open", "ack_by": None, "ack_at": None, "version": 0,
-            "delivered_version": 0, "channel": None, "ts": None, "in_digest": False}
+            "delivered_version": 0, "channel": None, "ts": None, "in_digest": False,
+            "transitions": [_transition("open", at, None, None, "finding")]}
+
+
+def _moved(state: dict, to: str, at: datetime, by: str | None, by_id: str | None, source: str) -> dict:
+    status = "reopened" if to == "reopened" else to
+    return dict(state, status=status,
+                transitions=[*state.get("transitions", []), _transition(to, at, by, by_id, source)])
+
+
+def _transition(to: str, at: datetime, by: str | None, by_id: str | None, source: str) -> dict:
+    """One step of the life cycle, as the store keeps it: to what, when, who (Slack user), from where."""
+    return {"to": to, "at": at.isoformat(), "by": by, "by_id": by_id, "source": source}
 
 
 def _bump(state: dict) -> dict:

@@ -1,11 +1,16 @@
 """What to send to Slack now, and what Slack accepted.
 
 Given the incidents that need delivery, the outbox posts a message per incident (or
-updates it in place), rolls new incidents into one digest per tenant and channel once
-``digest_after`` messages went out within the window, replies with NIS2 deadline
-reminders, and honours 429 Retry-After and backoff. It returns commands describing
-what was delivered; the caller records them (through Kafka) so the state says so.
-Nothing is dropped: an incident Slack has not taken stays due.
+updates it in place), rolls new low- and medium-severity incidents into one digest per
+tenant and channel once ``digest_after`` messages went out within the window (high and
+critical ones always get their own message), and honours 429 Retry-After and backoff.
+It returns commands describing what was delivered; the caller records them (through
+Kafka) so the state says so. Nothing is dropped: an incident Slack has not taken stays due.
+
+NIS2 reminders and automatic resolutions are not sent from here: ``flush`` asks for them
+(``remind`` and ``resolve`` commands), and the owner of the incident's partition decides
+once, in order, against the table, then calls :meth:`Outbox.remind`. A reminder therefore
+goes out once per incident and deadline, however often it is asked for.
 """
 
 from __future__ import annotations
@@ -19,24 +24,35 @@ from datetime import datetime, timedelta
 from douane.contract import Severity
 from rules.policy import AlertRouting
 from stream.alerts import blocks
-from stream.alerts.incidents import due_reminders, needs_delivery
+from stream.alerts.incidents import due_reminders, needs_delivery, quiet
+from stream.alerts.outputs import AlertOutput
 from stream.alerts.slack import DeliveryError, SlackNotifier
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
 PERMANENT_BACKOFF = 600.0
+ASK_AGAIN = 30.0  # seconds before a remind/resolve request not yet applied is asked for again
+DIGESTIBLE = frozenset({Severity.INFO, Severity.LOW, Severity.MEDIUM})
 
 
-class Outbox:
-    """Delivers incident messages; one instance per worker, for the incidents that worker owns."""
+class Outbox(AlertOutput):
+    """Delivers incident messages to Slack; one instance per worker, for the incidents that worker owns."""
+
+    name = "slack"
 
     def __init__(self, notifier: SlackNotifier, routing_for: Callable[[str], AlertRouting],
-                 reminder_lead: Callable[[str], timedelta], monotonic: Callable[[], float] = time.monotonic) -> None:
+                 reminder_lead: Callable[[str], timedelta], monotonic: Callable[[], float] = time.monotonic,
+                 quiet_period: Callable[[str], timedelta | None] = lambda tenant: None,
+                 takes: Callable[[dict], bool] = lambda state: True) -> None:
         self.notifier = notifier
         self.routing_for = routing_for
         self.reminder_lead = reminder_lead
+        self.quiet_period = quiet_period
+        self.takes = takes  # the policy's severity routing: an incident Slack does not take is never posted
         self.monotonic = monotonic
+        self._asked: dict[tuple[str, str], float] = {}  # (incident, what) -> when a request was last made
+        self._links: dict[tuple[str, str], str] = {}  # (channel, ts) of a resolved message -> its permalink
         self._not_before: dict[str, float] = {}  # per incident, and "slack" for a global 429
         self._backoff: dict[str, float] = {}
         self._sent: dict[str, dict] = {}  # what Slack took per incident, until the state records it
@@ -53,15 +69,42 @@ class Outbox:
             by_id[state["id"]] = state
             if self._blocked(state["id"]):
                 continue
-            if needs_delivery(state) and not self._coalescing(state):
+            if needs_delivery(state) and not self.takes(state):
+                commands.append(self._delivered(state, None, None, in_digest=False))
+            elif needs_delivery(state) and not self._coalescing(state):
                 command = await self._attempt(state, by_id, now, self._deliver)
                 if command:
                     commands.append(command)
-            for clock in due_reminders(state, now, self.reminder_lead(state["tenant"])) if state.get("ts") else []:
-                command = await self._attempt(state, by_id, now, self._remind, clock)
-                if command:
-                    commands.append(command)
+            commands.extend(self._requests(state, now))
         return commands
+
+    def _requests(self, state: dict, now: datetime) -> list[dict]:
+        """Reminders due and a quiet incident to resolve, each asked for at most every ``ASK_AGAIN`` s."""
+        wanted = [("remind", clock) for clock in due_reminders(state, now, self.reminder_lead(state["tenant"]))
+                  if state.get("ts")]
+        if quiet(state, now, self.quiet_period(state["tenant"])):
+            wanted.append(("resolve", None))
+        asks = []
+        for kind, clock in wanted:
+            key, at = (state["id"], f"{kind}:{clock}"), self.monotonic()
+            if at - self._asked.get(key, -ASK_AGAIN) < ASK_AGAIN:
+                continue
+            self._asked[key] = at
+            ask = {"type": kind, "incident": state["id"], "tenant": state["tenant"], "at": now.isoformat()}
+            asks.append(ask | ({"clock": clock} if clock else {"source": "auto"}))
+        return asks
+
+    async def remind(self, state: dict, clock: str) -> bool:
+        """Reply in the incident's thread that ``clock`` is due; False when Slack did not take it (retried later)."""
+        if self._blocked(state["id"]):
+            return False
+        try:
+            await self.notifier.reply(state["channel"], state["ts"], blocks.reminder_text(state, clock))
+        except DeliveryError as exc:
+            self._failed(state["id"], exc)
+            return False
+        self._asked.pop((state["id"], f"remind:{clock}"), None)
+        return True
 
     async def _attempt(self, state: dict, by_id: dict, now: datetime, action, *args) -> dict | None:
         try:
@@ -76,17 +119,35 @@ class Outbox:
     async def _deliver(self, state: dict, by_id: dict, now: datetime) -> dict:
         routing = self.routing_for(state["tenant"])
         channel = routing.channel_for(_severity(state))
-        if state.get("in_digest") and state.get("channel") == channel:
+        digestible = _severity(state) in DIGESTIBLE
+        if state.get("in_digest") and state.get("channel") == channel and digestible:
             return await self._to_digest(state, by_id, channel, state["ts"])
-        if state.get("ts") and state.get("channel") == channel:
-            ts = await self.notifier.send(channel, state["ts"], blocks.incident_text(state), blocks.incident_blocks(state))
+        if state.get("ts") and state.get("channel") == channel and not state.get("in_digest"):
+            link = await self._previous_link(state)
+            ts = await self.notifier.send(channel, state["ts"], blocks.incident_text(state),
+                                          blocks.incident_blocks(state, link))
             return self._delivered(state, channel, ts, in_digest=False)
-        if self._digest_due(state["tenant"], channel, routing, now):
+        if digestible and self._digest_due(state["tenant"], channel, routing, now):
             digest_ts = self._open_digest_ts(state, by_id, channel)
             return await self._to_digest(state, by_id, channel, digest_ts)
-        ts = await self.notifier.send(channel, None, blocks.incident_text(state), blocks.incident_blocks(state))
+        link = await self._previous_link(state)
+        ts = await self.notifier.send(channel, None, blocks.incident_text(state), blocks.incident_blocks(state, link))
         self._posts[(state["tenant"], channel)].append(now)
         return self._delivered(state, channel, ts, in_digest=False)
+
+    async def _previous_link(self, state: dict) -> str | None:
+        """A permalink to the message of the incident this one reopens; none if Slack cannot give one."""
+        previous = state.get("previous") or {}
+        if not previous.get("ts"):
+            return None
+        key = (previous["channel"], previous["ts"])
+        if key not in self._links:  # asked once per worker, kept for the updates of the new message
+            try:
+                self._links[key] = await self.notifier.permalink(*key)
+            except DeliveryError as exc:
+                logger.info("no permalink to the earlier message of %s: %s", state["id"], exc.reason)
+                return None
+        return self._links[key]
 
     async def _to_digest(self, state: dict, by_id: dict, channel: str, digest_ts: str | None) -> dict:
         members = dict(self._digests.get((channel, digest_ts), {})) if digest_ts else {}
@@ -98,10 +159,6 @@ class Outbox:
                                       blocks.digest_blocks(state["tenant"], listed))
         self._digests[(channel, ts)] = members
         return self._delivered(state, channel, ts, in_digest=True)
-
-    async def _remind(self, state: dict, by_id: dict, now: datetime, clock: str) -> dict:
-        await self.notifier.reply(state["channel"], state["ts"], blocks.reminder_text(state, clock))
-        return {"type": "reminded", "incident": state["id"], "tenant": state["tenant"], "clock": clock}
 
     def _digest_due(self, tenant: str, channel: str, routing: AlertRouting, now: datetime) -> bool:
         posts = self._posts[(tenant, channel)]
@@ -134,7 +191,7 @@ class Outbox:
         return {**state, "channel": sent["channel"], "ts": sent["ts"], "in_digest": sent["in_digest"],
                 "delivered_version": sent["version"]}
 
-    def _delivered(self, state: dict, channel: str, ts: str, in_digest: bool) -> dict:
+    def _delivered(self, state: dict, channel: str | None, ts: str | None, in_digest: bool) -> dict:
         self._sent[state["id"]] = {"version": state["version"], "channel": channel, "ts": ts, "in_digest": in_digest}
         self._last_update[state["id"]] = (self.monotonic(), state["status"])
         return {"type": "delivered", "incident": state["id"], "tenant": state["tenant"], "version": state["version"],

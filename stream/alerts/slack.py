@@ -48,6 +48,10 @@ class SlackNotifier:
         """A reply in a message's thread."""
         return await self._call(self.client.chat_postMessage, channel=channel, thread_ts=thread_ts, text=text)
 
+    async def permalink(self, channel: str, ts: str) -> str:
+        """A link to message ``ts`` (``chat.getPermalink``)."""
+        return (await self._request(self.client.chat_getPermalink, channel=channel, message_ts=ts))["permalink"]
+
     async def check(self) -> dict:
         """``auth.test``: who the token is."""
         return (await self._request(self.client.auth_test)).data

@@ -118,6 +118,8 @@ def test_demo_audits_stores_and_verifies_synthetic_traffic(
     nis2 = list((run / "reports").glob("nis2-*.pdf"))  # the OpenAI lockout in the traffic opened one
     assert nis2 and all(p.read_bytes().startswith(b"%PDF") for p in nis2), result.output
     assert f"Everything this run wrote is in {run}" in result.output
+    slack_calls = [json.loads(line) for line in (run / "reports" / "slack-calls.jsonl").read_text().splitlines()]
+    assert any(c.get("method") == "chat.postMessage" for c in slack_calls), slack_calls[:3]
     assert "(DOUANE_KAFKA_BOOTSTRAP): not the demo's to stop" in result.output
     assert "ERROR" not in result.output and "Traceback" not in result.output
 

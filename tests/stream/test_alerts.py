@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import time
-from urllib.parse import urlencode
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote, urlencode
 
 import aiohttp
 import pytest
 
 from deploy.standins.slack import SlackStandIn
-from douane.contract import Action, ErrorClass, Outcome
+from douane.contract import Action, ErrorClass, Outcome, Severity
 from stream import EmbeddedWorker, FindingsPublisher, PolicySet, StreamApp, StreamConfig
 from stream.alerts import SlackNotifier
+from rules.alerting import Alerting
+from stream.alerts.incidents import incident_id
 from stream.alerts.interactions import sign
+from tests.helpers import read_all
 from tests.rules.conftest import call
 from tests.stream.conftest import EXAMPLE_POLICY, publish, until
 
@@ -37,9 +42,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def alert_app(bootstrap: str, app_id: str, slack: SlackStandIn, web_port: int | None = None) -> StreamApp:
+def alert_app(bootstrap: str, app_id: str, slack: SlackStandIn, web_port: int | None = None,
+              policies: PolicySet = POLICIES) -> StreamApp:
     config = StreamConfig(bootstrap, app_id=app_id, start_from="latest", web_port=web_port, batch_wait=0.05)
-    app = StreamApp(config, POLICIES, [], slack=SlackNotifier.connect("xoxb-test-token", base_url=slack.base_url),
+    app = StreamApp(config, policies, [], slack=SlackNotifier.connect("xoxb-test-token", base_url=slack.base_url),
                     signing_secret=SECRET)
     app.stages.insert(0, FindingsPublisher(app.findings_topic))
     return app
@@ -100,6 +106,22 @@ async def test_one_message_per_incident_updated_with_counts(kafka_bootstrap, uni
     assert channels["nis2.unregistered-vendor"] == "C-REVIEW"
 
 
+def interaction(incident: str, action_id: str = "douane.ack", user: str = "camille",
+                stamp: str | None = None, secret: str = SECRET) -> tuple[bytes, dict]:
+    payload = {"type": "block_actions", "user": {"id": f"U-{user}", "username": user},
+               "actions": [{"action_id": action_id, "value": incident, "action_ts": f"{time.time():.6f}"}]}
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    stamp = stamp or str(int(time.time()))
+    return body, {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": sign(secret, stamp, body),
+                  "Content-Type": "application/x-www-form-urlencoded"}
+
+
+async def post(port: int, body: bytes, headers: dict) -> int:
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"http://127.0.0.1:{port}/slack/interactions", data=body, headers=headers) as answer:
+            return answer.status
+
+
 async def test_acknowledge_through_a_signed_slack_interaction(kafka_bootstrap, unique, slack) -> None:
     tenant = f"shop-{unique}"
     port = free_port()
@@ -109,22 +131,150 @@ async def test_acknowledge_through_a_signed_slack_interaction(kafka_bootstrap, u
         await asyncio.to_thread(publish, kafka_bootstrap, deepseek_calls(tenant, 3))
         await until(lambda: any(tenant in k for k in messages_by_incident(slack)), timeout=60, what="an alert")
         incident = next(k for k in messages_by_incident(slack) if tenant in k)
-        payload = {"type": "block_actions", "user": {"id": "U1", "username": "camille"},
-                   "actions": [{"action_id": "douane.ack", "value": incident}]}
-        body = urlencode({"payload": json.dumps(payload)}).encode()
-        stamp = str(int(time.time()))
-        url = f"http://127.0.0.1:{port}/slack/interactions"
-        async with aiohttp.ClientSession() as http:
-            forged = await http.post(url, data=body, headers={"X-Slack-Request-Timestamp": stamp,
-                                                              "X-Slack-Signature": "v0=" + "0" * 64,
-                                                              "Content-Type": "application/x-www-form-urlencoded"})
-            assert forged.status == 401
-            signed = await http.post(url, data=body, headers={"X-Slack-Request-Timestamp": stamp,
-                                                              "X-Slack-Signature": sign(SECRET, stamp, body),
-                                                              "Content-Type": "application/x-www-form-urlencoded"})
-            assert signed.status == 200
+        body, headers = interaction(incident)
+        assert await post(port, body, {**headers, "X-Slack-Signature": "v0=" + "0" * 64}) == 401
+        assert await post(port, body, headers) == 200
         await until(lambda: "Acknowledged by camille" in str(messages_by_incident(slack)[incident]["blocks"]),
                     timeout=30, what="the message to show the acknowledgement")
+
+
+async def test_replayed_and_malformed_interactions_are_refused_with_a_4xx(kafka_bootstrap, unique, slack) -> None:
+    tenant = f"shop-{unique}"
+    port = free_port()
+    app = alert_app(kafka_bootstrap, f"alerts-{unique}", slack, web_port=port)
+    async with EmbeddedWorker(app.app) as worker:
+        await worker.wait_ready()
+        incident = f"{tenant}|chapter-v.no-basis|deepseek|CN"
+        body, headers = interaction(incident)
+        assert await post(port, body, headers) == 200
+        await asyncio.sleep(2)
+        assert await post(port, body, headers) == 409, "an exact replay 2 s later is refused"
+        huge = interaction(incident, stamp="9" * 5000)
+        assert await post(port, *huge) == 400, "a 5,000-digit timestamp is a 400, not a 500"
+        assert await post(port, b"payload=%FF%FE", interaction(incident)[1]) in (400, 401)
+        assert await post(port, b"\xff" * 10, {"X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0="}) == 400
+
+
+async def test_acknowledge_resolve_then_a_recurrence_reopens_with_a_new_message(kafka_bootstrap, unique,
+                                                                                slack) -> None:
+    tenant = f"shop-{unique}"
+    port = free_port()
+    app = alert_app(kafka_bootstrap, f"alerts-{unique}", slack, web_port=port)
+    snapshots = SnapshotReader(kafka_bootstrap, tenant)
+    async with EmbeddedWorker(app.app) as worker:
+        await worker.wait_ready()
+        await asyncio.to_thread(publish, kafka_bootstrap, deepseek_calls(tenant, 2))
+        incident = f"{tenant}|custom.banned-provider|deepseek|CN"
+        await until(lambda: incident in messages_by_incident(slack), timeout=60, what="the alert")
+        first = messages_by_incident(slack)[incident]
+        assert await post(port, *interaction(incident, user="camille")) == 200
+        await until(lambda: "Acknowledged by camille" in str(messages_by_incident(slack)[incident]["blocks"]),
+                    timeout=30, what="the acknowledgement")
+        assert await post(port, *interaction(incident, "douane.resolve", user="lena")) == 200
+        await until(lambda: "Resolved by lena" in str(slack.messages[(first["channel"], first["ts"])]["blocks"]),
+                    timeout=30, what="the resolution on the message")
+        await asyncio.to_thread(publish, kafka_bootstrap, deepseek_calls(tenant, 1))
+        await until(lambda: messages_by_incident(slack)[incident]["ts"] != first["ts"], timeout=60,
+                    what="a new message for the recurrence")
+        last = await asyncio.to_thread(snapshots.latest, incident, lambda s: s["status"] == "reopened")
+    again = messages_by_incident(slack)[incident]
+    assert again["text"].startswith("[CRITICAL] Reopened: ") and calls_shown(again) == 1
+    assert f"p{first['ts'].replace('.', '')}" in str(again["blocks"]), "the new message links the old one"
+    assert "Recurred after it was resolved by lena" in str(again["blocks"]) and "Acknowledge" in str(again["blocks"])
+    steps = [(t["to"], t["by"], t["source"]) for t in last["transitions"]]
+    assert steps == [("open", None, "finding"), ("acknowledged", "camille", "slack"),
+                     ("resolved", "lena", "slack"), ("reopened", None, "recurrence")]
+    assert last["transitions"][1]["by_id"] == "U-camille" and last["previous"]["ts"] == first["ts"]
+
+
+async def test_a_quiet_incident_resolves_itself_after_the_policy_period(kafka_bootstrap, unique, slack) -> None:
+    tenant = f"shop-{unique}"
+    policy = EXAMPLE_POLICY.model_copy(update={"alerting": Alerting(resolve_after_minutes=30)})
+    app = alert_app(kafka_bootstrap, f"alerts-{unique}", slack, policies=PolicySet([], default=policy))
+    async with EmbeddedWorker(app.app) as worker:
+        await worker.wait_ready()
+        await asyncio.to_thread(publish, kafka_bootstrap, deepseek_calls(tenant, 2))
+        incident = f"{tenant}|custom.banned-provider|deepseek|CN"
+        await until(lambda: incident in messages_by_incident(slack), timeout=60, what="the alert")
+        await asyncio.sleep(2)
+        assert "Resolved" not in str(messages_by_incident(slack)[incident]["blocks"]), "not before the period"
+        app.desk.clock = lambda: datetime.now(timezone.utc) + timedelta(minutes=31)
+        await until(lambda: "Resolved automatically" in str(messages_by_incident(slack)[incident]["blocks"]),
+                    timeout=60, what="the automatic resolution")
+
+
+class SnapshotReader:
+    """Reads the incident snapshots the desk publishes on douane.incidents for the store."""
+
+    def __init__(self, bootstrap: str, tenant: str) -> None:
+        self.bootstrap, self.tenant = bootstrap, tenant
+
+    def latest(self, incident: str, condition) -> dict:
+        deadline, states = time.monotonic() + 60, []
+        while time.monotonic() < deadline:
+            records = read_all(self.bootstrap, "douane.incidents", 20.0, lambda r: r.key == self.tenant.encode())
+            states = [m["state"] for m in map(lambda r: json.loads(r.value), records)
+                      if m.get("type") == "state" and m["state"]["id"] == incident]
+            if states and condition(states[-1]):
+                return states[-1]
+        seen = [(s["status"], s["version"]) for s in states]
+        raise AssertionError(f"no snapshot of {incident} matching the condition; saw {seen} of {len(records)}")
+
+
+def listening_sockets() -> set[tuple[str, int]]:
+    """(address, port) of every TCP socket this process listens on, read from /proc."""
+    mine = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            mine.add(target[8:-1])
+    found = set()
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        for line in open(table).read().splitlines()[1:]:
+            parts = line.split()
+            if parts[3] == "0A" and parts[9] in mine:  # 0A: LISTEN
+                address, port = parts[1].split(":")
+                found.add((_address(address, width), int(port, 16)))
+    return found
+
+
+def _address(hexed: str, width: int) -> str:
+    raw = bytes.fromhex(hexed)
+    if width == 8:
+        return socket.inet_ntop(socket.AF_INET, raw[::-1])
+    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+    return socket.inet_ntop(socket.AF_INET6, words)
+
+
+async def test_the_worker_listens_on_no_port_by_default(kafka_bootstrap, unique, slack) -> None:
+    before = listening_sockets()
+    app = alert_app(kafka_bootstrap, f"alerts-{unique}", slack)
+    async with EmbeddedWorker(app.app) as worker:
+        await worker.wait_ready()
+        assert listening_sockets() - before == set()
+
+
+async def test_the_web_server_is_loopback_only_and_serves_no_tables(kafka_bootstrap, unique, slack) -> None:
+    tenant = f"shop-{unique}"
+    port = free_port()
+    app = alert_app(kafka_bootstrap, f"alerts-{unique}", slack, web_port=port)
+    async with EmbeddedWorker(app.app) as worker:
+        await worker.wait_ready()
+        assert {addr for addr, p in listening_sockets() if p == port} == {"127.0.0.1"}
+        await asyncio.to_thread(publish, kafka_bootstrap, deepseek_calls(tenant, 2))
+        incident = f"{tenant}|custom.banned-provider|deepseek|CN"
+        await until(lambda: incident in messages_by_incident(slack), timeout=60, what="the alert")
+        async with aiohttp.ClientSession() as http:
+            for path in (f"/table/incidents/{quote(incident, safe='')}/", "/table/incidents/", "/router/",
+                         "/stats/", "/graph/", "/performance/"):
+                async with http.get(f"http://127.0.0.1:{port}{path}") as answer:
+                    body = await answer.text()
+                    assert answer.status == 404 and tenant not in body, path
+            async with http.get(f"http://127.0.0.1:{port}/") as answer:  # Faust's status page, nothing more
+                assert await answer.json() == {"status": "OK"}
 
 
 async def test_provider_lockouts_open_a_nis2_incident_with_its_clocks(kafka_bootstrap, unique, slack) -> None:
@@ -241,3 +391,67 @@ async def test_the_sink_keeps_incidents_in_the_store(kafka_bootstrap, unique, sl
     assert all(r[1] == 6 and r[2] is False and r[3] for r in rows)
     assert con.execute("SELECT count(*) FROM calls WHERE tenant = ?", [tenant]).fetchall()[0][0] == 6
     con.close()
+
+
+async def test_socket_mode_acknowledges_without_a_public_url(kafka_bootstrap, unique, slack) -> None:
+    tenant = f"shop-{unique}"
+    config = StreamConfig(kafka_bootstrap, app_id=f"alerts-{unique}", start_from="latest", batch_wait=0.05)
+    app = StreamApp(config, POLICIES, [], slack=SlackNotifier.connect("xoxb-test-token", base_url=slack.base_url),
+                    slack_app_token="xapp-test-token")
+    app.stages.insert(0, FindingsPublisher(app.findings_topic))
+    before = listening_sockets()
+    async with EmbeddedWorker(app.app) as worker:
+        await worker.wait_ready()
+        await until(lambda: slack.socket_connections == 1, timeout=30, what="the Socket Mode connection")
+        assert listening_sockets() - before == set(), "Socket Mode opens no port"
+        await asyncio.to_thread(publish, kafka_bootstrap, deepseek_calls(tenant, 2))
+        incident = f"{tenant}|custom.banned-provider|deepseek|CN"
+        await until(lambda: incident in messages_by_incident(slack), timeout=60, what="the alert")
+        junk = await asyncio.to_thread(slack.click, {"type": "block_actions", "actions": "nonsense"})
+        envelope = await asyncio.to_thread(slack.click, {
+            "type": "block_actions", "user": {"id": "U7", "username": "noor"},
+            "actions": [{"action_id": "douane.ack", "value": incident, "action_ts": f"{time.time():.6f}"}]})
+        await until(lambda: "Acknowledged by noor" in str(messages_by_incident(slack)[incident]["blocks"]),
+                    timeout=30, what="the acknowledgement over Socket Mode")
+    assert {junk, envelope} <= set(slack.socket_acks), "every envelope is acknowledged, even a bad one"
+    assert app.desk.socket_mode.handled == 1
+
+
+async def test_a_burst_gives_every_high_and_critical_incident_its_own_message(kafka_bootstrap, unique,
+                                                                              slack) -> None:
+    tenant = f"shop-{unique}"
+    hosts = ("api.deepseek.com", "api.anthropic.com", "generativelanguage.googleapis.com", "api.cohere.com",
+             "api.mistral.ai")
+    events = [call(h, tenant=tenant, special=True, categories=("user.contact.email", "user.health_and_medical"))
+              for h in hosts]
+    policy = EXAMPLE_POLICY.model_copy(update={"alerts": EXAMPLE_POLICY.alerts.model_copy(
+        update={"digest_after": 2})})
+    policies = PolicySet([], default=policy)
+    severity = {inc_id: f.severity for e in events for v in [policies.audit(e).verdict] for f in v.findings
+                for inc_id in [incident_id(v.tenant, f.rule_id, v.provider, v.destinations)]
+                if f.severity.rank >= policy.alerts.min_severity.rank}
+    urgent = {k for k, s in severity.items() if s.rank >= Severity.HIGH.rank}
+    assert len(urgent) >= 8 and len(severity) > len(urgent), "a burst of both kinds"
+    app = alert_app(kafka_bootstrap, f"alerts-{unique}", slack, policies=policies)
+    async with EmbeddedWorker(app.app) as worker:
+        await worker.wait_ready()
+        await asyncio.to_thread(publish, kafka_bootstrap, events)
+        await until(lambda: any(tenant in c.args["text"] for c in slack.ok_calls("chat.postMessage")), timeout=60,
+                    what="the first message")
+        await _quiet(slack, seconds=4)
+    own = set(messages_by_incident(slack))
+    assert urgent <= own, f"high or critical incidents hidden in a digest: {sorted(urgent - own)}"
+    digests = [m for m in slack.messages.values() if m.get("text", "").startswith("Douane digest")]
+    assert digests and all("low or medium" in d["text"] for d in digests), "the medium ones share a digest"
+
+
+async def _quiet(slack: SlackStandIn, seconds: float, timeout: float = 90) -> None:
+    """Until the stand-in has had no call for ``seconds``: the burst is out."""
+    deadline, seen, since = time.monotonic() + timeout, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        if len(slack.calls) != seen:
+            seen, since = len(slack.calls), time.monotonic()
+        elif time.monotonic() - since >= seconds:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("Slack calls never stopped")

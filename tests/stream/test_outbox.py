@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,6 +11,7 @@ from deploy.standins.slack import SlackStandIn
 from douane.contract import Basis, Decision, Finding, Severity, Verdict
 from douane.ids import uuid7
 from rules.policy import AlertRouting
+from stream.alerts import blocks
 from stream.alerts import incidents as inc
 from stream.alerts.outbox import Outbox
 from stream.alerts.slack import SlackNotifier
@@ -138,9 +140,9 @@ async def test_a_refused_channel_stays_pending_not_dropped(slack, clock) -> None
     assert [c["type"] for c in await box.flush([state], NOW)] == ["delivered"]
 
 
-async def test_repeated_incidents_roll_into_one_digest(slack, clock) -> None:
+async def test_repeated_low_and_medium_incidents_roll_into_one_digest_with_buttons(slack, clock) -> None:
     box = outbox(slack, clock)
-    states = [incident(f"rule-{i}", provider=f"p{i}") for i in range(6)]
+    states = [incident(f"rule-{i}", Severity.LOW, provider=f"p{i}") for i in range(6)]
     states = apply(states, await box.flush(states, NOW))
     posts = slack.ok_calls("chat.postMessage")
     assert len(posts) == 4, "three incident messages, then one digest"
@@ -148,26 +150,61 @@ async def test_repeated_incidents_roll_into_one_digest(slack, clock) -> None:
     digest_ts = digest_members[0]["ts"]
     assert len(digest_members) == 3 and {s["ts"] for s in digest_members} == {digest_ts}
     last = slack.messages[("C-ALERTS", digest_ts)]
-    assert last["text"] == "Douane digest for shop-berlin: 3 incidents"
+    assert last["text"] == "Douane digest for shop-berlin: 3 incidents of low or medium severity"
+    buttons = [b["accessory"] for b in last["blocks"] if "accessory" in b]
+    assert sorted(b["value"] for b in buttons) == sorted(s["id"] for s in digest_members), \
+        "each digest line carries the Acknowledge button of its incident"
+    assert len({b["action_id"] for b in buttons}) == 3 and all(b["action_id"].startswith("douane.ack")
+                                                               for b in buttons)
 
     grown = inc.record_signal(digest_members[0], NOW)
     await box.flush(apply(states, []) + [grown], NOW)
     assert slack.ok_calls("chat.update")[-1].args["ts"] == digest_ts, "a digest member updates the digest"
 
 
-async def test_nis2_reminders_reply_in_the_thread_before_each_deadline(slack, clock) -> None:
+async def test_a_burst_of_high_and_critical_incidents_gets_one_message_each(slack, clock) -> None:
+    box = outbox(slack, clock)
+    burst = [incident(f"rule-{i}", Severity.CRITICAL if i % 2 else Severity.HIGH, provider=f"p{i}")
+             for i in range(12)]
+    states = apply(burst, await box.flush(burst, NOW))
+    assert not any(s["in_digest"] for s in states), "no high or critical incident is hidden in a digest"
+    posts = slack.ok_calls("chat.postMessage")
+    assert len(posts) == 12 and all("digest" not in p.args["text"] for p in posts)
+    assert all("Acknowledge" in str(p.args["blocks"]) for p in posts)
+
+
+async def test_a_digest_member_that_becomes_high_gets_its_own_message(slack, clock) -> None:
+    box = outbox(slack, clock)
+    states = apply([incident(f"rule-{i}", Severity.MEDIUM, provider=f"p{i}") for i in range(4)], [])
+    states = apply(states, await box.flush(states, NOW))
+    member = next(s for s in states if s["in_digest"])
+    worse = inc.record_finding(member, Verdict(event_id=uuid7(), tenant="shop-berlin", decided_at=NOW,
+                                               decision=Decision.UNAUTHORISED, basis=Basis.NONE,
+                                               provider=member["provider"], destinations=("CN",)),
+                               Finding(rule_id=member["rule_id"], title="t", articles=("a",),
+                                       severity=Severity.CRITICAL, explanation="e", remediation="r"), NOW)
+    [command] = await box.flush([worse], NOW)
+    assert command["in_digest"] is False and command["ts"] != member["ts"]
+    assert slack.messages[("C-CRITICAL", command["ts"])]["text"].startswith("[CRITICAL]")
+
+
+async def test_nis2_reminders_are_asked_for_then_reply_in_the_thread(slack, clock) -> None:
     box = outbox(slack, clock)
     state = inc.open_nis2("shop-berlin", "openai", "lockout", 3, 15, NOW)
     states = apply([state], await box.flush([state], NOW))
     assert [c["type"] for c in await box.flush(states, NOW)] == []
     later = NOW + timedelta(hours=21)
     commands = await box.flush(states, later)
-    assert commands == [{"type": "reminded", "incident": state["id"], "tenant": "shop-berlin",
-                         "clock": "early_warning"}]
+    assert commands == [{"type": "remind", "incident": state["id"], "tenant": "shop-berlin",
+                         "clock": "early_warning", "at": later.isoformat()}]
+    assert await box.flush(states, later) == [], "asked once until it is applied, not on every pass"
+    assert await box.remind(states[0], "early_warning")
     reply = slack.ok_calls("chat.postMessage")[-1]
     assert reply.args["thread_ts"] == states[0]["ts"] and "Early warning" in reply.args["text"]
-    states = apply(states, commands)
-    assert await box.flush(states, later) == [], "each reminder once"
+    assert "openai" in reply.args["text"] and "|" not in reply.args["text"], "no raw incident key"
+    states = apply(states, [{"type": "reminded", "incident": state["id"], "clock": "early_warning"}])
+    clock.t += 60
+    assert await box.flush(states, later) == [], "a reminder recorded is never asked for again"
 
 
 async def test_acknowledged_incident_shows_who_took_it(slack, clock) -> None:
@@ -178,7 +215,8 @@ async def test_acknowledged_incident_shows_who_took_it(slack, clock) -> None:
     await box.flush([acked], NOW)
     update = slack.ok_calls("chat.update")[-1]
     assert "Acknowledged by camille" in str(update.args["blocks"])
-    assert "Acknowledge\"" not in str(update.args["blocks"]) and "button" not in str(update.args["blocks"])
+    buttons = [e["text"]["text"] for b in update.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == ["Resolve"], "acknowledged: no second Acknowledge, but it can be resolved"
 
 
 async def test_growth_before_the_delivery_is_recorded_updates_instead_of_posting_again(slack, clock) -> None:
@@ -206,3 +244,100 @@ async def test_count_updates_are_coalesced_but_acknowledgements_go_out_at_once(s
     later = inc.record_signal(acked, NOW)
     assert [c["type"] for c in await box.flush([later], NOW)] == ["delivered"]
     assert len(slack.ok_calls("chat.update")) == 2
+
+
+async def test_the_stand_in_writes_every_call_as_a_json_line(clock, tmp_path) -> None:
+    record = tmp_path / "slack-calls.jsonl"
+    standin = SlackStandIn(record_to=record).start()
+    try:
+        standin.rate_limit(1, retry_after=5)
+        box = outbox(standin, clock)
+        await box.flush([incident()], NOW)  # 429
+        clock.t += 6
+        await box.flush([incident("r-2", Severity.CRITICAL)], NOW)
+    finally:
+        standin.stop()
+    lines = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [(line["method"], line["status"]) for line in lines] == [("chat.postMessage", 429),
+                                                                    ("chat.postMessage", 200)]
+    assert lines[1]["args"]["channel"] == "C-CRITICAL" and lines[1]["args"]["blocks"][0]["type"] == "header"
+    assert "xoxb" not in record.read_text(), "the bot token is never written down"
+
+
+async def test_a_quiet_incident_is_asked_to_resolve_but_never_a_nis2_one(slack, clock) -> None:
+    box = Outbox(SlackNotifier.connect("xoxb-test-token", base_url=slack.base_url), lambda t: ROUTING,
+                 lambda t: timedelta(hours=4), monotonic=clock, quiet_period=lambda t: timedelta(minutes=30))
+    gdpr, nis2 = incident(), inc.open_nis2("shop-berlin", "openai", "lockout", 3, 15, NOW)
+    states = apply([gdpr, nis2], await box.flush([gdpr, nis2], NOW))
+    assert [c["type"] for c in await box.flush(states, NOW + timedelta(minutes=29))] == []
+    asks = await box.flush(states, NOW + timedelta(minutes=31))
+    assert [(c["type"], c["incident"], c["source"]) for c in asks] == [("resolve", gdpr["id"], "auto")]
+    done = inc.resolved(states[0], NOW + timedelta(minutes=31))
+    assert done["transitions"][-1] == {"to": "resolved", "at": (NOW + timedelta(minutes=31)).isoformat(),
+                                       "by": None, "by_id": None, "source": "auto"}
+    await box.flush([done], NOW + timedelta(minutes=31))
+    assert "Resolved automatically after a quiet period" in str(slack.ok_calls("chat.update")[-1].args["blocks"])
+
+
+def test_wording_for_people_not_ids() -> None:
+    one = incident(n=1)
+    assert blocks.incident_text(one).endswith("(1 call)") and "(1 calls)" not in blocks.incident_text(one)
+    assert "3 calls" in blocks.incident_text(incident(n=3))
+    assert "1 incident of" in blocks.digest_text("shop-berlin", [one])
+    anywhere = {**one, "destination": "*", "provider_name": "Mistral AI"}
+    assert "anywhere (the provider names no region" in str(blocks.incident_blocks(anywhere))
+    assert " in *" not in str(blocks.incident_blocks(anywhere)) and "Mistral AI" in blocks.incident_text(anywhere)
+    nis2 = inc.open_nis2("shop-berlin", "openai", "lockout", 3, 15, NOW, provider_name="OpenAI") | {
+        "provider_name": "OpenAI", "tenant_name": "Berlin Shop GmbH"}
+    assert nis2["title"] == "OpenAI: 3 lockouts in 15 min"
+    text, shown = blocks.incident_text(nis2), str(blocks.incident_blocks(nis2))
+    assert "→ -" not in text and "Destination" not in shown, "no destination line when there is none"
+    assert "OpenAI" in text and "Berlin Shop GmbH (shop-berlin)" in text
+    reminder = blocks.reminder_text(nis2, "notification")
+    assert "OpenAI" in reminder and "|" not in reminder and "Berlin Shop GmbH" in reminder
+    both = {**one, "destination": "*,FR", "title": "A provider the shop has banned was called."}
+    assert "banned was called: " in blocks.incident_text(both) and "to FR or anywhere (1 call)" in \
+        blocks.incident_text(both), "no full stop before the colon; a known country and 'anywhere' read as one"
+    unknown = {**one, "provider": "unknown"}
+    assert "an unregistered provider" in blocks.incident_text(unknown)
+
+
+def test_the_life_cycle_records_every_step_and_a_recurrence_reopens() -> None:
+    state = incident(n=2)
+    at = NOW + timedelta(hours=1)
+    state = inc.acknowledged(state, "camille", at, "U1")
+    assert inc.acknowledged(state, "lena", at) is state, "acknowledged once"
+    state = inc.resolved(state, at, "lena", "U2")
+    state = inc.delivered(state, state["version"], "C-ALERTS", "111.000001")
+    assert inc.acknowledged(state, "noor", at)["status"] == "resolved", "a resolved incident is not re-acknowledged"
+    again = incident(n=1)
+    recurred = inc.record_finding(state, Verdict(event_id=uuid7(), tenant="shop-berlin", decided_at=at,
+                                                 decision=Decision.UNAUTHORISED, basis=Basis.NONE,
+                                                 provider="deepseek", destinations=("CN",)),
+                                  Finding(rule_id=again["rule_id"], title="t", articles=("a",),
+                                          severity=Severity.HIGH, explanation="e", remediation="r"), at)
+    assert [(t["to"], t["by"], t["by_id"], t["source"]) for t in recurred["transitions"]] == [
+        ("open", None, None, "finding"), ("acknowledged", "camille", "U1", "slack"),
+        ("resolved", "lena", "U2", "slack"), ("reopened", None, None, "recurrence")]
+    assert recurred["status"] == "reopened" and recurred["count"] == 1 and recurred["ts"] is None
+    assert recurred["previous"] == {"channel": "C-ALERTS", "ts": "111.000001", "resolved_at": at.isoformat(),
+                                    "resolved_by": "lena", "count": 2}
+    assert inc.needs_delivery(recurred)
+
+
+async def test_a_reopened_incident_gets_a_new_message_that_keeps_linking_the_old(slack, clock) -> None:
+    box = outbox(slack, clock)
+    states = apply([incident()], await box.flush([incident()], NOW))
+    done = inc.resolved(states[0], NOW, "lena", "U2")
+    states = apply([done], await box.flush([done], NOW))
+    old_ts = states[0]["ts"]
+    back = inc.record_signal(states[0], NOW + timedelta(hours=2))
+    states = apply([back], await box.flush([back], NOW))
+    assert states[0]["ts"] != old_ts, "a new message, not an update of the old one"
+    link = f"https://douane-standin.slack.com/archives/C-ALERTS/p{old_ts.replace('.', '')}"
+    assert link in str(slack.messages[("C-ALERTS", states[0]["ts"])]["blocks"])
+    more = inc.record_signal(states[0], NOW + timedelta(hours=3))
+    await box.flush([more], NOW)
+    update = slack.ok_calls("chat.update")[-1]
+    assert update.args["ts"] == states[0]["ts"] and link in str(update.args["blocks"]), "updates keep the link"
+    assert len(slack.ok_calls("chat.getPermalink")) == 1
