@@ -62,7 +62,7 @@ def surface(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory):
     upstream = LLMStandIn().start()
     config = gateway_config(upstream, tmp_path_factory.mktemp("fuzz") / f"spool-{uuid.uuid4().hex[:6]}",
                             redirect_timeout_s=0.3)
-    gateway = build_gateway(config, kafka_bootstrap)
+    gateway = build_gateway(config, kafka_bootstrap, dev=True)
     server, port = serve(gateway)
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
         yield client, upstream
