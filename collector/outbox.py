@@ -129,8 +129,8 @@ class Outbox:
                 return True
             fresh = [(value, end) for value, end in records if not self._already_there(value)]
             sent = self._send_many([(text_field(value, "tenant"), value) for value, _end in fresh])
-            self.published += sent
             done = len(records) if sent == len(fresh) else records.index(fresh[sent])
+            self.published += done  # acknowledged now, or found on the broker already
             if done:
                 self.spool.commit(records[done - 1][1], done)
                 self.doubt.save()
