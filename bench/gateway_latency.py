@@ -13,12 +13,17 @@ it the LiteLLM rows are left out and the script says so.
 
 Closed loop (N in flight) shows capacity; open loop (a fixed arrival rate for every target)
 is "the same load" the issue asks for: each proxy gets the same requests at the same times.
+
+``--hostile`` (issue 13): one tenant sends a 1 MB prompt of digits and spaces (the worst case of
+the phone detector) while another tenant keeps sending ordinary prompts, one at a time; it prints
+how long the hostile call took and the latencies the other tenant saw meanwhile.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import os
 import random
 import socket
@@ -34,6 +39,7 @@ from common import pct, private_broker, shop_prompt
 ROOT = Path(__file__).parents[1]
 LITELLM = ROOT / ".venv-bench" / "bin" / "litellm"
 KEY = "dk-shop-berlin-secret"
+OTHER_KEY = "dk-kaffee-berlin-secret"
 LITELLM_KEY = "sk-bench-" + "7" * 48
 
 
@@ -65,13 +71,14 @@ def start_upstream() -> tuple[subprocess.Popen, str]:
 def start_douane(upstream: str, bootstrap: str, folder: Path, server: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     config = folder / f"gateway-{server}.yaml"
+    policy = ROOT / "deploy/examples/woocommerce-shop.policy.yaml"
     config.write_text(
-        "tenants:\n  - id: shop-berlin\n    key_sha256: 9cbe82e2f6b45d02e5ddc2bef24b0978cf1841ebee7d800e55bf4ffa60052fc8\n"
-        f"    policy: {ROOT / 'deploy/examples/woocommerce-shop.policy.yaml'}\n"
-        f"upstreams:\n  api.openai.com: {upstream}\nspool_dir: {folder / ('spool-' + server)}\n")
+        f"tenants:\n  - id: shop-berlin\n    key_sha256: {hashlib.sha256(KEY.encode()).hexdigest()}\n"
+        f"    policy: {policy}\n  - id: kaffee-berlin\n    key_sha256: {hashlib.sha256(OTHER_KEY.encode()).hexdigest()}\n"
+        f"    policy: {policy}\nupstreams:\n  api.openai.com: {upstream}\nspool_dir: {folder / ('spool-' + server)}\n")
     env = {**os.environ, "DOUANE_KAFKA_BOOTSTRAP": bootstrap}
     proc = subprocess.Popen([sys.executable, "-m", "douane.cli", "gateway", "serve", "--config", str(config),
-                             "--port", str(port), "--server", server], cwd=ROOT, env=env)
+                             "--port", str(port), "--server", server, "--dev"], cwd=ROOT, env=env)
     wait_http(f"http://127.0.0.1:{port}/healthz", 60, proc)
     return proc, f"http://127.0.0.1:{port}/v1"
 
@@ -135,6 +142,7 @@ def main() -> None:
     parser.add_argument("--rates", type=float, nargs="+", default=[50, 100],
                         help="open-loop arrival rates (req/s): the same offered load for every target")
     parser.add_argument("--servers", nargs="+", default=["uvicorn", "granian"], help="Douane server stacks to compare")
+    parser.add_argument("--hostile", action="store_true", help="only the 1 MB hostile prompt against another tenant")
     args = parser.parse_args()
     rng = random.Random(5)
     bodies = [{"model": "gpt-4o", "messages": [{"role": "user", "content": shop_prompt(rng)}]}
@@ -150,6 +158,11 @@ def main() -> None:
                 procs.append(proc)
                 targets[f"douane ({server})"] = (url, {"Authorization": "Bearer sk-bench", "X-Douane-Key": KEY,
                                                         "X-Douane-Feature": "support_chat"})
+            if args.hostile:
+                for name, (url, headers) in targets.items():
+                    if name != "direct":
+                        asyncio.run(hostile(name, url, headers, bodies))
+                return
             if LITELLM.exists():
                 proc, url = start_litellm(upstream, Path(tmp))
                 procs.append(proc)
@@ -172,6 +185,29 @@ def report(targets: dict, bodies: list[dict], levels: list[int], rates: list[flo
     for rate in rates:
         print(f"  open loop, {rate:g} req/s offered to each:")
         show({name: asyncio.run(load_at_rate(url, bodies, rate, headers)) for name, (url, headers) in targets.items()})
+
+
+async def hostile(name: str, base: str, headers: dict, bodies: list[dict]) -> None:
+    """A 1 MB prompt of digits and spaces from one tenant; the other tenant's latencies meanwhile."""
+    prompt = " ".join(f"{n:07d}" for n in range(125_000))  # ~1 MB
+    other = {**headers, "X-Douane-Key": OTHER_KEY}
+    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+        await client.post("/chat/completions", json=bodies[0], headers=other)  # warm
+        started = time.perf_counter()
+        attack = asyncio.create_task(client.post("/chat/completions", headers=headers, json={
+            "model": "gpt-4o", "messages": [{"role": "user", "content": prompt}]}))
+        seen: list[float] = []
+        for body in bodies:
+            if attack.done():
+                break
+            sent = time.perf_counter()
+            await client.post("/chat/completions", json=body, headers=other)
+            seen.append((time.perf_counter() - sent) * 1000)
+        answer = await attack
+        took = time.perf_counter() - started
+    print(f"  {name}: 1 MB hostile prompt answered {answer.status_code} in {took:.2f} s "
+          f"({answer.headers.get('x-douane-action', '-')}); the other tenant meanwhile: {len(seen)} calls, "
+          f"p50 {pct(seen, 0.5):.1f} ms, p99 {pct(seen, 0.99):.1f} ms, max {max(seen, default=0):.1f} ms")
 
 
 def warmed(targets: dict, bodies: list[dict]):

@@ -1,23 +1,25 @@
-"""Events leave the request path here: a bounded hand-off, a sender thread, and the spool behind it.
+"""Events leave the request path here: a write-ahead log on disk, and a sender thread behind it.
 
-``emit`` never blocks: it puts the event on a queue. The sender thread takes whatever is
-queued (up to 500 events), publishes it with an idempotent kafka-python producer and waits for
-the acknowledgements at most ``ack_timeout`` in all;
-when Kafka is unreachable the event goes to the fsynced spool instead, and while the spool
-holds anything new events queue behind it so the order is kept. A drain pass resends the
-spool, in order, whenever the broker answers again.
+``emit`` appends the event to the spool (``spool.py``) through a group commit (``wal.py``) and
+returns a future that completes once the event is fsynced; the gateway answers its caller only
+then, so an answered call survives a crash. The sender thread reads the spool in order, publishes
+up to 500 records at a time with an idempotent kafka-python producer, waits at most ``ack_timeout``
+for the acknowledgements and moves the spool's cursor past what the broker acknowledged. When Kafka
+is unreachable the records simply wait in the spool; the sender retries every ``retry_every``.
 
 Exactly once: a send whose acknowledgement was lost is *in doubt* (the broker may have written
-it). Before draining, the outbox reads the topic's tail after its last acknowledged offsets
-and skips the doubtful records that are already there (``landed.py``, ``doubt.py``).
+it). Before sending again, the outbox reads the topic's tail after its last acknowledged offsets
+and skips the doubtful records that are already there (``landed.py``, ``doubt.py``). At start,
+whatever the spool still holds is in doubt: the process before may have sent it and died before
+moving the cursor.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 from kafka import KafkaProducer
@@ -26,13 +28,16 @@ from kafka.errors import KafkaError
 from collector.doubt import Doubt
 from collector.landed import end_offsets, event_id_of, landed, text_field
 from collector.spool import Spool
+from collector.wal import GroupCommit
 from douane.contract import TOPICS, AICallEvent, encode
 
 logger = logging.getLogger(__name__)
 
+BATCH = 500
+
 
 class Outbox:
-    """Publishes events to ``douane.ai-calls`` without ever making a caller wait on Kafka."""
+    """Makes events durable before their callers are answered, and publishes them to ``douane.ai-calls``."""
 
     def __init__(self, bootstrap: str, spool_dir: Path, ack_timeout: float = 2.0, retry_every: float = 1.0) -> None:
         self.bootstrap = bootstrap
@@ -40,30 +45,37 @@ class Outbox:
         self.ack_timeout = ack_timeout
         self.retry_every = retry_every
         self.published = 0
-        self.spooled = 0
         self.settled = 0
+        self.connected = False
         self.doubt = Doubt(spool_dir / "doubt.json")
-        self._last_drain = 0.0
+        self._suspect_leftovers()
         self._answering_since: float | None = None
-        self._queue: queue.Queue[AICallEvent | None] = queue.Queue(maxsize=10_000)
         self._producer: KafkaProducer | None = None
+        self._wake = threading.Event()
+        self._stopping = False
+        self.wal = GroupCommit(self.spool, on_commit=self._wake.set)
         self._thread = threading.Thread(target=self._run, name="douane-outbox", daemon=True)
         self._thread.start()
 
-    def emit(self, event: AICallEvent) -> None:
-        """Hand ``event`` over; when the hand-off is full it goes straight to the spool."""
-        try:
-            self._queue.put_nowait(event)
-        except queue.Full:
-            self._spool(encode(event))
+    def emit(self, event: AICallEvent) -> Future:
+        """Append ``event`` to the spool; the future completes once it is fsynced."""
+        return self.wal.submit(encode(event))
 
     def close(self, timeout: float = 10.0) -> None:
-        """Send what is queued (or spool it) and stop."""
-        self._queue.put(None)
+        """Commit what was handed over, send what the broker takes within ``timeout``, and stop."""
+        self.wal.close(timeout)
+        self._stopping = True
+        self._wake.set()
         self._thread.join(timeout)
         if self._producer is not None:
             self._producer.close(timeout=2)
+            self._producer = None
         self.spool.close()
+
+    @property
+    def spooled(self) -> int:
+        """Events on disk not yet acknowledged by the broker."""
+        return len(self.spool)
 
     @property
     def delivery_timeout(self) -> float:
@@ -76,50 +88,61 @@ class Outbox:
         dropped producer has delivered or given up every record it held."""
         return self.delivery_timeout + self.ack_timeout
 
-    @property
-    def backlog(self) -> int:
-        """Events waiting in the hand-off queue."""
-        return self._queue.qsize()
+    def _suspect_leftovers(self) -> None:
+        """Records left in the spool by an earlier process may have reached the broker before it died."""
+        if not self.spool.empty:
+            ids = [event_id_of(value) for value, _end in self.spool.pending(limit=10**9)]
+            logger.info("%d event(s) left in %s; those already on Kafka are found before resending", len(ids),
+                        self.spool.log_path)
+            self.doubt.suspect(*ids)
 
     def _run(self) -> None:
         while True:
-            try:
-                first = self._queue.get(timeout=self.retry_every)
-            except queue.Empty:
-                self._drain_if_due()
+            self._wake.clear()
+            stopping = self._stopping
+            if not self.spool.empty and not self._drain() and not stopping:
+                time.sleep(self.retry_every)  # the broker is away: try again later
                 continue
-            batch = [first, *self._waiting(limit=499)]
-            self._drain_if_due()
-            self._publish([e for e in batch if e is not None])
-            if None in batch:  # close() was called; it is always the last thing queued
-                self._drain()
+            if stopping:
                 return
+            if self.spool.empty:
+                self._probe()
+                self._wake.wait(self.retry_every)
 
-    def _waiting(self, limit: int) -> list[AICallEvent | None]:
-        """Whatever else is queued right now (up to ``limit``): sent together, acknowledged together."""
-        more = []
-        while len(more) < limit:
-            try:
-                more.append(self._queue.get_nowait())
-            except queue.Empty:
-                break
-        return more
+    def _probe(self) -> None:
+        """While idle and cut off, find out whether the broker is back (for ``/readyz``)."""
+        if self.connected:
+            return
+        try:
+            self._connect()
+            self.connected = True
+        except (KafkaError, OSError) as exc:
+            self._unreachable(exc)
 
-    def _publish(self, events: list[AICallEvent]) -> None:
-        values = [(event.tenant.encode(), encode(event)) for event in events]
-        sent = self._send_many(values) if self.spool.empty else 0
-        self.published += sent
-        for _key, value in values[sent:]:
-            self._spool(value)
+    def _drain(self) -> bool:
+        """Send the spool in order; False when the broker did not take all of it."""
+        if self.doubt.pending and not self._settle():
+            return False
+        while not self.spool.empty:
+            records = self.spool.pending(limit=BATCH)
+            if not records:
+                return True
+            fresh = [(value, end) for value, end in records if not self._already_there(value)]
+            sent = self._send_many([(text_field(value, "tenant"), value) for value, _end in fresh])
+            done = len(records) if sent == len(fresh) else records.index(fresh[sent])
+            self.published += done  # acknowledged now, or found on the broker already
+            if done:
+                self.spool.commit(records[done - 1][1], done)
+                self.doubt.save()
+            if done < len(records):
+                return False
+        return True
 
-    def _drain_if_due(self) -> None:
-        if not self.spool.empty and time.monotonic() - self._last_drain >= self.retry_every:
-            self._last_drain = time.monotonic()
-            self._drain()
-
-    def _send(self, key: bytes, value: bytes) -> bool:
-        """Publish one record and wait for its acknowledgement."""
-        return self._send_many([(key, value)]) == 1
+    def _already_there(self, value: bytes) -> bool:
+        if self.doubt.already_there(event_id_of(value)):
+            self.settled += 1
+            return True
+        return False
 
     def _send_many(self, records: list[tuple[bytes, bytes]]) -> int:
         """Publish ``records`` and wait (at most ``ack_timeout`` in all) for their acknowledgements.
@@ -147,21 +170,8 @@ class Outbox:
                 self._unreachable(exc)
                 return done
             self.doubt.acknowledged(metadata.partition, metadata.offset)
+        self.connected = True
         return len(futures)
-
-    def _drain(self) -> None:
-        if self.doubt.pending and not self._settle():
-            return
-        while not self.spool.empty:
-            records = self.spool.pending(limit=500)
-            for value, end in records:
-                if self.doubt.already_there(event_id_of(value)):
-                    self.settled += 1
-                elif not self._send(text_field(value, "tenant"), value):
-                    return
-                self.spool.commit(end)  # per record: a failure mid-batch resends nothing already sent
-                self.published += 1
-            logger.info("drained %d spooled event(s) to Kafka", len(records))
 
     def _settle(self) -> bool:
         """Find out which sends in doubt reached the broker, so the drain resends only the others.
@@ -175,7 +185,7 @@ class Outbox:
             if time.monotonic() - self._answering_since < self.settle_after:
                 return False
             found = landed(self.bootstrap, TOPICS.ai_calls.name, self.doubt.floors, set(self.doubt.suspects),
-                           timeout=max(5.0, self.ack_timeout * 5))
+                           timeout=max(5.0, self.ack_timeout * 5)) if self.doubt.floors else set()
         except (KafkaError, OSError, TimeoutError) as exc:
             return self._unreachable(exc)
         logger.info("settled %d send(s) in doubt: %d had reached Kafka", len(self.doubt.suspects), len(found))
@@ -184,13 +194,11 @@ class Outbox:
 
     def _unreachable(self, exc: BaseException) -> bool:
         self._answering_since = None
-        logger.warning("Kafka unreachable (%s); events go to the spool", type(exc).__name__)
+        if self.connected:
+            logger.warning("Kafka unreachable (%s); events wait in the spool", type(exc).__name__)
+        self.connected = False
         self._reset()
         return False
-
-    def _spool(self, value: bytes) -> None:
-        self.spool.append(value)
-        self.spooled += 1
 
     def _connect(self) -> KafkaProducer:
         if self._producer is None:

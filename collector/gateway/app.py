@@ -1,42 +1,46 @@
 """The gateway: an ASGI app that shops point their OpenAI or Anthropic base URL at.
 
-Per request: authenticate the tenant, bound and parse the body, check the upstream against
-the registry, detect personal data, judge the call with the tenant's policy, then forward it,
-redirect it to the sovereign worker, or block it. The event is handed to the outbox; the
-response never waits on Kafka.
+Per request: authenticate the tenant, read and check the body at the door (``door.py``), check the
+upstream against the registry, detect personal data within a budget (``scan.py``), judge the call
+with the tenant's policy, then forward it (``relay.py``), redirect it to the sovereign path
+(``redirect.py``), or block it. The call's event is fsynced to the outbox's spool before the caller
+has its answer; Kafka is never waited on.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import json
 import logging
 import time
+import traceback
 from dataclasses import dataclass, field
 
-import httpx
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route as StarletteRoute
 
-from collector.declare import app_context, draft_event, personal_data, request_text
+from collector.declare import app_context, draft_event, request_text
 from collector.gateway.config import GatewayConfig, hash_key
+from collector.gateway.door import check_shapes, json_object, read_body
 from collector.gateway.errors import GatewayError
-from collector.gateway.forward import response_headers, upstream_headers
+from collector.gateway.forward import response_headers
 from collector.gateway.guard import check_host
 from collector.gateway.redirect import Redirector
-from collector.provider import Api, Route, failure_class, route_for
+from collector.gateway.relay import Upstreams, relay
+from collector.gateway.scan import Scanner
+from collector.provider import Route, route_for
 from collector.tap.otel import ingest
-from douane.breaker import CircuitBreaker
 from douane.contract import AICallEvent, Enforcement, Verdict
-from douane.contract.events import Action, ErrorClass
+from douane.contract.events import Action, ErrorClass, ScanState
 from rules.engine import Engine
 
 logger = logging.getLogger(__name__)
 
 EVENT_ID_HEADER = "x-douane-event-id"
+SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
 
 
 @dataclass
@@ -50,7 +54,9 @@ class Call:
     raw: bytes
     event: AICallEvent
     verdict: Verdict
+    enforcement: Enforcement
     started: float = field(default_factory=time.perf_counter)
+    action: Action | None = None
 
 
 class Metrics:
@@ -68,7 +74,7 @@ class Metrics:
 
 
 class Gateway:
-    """Wires config, engines, the outbox and the redirector into a Starlette app (``.app``)."""
+    """Wires config, engines, the outbox, the scanner, the upstreams and the redirector into ``.app``."""
 
     def __init__(self, config: GatewayConfig, engines: dict[str, Engine], outbox, redirector: Redirector) -> None:
         self.config = config
@@ -77,8 +83,11 @@ class Gateway:
         self.redirector = redirector
         self.metrics = Metrics()
         self._keys = {t.key_sha256: t.id for t in config.tenants}
-        self._breakers: dict[str, CircuitBreaker] = {}
-        self._client = httpx.AsyncClient(timeout=config.upstream_timeout_s, follow_redirects=False)
+        self.upstreams = Upstreams(config.upstreams, config.upstream_timeout_s, config.breaker_failures,
+                                   config.breaker_reset_s)
+        self.scanner = Scanner(config.content_key.get_secret_value().encode(), config.content_key_id,
+                               workers=config.scan_workers, timeout_s=config.scan_timeout_s,
+                               max_chars=config.scan_max_chars, inline_chars=config.scan_inline_chars)
         self.app = Starlette(routes=[
             StarletteRoute("/healthz", self.healthz), StarletteRoute("/readyz", self.readyz),
             StarletteRoute("/metrics", self.prometheus),
@@ -88,20 +97,28 @@ class Gateway:
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, _app):
+        await self.scanner.start()
         await self.redirector.start()
         try:
             yield
         finally:
-            await self._client.aclose()
+            await self.upstreams.close()
             await self.redirector.close()
+            await self.scanner.close()
 
     async def healthz(self, _: Request) -> Response:
         return JSONResponse({"status": "alive"})
 
     async def readyz(self, _: Request) -> Response:
-        ready = self.redirector.ready
-        body = {"ready": ready, "spooled": len(self.outbox.spool), "outbox_backlog": self.outbox.backlog}
-        return JSONResponse(body, status_code=200 if ready else 503)
+        """503 only when calls cannot be served (the spool cannot be written); 200 "degraded" with the
+        reasons while Kafka is away (calls are answered and their events wait in the spool)."""
+        reasons = [r for r, down in (("spool_unwritable", self.outbox.wal.failed is not None),
+                                     ("kafka_unreachable", not self.outbox.connected),
+                                     ("redirect_topic_unavailable", not self.redirector.ready)) if down]
+        status = "not_ready" if "spool_unwritable" in reasons else ("degraded" if reasons else "ready")
+        body = {"ready": status != "not_ready", "status": status, "reasons": reasons,
+                "spooled": self.outbox.spooled}
+        return JSONResponse(body, status_code=503 if status == "not_ready" else 200)
 
     async def prometheus(self, _: Request) -> Response:
         return Response(generate_latest(self.metrics.registry), media_type="text/plain")
@@ -113,17 +130,17 @@ class Gateway:
             if not request.headers.get("content-type", "").startswith("application/json"):
                 raise GatewayError(415, "unsupported_media_type", "only OTLP/HTTP JSON is accepted; "
                                    "set OTEL_EXPORTER_OTLP_PROTOCOL=http/json")
-            payload = _json_object(await self._body(request))
+            payload = json_object(await self._body(request))
             ingested = ingest(payload, tenant, self.config.content_key.get_secret_value().encode(),
                               self.config.content_key_id)
         except GatewayError as exc:
             self.metrics.refused.labels(exc.code).inc()
             return exc.response()
-        except ValueError as exc:
+        except (ValueError, TypeError, AttributeError, RecursionError) as exc:
             self.metrics.refused.labels("invalid_otlp").inc()
-            return GatewayError(400, "invalid_otlp", f"not an OTLP trace export: {exc}").response()
-        for event in ingested.events:
-            self.outbox.emit(event)
+            _log_failure("an OTLP export was refused", exc)
+            return GatewayError(400, "invalid_otlp", "not an OTLP/HTTP JSON trace export").response()
+        await asyncio.gather(*(asyncio.wrap_future(self.outbox.emit(event)) for event in ingested.events))
         self.metrics.spans.labels("declared").inc(len(ingested.events))
         self.metrics.spans.labels("rejected").inc(len(ingested.rejected))
         return JSONResponse(ingested.otlp_response())
@@ -134,38 +151,59 @@ class Gateway:
         except GatewayError as exc:
             self.metrics.refused.labels(exc.code).inc()
             return exc.response()
+        except Exception as exc:  # noqa: BLE001 - a bug must not answer with a traceback or log the input
+            _log_failure("a request could not be admitted", exc)
+            return GatewayError(500, "internal_error", "Douane could not judge this call").response()
         response = await self._enforce(call, request)
         response.headers[EVENT_ID_HEADER] = str(call.event.event_id)  # lets a shop quote the call to its DPO
+        response.headers["x-douane-action"] = (call.action or Action.BLOCKED).value
+        response.headers["x-douane-decision"] = call.verdict.decision.value
         return response
 
     async def _enforce(self, call: Call, request: Request) -> Response:
-        enforcement = call.verdict.enforcement
-        if enforcement is Enforcement.BLOCK:
-            return self._block(call)
         try:
-            if enforcement is Enforcement.REDIRECT:
+            if call.enforcement is Enforcement.BLOCK:
+                return await self._block(call)
+            if call.enforcement is Enforcement.REDIRECT:
                 return await self._redirect(call, Action.REDIRECTED, None)
             return await self._forward(call, request)
         except GatewayError as exc:
-            self._emit(call, Action.BLOCKED, exc.status, None, 0)
+            with contextlib.suppress(GatewayError):
+                await self._emit(call, call.action or Action.BLOCKED, exc.status, None, 0)
             return exc.response()
+        except Exception as exc:  # noqa: BLE001
+            _log_failure("a call could not be completed", exc)
+            with contextlib.suppress(GatewayError):
+                await self._emit(call, Action.BLOCKED, 500, ErrorClass.INTERNAL, 0)
+            return GatewayError(500, "internal_error", "Douane could not complete this call").response()
 
     async def _admit(self, request: Request) -> Call:
         started = time.perf_counter()
         tenant = self._tenant(request)
         route = route_for(request.url.path)
         if route is None:
-            raise GatewayError(404, "unknown_route", f"{request.url.path} is not an API Douane relays")
+            raise GatewayError(404, "unknown_route", "this path is not an API Douane relays")
         raw = await self._body(request)
-        body = _json_object(raw)
+        body = check_shapes(json_object(raw))
         engine = self.engines[tenant]
         host = self._host(request, route, engine)
-        data = personal_data(request_text(body), self.config.content_key.get_secret_value().encode(),
-                             self.config.content_key_id)
+        data = await self.scanner.personal_data(request_text(body))
         event = draft_event(tenant, host, route.path, body, route.api, data, app=app_context(request.headers))
         verdict = engine.evaluate(event)
         self.metrics.overhead.observe(time.perf_counter() - started)
-        return Call(tenant, route, host, body, raw, event, verdict, started)
+        return Call(tenant, route, host, body, raw, event, verdict, self._enforcement(verdict, data.scan, engine),
+                    started)
+
+    @staticmethod
+    def _enforcement(verdict: Verdict, scan: ScanState, engine: Engine) -> Enforcement:
+        """The verdict's enforcement; when detection ran out of budget and the policy fails closed, the
+        call goes to the sovereign path instead (the unseen text may hold anything, Art. 9 data included)."""
+        modes = engine.policy.fail_mode
+        closed = "closed" in (modes.default, modes.special_category)
+        if scan is ScanState.BUDGET_EXCEEDED and closed and verdict.enforcement not in (Enforcement.BLOCK,
+                                                                                         Enforcement.REDIRECT):
+            return Enforcement.REDIRECT
+        return verdict.enforcement
 
     def _tenant(self, request: Request) -> str:
         key = request.headers.get("x-douane-key")
@@ -179,16 +217,7 @@ class Gateway:
     async def _body(self, request: Request) -> bytes:
         if sum(len(k) + len(v) for k, v in request.headers.items()) > self.config.max_header_bytes:
             raise GatewayError(431, "headers_too_large", f"headers exceed {self.config.max_header_bytes} bytes")
-        declared = request.headers.get("content-length")
-        limit = self.config.max_body_bytes
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise GatewayError(413, "body_too_large", f"body of {declared} bytes exceeds the {limit}-byte limit")
-        raw = bytearray()
-        async for chunk in request.stream():
-            raw += chunk
-            if len(raw) > limit:
-                raise GatewayError(413, "body_too_large", f"body exceeds the {limit}-byte limit")
-        return bytes(raw)
+        return await read_body(request, self.config.max_body_bytes, self.config.body_timeout_s)
 
     def _host(self, request: Request, route: Route, engine: Engine) -> str:
         host = request.headers.get("x-douane-upstream") or route.default_host
@@ -198,72 +227,70 @@ class Gateway:
         resolution = engine.resolver.resolve_parts(host.lower().strip(), "", (), None)
         return check_host(host, registered=resolution.provider is not None, listed=listed)
 
-    def _block(self, call: Call) -> Response:
-        rule = call.verdict.findings[0].rule_id if call.verdict.findings else "policy"
-        self._emit(call, Action.BLOCKED, 403, None, 0)
-        return GatewayError(403, "blocked_by_policy", f"this call may not leave the jurisdiction "
-                                                      f"({call.verdict.decision.value}, rule {rule})").response()
+    async def _block(self, call: Call) -> Response:
+        rule = blocking_rule(call.verdict)
+        await self._emit(call, Action.BLOCKED, 403, None, 0)
+        error = GatewayError(403, "blocked_by_policy", f"this call may not leave the jurisdiction "
+                                                       f"({call.verdict.decision.value}, rule {rule})").response()
+        error.headers["x-douane-rule"] = rule
+        return error
 
     async def _redirect(self, call: Call, action: Action, error: ErrorClass | None) -> Response:
-        stream = bool(call.body.get("stream"))
         policy = self.engines[call.tenant].policy
         answer = await self.redirector.answer(call.route.api, call.tenant, call.event.event_id, call.body,
                                               policy.fallback_answer, self.config.redirect_timeout_s)
-        self._emit(call, action, 200, error, len(answer.text))
-        if stream:
+        await self._emit(call, action, 200, error, len(answer.text), route=answer.route)
+        if bool(call.body.get("stream")):
             return StreamingResponse(self.redirector.events(call.route.api, answer), media_type="text/event-stream")
         return JSONResponse(self.redirector.body(call.route.api, answer))
 
     async def _forward(self, call: Call, request: Request) -> Response:
-        breaker = self._breakers.setdefault(call.host, CircuitBreaker(self.config.breaker_failures,
-                                                                      self.config.breaker_reset_s))
-        if not breaker.allow():
-            return await self._redirect(call, Action.FAILED_OVER, ErrorClass.CONNECTION)
-        url = self.config.upstreams.get(call.host, f"https://{call.host}") + call.route.path
-        if request.url.query:
-            url += "?" + request.url.query
-        upstream = self._client.build_request("POST", url, headers=upstream_headers(request.headers), content=call.raw)
-        try:
-            response = await self._client.send(upstream, stream=True)
-        except httpx.TimeoutException:
-            breaker.record_failure()
-            return await self._redirect(call, Action.FAILED_OVER, ErrorClass.TIMEOUT)
-        except httpx.HTTPError:
-            breaker.record_failure()
-            return await self._redirect(call, Action.FAILED_OVER, ErrorClass.CONNECTION)
-        failed = failure_class(response.status_code)
-        if failed is not None:
-            await response.aclose()
-            breaker.record_failure()
-            return await self._redirect(call, Action.FAILED_OVER, failed)
-        breaker.record_success()
-        return StreamingResponse(self._relay(call, response), status_code=response.status_code,
-                                 headers=response_headers(response.headers))
+        sent = await self.upstreams.send(call.tenant, call.host, call.route.path, request.url.query,
+                                         request.headers, call.raw)
+        if sent.failed is not None:
+            return await self._redirect(call, Action.FAILED_OVER, sent.failed)
+        response = sent.response
+        headers = response_headers(response.headers)
+        if sent.body is not None:  # a tenant's own 403, read whole: relayed as it came
+            await self._emit(call, Action.FORWARDED, response.status_code, ErrorClass.CLIENT_4XX, len(sent.body))
+            return Response(sent.body, status_code=response.status_code, headers=headers)
+        call.action = Action.FORWARDED
 
-    async def _relay(self, call: Call, response: httpx.Response):
-        sent = 0
-        try:
-            async for chunk in response.aiter_raw():
-                sent += len(chunk)
-                yield chunk
-        finally:
-            await response.aclose()
-            self._emit(call, Action.FORWARDED, response.status_code, None, sent)
+        async def done(size: int, error: ErrorClass | None, complete: bool) -> None:
+            await self._emit(call, Action.FORWARDED, response.status_code, error, size, wait=complete)
 
-    def _emit(self, call: Call, action: Action, status: int, error: ErrorClass | None, response_bytes: int) -> None:
+        return StreamingResponse(relay(response, self.config.stream_timeout_s, done),
+                                 status_code=response.status_code, headers=headers)
+
+    async def _emit(self, call: Call, action: Action, status: int, error: ErrorClass | None, response_bytes: int,
+                    *, route=None, wait: bool = True) -> None:
+        """Hand the event to the outbox and, unless told otherwise, wait until it is on disk."""
+        call.action = action
         outcome = call.event.outcome.model_copy(update={
             "action": action, "status": status, "error_class": error, "verdict": call.verdict,
-            "latency_ms": round((time.perf_counter() - call.started) * 1000, 3),
+            "latency_ms": round((time.perf_counter() - call.started) * 1000, 3), "redirect_route": route,
             "request_bytes": len(call.raw), "response_bytes": response_bytes})
-        self.outbox.emit(call.event.model_copy(update={"outcome": outcome}))
+        durable = self.outbox.emit(call.event.model_copy(update={"outcome": outcome}))
         self.metrics.requests.labels(action.value, str(status)).inc()
+        if wait:
+            try:
+                await asyncio.wrap_future(durable)
+            except OSError:
+                raise GatewayError(503, "event_not_durable", "Douane cannot record this call right now (its "
+                                                             "spool is not writable); try again") from None
 
 
-def _json_object(raw: bytes) -> dict:
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise GatewayError(400, "invalid_json", "the request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise GatewayError(400, "invalid_json", "the request body must be a JSON object")
-    return body
+def blocking_rule(verdict: Verdict) -> str:
+    """The rule behind a block: the most severe finding (the enforcement rules match on severity)."""
+    if not verdict.findings:
+        return "policy"
+    ranked = max(verdict.findings, key=lambda f: SEVERITY_ORDER.index(f.severity.value)
+                 if f.severity.value in SEVERITY_ORDER else -1)
+    return ranked.rule_id
+
+
+def _log_failure(what: str, exc: BaseException) -> None:
+    """Where it failed and of what kind, never the message (it may quote the request's content)."""
+    frames = traceback.extract_tb(exc.__traceback__)[-3:]
+    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(frames))
+    logger.error("%s: %s at %s", what, type(exc).__name__, where)

@@ -21,6 +21,19 @@ class TenantKey(BaseModel):
     policy: Path
 
 
+class DirectEndpoint(BaseModel):
+    """An in-jurisdiction OpenAI-compatible endpoint the gateway calls when the redirect topic cannot answer."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    base_url: str = Field(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    model: str = Field(min_length=1, max_length=200)
+    api_key: SecretStr | None = None
+
+
+DEV_CONTENT_KEY = "douane-dev-key"
+
+
 class GatewayConfig(BaseModel):
     """Everything ``douane gateway serve`` needs besides the Kafka address."""
 
@@ -34,11 +47,20 @@ class GatewayConfig(BaseModel):
     max_header_bytes: int = Field(32 * 1024, ge=1024)
     upstream_timeout_s: float = Field(60.0, gt=0)
     redirect_timeout_s: float = Field(20.0, gt=0)
-    content_key: SecretStr = Field(SecretStr("douane-dev-key"), description="HMAC key of content hashes")
+    content_key: SecretStr = Field(SecretStr(DEV_CONTENT_KEY), description="HMAC key of content hashes "
+                                   "(the built-in one is refused unless the gateway is started with --dev)")
     content_key_id: Slug = "k1"
     breaker_failures: int = Field(3, ge=1, description="upstream failures in a row before failing over")
     breaker_reset_s: float = Field(30.0, gt=0)
     spool_dir: Path = Path(".douane/spool")
+    direct_redirect: DirectEndpoint | None = None
+    body_timeout_s: float = Field(30.0, gt=0, description="the whole body must arrive within this")
+    header_timeout_s: float = Field(10.0, gt=0, description="a request's headers must arrive within this")
+    stream_timeout_s: float = Field(600.0, gt=0, description="a relayed answer is cut after this")
+    scan_timeout_s: float = Field(2.0, gt=0, description="detection budget per request (time)")
+    scan_max_chars: int = Field(200_000, ge=1000, description="detection budget per request (characters)")
+    scan_inline_chars: int = Field(4096, ge=0, description="shorter prompts are scanned without a worker")
+    scan_workers: int = Field(2, ge=1, le=64, description="detection processes for longer prompts")
 
 
 def hash_key(key: str) -> str:

@@ -2,8 +2,10 @@
 
 Chat completions (plain and SSE streaming), completions, embeddings, responses, Anthropic
 messages (plain and streaming) and Azure deployment paths. It records every request and
-can be told to fail (a status code for the next N calls, e.g. a 451 region lockout) or to
-be slow, so the official ``openai`` and ``anthropic`` clients can be tested through the
+can be told to fail (a status code for the next N calls, e.g. a 451 region lockout, with the
+body a provider would send), to answer with a redirect (3xx and a Location), to compress its
+answers as real providers do (gzip, deflate or br, whichever the caller accepts), or to be
+slow, so the official ``openai`` and ``anthropic`` clients can be tested through the
 gateway against it. For tests, benchmarks and the demo; never used in production.
 """
 
@@ -34,14 +36,22 @@ class LLMStandIn(ThreadedServer):
 
     reply: str = "Gern geschehen! Ihre Bestellung ist unterwegs."
     delay_s: float = 0.0
+    chunk_delay_s: float = 0.0  # between server-sent events: a slow stream
+    compress: bool = False
     seen: list[Seen] = field(default_factory=list)
-    _failures: list[int] = field(default_factory=list)
+    _failures: list[tuple[int, dict | None]] = field(default_factory=list)
+    _redirects: list[tuple[int, str]] = field(default_factory=list)
 
-    def fail(self, status: int, times: int = 1) -> None:
-        """Answer the next ``times`` generation calls with ``status`` (403, 451, 500, ...)."""
-        self._failures.extend([status] * times)
+    def fail(self, status: int, times: int = 1, error: dict | None = None) -> None:
+        """Answer the next ``times`` generation calls with ``status`` (403, 451, 500, ...) and ``error``."""
+        self._failures.extend([(status, error)] * times)
+
+    def redirect(self, status: int, location: str, times: int = 1) -> None:
+        """Answer the next ``times`` generation calls with a ``status`` redirect to ``location``."""
+        self._redirects.extend([(status, location)] * times)
 
     def routes(self, app: web.Application) -> None:
+        app.middlewares.append(self._compressing)
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_post("/openai/deployments/{deployment}/chat/completions", self._chat)
         app.router.add_post("/v1/completions", self._completion)
@@ -50,6 +60,13 @@ class LLMStandIn(ThreadedServer):
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_get("/v1/models", self._models)
         app.router.add_route("*", "/{tail:.*}", self._unknown)
+
+    @web.middleware
+    async def _compressing(self, request: web.Request, handler):
+        response = await handler(request)
+        if self.compress and type(response) is web.Response:  # SSE answers are compressed in _sse
+            response.enable_compression()  # the coding the caller's Accept-Encoding allows, if any
+        return response
 
     async def _unknown(self, request: web.Request) -> web.Response:
         """Any other path: recorded, and answered 404 the way OpenAI does."""
@@ -71,9 +88,13 @@ class LLMStandIn(ThreadedServer):
             return {}, web.json_response(error, status=400)
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
+        if self._redirects:
+            status, location = self._redirects.pop(0)
+            return body, web.Response(status=status, headers={"Location": location})
         if self._failures:
-            status = self._failures.pop(0)
-            error = {"error": {"message": f"stand-in answers {status}", "type": "standin_error", "code": status}}
+            status, error = self._failures.pop(0)
+            error = error or {"error": {"message": f"stand-in answers {status}", "type": "standin_error",
+                                        "code": status}}
             return body, web.json_response(error, status=status)
         return body, None
 
@@ -129,10 +150,12 @@ class LLMStandIn(ThreadedServer):
 
     async def _sse(self, request: web.Request, events: list[str]) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        if self.compress:
+            response.enable_compression()
         await response.prepare(request)
         for event in events:
             await response.write(event.encode())
-            await asyncio.sleep(0)
+            await asyncio.sleep(self.chunk_delay_s)
         await response.write_eof()
         return response
 

@@ -25,12 +25,15 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
     port: int = typer.Option(8080, min=1, max=65535),
     server: Server = typer.Option(Server.UVICORN, help="ASGI server (see bench/gateway_latency.py for the figures)"),
+    dev: bool = typer.Option(False, "--dev", help="accept the built-in content key (tests and demos only)"),
 ) -> None:
     """Serve the OpenAI/Anthropic-compatible gateway with /healthz, /readyz and /metrics."""
     import uvicorn
 
     from collector.gateway import load_gateway_config
-    from collector.gateway.build import build_gateway
+    from collector.gateway.build import build_gateway, check_content_key
+    from collector.gateway.server import uvicorn_config
+    from collector.spool import SpoolError
     from rules.errors import RuleDataError
     from rules.policy import load_policy
 
@@ -38,18 +41,23 @@ def serve(
         cfg = load_gateway_config(config)
         for tenant in cfg.tenants:
             load_policy(tenant.policy)  # a broken policy is named here, before any server starts
-    except (ValueError, RuleDataError) as exc:
+        check_content_key(cfg, dev)
+    except (ValueError, RuleDataError, SpoolError) as exc:
         fail(str(exc))
     address = bootstrap(settings())
     typer.echo(f"gateway on http://{host}:{port} ({server.value}) for {len(cfg.tenants)} tenant(s), "
                f"Kafka {address}", err=True)
     if server is Server.GRANIAN:
-        _granian(config, address, host, port)
+        _granian(config, address, host, port, dev, cfg.header_timeout_s)
         return
-    uvicorn.run(build_gateway(cfg, address).app, host=host, port=port, log_level="warning", access_log=False)
+    try:
+        gateway = build_gateway(cfg, address, dev=dev)
+    except (ValueError, SpoolError) as exc:
+        fail(str(exc))
+    uvicorn.Server(uvicorn_config(gateway.app, cfg, host, port)).run()
 
 
-def _granian(config: Path, address: str, host: str, port: int) -> None:
+def _granian(config: Path, address: str, host: str, port: int, dev: bool, header_timeout_s: float) -> None:
     """Serve with granian, which imports the app by name (``collector.gateway.asgi:create``)."""
     import os
 
@@ -57,9 +65,13 @@ def _granian(config: Path, address: str, host: str, port: int) -> None:
         from granian import Granian
     except ImportError:
         fail("granian is not installed: pip install 'douane[granian]'")
-    os.environ.update(DOUANE_GATEWAY_CONFIG=str(config.absolute()), DOUANE_KAFKA_BOOTSTRAP=address)
+    from granian.http import HTTP1Settings
+
+    os.environ.update(DOUANE_GATEWAY_CONFIG=str(config.absolute()), DOUANE_KAFKA_BOOTSTRAP=address,
+                      DOUANE_GATEWAY_DEV="1" if dev else "0")
     Granian("collector.gateway.asgi:create", address=host, port=port, interface="asgi", factory=True,
-            log_level="warning").serve()
+            log_level="warning", http1_settings=HTTP1Settings(header_read_timeout=int(header_timeout_s * 1000))
+            ).serve()
 
 
 @app.command("hash-key")

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import uvicorn
+from kafka import KafkaConsumer, TopicPartition
 
 from collector.gateway import Gateway, GatewayConfig, TenantKey, hash_key
 from collector.gateway.build import build_gateway
+from collector.gateway.server import uvicorn_config
+from deploy.kafka import LocalBroker, ensure_topics
 from deploy.standins.llm import LLMStandIn
+from douane.contract import TOPICS, AICallEvent, decode
+from douane.settings import Settings
 
 EXAMPLES = Path(__file__).parents[2] / "deploy" / "examples"
 TENANT_KEY = "dk-shop-berlin-secret"
+OTHER_TENANT_KEY = "dk-kaffee-berlin-secret"  # a second shop under the same policy
 
 
 @dataclass
@@ -36,8 +45,7 @@ class Running:
 
 def serve(gateway: Gateway) -> tuple[uvicorn.Server, int]:
     """Run ``gateway`` with uvicorn in a thread; returns once it accepts connections."""
-    server = uvicorn.Server(uvicorn.Config(gateway.app, host="127.0.0.1", port=0, log_level="warning",
-                                           lifespan="on"))
+    server = uvicorn.Server(uvicorn_config(gateway.app, gateway.config, "127.0.0.1", 0, lifespan="on"))
     _threads[id(server)] = thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -60,6 +68,8 @@ def gateway_config(upstream: LLMStandIn, spool: Path, **overrides) -> GatewayCon
     hosts = ("api.openai.com", "api.anthropic.com", "api.mistral.ai", "shop-ai.openai.azure.com")
     return GatewayConfig(
         tenants=[TenantKey(id="shop-berlin", key_sha256=hash_key(TENANT_KEY),
+                           policy=EXAMPLES / "woocommerce-shop.policy.yaml"),
+                 TenantKey(id="kaffee-berlin", key_sha256=hash_key(OTHER_TENANT_KEY),
                            policy=EXAMPLES / "woocommerce-shop.policy.yaml")],
         upstreams={h: upstream.origin for h in hosts}, spool_dir=spool, **{"redirect_timeout_s": 10, **overrides})
 
@@ -67,9 +77,52 @@ def gateway_config(upstream: LLMStandIn, spool: Path, **overrides) -> GatewayCon
 @pytest.fixture
 def running(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Running]:
     upstream = LLMStandIn().start()
-    gateway = build_gateway(gateway_config(upstream, tmp_path / f"spool-{uuid.uuid4().hex[:6]}"), kafka_bootstrap)
+    gateway = build_gateway(gateway_config(upstream, tmp_path / f"spool-{uuid.uuid4().hex[:6]}"), kafka_bootstrap,
+                            dev=True)
     server, port = serve(gateway)
     yield Running(gateway, upstream, server, port)
     shut(server)
     gateway.outbox.close()
     upstream.stop()
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[LocalBroker]:
+    """A broker of this test's own, which it may stop and freeze without harming the others."""
+    broker = LocalBroker(tmp_path / "kafka", port=0, controller_port=0,
+                         libs=Settings().kafka_home.absolute() / "libs")
+    ensure_topics(broker.up(timeout=120).bootstrap, Settings().topic_partitions)
+    yield broker
+    pid = broker.status().pid
+    if pid:
+        os.killpg(pid, signal.SIGCONT)
+    broker.down()
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def ids_on_topic(bootstrap: str) -> Counter:
+    """How many times each event id is on douane.ai-calls."""
+    return Counter(str(decode(value, AICallEvent).event_id) for value in topic_values(bootstrap))
+
+
+def topic_values(bootstrap: str) -> list[bytes]:
+    """Every record on douane.ai-calls, as bytes."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    parts = [TopicPartition(TOPICS.ai_calls.name, p) for p in consumer.partitions_for_topic(TOPICS.ai_calls.name)]
+    consumer.assign(parts)
+    consumer.seek_to_beginning(*parts)
+    ends = consumer.end_offsets(parts)
+    values: list[bytes] = []
+    while any(consumer.position(tp) < ends[tp] for tp in parts):
+        for records in consumer.poll(timeout_ms=1000).values():
+            values += [r.value for r in records]
+    consumer.close()
+    return values
+
+

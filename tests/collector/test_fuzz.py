@@ -7,15 +7,16 @@ on every answer:
 - every refusal is OpenAI-style error JSON with one of the gateway's codes and a message, and
   then nothing reached the upstream;
 - a host that is not a mapped provider is refused (400/403) — never called;
-- the tenant key never comes back in a response.
+- the tenant key never comes back in a response;
+- no log line carries request content (every drawn prompt text carries a canary).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
@@ -36,24 +37,31 @@ pytestmark = [
 
 CODES = {"bad_upstream", "blocked_by_policy", "body_too_large", "headers_too_large", "invalid_douane_key",
          "invalid_json", "invalid_otlp", "missing_douane_key", "missing_upstream", "redirect_unsupported",
-         "unknown_route", "unknown_upstream", "unsupported_media_type", "upstream_refused"}
+         "unknown_route", "unknown_upstream", "unsupported_media_type", "upstream_refused", "json_too_deep",
+         "invalid_messages", "invalid_field", "redirect_too_large"}
+CANARY = "zq-canary"
 MAPPED = ["api.openai.com", "api.anthropic.com", "api.mistral.ai", "shop-ai.openai.azure.com"]
 HOSTILE = ["169.254.169.254", "10.0.0.5", "127.0.0.1", "[::1]", "localhost", "metadata.google.internal",
            "evil.example.com", "api.openai.com:443@evil.example", "api.openai.com/../x", "x" * 300, ""]
 PATHS = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses", "/v1/messages",
          "/openai/deployments/shop-gpt/chat/completions", "/v1/files", "/v1/../admin", "/admin", "/otlp/v1/traces"]
-TEXTS = st.one_of(st.text(max_size=300), st.sampled_from([
+TEXTS = st.one_of(st.text(max_size=300).map(lambda t: CANARY + t), st.sampled_from([
     "Meine Mail ist jana.koch@example.de", "IBAN DE89 3704 0044 0532 0130 00", "Karte 4111 1111 1111 1111",
-    "Tel +49 30 1234567", "1" * 5000, "a@" * 2000, "((((((((((" * 300]))
+    "Tel +49 30 1234567", "1" * 5000, "a@" * 2000, "((((((((((" * 300]).map(lambda t: CANARY + " " + t))
 CHAT_BODIES = st.builds(lambda model, text, stream: json.dumps({"model": model, "stream": stream,
                                                        "messages": [{"role": "user", "content": text}]}).encode(),
               st.sampled_from(["gpt-4o", "claude-sonnet-4", "", "x" * 500]), TEXTS, st.booleans())
+ODD_MESSAGE = st.dictionaries(st.sampled_from(["role", "content", "text"]),
+                              st.one_of(TEXTS, st.integers(), st.none(), st.lists(TEXTS, max_size=2)))
+ODD_MESSAGES = st.one_of(st.integers(), st.booleans(),
+                         st.lists(st.one_of(st.integers(), TEXTS, ODD_MESSAGE), max_size=3))  # odd message shapes
 BODIES = st.one_of(
     CHAT_BODIES, CHAT_BODIES, CHAT_BODIES,
     st.builds(lambda value: json.dumps(value).encode(), st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(max_size=40),
         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
         max_leaves=20)),
+    st.builds(lambda value: json.dumps({"model": "m", "messages": value}).encode(), ODD_MESSAGES),
     st.binary(max_size=400))
 
 
@@ -62,7 +70,7 @@ def surface(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory):
     upstream = LLMStandIn().start()
     config = gateway_config(upstream, tmp_path_factory.mktemp("fuzz") / f"spool-{uuid.uuid4().hex[:6]}",
                             redirect_timeout_s=0.3)
-    gateway = build_gateway(config, kafka_bootstrap)
+    gateway = build_gateway(config, kafka_bootstrap, dev=True)
     server, port = serve(gateway)
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
         yield client, upstream
@@ -74,13 +82,41 @@ def surface(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory):
 _lock = threading.Lock()
 
 
+class _Lines(logging.Handler):
+    """Every log line written while the fuzz runs (the gateway serves in this process)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(scope="module")
+def log_lines():
+    handler = _Lines()
+    root = logging.getLogger()
+    level, root.level = root.level, logging.DEBUG
+    root.addHandler(handler)
+    yield handler.lines
+    root.removeHandler(handler)
+    root.level = level
+
+
+def _no_content_logged(lines: list[str]) -> None:
+    leaked = [line for line in lines if CANARY in line]
+    lines.clear()
+    assert not leaked, leaked[0][:300]
+
+
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.one_of(st.sampled_from(PATHS), st.sampled_from(PATHS[:5]),
                      st.text(min_size=1, max_size=60).map(lambda t: "/" + t)),
        key=st.sampled_from([TENANT_KEY] * 6 + [None, "wrong", "x" * 5000]),  # mostly past the door, to go deeper
        host=st.one_of(st.none(), st.none(), st.sampled_from(MAPPED), st.sampled_from(HOSTILE), st.text(max_size=40)),
        body=BODIES, content_type=st.sampled_from(["application/json", "text/plain", "application/x-protobuf"]))
-def test_whatever_arrives_the_answer_is_clean(surface, path, key, host, body, content_type) -> None:
+def test_whatever_arrives_the_answer_is_clean(surface, log_lines, path, key, host, body, content_type) -> None:
     client, upstream = surface
     headers = {"Content-Type": content_type, "Authorization": "Bearer sk-shop"}
     if key is not None:
@@ -101,6 +137,7 @@ def test_whatever_arrives_the_answer_is_clean(surface, path, key, host, body, co
     event(f"status {response.status_code}{' (upstream called)' if reached else ''}")
     assert response.status_code < 500, response.text[:300]
     assert TENANT_KEY not in response.text
+    _no_content_logged(log_lines)
     if _not_http(headers):  # control characters in a header: the HTTP server itself answers 400
         assert response.status_code == 400 and not reached
         return
@@ -132,7 +169,8 @@ def _not_http(headers: dict[str, str]) -> bool:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(PATHS[:5]), host=st.one_of(st.none(), st.sampled_from(MAPPED[:3])), body=CHAT_BODIES)
-def test_well_formed_calls_with_any_text_are_forwarded_redirected_or_blocked(surface, path, host, body) -> None:
+def test_well_formed_calls_with_any_text_are_forwarded_redirected_or_blocked(surface, log_lines, path, host,
+                                                                            body) -> None:
     """Past the door, random prompt text drives detection and the verdict; each call ends in one of three ways."""
     client, upstream = surface
     headers = {"X-Douane-Key": TENANT_KEY, "Content-Type": "application/json"} | (
@@ -142,6 +180,7 @@ def test_well_formed_calls_with_any_text_are_forwarded_redirected_or_blocked(sur
         response = client.post(path, headers=headers, content=body)
         reached = len(upstream.seen) - calls_before
     event(f"status {response.status_code}{' (upstream called)' if reached else ''}")
+    _no_content_logged(log_lines)
     assert response.headers.get("x-douane-event-id")
     if reached:
         assert response.status_code == 200  # forwarded; the stand-in answers every generation
@@ -149,7 +188,8 @@ def test_well_formed_calls_with_any_text_are_forwarded_redirected_or_blocked(sur
         assert response.content  # redirected: the sovereign answer (here the policy's fallback)
     else:  # blocked, or to be redirected but of a kind the sovereign model cannot answer (embeddings)
         assert (response.status_code, response.json()["error"]["code"]) in {(403, "blocked_by_policy"),
-                                                                             (451, "redirect_unsupported")}
+                                                                             (451, "redirect_unsupported"),
+                                                                             (413, "redirect_too_large")}
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

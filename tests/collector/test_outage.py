@@ -7,42 +7,23 @@ from __future__ import annotations
 import os
 import signal
 import time
-import uuid
-from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 
 from collector.gateway.build import build_gateway
-from deploy.kafka import LocalBroker, ensure_topics
+from deploy.kafka import LocalBroker
 from deploy.standins.llm import LLMStandIn
-from douane.contract import TOPICS, AICallEvent, decode
-from douane.settings import Settings
-from tests.collector.conftest import TENANT_KEY, gateway_config, serve, shut
+from tests.collector.conftest import TENANT_KEY, gateway_config, ids_on_topic, serve, shut, wait_for
 
 pytestmark = pytest.mark.kafka
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    """A broker of this test's own, which it may stop and freeze without harming the others."""
-    broker = LocalBroker(tmp_path / "kafka", port=0, controller_port=0,
-                         libs=Settings().kafka_home.absolute() / "libs")
-    ensure_topics(broker.up(timeout=120).bootstrap, Settings().topic_partitions)
-    yield broker
-    pid = broker.status().pid
-    if pid:
-        os.killpg(pid, signal.SIGCONT)
-    broker.down()
-
-
-@pytest.fixture
 def gateway(broker: LocalBroker, tmp_path: Path):
     upstream = LLMStandIn().start()
-    built = build_gateway(gateway_config(upstream, tmp_path / "spool"), broker.status().bootstrap)
+    built = build_gateway(gateway_config(upstream, tmp_path / "spool"), broker.status().bootstrap, dev=True)
     built.outbox.ack_timeout = 1.0
     built.outbox.retry_every = 0.3
     server, port = serve(built)
@@ -59,27 +40,6 @@ def call(url: str, n: int) -> str:
                           json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"size chart {n}"}]})
     assert response.status_code == 200, response.text
     return response.headers["x-douane-event-id"]
-
-
-def wait_for(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
-def ids_on_topic(bootstrap: str) -> Counter:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    parts = [TopicPartition(TOPICS.ai_calls.name, p) for p in consumer.partitions_for_topic(TOPICS.ai_calls.name)]
-    consumer.assign(parts)
-    consumer.seek_to_beginning(*parts)
-    ends = consumer.end_offsets(parts)
-    seen: Counter = Counter()
-    while any(consumer.position(tp) < ends[tp] for tp in parts):
-        for records in consumer.poll(timeout_ms=1000).values():
-            seen.update(str(decode(r.value, AICallEvent).event_id) for r in records)
-    consumer.close()
-    return seen
 
 
 def test_a_stopped_broker_loses_nothing_and_duplicates_nothing(broker: LocalBroker, gateway) -> None:

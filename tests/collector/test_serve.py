@@ -35,7 +35,7 @@ def _config(tmp_path: Path, policy: Path) -> Path:
 def _serve(config: Path, port: int, server: str, bootstrap: str) -> subprocess.Popen:
     env = {**os.environ, "DOUANE_KAFKA_BOOTSTRAP": bootstrap}
     return subprocess.Popen([sys.executable, "-m", "douane.cli", "gateway", "serve", "--config", str(config),
-                             "--port", str(port), "--server", server], cwd=ROOT, env=env,
+                             "--port", str(port), "--server", server, "--dev"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
