@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     slack_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...); alerts are off without it")
     slack_signing_secret: SecretStr | None = Field(None, description="verifies Slack's Acknowledge requests")
     slack_base_url: str | None = Field(None, description="only to point the Slack client at a stand-in")
+    content_key: SecretStr | None = Field(None, description="the gateway's HMAC key of content hashes, "
+                                          "when its config file names none")
     slack_app_token: SecretStr | None = Field(None, description="app-level token (xapp-...): Socket Mode")
 
     @field_validator("slack_token", "slack_signing_secret", "slack_base_url", "slack_app_token", "kafka_bootstrap",

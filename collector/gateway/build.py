@@ -38,5 +38,5 @@ def check_content_key(config: GatewayConfig, dev: bool) -> None:
     """Refuse the public built-in content key outside development."""
     if config.content_key.get_secret_value() == DEV_CONTENT_KEY and not dev:
         raise DevKeyRefused("the gateway config has no content_key of its own (the built-in development key is "
-                            "public, so content hashes could be reversed by guessing): set content_key, or start "
-                            "with --dev for a test or a demo")
+                            "public, so content hashes could be reversed by guessing): set content_key in the config or "
+                            "DOUANE_CONTENT_KEY, or start with --dev for a test or a demo")

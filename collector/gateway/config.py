@@ -76,6 +76,17 @@ def load_gateway_config(path: Path) -> GatewayConfig:
             raise TypeError("expected a mapping with 'tenants' at the top level")
         for tenant in raw.get("tenants", []):
             tenant["policy"] = str((path.parent / tenant["policy"]).resolve())
+        _content_key_from_environment(raw)
         return GatewayConfig.model_validate(raw)
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, ValidationError) as exc:
         raise ValueError(f"{path}: {exc}") from None
+
+
+def _content_key_from_environment(raw: dict) -> None:
+    """``DOUANE_CONTENT_KEY`` (a Kubernetes Secret, a compose .env) when the file names no key of its own:
+    the key stays out of a config file that is mounted from a ConfigMap."""
+    from douane.settings import Settings
+
+    key = Settings().content_key
+    if key is not None and "content_key" not in raw:
+        raw["content_key"] = key.get_secret_value()

@@ -98,6 +98,17 @@ def test_the_built_in_content_key_is_refused_without_dev(kafka_bootstrap: str, t
     build_gateway(keyed, kafka_bootstrap).outbox.close()
 
 
+def test_the_content_key_can_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from collector.gateway.config import load_gateway_config
+
+    examples = Path(__file__).parents[2] / "deploy" / "examples"
+    (tmp_path / "gateway.yaml").write_text((examples / "gateway.yaml").read_text().replace(
+        "woocommerce-shop.policy.yaml", str(examples / "woocommerce-shop.policy.yaml")))
+    assert load_gateway_config(tmp_path / "gateway.yaml").content_key.get_secret_value() == DEV_CONTENT_KEY
+    monkeypatch.setenv("DOUANE_CONTENT_KEY", "from-a-secret")
+    assert load_gateway_config(tmp_path / "gateway.yaml").content_key.get_secret_value() == "from-a-secret"
+
+
 def test_responses_say_what_happened_and_a_block_names_its_rule(running: Running) -> None:
     forwarded = httpx.post(running.url + "/v1/chat/completions", headers=HEADERS,
                            json={"model": "gpt-4o", "messages": [{"role": "user", "content": "Welche Bohnen?"}]})

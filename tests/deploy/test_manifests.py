@@ -78,7 +78,7 @@ def _compose_containers() -> list[tuple[str, list[str], dict, list[int]]]:
 
 def _helm_values(*extra: str) -> list[str]:
     files = [f"config.files.{p.name.replace('.', chr(92) + '.')}={p}" for p in sorted((DEPLOY / "examples").glob("*.yaml"))]
-    return [a for f in files for a in ("--set-file", f)] + list(extra)
+    return [a for f in files for a in ("--set-file", f)] + ["--set", "secrets.contentKey=test-key"] + list(extra)
 
 
 @cache
@@ -107,6 +107,7 @@ def test_rendered_manifests_match_the_kubernetes_schemas(extra: tuple[str, ...])
 
 def test_chart_refuses_what_cannot_work() -> None:
     for bad, reason in ((("--set", "worker.replicas=9"), "exceeds kafka.partitions"),
+                        (("--set", "secrets.contentKey="), "secrets.contentKey is required"),
                         (("--set", "inference.engine=llama"), "inference.engine must be")):
         done = subprocess.run([_tool("helm"), "template", "x", str(CHART), "--kube-version", K8S_VERSION, *_helm_values(*bad)],
                               capture_output=True, text=True)
