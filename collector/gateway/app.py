@@ -33,6 +33,8 @@ from collector.gateway.relay import Upstreams, relay
 from collector.gateway.scan import Scanner
 from collector.provider import Route, route_for
 from collector.tap.otel import ingest
+from collector.tap.otel_logs import ingest_logs
+from collector.tap.otlp_proto import export_response, read_export
 from douane.contract import AICallEvent, Enforcement, Verdict
 from douane.contract.events import Action, ErrorClass, ScanState
 from rules.engine import Engine
@@ -92,6 +94,7 @@ class Gateway:
             StarletteRoute("/healthz", self.healthz), StarletteRoute("/readyz", self.readyz),
             StarletteRoute("/metrics", self.prometheus),
             StarletteRoute("/otlp/v1/traces", self.otlp_traces, methods=["POST"]),
+            StarletteRoute("/otlp/v1/logs", self.otlp_logs, methods=["POST"]),
             StarletteRoute("/{path:path}", self.handle, methods=["POST"]),
         ], lifespan=self._lifespan)
 
@@ -124,26 +127,33 @@ class Gateway:
         return Response(generate_latest(self.metrics.registry), media_type="text/plain")
 
     async def otlp_traces(self, request: Request) -> Response:
-        """OTLP/HTTP JSON trace export: GenAI spans become events (``collector/tap/otel.py``)."""
+        """OTLP/HTTP trace export, protobuf or JSON: GenAI spans become events (``collector/tap/otel.py``)."""
+        return await self._otlp(request, "traces")
+
+    async def otlp_logs(self, request: Request) -> Response:
+        """OTLP/HTTP logs export: GenAI operation events sent as log records (``collector/tap/otel_logs.py``)."""
+        return await self._otlp(request, "logs")
+
+    async def _otlp(self, request: Request, signal: str) -> Response:
+        content_type = request.headers.get("content-type", "")
         try:
             tenant = self._tenant(request)
-            if not request.headers.get("content-type", "").startswith("application/json"):
-                raise GatewayError(415, "unsupported_media_type", "only OTLP/HTTP JSON is accepted; "
-                                   "set OTEL_EXPORTER_OTLP_PROTOCOL=http/json")
-            payload = json_object(await self._body(request))
-            ingested = ingest(payload, tenant, self.config.content_key.get_secret_value().encode(),
-                              self.config.content_key_id)
+            payload = read_export(await self._body(request), content_type, signal)
+            read = ingest if signal == "traces" else ingest_logs
+            ingested = read(payload, tenant, self.config.content_key.get_secret_value().encode(),
+                            self.config.content_key_id)
         except GatewayError as exc:
             self.metrics.refused.labels(exc.code).inc()
             return exc.response()
         except (ValueError, TypeError, AttributeError, RecursionError) as exc:
             self.metrics.refused.labels("invalid_otlp").inc()
             _log_failure("an OTLP export was refused", exc)
-            return GatewayError(400, "invalid_otlp", "not an OTLP/HTTP JSON trace export").response()
+            return GatewayError(400, "invalid_otlp", f"not an OTLP/HTTP {signal} export (protobuf or JSON)").response()
         await asyncio.gather(*(asyncio.wrap_future(self.outbox.emit(event)) for event in ingested.events))
         self.metrics.spans.labels("declared").inc(len(ingested.events))
         self.metrics.spans.labels("rejected").inc(len(ingested.rejected))
-        return JSONResponse(ingested.otlp_response())
+        body, media_type = export_response(ingested.otlp_response(), content_type, signal)
+        return Response(body, media_type=media_type)
 
     async def handle(self, request: Request) -> Response:
         try:

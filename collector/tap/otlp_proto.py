@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import json
 
-from google.protobuf.json_format import MessageToDict
+from google.protobuf.json_format import MessageToDict, ParseDict
 from google.protobuf.message import DecodeError, Message
-from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest, ExportLogsServiceResponse
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTraceServiceRequest,
+    ExportTraceServiceResponse,
+)
 
 PROTOBUF = "application/x-protobuf"
 MESSAGES = {"traces": ExportTraceServiceRequest, "logs": ExportLogsServiceRequest}
+RESPONSES = {"traces": ExportTraceServiceResponse, "logs": ExportLogsServiceResponse}
+REJECTED = {"traces": "rejectedSpans", "logs": "rejectedLogRecords"}
 RECORDS = {"traces": ("resourceSpans", "scopeSpans", "spans"), "logs": ("resourceLogs", "scopeLogs", "logRecords")}
 
 
@@ -67,3 +72,15 @@ def read_export(raw: bytes, content_type: str, signal: str) -> dict:
     if not isinstance(payload, dict):
         raise ValueError(f"an OTLP {signal} export is a JSON object")
     return payload
+
+
+def export_response(partial: dict, content_type: str, signal: str) -> tuple[bytes, str]:
+    """The OTLP/HTTP answer to an export, in the encoding the exporter used: ``partial`` is
+    ``{}`` or ``{"partialSuccess": {"rejectedSpans": n, "errorMessage": ...}}``."""
+    if "partialSuccess" in partial:
+        success = dict(partial["partialSuccess"])
+        success[REJECTED[signal]] = success.pop("rejectedSpans", 0)
+        partial = {"partialSuccess": success}
+    if content_type.split(";")[0].strip().lower() == PROTOBUF:
+        return ParseDict(partial, RESPONSES[signal]()).SerializeToString(), PROTOBUF
+    return json.dumps(partial).encode(), "application/json"

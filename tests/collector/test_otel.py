@@ -80,8 +80,10 @@ def test_bad_exports_are_refused_or_partially_rejected_with_reasons(running: Run
     headers = {"X-Douane-Key": TENANT_KEY}
     url = running.url + "/otlp/v1/traces"
     assert httpx.post(url, json=export(span("x", CHAT))).json()["error"]["code"] == "missing_douane_key"
-    protobuf = httpx.post(url, content=b"\x0a\x00", headers={**headers, "Content-Type": "application/x-protobuf"})
-    assert protobuf.status_code == 415
+    unknown = httpx.post(url, content=b"spans", headers={**headers, "Content-Type": "text/plain"})
+    assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "invalid_otlp"
+    garbage = httpx.post(url, content=b"\xff\xff\xff", headers={**headers, "Content-Type": "application/x-protobuf"})
+    assert garbage.status_code == 400 and garbage.json()["error"]["code"] == "invalid_otlp"
     broken = httpx.post(url, json={"resourceSpans": "nope"}, headers=headers)
     assert broken.status_code == 400 and broken.json()["error"]["code"] == "invalid_otlp"
     nowhere = span("chat local", {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "my_llm"})
@@ -90,6 +92,32 @@ def test_bad_exports_are_refused_or_partially_rejected_with_reasons(running: Run
     assert partial["partialSuccess"]["rejectedSpans"] == 2
     assert "no server.address" in partial["partialSuccess"]["errorMessage"]
     assert "startTimeUnixNano" in partial["partialSuccess"]["errorMessage"]
+
+
+def test_protobuf_and_log_exports_are_served_as_exporters_send_them(running: Running, kafka_bootstrap) -> None:
+    """Most SDK exporters send protobuf by default, and GenAI events as log records: both reach the topic."""
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
+
+    from collector.tap.otel_logs import ingest_logs
+    from collector.tap.otlp_proto import PROTOBUF
+    from tests.collector.test_otel_formats import log_export, operation_details, protobuf_of
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    headers = {"X-Douane-Key": TENANT_KEY}
+    traces = export(span("chat gpt-4o", CHAT), span("chat nowhere", {"gen_ai.operation.name": "chat"}))
+    answer = httpx.post(running.url + "/otlp/v1/traces", content=protobuf_of(traces, ExportTraceServiceRequest),
+                        headers={**headers, "Content-Type": PROTOBUF}, timeout=10)
+    assert answer.status_code == 200 and answer.headers["content-type"] == PROTOBUF
+    response = ExportTraceServiceResponse.FromString(answer.content)
+    assert response.partial_success.rejected_spans == 1  # the span with no server address
+    record = {**operation_details(CHAT), "traceId": uuid.uuid4().hex, "spanId": uuid.uuid4().hex[:16]}
+    logs = log_export(record)
+    answer = httpx.post(running.url + "/otlp/v1/logs", json=logs, headers=headers, timeout=10)
+    assert answer.status_code == 200 and answer.json() == {}
+    expected = {str(e.event_id) for e in ingest(traces, "shop-berlin", b"douane-dev-key", "k1").events}
+    expected |= {str(e.event_id) for e in ingest_logs(logs, "shop-berlin", b"douane-dev-key", "k1").events}
+    assert len(expected) == 2
+    _events_by_id(kafka_bootstrap, expected, expect=2)
 
 
 def _events_by_id(bootstrap: str, ids: set[str], expect: int, timeout: float = 30) -> dict:
