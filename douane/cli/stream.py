@@ -63,7 +63,7 @@ def worker(
 def sink(
     policy: list[Path] = POLICIES,
     default_policy: Path = DEFAULT,
-    store: Path = typer.Option(None, help="the DuckDB file (default: $DOUANE_HOME/douane.duckdb)"),
+    store: Path = typer.Option(None, help="the store folder (default: $DOUANE_HOME/store)"),
     app_id: str = typer.Option("douane-sink", help="consumer group of the sink"),
     batch_size: int = typer.Option(5000, min=1, help="records per poll (and per DuckDB transaction)"),
     prepare_processes: int = typer.Option(

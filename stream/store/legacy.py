@@ -1,4 +1,4 @@
-"""The DuckDB store's schema, owned here alone, with versioned migrations.
+"""The single-file DuckDB store of earlier Douane versions: read only to migrate it (douane store migrate).
 
 Writers migrate a store forward on open; readers (reports) refuse a store whose version
 differs from theirs with a message that says what to run. DuckDB allows one writer per
