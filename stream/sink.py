@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError
 
 from douane.contract import TOPICS
 from douane.contract.deadletter import DeadLetter
@@ -137,7 +138,23 @@ class StoreSink:
         for record in snapshots:
             await self._keep_incident(record.value, record.partition)
         await self._publish_heads(producer)
-        await consumer.commit(offsets)
+        await self._commit(consumer, offsets)
+
+    async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict) -> None:
+        """Commit the offsets of the partitions this sink still owns.
+
+        After a rebalance another sink owns some of them: it re-reads from the last committed offset
+        and the store skips what this sink stored (by offset and event id), so nothing is lost or doubled.
+        """
+        owned = consumer.assignment()
+        mine = {tp: offset for tp, offset in offsets.items() if tp in owned}
+        if not mine:
+            return
+        try:
+            await consumer.commit(mine)
+        except (CommitFailedError, IllegalStateError) as exc:
+            logger.warning("offsets not committed (%s): the partitions moved; their next owner skips what is stored",
+                           exc)
 
     async def _store_calls(self, prepared: Prepared, producer: AIOKafkaProducer) -> None:
         if prepared.batch.received:

@@ -47,8 +47,8 @@ def verify(
     for lawful in report.lawful:
         typer.echo(f"lawful deletion: {lawful}")
     state = "intact" if report.intact else f"{len(report.problems)} problem(s)"
-    typer.echo(f"{path}: {report.chains} chains, {report.batches} entries, {report.records} records, "
-               f"{report.heads_checked} published heads checked, {state}")
+    typer.echo(f"{path}: {report.chains} chains, {report.batches} entries, {report.records} calls, "
+               f"{report.declared} declared records, {report.heads_checked} published heads checked, {state}")
     if not report.intact:
         raise typer.Exit(1)
 
@@ -71,7 +71,8 @@ def migrate(
     declared = ", ".join(f"{n} {t}" for t, n in result.declared.items())
     typer.echo(f"{source} -> {writer.root}: {result.calls} calls, {declared}")
     report = verify_store(writer.root, writer.key.public_key(), _lines(writer))
-    typer.echo(f"new store: {report.records} records, {'intact' if report.intact else 'NOT intact'}")
+    typer.echo(f"new store: {report.records} calls, {report.declared} declared records, "
+               f"{'intact' if report.intact else 'NOT intact'}")
     if not report.intact:
         raise typer.Exit(1)
 

@@ -11,8 +11,9 @@ import hashlib
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from stream.store.canonical import canonical_plain, plain_number, timestamp
+from stream.store.canonical import encode_in_order
 from stream.store.rows import CALL_COLUMNS, FINDING_COLUMNS, Audited, call_columns, finding_sets
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -58,24 +59,27 @@ class StoreBatch:
         fsets, findings = finding_sets(unique)
         documents = _finding_documents(findings)
         table = _table(columns, fsets, documents)
-        hashes = record_hashes(columns, fsets, documents)
+        stamps = pc.strftime(table.column("observed_at"), format="%Y-%m-%dT%H:%M:%SZ").to_pylist()  # µs: .ffffff
+        hashes = record_hashes(columns, stamps, [documents[f] for f in fsets])
         return cls(table, hashes, [origins[i][0] for i in keep], [origins[i][1] for i in keep], len(items),
                    dict(ranges or {}))
 
 
-def record_hashes(columns: dict[str, list], fsets: list[int], documents: list[list[dict]]) -> list[str]:
-    """SHA-256 of each call's canonical record: its columns and its findings (see ``canonical.py``)."""
-    names = [name for name, _ in CALL_COLUMNS]
-    sha = hashlib.sha256
-    out = []
-    for row, fset in zip(zip(*(columns[n] for n in names)), fsets):
-        record = dict(zip(names, row))
-        record["observed_at"] = timestamp(record["observed_at"])
-        if record["latency_ms"] is not None:
-            record["latency_ms"] = plain_number(record["latency_ms"])
-        record["findings"] = documents[fset]
-        out.append(sha(canonical_plain(record)).hexdigest())
-    return out
+_HASHED = sorted([name for name, _ in CALL_COLUMNS] + ["findings"])  # RFC 8785 key order, fixed once
+
+
+def record_hashes(columns: dict[str, list], stamps: list[str], documents_per_call: list[list[dict]]) -> list[str]:
+    """SHA-256 of each call's canonical record: its columns and its findings (see ``canonical.py``).
+
+    The dicts are built in sorted key order and encoded without re-sorting; timestamps come
+    formatted by Arrow; whole-number floats become integers: the RFC 8785 form, verified equal
+    to ``canonical()`` of the stored row by the tests.
+    """
+    hashed = dict(columns, observed_at=stamps, findings=documents_per_call,
+                  latency_ms=[int(x) if x is not None and x.is_integer() and abs(x) < 2.0 ** 53 else x
+                              for x in columns["latency_ms"]])
+    encode, sha, names = encode_in_order, hashlib.sha256, _HASHED
+    return [sha(encode(dict(zip(names, values)))).hexdigest() for values in zip(*(hashed[n] for n in names))]
 
 
 def _finding_documents(findings: dict[str, list]) -> list[list[dict]]:
@@ -84,7 +88,8 @@ def _finding_documents(findings: dict[str, list]) -> list[list[dict]]:
     for row in zip(*(findings[n] for n in ("fset", *FINDING_COLUMNS))):
         sets.setdefault(row[0], []).append(dict(zip(FINDING_COLUMNS, row[1:])))
     count = max(sets, default=-1) + 1
-    return [sorted(sets.get(n, []), key=lambda f: f["rule_id"]) for n in range(count)]
+    return [sorted((dict(sorted(f.items())) for f in sets.get(n, [])), key=lambda f: f["rule_id"])
+            for n in range(count)]
 
 
 def _table(columns: dict[str, list], fsets: list[int], documents: list[list[dict]]) -> pa.Table:

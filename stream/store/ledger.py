@@ -51,7 +51,8 @@ class Report:
 
     chains: int = 0
     batches: int = 0
-    records: int = 0
+    records: int = 0  # calls
+    declared: int = 0  # policies, activities, providers, incident snapshots
     heads_checked: int = 0
     problems: list[Problem] = field(default_factory=list)
     lawful: list[str] = field(default_factory=list)
@@ -114,7 +115,11 @@ def _check_chains(snap: Snapshot, key: Ed25519PublicKey, report: Report) -> dict
             _check_entry(entry, path, number, prev, key, snap.identity.id, where, report)
             prev = entry.hash
             records = _records(snap.root, entry, where, report)
-            report.records += len(records) if entry.kind == "records" else 0
+            if entry.kind == "records":
+                if name.startswith("calls."):
+                    report.records += len(records)
+                else:
+                    report.declared += len(records)
             _assign(entry, records, where, expected, report)
             if entry.kind == "tombstone":
                 report.lawful.append(_tombstone_summary(entry))

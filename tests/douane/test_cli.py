@@ -76,7 +76,7 @@ def test_demo_audits_stores_and_verifies_synthetic_traffic(
     result = runner.invoke(app, ["demo", "--events", "40"])
     assert result.exit_code == 0, result.output
     assert "3/6 audited 40 calls" in result.output
-    assert f"40 written to {tmp_path / 'douane.duckdb'}" in result.output
+    assert f"40 written to {tmp_path / 'store'}" in result.output
     assert "3 malformed records went to douane.dlq" in result.output
     assert re.search(r"4/6 \d+ incidents \(not \d+ alerts: one per incident\) sent to the local Slack stand-in",
                      result.output), result.output

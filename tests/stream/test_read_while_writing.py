@@ -11,9 +11,10 @@ from pathlib import Path
 from collector import TrafficGenerator
 from reports import build_article30
 from stream import SinkConfig, StoreSink
-from stream.store import open_store, verify
+from stream.store import chain as ledger
+from stream.store import open_store, snapshot, verify
 from stream import PolicySet
-from stream.store.heads import head_file_lines
+from stream.store.heads import head_file_lines, kafka_head_lines
 from tests.stream.conftest import EXAMPLE_POLICY, publish, until
 from tests.stream.store_helpers import POLICIES, count, keyed
 
@@ -60,3 +61,13 @@ async def test_a_report_and_verify_run_while_the_sink_writes(kafka_bootstrap: st
     assert seen["verify"].intact, [str(p) for p in seen["verify"].problems]
     assert count(open_store(writer.root), "SELECT count(*) FROM calls WHERE tenant = ?", tenant) == len(events)
     assert verify(writer.root, k.key.public_key(), head_file_lines(k.heads)).intact
+    # the heads went to the compacted topic too: Kafka alone holds a truncated store to account
+    from_kafka = kafka_head_lines(kafka_bootstrap)
+    report = verify(writer.root, k.key.public_key(), from_kafka)
+    assert report.intact and report.heads_checked >= 2 and report.records == len(events)
+    chain = max(snapshot(writer.root).entries.items(), key=lambda kv: len(kv[1]) if kv[0].startswith("calls.") else 0)
+    last = ledger.entry_files(writer.root, chain[0])[-1]
+    last.unlink()
+    problems = [str(p) for p in verify(writer.root, k.key.public_key(), from_kafka).problems]
+    assert f"ledger {chain[0]}: truncated: head #{len(chain[1])} was published, the store ends at " \
+           f"#{len(chain[1]) - 1}" in problems

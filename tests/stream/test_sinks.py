@@ -27,17 +27,21 @@ def test_two_sinks_one_killed_and_restarted_store_every_event_once(kafka_bootstr
     events = TrafficGenerator(tenants, seed=11).events(6000)
     store, group = tmp_path / "store", f"sinks-{unique}"
     first, second = _Worker(kafka_bootstrap, store, group, tmp_path), _Worker(kafka_bootstrap, store, group, tmp_path)
-    publish(kafka_bootstrap, events)
-    first.wait_batches(3)
-    first.stop(signal.SIGKILL)
-    assert first.proc.returncode == -signal.SIGKILL
-    restarted = _Worker(kafka_bootstrap, store, group, tmp_path)
-    deadline = time.monotonic() + 180
-    while _stored(store, f"shop-{unique}-%") < len(events) and time.monotonic() < deadline:
-        time.sleep(1)
-    time.sleep(3)  # anything still in flight would be a duplicate: let it land before counting
-    for sink in (restarted, second):
-        sink.stop(signal.SIGTERM)
+    workers = [first, second]
+    try:
+        publish(kafka_bootstrap, events)
+        first.wait_batches(3)
+        first.stop(signal.SIGKILL)
+        assert first.proc.returncode == -signal.SIGKILL
+        workers.append(_Worker(kafka_bootstrap, store, group, tmp_path))  # restarted
+        deadline = time.monotonic() + 180
+        while _stored(store, f"shop-{unique}-%") < len(events) and time.monotonic() < deadline:
+            time.sleep(1)
+        time.sleep(3)  # anything still in flight would be a duplicate: let it land before counting
+    finally:
+        for sink in workers:
+            if sink.proc.poll() is None:
+                sink.stop(signal.SIGTERM)
 
     con = open_store(store)  # the topic holds other tests' traffic too: the sinks store it, these tenants are ours
     ours = f"shop-{unique}-%"
