@@ -21,8 +21,7 @@ import pyarrow.parquet as pq
 from stream.store.canonical import digest
 from stream.store.layout import CALLS
 from stream.store.reader import Snapshot, snapshot
-from stream.store.retention import commit_removal
-from stream.store.writer import StoreWriter, _write_parquet
+from stream.store.writer import StoreWriter, write_segment
 
 COMPACTIONS = "compactions"
 
@@ -55,11 +54,11 @@ def compact(writer: StoreWriter, *, min_files: int = 8, grace: timedelta = timed
 def _merge(writer: StoreWriter, folder: str, files: list[str]):
     table = pa.concat_tables([pq.read_table(writer.root / f) for f in files])
     relative = f"{folder}/compacted-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{writer.writer_id}.parquet"
-    _write_parquet(writer.root / relative, table)
+    write_segment(writer.root / relative, table)
     rows = table.to_pylist()
     body = {"reason": "compaction", "removed_files": files, "erased": [], "removed_records": 0}
-    return commit_removal(writer, COMPACTIONS, "compaction", body, [[relative, len(rows)]],
-                          [r["event_id"] for r in rows], [digest(r) for r in rows])
+    return writer.commit_entry(COMPACTIONS, "compaction", body, [[relative, len(rows)]],
+                               [r["event_id"] for r in rows], [digest(r) for r in rows])
 
 
 def _remove_expired(snap: Snapshot, grace: timedelta) -> int:

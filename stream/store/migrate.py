@@ -81,7 +81,5 @@ def _calls(con, writer: StoreWriter) -> int:
 def _declared(con, writer: StoreWriter, table: str) -> int:
     columns = ", ".join(f"{c}::VARCHAR AS {c}" if c == "document" else c for c in SCHEMAS[table].names)
     rows = con.sql(f"SELECT {columns} FROM {table}").to_arrow_table().cast(SCHEMAS[table]).to_pylist()
-    with writer._lock:
-        entry = writer._append_declared(table, rows)
-        writer._publish([entry] if entry else [])
+    entry = writer.record_rows(table, rows)
     return entry.count if entry else 0

@@ -11,18 +11,16 @@ without a tombstone is tampering.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from pathlib import Path
+from datetime import date
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from stream.store import chain as ledger
-from stream.store.canonical import digest, timestamp
+from stream.store.canonical import digest
 from stream.store.chain import Entry
 from stream.store.layout import CALLS
 from stream.store.reader import snapshot
-from stream.store.writer import StoreWriter, _write_parquet
+from stream.store.writer import StoreWriter, write_segment
 
 TOMBSTONES = "tombstones"
 
@@ -76,7 +74,7 @@ def erase(writer: StoreWriter, event_ids: list[str], *, basis: str, by: str, dry
     for relative, kept in rewrites:
         if kept.num_rows:
             new = relative.replace(".parquet", f"-erased-{writer.writer_id}.parquet")
-            _write_parquet(writer.root / new, kept)
+            write_segment(writer.root / new, kept)
             added.append([new, kept.num_rows])
             rows = kept.to_pylist()
             keys += [r["event_id"] for r in rows]
@@ -91,28 +89,7 @@ def erase(writer: StoreWriter, event_ids: list[str], *, basis: str, by: str, dry
 
 def _tombstone(writer: StoreWriter, body: dict, files: list, keys: list[str], hashes: list[str]) -> Entry:
     """Commit a signed tombstone entry and publish its head."""
-    return commit_removal(writer, TOMBSTONES, "tombstone", body, files, keys, hashes)
-
-
-def commit_removal(writer: StoreWriter, chain: str, kind: str, body: dict, files: list, keys: list[str],
-                   hashes: list[str]) -> Entry:
-    """Commit an entry that removes files (and names their replacements), retrying when another writer was first."""
-    while True:
-        state = writer._state(chain)
-        records = ledger.records_text(keys, hashes)
-        seq = state.seq + 1
-        entry = Entry(writer.identity.id, chain, seq, state.hash, kind, files, len(keys), digest(records),
-                      f"{seq:012d}-{writer.writer_id}.records", None, None,
-                      timestamp(datetime.now(timezone.utc)), writer.writer_id, body).sealed(writer.key)
-        try:
-            ledger.commit(writer.root, entry, records)
-        except ledger.ChainConflict:
-            writer._chains.pop(chain, None)
-            continue
-        state.seq, state.hash = entry.seq, entry.hash
-        with writer._lock:
-            writer._publish([entry])
-        return entry
+    return writer.commit_entry(TOMBSTONES, "tombstone", body, files, keys, hashes)
 
 
 def _strings(values: set[str]):

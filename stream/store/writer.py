@@ -135,6 +135,24 @@ class StoreWriter:
             self._publish([e for e in [self._append_declared("incidents", [incident_row(state)], chain,
                                                              dedupe=False)] if e])
 
+    def record_rows(self, table: str, rows: list[dict]) -> Entry | None:
+        """Keep rows of a declared table as they are (the migration's path); rows already held are skipped."""
+        with self._lock:
+            entry = self._append_declared(table, rows)
+            self._publish([entry] if entry else [])
+        return entry
+
+    def commit_entry(self, chain: str, kind: str, body: dict, files: list[list], keys: list[str],
+                     hashes: list[str]) -> Entry:
+        """Commit a signed entry of ``kind`` (a tombstone, a compaction) and publish its head; retried on a race."""
+        with self._lock:
+            while True:
+                entry = self._commit(chain, self._state(chain), files, keys, hashes, (None, None), kind, body,
+                                     keep_files=True)
+                if entry is not None:
+                    self._publish([entry])
+                    return entry
+
     def close(self) -> None:
         """Nothing stays open between writes; kept for callers that close what they open."""
 
@@ -177,7 +195,7 @@ class StoreWriter:
         files, keys, hashes = [], [], []
         for (tenant, day), members in sorted(groups.items()):
             relative = call_segment(name, tenant, day, first, last, self.writer_id)
-            _write_parquet(self.root / relative, table.take(pa.array(members, type=pa.int64())))
+            write_segment(self.root / relative, table.take(pa.array(members, type=pa.int64())))
             files.append([relative, len(members)])
             keys += [event_ids[fresh[i]] for i in members]
             hashes += [batch.hashes[fresh[i]] for i in members]
@@ -198,31 +216,32 @@ class StoreWriter:
             if not fresh:
                 return None
             relative = declared_segment(table, name, state.seq + 1, self.writer_id)
-            _write_parquet(self.root / relative, arrow.take(pa.array(fresh, type=pa.int64())))
+            write_segment(self.root / relative, arrow.take(pa.array(fresh, type=pa.int64())))
             entry = self._commit(name, state, [[relative, len(fresh)]], [keys[i] for i in fresh],
                                  [hashes[i] for i in fresh], (None, None))
             if entry is not None:
                 return entry
 
     def _commit(self, name: str, state: _Chain, files: list[list], keys: list[str], hashes: list[str],
-                offsets: tuple[int | None, int | None]) -> Entry | None:
-        """Commit an entry; on a conflict forget the chain's state, remove the files and return None."""
+                offsets: tuple[int | None, int | None], kind: str = "records", body: dict | None = None,
+                keep_files: bool = False) -> Entry | None:
+        """Commit an entry; on a conflict forget the chain's state, remove the files (unless kept), return None."""
         records = ledger.records_text(keys, hashes)
         seq = state.seq + 1
-        entry = Entry(self.identity.id, name, seq, state.hash, "records", files, len(keys), digest(records),
+        entry = Entry(self.identity.id, name, seq, state.hash, kind, files, len(keys), digest(records),
                       f"{seq:012d}-{self.writer_id}.records", *offsets, timestamp(datetime.now(timezone.utc)),
-                      self.writer_id).sealed(self.key)
+                      self.writer_id, body or {}).sealed(self.key)
         try:
             ledger.commit(self.root, entry, records)
         except ChainConflict as exc:
             logger.warning("%s; reading the chain again", exc)
-            for relative, _ in files:
+            for relative, _ in [] if keep_files else files:
                 (self.root / relative).unlink(missing_ok=True)
             self._chains.pop(name, None)
             return None
         state.seq, state.hash = entry.seq, entry.hash
         state.remember(keys)
-        self.total += entry.count if name.startswith("calls") else 0
+        self.total += entry.count if name.startswith("calls") and kind == "records" else 0
         return entry
 
     def _state(self, name: str) -> _Chain:
@@ -250,7 +269,7 @@ def _load_chain(root: Path, name: str) -> _Chain:
     return state
 
 
-def _write_parquet(path: Path, table: pa.Table) -> None:
+def write_segment(path: Path, table: pa.Table) -> None:
     """A segment, written whole under a temporary name and renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.tmp")
