@@ -1,8 +1,8 @@
-"""Benchmark: one stream worker end to end, and the time from an event's publication to its Slack call.
+"""Benchmark: sinks end to end (one, and two in one group), and the time from publication to Slack.
 
-Prints its figures; asserts nothing. Targets (issue 5): >= 20,000 events/s per worker
-(Kafka -> rules -> DuckDB); p99 publication -> Slack call under 2 s.
-    .venv/bin/python bench/stream_throughput.py [--events 50000] [--alerts 200]
+Prints its figures; asserts nothing. Targets (issues 5, 17): >= 20,000 events/s for one sink
+(Kafka -> rules -> Parquet segments + signed ledger); p99 publication -> Slack call under 2 s.
+    .venv/bin/python bench/stream_throughput.py [--events 50000] [--sinks 1 2] [--alerts 200]
 Runs its own broker in a temporary folder, so the topics hold only its traffic.
 """
 
@@ -36,7 +36,7 @@ def publish(bootstrap: str, events: list) -> float:
 
 
 async def throughput(bootstrap: str, n: int, store: Path, batch: int, processes: int) -> tuple[float, int]:
-    """Seconds from a ready sink to the last of ``n`` pre-published events committed to DuckDB."""
+    """Seconds from a ready sink to the last of ``n`` pre-published events committed to the store."""
     writer = StoreWriter(store)
     config = SinkConfig(bootstrap, group=f"bench-{uuid.uuid4().hex[:8]}", batch_size=batch,
                         prepare_processes=processes)
@@ -98,12 +98,64 @@ def _first_posts(slack: SlackStandIn, run: str) -> dict[str, float]:
     return firsts
 
 
+def _sink_process(bootstrap: str, store: str, group: str, batch: int, started, stop) -> None:
+    """One sink of a group, in a process of its own (run by ``two_sinks``)."""
+    async def run() -> None:
+        writer = StoreWriter(store)
+        sink = StoreSink(SinkConfig(bootstrap, group=group, batch_size=batch), PolicySet.load([EXAMPLES]), writer)
+        running = asyncio.create_task(sink.run())
+        await asyncio.wait_for(sink.ready.wait(), 120)
+        started.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        sink.stop()
+        await running
+
+    asyncio.run(run())
+
+
+def sinks_throughput(bootstrap: str, n: int, store: Path, batch: int, sinks: int) -> float:
+    """Seconds from the sinks' first assignment to ``n`` events stored, with ``sinks`` processes in one group."""
+    import multiprocessing
+
+    from stream.store import snapshot
+
+    ctx = multiprocessing.get_context("spawn")
+    group, stop = f"bench-{uuid.uuid4().hex[:8]}", ctx.Event()
+    ready = [ctx.Event() for _ in range(sinks)]
+    procs = [ctx.Process(target=_sink_process, args=(bootstrap, str(store), group, batch, r, stop)) for r in ready]
+    for proc in procs:
+        proc.start()
+    ready[0].wait(180)
+    started = time.perf_counter()
+    while _stored(snapshot, store) < n:
+        if not any(p.is_alive() for p in procs):
+            raise RuntimeError("the sinks stopped")
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    stop.set()
+    for proc in procs:
+        proc.join(60)
+    return elapsed
+
+
+def _stored(snapshot, store: Path) -> int:
+    """Calls committed so far, from the ledger's entries (no DuckDB query)."""
+    try:
+        snap = snapshot(store)
+    except Exception:  # noqa: BLE001 - the store is not created yet
+        return 0
+    return sum(e.count for name, es in snap.entries.items() if name.startswith("calls.") for e in es)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=SinkConfig.batch_size)
     parser.add_argument("--prepare-processes", type=int, nargs="+", default=[0, 1, 2],
                         help="preparing processes of the sink, one run each (0: a thread of the sink's process)")
+    parser.add_argument("--sinks", type=int, nargs="*", default=[],
+                        help="also run this many sinks (processes, one group, 2 preparing processes each)")
     parser.add_argument("--alerts", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20.0, help="alert-opening events per second")
     args = parser.parse_args()
@@ -112,10 +164,14 @@ def main() -> None:
         took = publish(bootstrap, events)
         print(f"published {args.events:,} events with kafka-python in {took:.1f} s (not part of the figure)")
         for run, processes in enumerate(args.prepare_processes):
-            store = home / f"bench-{run}.duckdb"  # a fresh store each run: a second would find every call known
+            store = home / f"bench-{run}"  # a fresh store each run: a second would find every call known
             elapsed, seen = asyncio.run(throughput(bootstrap, args.events, store, args.batch, processes))
-            print(f"one sink, Kafka -> rules -> DuckDB (batches of {args.batch}, {processes} preparing "
-                  f"process(es)): {seen:,} events in {elapsed:.2f} s = {seen / elapsed:,.0f} events/s")
+            print(f"one sink, Kafka -> rules -> Parquet + signed ledger (batches of {args.batch}, {processes} "
+                  f"preparing process(es)): {seen:,} events in {elapsed:.2f} s = {seen / elapsed:,.0f} events/s")
+        for sinks in args.sinks:
+            elapsed = sinks_throughput(bootstrap, args.events, home / f"bench-sinks-{sinks}", args.batch, sinks)
+            print(f"{sinks} sink process(es) in one group, one store: {args.events:,} events in {elapsed:.2f} s = "
+                  f"{args.events / elapsed:,.0f} events/s")
         latencies = asyncio.run(alert_latency(bootstrap, args.alerts, args.rate))
     if latencies:
         ms = [x * 1000 for x in latencies]

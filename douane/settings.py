@@ -22,7 +22,11 @@ class Settings(BaseSettings):
     kafka_heap: str = Field("512m", pattern=r"^\d+[mg]$", description="JVM heap of the local broker")
     topic_partitions: int = Field(DEFAULT_PARTITIONS, ge=1, le=1024)
     topic_replication: int = Field(1, ge=1, le=7, description="replicas per topic (3 on a three-broker cluster)")
-    store: Path | None = Field(None, description="the DuckDB store; default <home>/douane.duckdb")
+    store: Path | None = Field(None, description="the evidence store (a folder); default <home>/store")
+    ledger_key: Path | None = Field(None, description="Ed25519 key that signs ledger entries; default "
+                                                      "<home>/keys/ledger.ed25519 (created on first use)")
+    ledger_heads: Path | None = Field(None, description="append-only file of published ledger heads; default "
+                                                        "<home>/ledger-heads.jsonl")
     slack_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...); alerts are off without it")
     slack_signing_secret: SecretStr | None = Field(None, description="verifies Slack's Acknowledge requests")
     slack_base_url: str | None = Field(None, description="only to point the Slack client at a stand-in")
@@ -38,8 +42,18 @@ class Settings(BaseSettings):
 
     @property
     def store_path(self) -> Path:
-        """The DuckDB file of Article 30 records and evidence."""
-        return self.store or self.home / "douane.duckdb"
+        """The folder of Article 30 records and evidence (Parquet segments and the ledger)."""
+        return self.store or self.home / "store"
+
+    @property
+    def ledger_key_path(self) -> Path:
+        """The ledger's signing key: outside the store, never in it."""
+        return self.ledger_key or self.home / "keys" / "ledger.ed25519"
+
+    @property
+    def ledger_heads_path(self) -> Path:
+        """The append-only file the sinks publish ledger heads to (outside the store)."""
+        return self.ledger_heads or self.home / "ledger-heads.jsonl"
 
     @property
     def kafka_home(self) -> Path:

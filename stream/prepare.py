@@ -45,6 +45,14 @@ class Records:
         return cls(topic, [r.partition for r in records], [r.offset for r in records], [r.key for r in records],
                    [r.value for r in records])
 
+    def ranges(self) -> dict[int, tuple[int, int]]:
+        """Per partition, the first and last offset read (dead letters included)."""
+        out: dict[int, tuple[int, int]] = {}
+        for partition, offset in zip(self.partitions, self.offsets):
+            first, last = out.get(partition, (offset, offset))
+            out[partition] = (min(first, offset), max(last, offset))
+        return out
+
     def raws(self) -> list[Raw]:
         """The records as the pipeline reads them."""
         return [Raw(k, v, Origin(self.topic, p, o))
@@ -62,7 +70,8 @@ class Prepared:
 def prepare(policies: PolicySet, records: Records) -> Prepared:
     """Decode and evaluate every record, then build the writer's tables."""
     triaged = audit_batch(policies, records.raws())
-    return Prepared(StoreBatch.of(triaged.items), triaged.letters)
+    origins = [(o.partition, o.offset) for o in (triaged.raw_of[id(i)].origin for i in triaged.items)]
+    return Prepared(StoreBatch.of(triaged.items, origins, records.ranges()), triaged.letters)
 
 
 _POLICIES: PolicySet | None = None  # the child's own copy, set once when it starts

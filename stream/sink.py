@@ -1,9 +1,11 @@
-"""The store sink: DuckDB's single writer, a batch consumer that commits only what is stored.
+"""The store sink: a batch consumer that commits to Kafka only what the store holds.
 
-Per poll: audited calls are written in one DuckDB transaction (idempotent by event id,
-with a ledger entry), incident snapshots are kept, bad records go to the DLQ; only
-then are the offsets committed. A sink killed at any point re-reads the uncommitted
-batch, and the store skips what it already has. One sink per database file.
+Per poll: audited calls are written as Parquet segments, each partition's with a signed
+ledger entry (skipping what the store already has, by offset and event id), incident
+snapshots are kept, the new ledger heads are published to ``douane.ledger``, bad records go to
+the DLQ; only then are the offsets committed. A sink killed at any point re-reads the
+uncommitted batch, and the store skips what it already has. Several sinks share one store
+and one consumer group: each writes the chains of the partitions it owns.
 
 The next batch is decoded and evaluated in a child process while this one is written
 (``stream/prepare.py``), so Python's work and DuckDB's do not queue for one interpreter lock.
@@ -20,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError
 
 from douane.contract import TOPICS
 from douane.contract.deadletter import DeadLetter
@@ -27,6 +30,7 @@ from douane.kafka_io import consumer_and_producer, send_dead_letter
 from stream.prepare import Prepared, Preparer, Records
 from stream.policies import PolicySet
 from stream.store import StoreWriter
+from stream.store.heads import LEDGER_TOPIC, ensure_ledger_topic
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +50,7 @@ class SinkConfig:
 
 
 class StoreSink:
-    """Consumes ``douane.ai-calls`` and ``douane.incidents`` into the DuckDB store."""
+    """Consumes ``douane.ai-calls`` and ``douane.incidents`` into the store, beside any other sinks of its group."""
 
     def __init__(self, config: SinkConfig, policies: PolicySet, writer: StoreWriter) -> None:
         self.config = config
@@ -68,6 +72,7 @@ class StoreSink:
         """Consume until :meth:`stop`."""
         topics = (TOPICS.ai_calls.name, TOPICS.incidents.name)
         await self._preparer.start()
+        await asyncio.to_thread(ensure_ledger_topic, self.config.bootstrap)
         try:
             await self._consume(topics)
         finally:
@@ -131,8 +136,25 @@ class StoreSink:
         batch, snapshots = prepared
         await self._store_calls(batch, producer)
         for record in snapshots:
-            await self._keep_incident(record.value)
-        await consumer.commit(offsets)
+            await self._keep_incident(record.value, record.partition)
+        await self._publish_heads(producer)
+        await self._commit(consumer, offsets)
+
+    async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict) -> None:
+        """Commit the offsets of the partitions this sink still owns.
+
+        After a rebalance another sink owns some of them: it re-reads from the last committed offset
+        and the store skips what this sink stored (by offset and event id), so nothing is lost or doubled.
+        """
+        owned = consumer.assignment()
+        mine = {tp: offset for tp, offset in offsets.items() if tp in owned}
+        if not mine:
+            return
+        try:
+            await consumer.commit(mine)
+        except (CommitFailedError, IllegalStateError) as exc:
+            logger.warning("offsets not committed (%s): the partitions moved; their next owner skips what is stored",
+                           exc)
 
     async def _store_calls(self, prepared: Prepared, producer: AIOKafkaProducer) -> None:
         if prepared.batch.received:
@@ -144,13 +166,20 @@ class StoreSink:
         if prepared.letters:
             await self._dead_letter(prepared.letters, producer)
 
-    async def _keep_incident(self, value: bytes | None) -> None:
+    async def _publish_heads(self, producer: AIOKafkaProducer) -> None:
+        """Send the heads of the entries just written to the compacted topic (they are in the head file already)."""
+        heads, self.writer.published = list(self.writer.published.values()), {}
+        sends = [await producer.send(LEDGER_TOPIC, key=h.key.encode(), value=h.to_json()) for h in heads]
+        await asyncio.gather(*sends)
+
+    async def _keep_incident(self, value: bytes | None, partition: int | None = None) -> None:
         try:
             message = json.loads(value or b"")
         except ValueError:
             return  # not ours to judge: the stream worker dead-letters bad commands
         if message.get("type") == "state":
-            await _retry("incident write", lambda: asyncio.to_thread(self.writer.record_incident, message["state"]))
+            await _retry("incident write", lambda: asyncio.to_thread(self.writer.record_incident, message["state"],
+                                                                     partition))
 
     async def _dead_letter(self, letters: list[DeadLetter], producer: AIOKafkaProducer) -> None:
         self.dead_letters += len(letters)

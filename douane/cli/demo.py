@@ -44,7 +44,7 @@ def demo(
     typer.echo(f"1/7 Kafka answers on {broker.address}")
     ensure_topics(broker.address, cfg.topic_partitions)
     run = run_folder(cfg.home)
-    store = run / "douane.duckdb"
+    store = run / "store"
     slack, standin = _slack(cfg, run / "reports")
     try:
         summary = asyncio.run(_run(broker.address, cfg.topic_partitions, events, seed, store, slack))

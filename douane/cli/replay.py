@@ -24,7 +24,7 @@ def replay(
                                         help="compare with these rules instead of the verdicts recorded then"),
     registry: Path = typer.Option(None, "--registry", exists=True, file_okay=False, help="folder with providers.yaml"),
     source: str = typer.Option("auto", help="auto (Kafka while it holds the window, else the store), kafka, store"),
-    store: Path = typer.Option(None, "--store", help="the DuckDB file (default: $DOUANE_HOME/douane.duckdb)"),
+    store: Path = typer.Option(None, "--store", help="the evidence store folder (default: $DOUANE_HOME/store)"),
     margin: float = typer.Option(5.0, min=0, help="minutes to seek before the window (clock skew, publish delay)"),
     late: float = typer.Option(None, min=0, help="stop at records published this many minutes after the window "
                                                  "(default: read to the topic's end, so late-spooled calls count)"),

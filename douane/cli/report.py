@@ -27,7 +27,7 @@ FROM = typer.Option(..., "--from", help="first day, YYYY-MM-DD")
 TO = typer.Option(..., "--to", help="last day, YYYY-MM-DD")
 OUT = typer.Option(..., help="the file to write")
 FORMAT = typer.Option(Format.pdf, "--format")
-STORE = typer.Option(None, help="the DuckDB file (default: $DOUANE_HOME/douane.duckdb)")
+STORE = typer.Option(None, help="the evidence store folder (default: $DOUANE_HOME/store)")
 
 
 @app.command()

@@ -1,48 +1,143 @@
-"""``douane ledger`` and ``douane store``: verify and maintain the DuckDB store."""
+"""``douane ledger`` and ``douane store``: verify, migrate, prune and erase the evidence store."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import typer
 
-from douane.cli.common import fail, settings
+from douane.cli.common import bootstrap, fail, settings
 
-ledger_app = typer.Typer(help="The tamper-evident ledger of the store.", no_args_is_help=True)
-store_app = typer.Typer(help="The DuckDB store of Article 30 records and evidence.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The signed, tamper-evident ledger of the store.", no_args_is_help=True)
+store_app = typer.Typer(help="The evidence store: Parquet segments under a signed ledger.", no_args_is_help=True)
 
-STORE = typer.Option(None, "--store", help="the DuckDB file (default: $DOUANE_HOME/douane.duckdb)")
+STORE = typer.Option(None, "--store", help="the store folder (default: $DOUANE_HOME/store)")
+DRY_RUN = typer.Option(False, "--dry-run", help="say what would be removed, remove nothing")
+BY = typer.Option(..., "--by", help="who orders the deletion (kept in the signed tombstone)")
+BASIS = typer.Option(..., "--basis", help="why: the policy's retention rule or the request's reference")
 
 
 @ledger_app.command()
-def verify(store: Path = STORE) -> None:
-    """Recompute the hash chain and every record; name each changed, deleted or foreign record."""
-    from stream.store import StoreError, open_store, verify as verify_store
+def verify(
+    store: Path = STORE,
+    public_key: Path = typer.Option(None, "--public-key", exists=True, dir_okay=False,
+                                    help="the ledger's public key (default: $DOUANE_LEDGER_KEY or its .pub)"),
+    heads: Path = typer.Option(None, "--heads", help="the published head file (default: $DOUANE_LEDGER_HEADS)"),
+    kafka: bool = typer.Option(False, "--kafka", help="also check the heads published on douane.ledger"),
+) -> None:
+    """Check segments, chains, signatures and published heads; name each thing that is wrong."""
+    from stream.store import StoreError, verify as verify_store
+    from stream.store.heads import head_file_lines, kafka_head_lines
+    from stream.store.signing import LedgerKeyError, load_public, public_path
 
-    path = store or settings().store_path
+    cfg = settings()
+    path = store or cfg.store_path
+    key_file = public_key or (public_path(cfg.ledger_key_path) if public_path(cfg.ledger_key_path).exists()
+                              else cfg.ledger_key_path)
     try:
-        con = open_store(path, read_only=True)
-    except StoreError as exc:
+        lines = head_file_lines(heads or cfg.ledger_heads_path)
+        if kafka:
+            lines += kafka_head_lines(bootstrap(cfg))
+        report = verify_store(path, load_public(key_file), lines)
+    except (StoreError, LedgerKeyError) as exc:
         fail(str(exc))
-    report = verify_store(con)
-    con.close()
     for problem in report.problems:
         typer.secho(str(problem), fg=typer.colors.RED)
+    for lawful in report.lawful:
+        typer.echo(f"lawful deletion: {lawful}")
     state = "intact" if report.intact else f"{len(report.problems)} problem(s)"
-    typer.echo(f"{path}: {report.batches} batches, {report.records} records, {state}; head {report.head[:16]}")
+    typer.echo(f"{path}: {report.chains} chains, {report.batches} entries, {report.records} calls, "
+               f"{report.declared} declared records, {report.heads_checked} published heads checked, {state}")
     if not report.intact:
         raise typer.Exit(1)
 
 
 @store_app.command()
-def migrate(store: Path = STORE) -> None:
-    """Bring the store to this Douane's schema version."""
-    from stream.store import LATEST, StoreError
-    from stream.store.schema import upgrade
+def migrate(
+    source: Path = typer.Option(..., "--from", exists=True, dir_okay=False, help="the single-file DuckDB store"),
+    store: Path = STORE,
+    force: bool = typer.Option(False, "--force", help="migrate even if the old ledger does not verify"),
+) -> None:
+    """Move a single-file DuckDB store of an earlier Douane into the folder layout, and verify it."""
+    from stream.store import StoreError, verify as verify_store
+    from stream.store.migrate import migrate as run
 
-    path = store or settings().store_path
+    writer = _writer(store)
     try:
-        applied = upgrade(path)
+        result = run(source, writer, force=force)
     except StoreError as exc:
         fail(str(exc))
-    typer.echo(f"{path}: schema version {LATEST}" + (f" (applied {applied})" if applied else " (already current)"))
+    declared = ", ".join(f"{n} {t}" for t, n in result.declared.items())
+    typer.echo(f"{source} -> {writer.root}: {result.calls} calls, {declared}")
+    report = verify_store(writer.root, writer.key.public_key(), _lines(writer))
+    typer.echo(f"new store: {report.records} calls, {report.declared} declared records, "
+               f"{'intact' if report.intact else 'NOT intact'}")
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+@store_app.command()
+def prune(
+    tenant: str = typer.Option(..., "--tenant"),
+    older_than: int = typer.Option(..., "--older-than", min=1, help="days of calls to keep (the policy's retention)"),
+    basis: str = BASIS,
+    by: str = BY,
+    store: Path = STORE,
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """Remove a tenant's whole day partitions older than the retention, under a signed tombstone."""
+    from stream.store.retention import prune as run
+
+    before = datetime.now(timezone.utc).date() - timedelta(days=older_than)
+    done = run(_writer(store), tenant, before, basis=basis, by=by, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    typer.echo(f"{verb} {done.records} calls of {tenant} before {before:%Y-%m-%d} ({len(done.files)} segments)")
+
+
+@store_app.command()
+def erase(
+    event_id: list[str] = typer.Option(..., "--event-id", help="a call to erase (repeatable)"),
+    basis: str = BASIS,
+    by: str = BY,
+    store: Path = STORE,
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """Erase given calls (GDPR Art. 17): their segments are rewritten without them, under a signed tombstone."""
+    from stream.store.retention import erase as run
+
+    done = run(_writer(store), event_id, basis=basis, by=by, dry_run=dry_run)
+    missing = sorted(set(event_id) - set(done.erased))
+    verb = "would erase" if dry_run else "erased"
+    typer.echo(f"{verb} {done.records} call(s) from {len(done.files)} segment(s)"
+               + (f"; not in the store: {', '.join(missing)}" if missing else ""))
+
+
+@store_app.command()
+def compact(
+    store: Path = STORE,
+    min_files: int = typer.Option(8, "--min-files", min=2, help="merge a tenant's day once it has this many segments"),
+    grace_minutes: int = typer.Option(10, "--grace-minutes", min=0,
+                                      help="keep replaced segments this long for readers that opened before"),
+) -> None:
+    """Merge small segments of each tenant and day into one, records unchanged, under a signed entry."""
+    from stream.store.compaction import compact as run
+
+    done = run(_writer(store), min_files=min_files, grace=timedelta(minutes=grace_minutes))
+    typer.echo(f"merged {done.replaced} segments into {done.folders}; removed {done.removed} replaced earlier")
+
+
+def _writer(store: Path | None):
+    from stream.store import StoreError, StoreWriter
+    from stream.store.signing import LedgerKeyError
+
+    try:
+        return StoreWriter(store or settings().store_path)
+    except (StoreError, LedgerKeyError) as exc:
+        fail(str(exc))
+
+
+def _lines(writer) -> list[bytes]:
+    from stream.store.heads import head_file_lines
+
+    return head_file_lines(writer.heads_path)

@@ -65,15 +65,15 @@ def worker(
 def sink(
     policy: list[Path] = POLICIES,
     default_policy: Path = DEFAULT,
-    store: Path = typer.Option(None, help="the DuckDB file (default: $DOUANE_HOME/douane.duckdb)"),
+    store: Path = typer.Option(None, help="the store folder (default: $DOUANE_HOME/store)"),
     app_id: str = typer.Option("douane-sink", help="consumer group of the sink"),
-    batch_size: int = typer.Option(5000, min=1, help="records per poll (and per DuckDB transaction)"),
+    batch_size: int = typer.Option(5000, min=1, help="records per poll (and per ledger entry of each partition)"),
     prepare_processes: int = typer.Option(
-        2, min=0, help="processes that decode and evaluate the next batches while DuckDB writes (0: a thread)"),
+        2, min=0, help="processes that decode and evaluate the next batches while one is written (0: a thread)"),
 ) -> None:
-    """Write every audited call and incident to the DuckDB store: the store's one writer.
+    """Write every audited call and incident to the store; run several with one --app-id to share the work.
 
-    Offsets are committed only after DuckDB has the batch; SIGINT/SIGTERM finish the batch in hand.
+    Offsets are committed only after the store has the batch; SIGINT/SIGTERM finish the batch in hand.
     """
     import asyncio
     import logging

@@ -1,50 +1,100 @@
-"""A batch of audited calls as the writer stores it: typed Arrow tables, built wherever the CPU is free.
+"""A batch of audited calls as the writer stores it: a typed Arrow table and each record's hash.
 
-Building the tables is Python work (attribute reads per call); writing them is DuckDB's.
-Keeping the two apart lets the sink build the next batch in another process while DuckDB
-writes this one, so neither waits on the other for Python's interpreter lock.
+Building the table and hashing each record in its canonical form is Python work (attribute
+reads, one JSON encoding per call); writing the Parquet segments is Arrow's. Keeping the two
+apart lets the sink build the next batch in another process while this one is written.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from stream.store.rows import CALL_COLUMNS, Audited, call_columns, finding_sets
+from stream.store.canonical import encode_in_order
+from stream.store.rows import CALL_COLUMNS, FINDING_COLUMNS, Audited, call_columns, finding_sets
 
 _TS = pa.timestamp("us", tz="UTC")
 _TEXTS = pa.list_(pa.string())
 _ARROW_OF = {"UUID": pa.string(), "TIMESTAMPTZ": _TS, "VARCHAR": pa.string(), "VARCHAR[]": _TEXTS,
              "INTEGER": pa.int32(), "INTEGER[]": pa.list_(pa.int32()), "BOOLEAN": pa.bool_(), "DOUBLE": pa.float64(),
              "BIGINT": pa.int64()}
-CALLS_SCHEMA = pa.schema([(name, _ARROW_OF[kind]) for name, kind in CALL_COLUMNS] + [("fset", pa.int32())])
-"""The ``calls`` columns plus ``fset``: the number of the call's findings set in :data:`FINDING_SETS_SCHEMA`."""
+FINDING_TYPE = pa.struct([("rule_id", pa.string()), ("severity", pa.string()), ("articles", _TEXTS),
+                          ("title", pa.string()), ("explanation", pa.string()), ("remediation", pa.string())])
+CALLS_SCHEMA = pa.schema([(name, _ARROW_OF[kind]) for name, kind in CALL_COLUMNS]
+                         + [("findings", pa.list_(FINDING_TYPE))])
+"""A calls segment: the ``calls`` columns and the call's findings (ordered by rule), nested."""
 
-FINDING_SETS_SCHEMA = pa.schema([
-    ("fset", pa.int32()), ("rule_id", pa.string()), ("severity", pa.string()), ("articles", _TEXTS),
-    ("title", pa.string()), ("explanation", pa.string()), ("remediation", pa.string()),
-])
+NO_ORIGIN = -1  # a batch written directly (tests, migration), not read from a Kafka partition
 
 
 @dataclass(frozen=True)
 class StoreBatch:
-    """The calls of one batch (each event once) and their distinct findings sets; ``received`` counts duplicates."""
+    """The calls of one batch (each event once), their record hashes and Kafka origins.
+
+    ``ranges`` holds, per partition, the last offset the poll read (dead letters included), so a
+    chain can record how far its partition is stored; ``received`` counts duplicates too.
+    """
 
     calls: pa.Table
-    finding_sets: pa.Table
+    hashes: list[str]
+    partitions: list[int]
+    offsets: list[int]
     received: int
+    ranges: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, items: list[Audited]) -> "StoreBatch":
-        """The batch for ``items``; an event delivered twice in it is kept once (its first delivery)."""
-        first = {str(i.event.event_id): i for i in reversed(items)}
-        event_ids, unique = list(first)[::-1], list(first.values())[::-1]
-        calls = call_columns(unique, event_ids)
-        calls["fset"], findings = finding_sets(unique)
-        return cls(_table(calls, CALLS_SCHEMA), _table(findings, FINDING_SETS_SCHEMA), len(items))
+    def of(cls, items: list[Audited], origins: list[tuple[int, int]] | None = None,
+           ranges: dict[int, tuple[int, int]] | None = None) -> "StoreBatch":
+        """The batch for ``items`` (with their (partition, offset) when read from Kafka); first delivery wins."""
+        origins = origins or [(NO_ORIGIN, i) for i in range(len(items))]
+        first: dict[str, int] = {}
+        for index, item in enumerate(items):
+            first.setdefault(str(item.event.event_id), index)
+        keep = list(first.values())
+        unique = [items[i] for i in keep]
+        columns = call_columns(unique, list(first))
+        fsets, findings = finding_sets(unique)
+        documents = _finding_documents(findings)
+        table = _table(columns, fsets, documents)
+        stamps = pc.strftime(table.column("observed_at"), format="%Y-%m-%dT%H:%M:%SZ").to_pylist()  # µs: .ffffff
+        hashes = record_hashes(columns, stamps, [documents[f] for f in fsets])
+        return cls(table, hashes, [origins[i][0] for i in keep], [origins[i][1] for i in keep], len(items),
+                   dict(ranges or {}))
 
 
-def _table(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
-    """A typed Arrow table from Python columns (the conversion runs in C++)."""
-    return pa.table([pa.array(columns[f.name], type=f.type) for f in schema], schema=schema)
+_HASHED = sorted([name for name, _ in CALL_COLUMNS] + ["findings"])  # RFC 8785 key order, fixed once
+
+
+def record_hashes(columns: dict[str, list], stamps: list[str], documents_per_call: list[list[dict]]) -> list[str]:
+    """SHA-256 of each call's canonical record: its columns and its findings (see ``canonical.py``).
+
+    The dicts are built in sorted key order and encoded without re-sorting; timestamps come
+    formatted by Arrow; whole-number floats become integers: the RFC 8785 form, verified equal
+    to ``canonical()`` of the stored row by the tests.
+    """
+    hashed = dict(columns, observed_at=stamps, findings=documents_per_call,
+                  latency_ms=[int(x) if x is not None and x.is_integer() and abs(x) < 2.0 ** 53 else x
+                              for x in columns["latency_ms"]])
+    encode, sha, names = encode_in_order, hashlib.sha256, _HASHED
+    return [sha(encode(dict(zip(names, values)))).hexdigest() for values in zip(*(hashed[n] for n in names))]
+
+
+def _finding_documents(findings: dict[str, list]) -> list[list[dict]]:
+    """Per findings set, its findings as documents ordered by rule."""
+    sets: dict[int, list[dict]] = {}
+    for row in zip(*(findings[n] for n in ("fset", *FINDING_COLUMNS))):
+        sets.setdefault(row[0], []).append(dict(zip(FINDING_COLUMNS, row[1:])))
+    count = max(sets, default=-1) + 1
+    return [sorted((dict(sorted(f.items())) for f in sets.get(n, [])), key=lambda f: f["rule_id"])
+            for n in range(count)]
+
+
+def _table(columns: dict[str, list], fsets: list[int], documents: list[list[dict]]) -> pa.Table:
+    """The typed Arrow table; each distinct findings set is converted once and taken per call (in C++)."""
+    arrays = [pa.array(columns[name], type=_ARROW_OF[kind]) for name, kind in CALL_COLUMNS]
+    distinct = pa.array(documents, type=pa.list_(FINDING_TYPE))
+    arrays.append(distinct.take(pa.array(fsets, type=pa.int32())) if fsets else pa.array([], pa.list_(FINDING_TYPE)))
+    return pa.table(arrays, schema=CALLS_SCHEMA)

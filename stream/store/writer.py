@@ -1,200 +1,277 @@
-"""The store's single writer: batches of audited calls in, idempotently, with a ledger entry each."""
+"""A store writer: immutable Parquet segments, each made visible by a signed ledger entry.
+
+Several writers (sinks of one consumer group, in several processes or machines) share a
+store. Calls read from Kafka partition ``p`` go to chain ``calls.p<p>``; only the sink that
+owns the partition writes it, and the exclusive commit of each entry fences a sink that lost
+it in a rebalance. A redelivered record is skipped by offset (the chain records how far its
+partition is stored) and by event id (the ids of the chain's recent records).
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-from dataclasses import dataclass
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from rules.policy import Policy
 from rules.registry import Registry
-from stream.store.ledger import GENESIS, batch_digest, batch_records, chain_hash
-from stream.store.rows import (
-    CALL_COLUMNS,
-    FINDING_COLUMNS,
-    FINDING_TEXT_ID_SQL,
-    Audited,
-    findings_canon_sql,
-    record_hash_sql,
-)
-from stream.store.batch import StoreBatch
-from stream.store.schema import open_store
+from stream.store import chain as ledger
+from stream.store.batch import NO_ORIGIN, StoreBatch
+from stream.store.canonical import digest, timestamp
+from stream.store.chain import GENESIS, ChainConflict, Entry
+from stream.store.declared import incident_row, key_of, policy_rows, provider_rows, table_of
+from stream.store.heads import Head, append_heads
+from stream.store.layout import call_segment, declared_segment, ensure_identity
+from stream.store.rows import Audited
 
 logger = logging.getLogger(__name__)
 
+DEDUP_WINDOW = 200_000
+"""Event ids per chain remembered to skip a record published twice at two offsets."""
+
+
 @dataclass(frozen=True)
 class BatchResult:
-    """What one write did: the batch id (None when nothing was new), rows written, duplicates skipped."""
+    """What one write did: the last entry's number (None when nothing was new), rows written, duplicates."""
 
     batch_id: int | None
     written: int
     duplicates: int
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
+class _Chain:
+    """What a writer knows of a chain's end: its last entry, stored offset and recent event ids."""
+
+    seq: int = 0
+    hash: str = GENESIS
+    last_offset: int = -1
+    recent: set[str] = field(default_factory=set)
+    order: deque = field(default_factory=deque)
+
+    def remember(self, keys: list[str]) -> None:
+        self.recent.update(keys)
+        self.order.extend(keys)
+        while len(self.order) > DEDUP_WINDOW:
+            self.recent.discard(self.order.popleft())
 
 
 class StoreWriter:
-    """Writes audited calls to DuckDB in batches. Redelivered events are skipped, never duplicated."""
+    """Writes audited calls and the declared side into a store folder; redeliveries are skipped."""
 
-    def __init__(self, path: Path | str, checkpoint_mb: int = 256) -> None:
-        self.path = Path(path)
-        self.con = open_store(self.path)
-        # DuckDB rewrites a table's whole key index at every checkpoint, and checkpoints each 16 MB of log by
-        # default: on a store of millions of calls that would cost more than the writes. The log is replayed
-        # on the next open after a crash (about a second per 100 MB).
-        self.con.execute(f"SET checkpoint_threshold = '{int(checkpoint_mb)}MB'")
-        rows = self.con.execute("SELECT batch_id, hash FROM ledger ORDER BY batch_id DESC LIMIT 1").fetchall()
-        self._last_batch, self._head = rows[0] if rows else (0, GENESIS)
-        self.total = self.con.execute("SELECT count(*) FROM calls").fetchall()[0][0]
-        self._lock = threading.Lock()  # one connection, used from the stage's worker threads
+    def __init__(self, path: Path | str, *, key: Ed25519PrivateKey | None = None, heads: Path | None = None) -> None:
+        from douane.settings import Settings
+        from stream.store.signing import load_or_create
+
+        settings = Settings()
+        self.path = self.root = Path(path)
+        self.key = key or load_or_create(settings.ledger_key_path)
+        self.heads_path = heads or settings.ledger_heads_path
+        self.identity = ensure_identity(self.root, self.key)
+        self.writer_id = uuid.uuid4().hex[:8]
+        self.total = 0  # records this writer stored
+        self.published: dict[str, Head] = {}  # per chain, the newest head not yet sent to Kafka
+        self._chains: dict[str, _Chain] = {}
+        self._head = GENESIS
+        self._lock = threading.Lock()
 
     @property
     def head(self) -> str:
-        """Hash of the newest ledger entry."""
+        """Hash of the newest entry this writer made."""
         return self._head
 
+    @property
+    def con(self):
+        """A reader's connection over what is committed now (a snapshot; open a new one to see more)."""
+        from stream.store.reader import open_store
+
+        return open_store(self.root)
+
     def write(self, items: list[Audited]) -> BatchResult:
-        """Write the calls not yet in the store, their findings and a ledger entry, in one transaction."""
+        """Write the calls not yet stored, each segment with its ledger entry."""
         return self.write_batch(StoreBatch.of(items))
 
     def write_batch(self, batch: StoreBatch) -> BatchResult:
-        """Write a batch built beforehand (see :class:`StoreBatch`); the same as :meth:`write`."""
+        """Write a batch built beforehand (see :class:`StoreBatch`), one entry per partition it came from."""
+        by_partition: dict[int, list[int]] = {}
+        for index, partition in enumerate(batch.partitions):
+            by_partition.setdefault(partition, []).append(index)
+        event_ids = batch.calls.column("event_id").to_pylist()
+        entries, written = [], 0
         with self._lock:
-            batch_id = self._last_batch + 1
-            written = self._commit(batch_id, batch) if batch.calls.num_rows else 0
-        if not written:
-            return BatchResult(None, 0, batch.received)
-        return BatchResult(batch_id, written, batch.received - written)
-
-    def close(self) -> None:
-        """Close the database file."""
-        with self._lock:
-            self.con.close()
-
-    def _commit(self, batch_id: int, batch: StoreBatch) -> int:
-        """Insert new calls (hash computed by DuckDB), their findings and the ledger entry; rows written.
-
-        A plain insert is checked against the primary key's index. ``ON CONFLICT`` would scan
-        the whole table instead, so it is used only when the plain insert meets a call the
-        store already has (a redelivery): that transaction is undone and the batch written again.
-        """
-        con = self.con
-        con.register("batch_calls", batch.calls)
-        con.register("batch_findings", batch.finding_sets)
-        try:
-            try:
-                new, entry_hash = self._transaction(batch_id, _INSERT_CALLS)
-            except duckdb.ConstraintException:
-                new, entry_hash = self._transaction(batch_id, _INSERT_CALLS + _SKIPPING_KNOWN)
-        finally:
-            con.unregister("batch_calls")
-            con.unregister("batch_findings")
-        if new:
-            self._last_batch, self._head = batch_id, entry_hash
-            self.total += len(new)
-        return len(new)
-
-    def _transaction(self, batch_id: int, insert_calls: str) -> tuple[list, str | None]:
-        """One batch in one transaction: (new event id, hash) pairs and the ledger entry's hash."""
-        con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            new = sorted(con.execute(insert_calls + _RETURNING, [batch_id]).fetchall())
-            if not new:
-                con.execute("ROLLBACK")
-                return [], None
-            event_ids = [e for e, _ in new]
-            con.execute(_BATCH_TEXTS)
-            con.execute(_INSERT_NEW_TEXTS)
-            con.execute(_INSERT_FINDING_ROWS, [batch_id, event_ids])
-            records = batch_records(event_ids, [h for _, h in new])
-            digest = batch_digest(records)
-            entry_hash = chain_hash(self._head, batch_id, len(new), digest)
-            con.execute("INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [batch_id, datetime.now(timezone.utc), len(new), records, digest, self._head, entry_hash])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-        return new, entry_hash
+            for partition, rows in sorted(by_partition.items()):
+                entry = self._append_calls(partition, rows, batch, event_ids)
+                if entry is not None:
+                    entries.append(entry)
+                    written += entry.count
+            self._publish(entries)
+        return BatchResult(entries[-1].seq if entries else None, written, batch.received - written, entries)
 
     def record_policies(self, tenants: list[tuple[str, Policy]]) -> None:
-        """Keep each tenant's policy and its processing activities (declared side of Art. 30)."""
-        now = datetime.now(timezone.utc)
-        for tenant, policy in tenants:
-            self.con.execute("INSERT INTO policies VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                             [tenant, policy.version, now, policy.model_dump_json()])
-            for a in policy.activities:
-                self.con.execute(
-                    "INSERT INTO processing_activities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT DO NOTHING",
-                    [tenant, policy.version, a.id, a.name, a.purpose, a.legal_basis.value,
-                     a.special_category_basis.value if a.special_category_basis else None, list(a.data_subjects),
-                     list(a.categories), a.retention, list(a.recipients), list(a.transfers),
-                     [d.value for d in a.derogations], a.security_measures])
-
-    def record_incident(self, state: dict) -> None:
-        """Keep the latest state of an incident and of its Slack alert (newer versions win)."""
-        clocks = state.get("clocks") or {}
+        """Keep each tenant's policy and its processing activities (the declared side of Art. 30)."""
+        policies, activities = policy_rows(tenants)
         with self._lock:
-            self.con.execute(_UPSERT_INCIDENT, [
-                state["id"], state["kind"], state["tenant"], state["rule_id"], state["provider"], state["destination"],
-                state["severity"], state["status"], state["count"], state["first_seen"], state["last_seen"],
-                state.get("ack_by"), state.get("ack_at"), clocks.get("early_warning"), clocks.get("notification"),
-                clocks.get("final_report"), json.dumps(state)])
-            self.con.execute(_UPSERT_ALERT, [
-                state["id"], state.get("channel") or "", state.get("ts"), state["delivered_version"],
-                state["delivered_version"] < state["version"], 0, None, None, datetime.now(timezone.utc)])
+            self._publish([e for e in (self._append_declared("policies", policies),
+                                       self._append_declared("processing_activities", activities)) if e])
 
     def record_registry(self, registry: Registry) -> None:
         """Keep the registry's providers, so reports can name recipients as they were known."""
-        for p in registry.providers:
-            self.con.execute("INSERT INTO providers VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                             [p.id, registry.version, p.name, p.entity.name, p.entity.country, p.region_rule,
-                              p.source, p.checked])
+        with self._lock:
+            self._publish([e for e in [self._append_declared("providers", provider_rows(registry))] if e])
+
+    def record_incident(self, state: dict, partition: int | None = None) -> None:
+        """Keep one snapshot of an incident (every version is kept; readers see the newest)."""
+        chain = f"incidents.p{partition}" if partition is not None else "incidents.direct"
+        with self._lock:
+            self._publish([e for e in [self._append_declared("incidents", [incident_row(state)], chain,
+                                                             dedupe=False)] if e])
+
+    def record_rows(self, table: str, rows: list[dict]) -> Entry | None:
+        """Keep rows of a declared table as they are (the migration's path); rows already held are skipped."""
+        with self._lock:
+            entry = self._append_declared(table, rows)
+            self._publish([entry] if entry else [])
+        return entry
+
+    def commit_entry(self, chain: str, kind: str, body: dict, files: list[list], keys: list[str],
+                     hashes: list[str]) -> Entry:
+        """Commit a signed entry of ``kind`` (a tombstone, a compaction) and publish its head; retried on a race."""
+        with self._lock:
+            while True:
+                entry = self._commit(chain, self._state(chain), files, keys, hashes, (None, None), kind, body,
+                                     keep_files=True)
+                if entry is not None:
+                    self._publish([entry])
+                    return entry
+
+    def close(self) -> None:
+        """Nothing stays open between writes; kept for callers that close what they open."""
+
+    def _publish(self, entries: list[Entry]) -> None:
+        heads = [Head.of(e) for e in entries]
+        append_heads(self.heads_path, heads)
+        self.published.update((h.chain, h) for h in heads)
+        if entries:
+            self._head = entries[-1].hash
+
+    def _append_calls(self, partition: int, rows: list[int], batch: StoreBatch, event_ids: list[str]) -> Entry | None:
+        """The new calls of one partition as segments and one entry (None when all were stored already)."""
+        name = f"calls.p{partition}" if partition != NO_ORIGIN else "calls.direct"
+        while True:
+            state = self._state(name)
+            fresh = [i for i in rows if event_ids[i] not in state.recent
+                     and (partition == NO_ORIGIN or batch.offsets[i] > state.last_offset)]
+            if not fresh:
+                return None
+            if partition == NO_ORIGIN:  # no offsets: the segment is named by its entry's number
+                first = last = state.seq + 1
+            else:
+                first, last = batch.ranges.get(partition) or (batch.offsets[fresh[0]], batch.offsets[fresh[-1]])
+            files, keys, hashes = self._write_call_segments(name, batch, fresh, event_ids, first, last)
+            offsets = (first, last) if partition != NO_ORIGIN else (None, None)
+            entry = self._commit(name, state, files, keys, hashes, offsets)
+            if entry is not None:
+                state.last_offset = max(state.last_offset, last if partition != NO_ORIGIN else -1)
+                return entry
+
+    def _write_call_segments(self, name: str, batch: StoreBatch, fresh: list[int], event_ids: list[str], first: int,
+                             last: int) -> tuple[list[list], list[str], list[str]]:
+        """One segment per (tenant, day); the keys and hashes in the order the files hold them."""
+        table = batch.calls.take(pa.array(fresh, type=pa.int64()))
+        tenants = table.column("tenant").to_pylist()
+        days = [m.date() for m in table.column("observed_at").to_pylist()]
+        groups: dict[tuple, list[int]] = {}
+        for index, group in enumerate(zip(tenants, days)):
+            groups.setdefault(group, []).append(index)
+        files, keys, hashes = [], [], []
+        for (tenant, day), members in sorted(groups.items()):
+            relative = call_segment(name, tenant, day, first, last, self.writer_id)
+            write_segment(self.root / relative, table.take(pa.array(members, type=pa.int64())))
+            files.append([relative, len(members)])
+            keys += [event_ids[fresh[i]] for i in members]
+            hashes += [batch.hashes[fresh[i]] for i in members]
+        return files, keys, hashes
+
+    def _append_declared(self, table: str, rows: list[dict], name: str = "declared",
+                         dedupe: bool = True) -> Entry | None:
+        """Rows of a declared table as one segment and entry; rows the chain already holds are skipped."""
+        if not rows:
+            return None
+        arrow = table_of(table, rows)
+        stored = arrow.to_pylist()  # hashed as read back, the way verify reads it
+        keys = [f"{table}/{key_of(table, r)}" for r in stored]
+        hashes = [digest(r) for r in stored]
+        while True:
+            state = self._state(name)
+            fresh = [i for i, k in enumerate(keys) if not (dedupe and k in state.recent)]
+            if not fresh:
+                return None
+            relative = declared_segment(table, name, state.seq + 1, self.writer_id)
+            write_segment(self.root / relative, arrow.take(pa.array(fresh, type=pa.int64())))
+            entry = self._commit(name, state, [[relative, len(fresh)]], [keys[i] for i in fresh],
+                                 [hashes[i] for i in fresh], (None, None))
+            if entry is not None:
+                return entry
+
+    def _commit(self, name: str, state: _Chain, files: list[list], keys: list[str], hashes: list[str],
+                offsets: tuple[int | None, int | None], kind: str = "records", body: dict | None = None,
+                keep_files: bool = False) -> Entry | None:
+        """Commit an entry; on a conflict forget the chain's state, remove the files (unless kept), return None."""
+        records = ledger.records_text(keys, hashes)
+        seq = state.seq + 1
+        entry = Entry(self.identity.id, name, seq, state.hash, kind, files, len(keys), digest(records),
+                      f"{seq:012d}-{self.writer_id}.records", *offsets, timestamp(datetime.now(timezone.utc)),
+                      self.writer_id, body or {}).sealed(self.key)
+        try:
+            ledger.commit(self.root, entry, records)
+        except ChainConflict as exc:
+            logger.warning("%s; reading the chain again", exc)
+            for relative, _ in [] if keep_files else files:
+                (self.root / relative).unlink(missing_ok=True)
+            self._chains.pop(name, None)
+            return None
+        state.seq, state.hash = entry.seq, entry.hash
+        state.remember(keys)
+        self.total += entry.count if name.startswith("calls") and kind == "records" else 0
+        return entry
+
+    def _state(self, name: str) -> _Chain:
+        """The chain's end as stored (read once, then kept up to date by this writer)."""
+        if name not in self._chains:
+            self._chains[name] = _load_chain(self.root, name)
+        return self._chains[name]
 
 
-_INSERT_CALLS = f"""
-    WITH f AS ({findings_canon_sql("batch_findings", key="fset")})
-    INSERT INTO calls
-    SELECT {", ".join(f"b.{name}::{kind} AS {name}" for name, kind in CALL_COLUMNS)}, ? AS batch_id,
-           {record_hash_sql("b", "f")} AS row_hash
-    FROM batch_calls b LEFT JOIN f ON f.fset = b.fset::VARCHAR
-"""
-_SKIPPING_KNOWN = " ON CONFLICT DO NOTHING"
-_RETURNING = " RETURNING event_id::VARCHAR, row_hash"
-
-# The findings of the new calls: texts not yet kept are added once, then one row per call and finding.
-_BATCH_TEXTS = (f"CREATE OR REPLACE TEMP TABLE batch_texts AS "
-                f"SELECT *, {FINDING_TEXT_ID_SQL} AS text_id FROM batch_findings")
-_INSERT_NEW_TEXTS = f"""
-    INSERT INTO finding_texts
-    SELECT DISTINCT ON (text_id) text_id, {", ".join(FINDING_COLUMNS)} FROM batch_texts
-    WHERE text_id NOT IN (SELECT text_id FROM finding_texts)
-"""
-_INSERT_FINDING_ROWS = """
-    INSERT INTO finding_rows
-    SELECT b.event_id::UUID, t.text_id, b.tenant, b.observed_at, $1
-    FROM batch_calls b JOIN batch_texts t ON t.fset = b.fset
-    SEMI JOIN (SELECT unnest($2::VARCHAR[]) AS event_id) n ON b.event_id = n.event_id
-"""
+def _load_chain(root: Path, name: str) -> _Chain:
+    files = ledger.entry_files(root, name)
+    if not files:
+        return _Chain()
+    last = ledger.read_entry(files[-1])
+    state = _Chain(last.seq, last.hash)
+    keys: list[str] = []
+    for path in reversed(files):
+        entry = ledger.read_entry(path)
+        if entry.last_offset is not None:
+            state.last_offset = max(state.last_offset, entry.last_offset)
+        if len(keys) < DEDUP_WINDOW:
+            records = (ledger.chain_dir(root, name) / entry.records_file).read_text()
+            keys[:0] = [k for k, _ in ledger.parse_records(records)]
+    state.remember(keys[-DEDUP_WINDOW:])
+    return state
 
 
-_UPSERT_INCIDENT = """
-    INSERT INTO incidents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (incident_id) DO UPDATE SET
-        severity = excluded.severity, status = excluded.status, count = greatest(incidents.count, excluded.count),
-        last_seen = greatest(incidents.last_seen, excluded.last_seen), acknowledged_by = excluded.acknowledged_by,
-        acknowledged_at = excluded.acknowledged_at, document = excluded.document
-"""
-
-_UPSERT_ALERT = """
-    INSERT INTO alert_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (incident_id) DO UPDATE SET
-        channel = excluded.channel, message_ts = excluded.message_ts,
-        sent_count = greatest(alert_state.sent_count, excluded.sent_count), pending = excluded.pending,
-        updated_at = excluded.updated_at
-"""
+def write_segment(path: Path, table: pa.Table) -> None:
+    """A segment, written whole under a temporary name and renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, temp, compression="zstd")
+    temp.replace(path)

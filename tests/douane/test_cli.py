@@ -98,7 +98,7 @@ def test_demo_audits_stores_and_verifies_synthetic_traffic(
     run = (tmp_path / "runs" / "latest").resolve()
     assert run.parent == tmp_path / "runs"
     assert "3/7 audited 40 calls" in result.output
-    assert f"40 written to {run / 'douane.duckdb'}" in result.output
+    assert f"40 written to {run / 'store'}" in result.output
     assert "3 malformed records went to douane.dlq" in result.output
     assert re.search(r"live +[\d.]+ s +audited +40/40 .* calls/s .* incidents \d+", result.output), result.output
     assert re.search(r"4/7 \d+ incidents \(not \d+ alerts: one per incident\) sent to the local Slack stand-in",

@@ -17,6 +17,8 @@ from collector import TrafficGenerator
 from douane.contract import decode_verdict
 from stream import CountingStage, EmbeddedWorker, FindingsPublisher, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
 from stream.store import StoreWriter, open_store, verify
+from stream.store.heads import head_file_lines
+from stream.store.signing import load_public
 from tests.helpers import read_all
 from tests.stream.conftest import EXAMPLE_POLICY, EXAMPLES, publish, until
 
@@ -152,6 +154,7 @@ def test_a_worker_killed_mid_stream_loses_and_duplicates_nothing(kafka_bootstrap
     policies = PolicySet([], default=EXAMPLE_POLICY)
     assert rows(con, "SELECT count(*) FROM findings WHERE tenant = ?", tenant) == sum(
         len(policies.audit(e).verdict.findings) for e in events)
-    report = verify(con)
+    report = verify(con, load_public(tmp_path / "keys" / "ledger.ed25519"),  # the sink's home: its key, its heads
+                    head_file_lines(tmp_path / "ledger-heads.jsonl"))
     assert report.intact, [str(p) for p in report.problems]
     con.close()

@@ -29,8 +29,10 @@ async def test_a_child_process_prepares_what_this_process_would() -> None:
     finally:
         preparer.close()
     assert there.batch.calls.equals(here.batch.calls)
-    assert there.batch.finding_sets.equals(here.batch.finding_sets)
+    assert there.batch.hashes == here.batch.hashes and len(set(here.batch.hashes)) == 300
     assert there.batch.received == here.batch.received == 300
+    assert here.batch.offsets == list(range(300)) and set(here.batch.partitions) == {0}
+    assert here.batch.ranges == {0: (0, 301)}, "the last offset read counts the dead letters too"
     assert [(x.origin, x.reason, x.value) for x in there.letters] == [(x.origin, x.reason, x.value) for x in here.letters]
     assert [x.origin.offset for x in there.letters] == [300, 301]
 

@@ -66,7 +66,7 @@ def mix(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Mix:
     events = TrafficGenerator((tenant,), seed=11, start=start, outages=(outage,)).events(300)
     window = Window(start + timedelta(minutes=2), start + timedelta(minutes=7), tenant)
     folder = tmp_path_factory.mktemp("replay")
-    store = folder / "douane.duckdb"
+    store = folder / "store"
     then = _policies(EXAMPLES / "woocommerce-shop.policy.yaml", tenant)
     writer = StoreWriter(store)
     writer.record_policies(then.tenants())

@@ -1,8 +1,7 @@
-"""The DuckDB store's schema, owned here alone, with versioned migrations.
+"""The single-file DuckDB store of earlier Douane versions: read only to migrate it (douane store migrate).
 
-Writers migrate a store forward on open; readers (reports) refuse a store whose version
-differs from theirs with a message that says what to run. DuckDB allows one writer per
-file: the sink is that writer.
+Its versioned migrations still bring an older file to the last single-file schema, so that
+``stream/store/migrate.py`` reads one shape; nothing writes this format any more.
 """
 
 from __future__ import annotations

@@ -1,0 +1,98 @@
+"""Lawful deletion: retention (whole day partitions of a tenant) and Art. 17 erasure (given records).
+
+Each deletion is one signed ``tombstone`` entry on the chain ``tombstones``: what was removed
+(the segment files, the number of records and, for an erasure, their event ids), why (retention
+or erasure, the basis given), by whom, and when. An erasure rewrites each segment that held an
+erased record without it; the tombstone names the new segment and lists its records, and
+``verify`` checks that it holds exactly the old records less the erased ones. Anything removed
+without a tombstone is tampering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from stream.store.canonical import digest
+from stream.store.chain import Entry
+from stream.store.layout import CALLS
+from stream.store.reader import snapshot
+from stream.store.writer import StoreWriter, write_segment
+
+TOMBSTONES = "tombstones"
+
+
+@dataclass
+class Deletion:
+    """What a prune or an erasure removes (or would, with ``dry_run``): files, records, replaced segments."""
+
+    files: list[str] = field(default_factory=list)
+    records: int = 0
+    erased: list[str] = field(default_factory=list)
+    entry: Entry | None = None
+
+
+def prune(writer: StoreWriter, tenant: str, before: date, *, basis: str, by: str, dry_run: bool = False) -> Deletion:
+    """Remove ``tenant``'s day partitions older than ``before`` (retention), under one tombstone."""
+    snap = snapshot(writer.root)
+    prefix = f"{CALLS}/tenant={tenant}/day="
+    files = [f for f in snap.live_files(prefix) if date.fromisoformat(f[len(prefix):].split("/")[0]) < before]
+    counts = {f: n for es in snap.entries.values() for e in es for f, n in e.files}
+    deletion = Deletion(files, sum(counts[f] for f in files))
+    if dry_run or not files:
+        return deletion
+    body = {"reason": "retention", "basis": basis, "by": by, "tenant": tenant, "before": before.isoformat(),
+            "removed_files": files, "removed_records": deletion.records}
+    deletion.entry = _tombstone(writer, body, [], [], [])
+    for f in files:
+        (writer.root / f).unlink(missing_ok=True)
+    return deletion
+
+
+def erase(writer: StoreWriter, event_ids: list[str], *, basis: str, by: str, dry_run: bool = False) -> Deletion:
+    """Remove the records of ``event_ids`` (Art. 17): their segments are rewritten without them."""
+    wanted = set(event_ids)
+    snap = snapshot(writer.root)
+    deletion = Deletion()
+    rewrites = []
+    for relative in snap.live_files(f"{CALLS}/"):
+        table = pq.read_table(writer.root / relative)
+        hit = pc.is_in(table.column("event_id"), value_set=_strings(wanted))
+        if not pc.any(hit).as_py():
+            continue
+        kept = table.filter(pc.invert(hit))
+        deletion.files.append(relative)
+        deletion.erased += [e for e in table.filter(hit).column("event_id").to_pylist()]
+        rewrites.append((relative, kept))
+    deletion.records = len(deletion.erased)
+    if dry_run or not rewrites:
+        return deletion
+    added, keys, hashes = [], [], []
+    for relative, kept in rewrites:
+        if kept.num_rows:
+            new = relative.replace(".parquet", f"-erased-{writer.writer_id}.parquet")
+            write_segment(writer.root / new, kept)
+            added.append([new, kept.num_rows])
+            rows = kept.to_pylist()
+            keys += [r["event_id"] for r in rows]
+            hashes += [digest(r) for r in rows]
+    body = {"reason": "erasure (GDPR Art. 17)", "basis": basis, "by": by, "removed_files": deletion.files,
+            "erased": sorted(deletion.erased), "removed_records": deletion.records}
+    deletion.entry = _tombstone(writer, body, added, keys, hashes)
+    for relative in deletion.files:
+        (writer.root / relative).unlink(missing_ok=True)
+    return deletion
+
+
+def _tombstone(writer: StoreWriter, body: dict, files: list, keys: list[str], hashes: list[str]) -> Entry:
+    """Commit a signed tombstone entry and publish its head."""
+    return writer.commit_entry(TOMBSTONES, "tombstone", body, files, keys, hashes)
+
+
+def _strings(values: set[str]):
+    import pyarrow as pa
+
+    return pa.array(sorted(values), pa.string())

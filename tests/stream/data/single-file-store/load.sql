@@ -1,0 +1,10 @@
+COPY alert_state FROM 'single-file-store/alert_state.parquet' (FORMAT 'parquet', compression 'zstd');
+COPY calls FROM 'single-file-store/calls.parquet' (FORMAT 'parquet', compression 'zstd');
+COPY finding_rows FROM 'single-file-store/finding_rows.parquet' (FORMAT 'parquet', compression 'zstd');
+COPY finding_texts FROM 'single-file-store/finding_texts.parquet' (FORMAT 'parquet', compression 'zstd');
+COPY incidents FROM 'single-file-store/incidents.parquet' (FORMAT 'parquet', compression 'zstd');
+COPY ledger FROM 'single-file-store/ledger.parquet' (FORMAT 'parquet', compression 'zstd');
+COPY policies FROM 'single-file-store/policies.parquet' (FORMAT 'parquet', compression 'zstd');
+COPY processing_activities FROM 'single-file-store/processing_activities.parquet' (FORMAT 'parquet', compression 'zstd');
+COPY providers FROM 'single-file-store/providers.parquet' (FORMAT 'parquet', compression 'zstd');
+COPY schema_version FROM 'single-file-store/schema_version.parquet' (FORMAT 'parquet', compression 'zstd');
