@@ -57,9 +57,25 @@ def app_context(headers) -> AppContext:
                       feature=_slug(headers.get("x-douane-feature"), "unspecified"))
 
 
+CONSENT_HEADER = "x-douane-consent"
+"""An app's reference to the data subject's explicit consent to this transfer (Art. 49(1)(a)): an id in the
+app's consent records, never the person's identity. The rules judge 49(1)(a) only with it."""
+
+
+def consent_ref(headers) -> str | None:
+    """The consent reference a request carries, or None; ValueError names a malformed one."""
+    value = headers.get(CONSENT_HEADER)
+    if value is None:
+        return None
+    value = value.strip()
+    if not 0 < len(value) <= 200 or not value.isascii() or not value.isprintable():
+        raise ValueError("X-Douane-Consent must be 1-200 printable ASCII characters: a consent record id")
+    return value
+
+
 def draft_event(tenant: str, host: str, path: str, body: dict, api: Api, data: PersonalData, *,
                 app: AppContext, tap: Tap = GATEWAY_TAP, event_id: UUID | None = None,
-                observed_at: datetime | None = None) -> AICallEvent:
+                observed_at: datetime | None = None, consent: str | None = None) -> AICallEvent:
     """The event before the outcome is known (the rules engine judges this)."""
     model = body.get("model") if isinstance(body.get("model"), str) else None
     return AICallEvent(
@@ -67,7 +83,7 @@ def draft_event(tenant: str, host: str, path: str, body: dict, api: Api, data: P
         tenant=tenant, app=app,
         destination=Destination(host=host, path=path, model=(model or "")[:200] or None,
                                 region_hints=region_hints(host, api, body)),
-        personal_data=data, outcome=Outcome(action=Action.FORWARDED))
+        personal_data=data, outcome=Outcome(action=Action.FORWARDED), consent_ref=consent)
 
 
 def _slug(value: str | None, default: str) -> str:

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route as StarletteRoute
 
-from collector.declare import app_context, draft_event, request_text
+from collector.declare import app_context, consent_ref, draft_event, request_text
 from collector.gateway.config import GatewayConfig, hash_key
 from collector.gateway.door import check_shapes, json_object, read_body
 from collector.gateway.errors import GatewayError
@@ -198,7 +198,8 @@ class Gateway:
         engine = self.engines[tenant]
         host = self._host(request, route, engine)
         data = await self.scanner.personal_data(request_text(body))
-        event = draft_event(tenant, host, route.path, body, route.api, data, app=app_context(request.headers))
+        event = draft_event(tenant, host, route.path, body, route.api, data, app=app_context(request.headers),
+                            consent=self._consent(request))
         verdict = engine.evaluate(event)
         self.metrics.overhead.observe(time.perf_counter() - started)
         return Call(tenant, route, host, body, raw, event, verdict, self._enforcement(verdict, data.scan, engine),
@@ -223,6 +224,13 @@ class Gateway:
         if tenant is not None:
             return tenant
         raise GatewayError(401, "invalid_douane_key", "the X-Douane-Key is not a known tenant key")
+
+    @staticmethod
+    def _consent(request: Request) -> str | None:
+        try:
+            return consent_ref(request.headers)
+        except ValueError as exc:
+            raise GatewayError(400, "invalid_consent_ref", str(exc)) from None
 
     async def _body(self, request: Request) -> bytes:
         if sum(len(k) + len(v) for k, v in request.headers.items()) > self.config.max_header_bytes:

@@ -21,7 +21,7 @@ from types import ModuleType
 
 import httpx
 
-from collector.declare import draft_event, personal_data, request_text
+from collector.declare import consent_ref, draft_event, personal_data, request_text
 from collector.provider import Route, failure_class, route_for
 from douane.contract import AICallEvent, AppContext, PersonalData, Tap
 from douane.contract.events import ErrorClass, ScanState, TapKind
@@ -71,7 +71,7 @@ class SdkTap:
         route = route_for(request.url.path)
         if route is None:
             return NOT_AN_AI_CALL
-        return Sent(self, http, request.url.host, route, request.read(), time.perf_counter())
+        return Sent(self, http, request.url.host, route, request.read(), time.perf_counter(), _consent(request))
 
     def declare(self, sent: Sent, status: int | None, error: ErrorClass | None, response_bytes: int | None) -> None:
         """Emit the event for one finished (or failed) call."""
@@ -82,7 +82,7 @@ class SdkTap:
             data = personal_data(request_text(body or {}), self.content_key, self.content_key_id)
         event = draft_event(self.tenant, sent.host, sent.route.path, body, sent.route.api, data,
                             app=AppContext(platform=self.platform, feature=self.feature),
-                            tap=Tap(kind=TapKind.SDK, name=self.name))
+                            tap=Tap(kind=TapKind.SDK, name=self.name), consent=sent.consent)
         outcome = event.outcome.model_copy(update={
             "status": status, "error_class": error, "request_bytes": len(sent.content),
             "response_bytes": response_bytes, "latency_ms": round((time.perf_counter() - sent.started) * 1000, 3)})
@@ -102,6 +102,7 @@ class Sent:
     route: Route
     content: bytes
     started: float
+    consent: str | None = None
 
     def answered(self, response) -> None:
         """Declare the call with the provider's answer."""
@@ -209,3 +210,12 @@ def _json_object(raw: bytes) -> dict | None:
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return body if isinstance(body, dict) else None
+
+
+def _consent(request) -> str | None:
+    """The consent reference the app put on the call (``extra_headers={"X-Douane-Consent": ...}``), if well formed."""
+    try:
+        return consent_ref(request.headers)
+    except ValueError:
+        logger.warning("an SDK call carried a malformed X-Douane-Consent header; it is not recorded")
+        return None

@@ -202,3 +202,18 @@ def test_no_request_content_reaches_logs_spool_or_topic(running: Running, kafka_
     assert CANARY not in caplog.text and CANARY not in out + err
     assert CANARY.encode() not in on_disk
     assert not [value for value in topic_values(kafka_bootstrap) if CANARY.encode() in value]
+
+
+def test_a_consent_reference_is_recorded_never_forwarded_and_a_bad_one_refused(running: Running,
+                                                                                kafka_bootstrap: str) -> None:
+    ask = f"Welche Bohnen passen zu mir? {uuid.uuid4()}"
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": ask}]}
+    answer = httpx.post(running.url + "/v1/chat/completions", headers={**HEADERS, "X-Douane-Consent": "cns-0815"},
+                        json=body)
+    assert answer.status_code == 200
+    assert "x-douane-consent" not in running.upstream.seen[-1].headers
+    [event] = events_with(kafka_bootstrap, {content_hash({"messages": [{"content": ask}]})}, expect=1)
+    assert event.consent_ref == "cns-0815"
+    refused = httpx.post(running.url + "/v1/chat/completions", headers={**HEADERS, "X-Douane-Consent": "x" * 300},
+                         json=body)
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid_consent_ref"

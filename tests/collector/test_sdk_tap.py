@@ -117,3 +117,13 @@ def test_calls_that_are_not_ai_calls_are_not_declared() -> None:
         client.get("https://shop.example/health")
         client.post("https://api.openai.com/v1/chat/completions", json={"model": "gpt-4o", "messages": ask("hi")})
     assert [e.destination.path for e in seen] == ["/v1/chat/completions"]
+
+
+def test_an_apps_consent_reference_travels_on_the_event_and_not_upstream(tap, kafka_bootstrap: str) -> None:
+    """Art. 49(1)(a) is judged only with a per-call consent reference (rules/derogations.py)."""
+    sdk_tap, upstream = tap
+    text = f"Bitte an jana.koch@example.de ({uuid.uuid4()})"
+    client = sdk_tap.wrap(openai.OpenAI(api_key="sk-shop", max_retries=0), transport=ToStandIn(upstream.origin, httpx2))
+    client.chat.completions.create(model="gpt-4o", messages=ask(text), extra_headers={"X-Douane-Consent": "cns-4711"})
+    [event] = events_with(kafka_bootstrap, {content_hash({"messages": ask(text)})}, expect=1)
+    assert event.consent_ref == "cns-4711"
