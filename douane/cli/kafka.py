@@ -68,12 +68,19 @@ def status(json_out: bool = typer.Option(False, "--json", help="the status as JS
 
 
 @app.command()
-def topics() -> None:
+def topics(as_json: bool = typer.Option(False, "--json", help="one JSON line per topic on stdout")) -> None:
     """Create Douane's topics (idempotent) with the partitions and retention of the contract."""
+    import json
+
     from deploy.kafka import ensure_topics
 
     cfg = settings()
     for t in ensure_topics(bootstrap(cfg), cfg.topic_partitions):
+        if as_json:
+            typer.echo(json.dumps({"topic": t.spec.name, "created": t.created, "partitions": t.partitions,
+                                   "retention_ms": t.spec.retention_ms, "longest_life_ms": t.spec.longest_life_ms(),
+                                   "config": t.spec.config(cfg.topic_replication)}))
+            continue
         state = "created" if t.created else "exists "
         keep = _duration(t.spec.retention_ms)
         life = t.spec.longest_life_ms()

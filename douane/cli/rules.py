@@ -61,15 +61,20 @@ def evaluate(policy: Path = POLICY, registry: Path = REGISTRY) -> None:
 
 
 @app.command()
-def validate(files: list[Path] = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+def validate(files: list[Path] = typer.Argument(..., exists=True, dir_okay=False),
+             as_json: bool = typer.Option(False, "--json", help="one JSON line per file on stdout")) -> None:
     """Check policy, registry, jurisdiction, finding and custom-rule files; name every problem."""
+    import json
+
     from rules.validate import validate_file
 
     failed = 0
     for path in files:
         kind, problem = validate_file(path)
-        if problem:
-            failed += 1
+        failed += bool(problem)
+        if as_json:
+            typer.echo(json.dumps({"file": str(path), "kind": kind, "ok": not problem, "problem": problem}))
+        elif problem:
             typer.secho(problem, err=True, fg=typer.colors.RED)
         else:
             typer.echo(f"ok  {path} ({kind})")

@@ -25,6 +25,7 @@ def verify(
                                     help="the ledger's public key (default: $DOUANE_LEDGER_KEY or its .pub)"),
     heads: Path = typer.Option(None, "--heads", help="the published head file (default: $DOUANE_LEDGER_HEADS)"),
     kafka: bool = typer.Option(False, "--kafka", help="also check the heads published on douane.ledger"),
+    as_json: bool = typer.Option(False, "--json", help="the result as one JSON object on stdout"),
 ) -> None:
     """Check segments, chains, signatures and published heads; name each thing that is wrong."""
     from stream.store import StoreError, verify as verify_store
@@ -42,6 +43,8 @@ def verify(
         report = verify_store(path, load_public(key_file), lines)
     except (StoreError, LedgerKeyError) as exc:
         fail(str(exc))
+    if as_json:
+        _verify_json(path, report)
     for problem in report.problems:
         typer.secho(str(problem), fg=typer.colors.RED)
     for lawful in report.lawful:
@@ -51,6 +54,17 @@ def verify(
                f"{report.declared} declared records, {report.heads_checked} published heads checked, {state}")
     if not report.intact:
         raise typer.Exit(1)
+
+
+def _verify_json(path: Path, report) -> None:
+    """One JSON object for scripts; exit 1 when the ledger is not intact."""
+    import json
+
+    typer.echo(json.dumps({"store": str(path), "intact": report.intact, "chains": report.chains,
+                           "entries": report.batches, "calls": report.records, "declared": report.declared,
+                           "heads_checked": report.heads_checked, "problems": [str(p) for p in report.problems],
+                           "lawful_deletions": [str(d) for d in report.lawful]}))
+    raise typer.Exit(0 if report.intact else 1)
 
 
 @store_app.command()

@@ -74,6 +74,9 @@ def test_topics_are_idempotent(kafka_bootstrap: str, monkeypatch: pytest.MonkeyP
     assert result.output.count("exists ") == 6
     assert "douane.redirect    partitions=6   retention=40m" in result.output
     assert "(every record gone within 56m)" in result.output
+    as_json = [json.loads(line) for line in runner.invoke(app, ["kafka", "topics", "--json"]).stdout.splitlines()]
+    redirect = next(t for t in as_json if t["topic"] == "douane.redirect")
+    assert redirect["config"]["segment.ms"] == "600000" and redirect["longest_life_ms"] == 56 * 60_000
 
 
 def _scc_calls_to_openai_in_the_outage(events: int) -> int:

@@ -78,6 +78,10 @@ def test_validate_fails_on_a_bad_file(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{bad}:3:" in result.output and "unknown field or macro 'nope'" in result.output
     assert "not a Douane rules file" in result.output
+    as_json = runner.invoke(app, ["rules", "validate", "--json", str(bad), str(EXAMPLES / "woocommerce-shop.policy.yaml")])
+    lines = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert as_json.exit_code == 1 and [line["ok"] for line in lines] == [False, True]
+    assert f"{bad}:3:" in lines[0]["problem"] and lines[1]["kind"] == "policy"
 
 
 def test_explain_prints_the_path_in_words(tmp_path: Path) -> None:

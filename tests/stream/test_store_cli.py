@@ -71,6 +71,10 @@ def test_verify_names_the_problem_and_fails(env: Path) -> None:
         segment.unlink()
     bad = run("ledger", "verify")
     assert bad.exit_code == 1 and "deleted (its segment calls/tenant=" in bad.output
+    as_json = run("ledger", "verify", "--json")
+    report = __import__("json").loads(as_json.stdout.splitlines()[0])
+    assert as_json.exit_code == 1 and report["intact"] is False and report["calls"] == 40
+    assert any("deleted (its segment calls/tenant=" in p for p in report["problems"])
 
 
 def test_prune_and_erase_with_dry_run(env: Path) -> None:
