@@ -85,8 +85,9 @@ def mix(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Mix:
 
 
 def _scc_calls_to_openai(events: list) -> list[str]:
-    """Calls the example policy let through on the OpenAI SCCs: OpenAI (either endpoint; the contracting entity
-    is in the US) from the two activities that declare personal data, support chat and checkout."""
+    """Calls the example policy let through on the OpenAI SCCs: OpenAI (either endpoint) from the two activities
+    that declare personal data, support chat and checkout. Without the SCCs the verdict turns on whether OpenAI's
+    Irish entity is the shop's contracting party, which the registry only assumes: review, not prohibition."""
     return [str(e.event_id) for e in events
             if e.destination.provider == "openai" and e.app.feature in ("support_chat", "checkout")]
 
@@ -98,12 +99,16 @@ def test_a_stricter_policy_adds_exactly_the_calls_it_no_longer_covers(kafka_boot
     assert expected, "the seed gives no SCC-based calls in the window: the test would prove nothing"
     assert report.sources.calls.startswith(f"Kafka topic {TOPICS.ai_calls.name}")
     assert report.totals.calls == len(mix.inside) and report.totals.not_recorded == 0
-    assert {r.rule_id: r.added for r in report.rules if r.added} == {"chapter-v.no-basis": len(expected)}
+    # Those processed in the EEA (eu.api.openai.com) also lose the cover of OpenAI's onward transfers to its
+    # US sub-processors, which the shop has not verified (rules/data/providers.yaml, sub_processing).
+    in_eea = [str(e.event_id) for e in mix.inside if str(e.event_id) in expected and e.destination.host.startswith("eu.")]
+    added = {"chapter-v.recipient-assumed": len(expected)} | ({"chapter-v.onward-transfer": len(in_eea)} if in_eea else {})
+    assert {r.rule_id: r.added for r in report.rules if r.added} == added
     assert {r.rule_id: r.removed for r in report.rules if r.removed} == {"chapter-v.scc": len(expected)}
-    no_basis = next(r for r in report.rules if r.rule_id == "chapter-v.no-basis")
-    assert no_basis.added_examples == expected[:3]
+    assumed = next(r for r in report.rules if r.rule_id == "chapter-v.recipient-assumed")
+    assert assumed.added_examples == expected[:3]
     decisions = {(c.then, c.now): c.calls for c in report.changes if c.field == "decision"}
-    assert decisions == {("allowed_with_safeguard", "unauthorised"): len(expected)}
+    assert decisions == {("allowed_with_safeguard", "needs_review"): len(expected)}
     assert report.differs
 
 
@@ -166,15 +171,17 @@ def _end_offsets(bootstrap: str) -> dict:
         consumer.close()
 
 
-def _fingerprint(path: Path) -> tuple[str, int]:
-    return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
+def _fingerprint(folder: Path) -> dict[str, tuple[str, int]]:
+    """Every file of the store folder with its hash and modification time."""
+    return {str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("source", ["kafka", "store"])
 def test_replay_writes_nothing(kafka_bootstrap: str, mix: Mix, source: str, monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("DOUANE_KAFKA_BOOTSTRAP", kafka_bootstrap)
     offsets, store = _end_offsets(kafka_bootstrap), _fingerprint(mix.store)
-    wal = mix.store.with_name(mix.store.name + ".wal")
+    assert store, "the store folder holds no file: the check would prove nothing"
 
     result = runner.invoke(app, ["replay", "--from", mix.window.start.isoformat(), "--to", mix.window.end.isoformat(),
                                  "--tenant", mix.tenant, "--policy", str(mix.policy_file), "--store", str(mix.store),
@@ -184,7 +191,7 @@ def test_replay_writes_nothing(kafka_bootstrap: str, mix: Mix, source: str, monk
     answer = json.loads(result.stdout)
     assert answer["differs"] is True and answer["totals"]["calls"] == len(mix.inside)
     assert _end_offsets(kafka_bootstrap) == offsets
-    assert _fingerprint(mix.store) == store and not wal.exists()
+    assert _fingerprint(mix.store) == store
 
 
 def test_the_same_rules_show_no_difference(kafka_bootstrap: str, mix: Mix, monkeypatch) -> None:
@@ -215,7 +222,7 @@ def test_a_replay_for_the_post_mortem(mix: Mix, tmp_path: Path, fmt: str, starts
     assert result.exit_code == 1, result.output
     assert out.read_bytes().startswith(starts)
     if fmt == "html":
-        assert "chapter-v.no-basis" in out.read_text() and "allowed_with_safeguard" in out.read_text()
+        assert "chapter-v.recipient-assumed" in out.read_text() and "allowed_with_safeguard" in out.read_text()
 
 
 def test_seek_by_timestamp_skips_records_published_before_the_margin(kafka_bootstrap: str) -> None:
