@@ -17,6 +17,7 @@ from douane.contract import TOPICS
 from douane.contract.deadletter import DeadLetter, Origin
 from stream.policies import PolicySet
 from stream.alerts import IncidentDesk, SlackNotifier
+from stream.graceful import to_the_end
 from stream.stages import SignalPublisher, Stage
 from stream.store.rows import Audited
 from stream.pipeline import Raw, audit_batch
@@ -68,7 +69,7 @@ class StreamApp:
         async for events in stream.take_events(self.config.batch_size, within=self.config.batch_wait):
             raws = [Raw(e.key, e.value, Origin(e.message.topic, e.message.partition, e.message.offset))
                     for e in events]
-            await self.process(raws)
+            await to_the_end(self.process(raws))  # a stop mid-batch must not ack a half-done batch
 
     async def process(self, raws: list[Raw]) -> None:
         """Run one batch through triage, evaluation and every stage."""

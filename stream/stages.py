@@ -87,10 +87,12 @@ class SignalPublisher(PerEventStage):
         self.topic = topic
 
     async def handle(self, item: Audited) -> None:
-        """Send one signal per failure kind the call shows; nothing for healthy calls."""
+        """Send one signal per failed call, naming every failure kind it shows; nothing for healthy calls."""
         event = item.event
-        for signal in signal_of(event):
-            command = {"type": "signal", "tenant": event.tenant, "provider": item.provider or event.destination.host,
-                       "signal": signal, "at": event.observed_at.isoformat()}
-            await self.topic.send(key=event.tenant.encode(), value=json.dumps(command).encode(),
-                                  timestamp=event.observed_at.timestamp())
+        kinds = signal_of(event)
+        if not kinds:
+            return
+        command = {"type": "signal", "tenant": event.tenant, "provider": item.provider or event.destination.host,
+                   "signal": kinds[0], "signals": kinds, "at": event.observed_at.isoformat()}
+        await self.topic.send(key=event.tenant.encode(), value=json.dumps(command).encode(),
+                              timestamp=event.observed_at.timestamp())

@@ -1,5 +1,5 @@
-"""A local Slack Web API stand-in: chat.postMessage, chat.update, chat.getPermalink, auth.test,
-and Socket Mode (apps.connections.open and the WebSocket it names, down which :meth:`click` sends).
+"""A local Slack Web API stand-in: chat.postMessage, chat.update, chat.getPermalink,
+conversations.replies, auth.test, and Socket Mode (apps.connections.open and the WebSocket it names, down which :meth:`click` sends).
 
 It records every call (in memory, and as JSON lines in ``record_to`` when given, so what
 Slack would have shown can be read after a demo), answers in Slack's JSON shape, and can be told to rate-limit
@@ -120,6 +120,8 @@ class SlackStandIn(ThreadedServer):
                                  f"{str(args['message_ts']).replace('.', '')}"}
         if channel not in self.channels:
             return {"ok": False, "error": "channel_not_found"}
+        if method == "conversations.replies":
+            return self._thread(channel, str(args.get("ts")))
         if method == "chat.postMessage":
             self._seq += 1
             ts = f"{int(time.time())}.{self._seq:06d}"
@@ -132,6 +134,17 @@ class SlackStandIn(ThreadedServer):
             self.messages[key] = args
             return {"ok": True, "channel": channel, "ts": args["ts"], "text": args.get("text")}
         return {"ok": False, "error": "unknown_method"}
+
+    def _thread(self, channel: str, ts: str) -> dict:
+        """A message and its replies, oldest first, as ``conversations.replies`` gives them (one page)."""
+        if (channel, ts) not in self.messages:
+            return {"ok": False, "error": "thread_not_found"}
+        replies = sorted((t, args) for (ch, t), args in self.messages.items()
+                         if ch == channel and str(args.get("thread_ts")) == ts)
+        thread = [(ts, self.messages[(channel, ts)]), *replies]
+        return {"ok": True, "has_more": False,
+                "messages": [{"ts": t, "text": args.get("text", ""), **({"thread_ts": ts} if t != ts else {})}
+                             for t, args in thread]}
 
     def _record(self, method: str, args: dict, status: int, response: web.Response,
                 ts: str | None = None) -> web.Response:

@@ -18,8 +18,8 @@ def notifier():
 
     cfg = settings()
     if cfg.slack_token is None:
-        fail("DOUANE_SLACK_TOKEN is not set: create a Slack app with the chat:write scope, install it, "
-             "and export its bot token (xoxb-...)")
+        fail("DOUANE_SLACK_TOKEN is not set: create a Slack app with the chat:write and channels:history scopes, "
+             "install it, and export its bot token (xoxb-...)")
     return SlackNotifier.connect(cfg.slack_token.get_secret_value(), base_url=cfg.slack_base_url)
 
 

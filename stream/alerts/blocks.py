@@ -76,10 +76,13 @@ def digest_blocks(tenant: str, states: list[dict]) -> list[dict]:
 
 def reminder_text(state: dict, clock: str) -> str:
     """A reminder that an Art. 23 deadline approaches."""
-    label = dict(CLOCKS)[clock]
-    due = _when(state["clocks"][clock])
-    return (f":alarm_clock: {label} is due {due}: {_title(state)}, {tenant_name(state)} "
+    return (f":alarm_clock: {reminder_mark(state, clock)}: {_title(state)}, {tenant_name(state)} "
             f"(incident opened {_when(state['first_seen'])}).")
+
+
+def reminder_mark(state: dict, clock: str) -> str:
+    """The part of a reminder that never changes (deadline and due time): how a sent one is recognised."""
+    return f"{dict(CLOCKS)[clock]} is due {_when(state['clocks'][clock])}"
 
 
 def tenant_name(state: dict) -> str:

@@ -32,6 +32,7 @@ from stream.alerts.outbox import Outbox
 from stream.alerts.outputs import AlertOutput, WebhookOutput, told
 from stream.alerts.slack import SlackNotifier
 from stream.alerts.socket_mode import SocketModeListener
+from stream.graceful import to_the_end
 
 logger = logging.getLogger(__name__)
 
@@ -143,14 +144,22 @@ class IncidentDesk:
         async for record in stream.events():
             try:
                 command = json.loads(record.value)
-                # finish what a command started (a reminder sent is recorded) even when the worker stops
-                state = await asyncio.shield(self._apply(command))
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            except ValueError as exc:
                 logger.warning("skipping a bad command on douane.incidents: %s", exc)
                 continue
-            if state is not None:  # a snapshot for the store (the sink keeps the incidents table)
-                snapshot = {"type": "state", "tenant": state["tenant"], "state": state}
-                await self.commands.send(key=state["tenant"].encode(), value=json.dumps(snapshot).encode())
+            # finish what a command started (a reminder sent is recorded) before the stream acks it
+            await to_the_end(self._handle(command))
+
+    async def _handle(self, command: dict) -> None:
+        """Apply one command; publish the incident's new state as a snapshot for the store."""
+        try:
+            state = await self._apply(command)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            logger.warning("skipping a bad command on douane.incidents: %s", exc)
+            return
+        if state is not None:  # a snapshot for the store (the sink keeps the incidents table)
+            snapshot = {"type": "state", "tenant": state["tenant"], "state": state}
+            await self.commands.send(key=state["tenant"].encode(), value=json.dumps(snapshot).encode())
 
     async def _apply(self, command: dict) -> dict | None:
         """Apply one command to the table; the incident's new state when it changed in a way worth keeping."""
@@ -203,23 +212,27 @@ class IncidentDesk:
         return told(state, command["output"], command["version"])
 
     def _signal(self, command: dict) -> None:
-        tenant, provider, signal = command["tenant"], command["provider"], command["signal"]
+        """A failed call counted per kind; one NIS2 incident per outage once any kind crosses its threshold."""
+        tenant, provider = command["tenant"], command["provider"]
+        kinds = tuple(command.get("signals") or (command["signal"],))
         at = datetime.fromisoformat(command["at"])
-        key = f"{tenant}|{provider}|{signal}"
-        self.signals[key] += 1
         thresholds = self._policy(tenant).nis2
-        window = thresholds.window_minutes
-        total = sum(self.signals[key].delta(timedelta(minutes=m)) for m in range(window))
-        ident = inc.incident_id(tenant, f"nis2.provider-{signal}", provider, ())
+        totals = {kind: self._counted(f"{tenant}|{provider}|{kind}", thresholds.window_minutes) for kind in kinds}
+        ident = inc.incident_id(tenant, inc.OUTAGE_RULE, provider, ())
         state = self.table.get(ident)
         if state is not None:
-            self.table[ident] = inc.record_signal(state, at, self.clock())
-        elif total >= getattr(thresholds, signal + "s"):
+            self.table[ident] = inc.record_signal(state, at, self.clock(), kinds)
+        elif any(total >= getattr(thresholds, kind + "s") for kind, total in totals.items()):
             named = self.provider_names.get(provider)
-            self.table[ident] = self._named(inc.open_nis2(tenant, provider, signal, total, window, at,
+            self.table[ident] = self._named(inc.open_nis2(tenant, provider, totals, thresholds.window_minutes, at,
                                                           provider_name=named))
             logger.warning("NIS2 incident opened: %s", ident)
         self.wake.set()
+
+    def _counted(self, key: str, window_minutes: int) -> int:
+        """One more in the windowed count of ``key``; the total over the policy's window."""
+        self.signals[key] += 1
+        return sum(self.signals[key].delta(timedelta(minutes=m)) for m in range(window_minutes))
 
     async def _deliver_forever(self) -> None:
         while True:
@@ -228,7 +241,7 @@ class IncidentDesk:
             except asyncio.TimeoutError:
                 pass
             self.wake.clear()
-            await self.deliver_once()
+            await to_the_end(self.deliver_once())  # what Slack took is recorded before the worker stops
 
     async def deliver_once(self) -> None:
         """Send what is due and record what Slack accepted."""

@@ -49,18 +49,27 @@ def record_finding(state: dict | None, verdict: Verdict, finding: Finding, at: d
     return _bump(state)
 
 
-def open_nis2(tenant: str, provider: str, signal: str, count: int, window_minutes: int, at: datetime,
+OUTAGE_RULE = "nis2.provider-outage"
+
+
+def open_nis2(tenant: str, provider: str, signals: dict[str, int], window_minutes: int, at: datetime,
               final_report_days: int = 30, provider_name: str | None = None) -> dict:
-    """A NIS2 incident for a provider's failures, with the Art. 23 clocks running from ``at``."""
+    """A NIS2 incident for a provider's outage, with the Art. 23 clocks running from ``at``.
+
+    One incident per tenant and provider: the lockouts of an outage and the failovers they
+    cause are one event to report, counted by kind in ``signals`` (failed calls per kind in
+    the window); ``count`` is the number of failed calls.
+    """
     named = provider_name or provider
-    state = _new(incident_id(tenant, f"nis2.provider-{signal}", provider, ()), "nis2", tenant,
-                 f"nis2.provider-{signal}", f"{named}: {count} {signal}s in {window_minutes} min", Severity.HIGH, at)
+    count = max(signals.values())
+    state = _new(incident_id(tenant, OUTAGE_RULE, provider, ()), "nis2", tenant, OUTAGE_RULE,
+                 _outage_title(named, signals), Severity.HIGH, at)
     notification = at + timedelta(hours=72)
     state.update(
-        provider=provider, destination="-", count=count, last_seen=at.isoformat(),
-        articles=["NIS2 Art. 23(4)", "NIS2 Art. 21(2)(c)"],
-        explanation=(f"{count} {signal}s from {named} within {window_minutes} minutes crossed the policy's "
-                     "threshold. If the outage is significant (Art. 23(3)), the Art. 23 reports are due."),
+        provider=provider, provider_label=named, destination="-", count=count, signals=dict(signals),
+        last_seen=at.isoformat(), articles=["NIS2 Art. 23(4)", "NIS2 Art. 21(2)(c)"],
+        explanation=(f"{_listed(signals)} from {named} within {window_minutes} minutes crossed the "
+                     "policy's threshold. If the outage is significant (Art. 23(3)), the Art. 23 reports are due."),
         remediation=("Confirm traffic fails over to the sovereign model, assess significance, and send the early "
                      "warning to the CSIRT within 24 h of awareness."),
         clocks={"early_warning": (at + timedelta(hours=24)).isoformat(), "notification": notification.isoformat(),
@@ -70,13 +79,31 @@ def open_nis2(tenant: str, provider: str, signal: str, count: int, window_minute
     return _bump(state)
 
 
-def record_signal(state: dict, at: datetime, touched: datetime | None = None) -> dict:
-    """One more failure counted into a NIS2 incident (a resolved one reopens)."""
+def record_signal(state: dict, at: datetime, touched: datetime | None = None, kinds: tuple[str, ...] = ()) -> dict:
+    """One more failed call (a lockout, an error, a failover or several) counted in; a resolved incident reopens."""
     if state["status"] == "resolved":
         state = reopened(state, at)
+    signals = dict(state.get("signals") or {})
+    for kind in kinds:
+        signals[kind] = signals.get(kind, 0) + 1
     state = dict(state, count=state["count"] + 1, last_seen=max(state["last_seen"], at.isoformat()),
-                 touched_at=(touched or at).isoformat())
+                 touched_at=(touched or at).isoformat(), signals=signals)
+    if signals and state.get("provider_label"):
+        state["title"] = _outage_title(state["provider_label"], signals)
     return _bump(state)
+
+
+def _outage_title(named: str, signals: dict[str, int]) -> str:
+    return f"{named} outage: {_listed(signals)}"
+
+
+def _listed(signals: dict[str, int]) -> str:
+    kinds = [kind for kind in ("lockout", "error", "failover") if signals.get(kind)]
+    return ", ".join(_counted(signals[kind], kind) for kind in kinds)
+
+
+def _counted(n: int, kind: str) -> str:
+    return f"{n} {kind}" + ("" if n == 1 else "s")
 
 
 def delivered(state: dict, version: int, channel: str, ts: str) -> dict:

@@ -60,6 +60,7 @@ class Outbox(AlertOutput):
         self._digests: dict[tuple[str, str], dict[str, dict]] = {}  # (channel, ts) -> members sent so far
         self._last_update: dict[str, tuple[float, str]] = {}  # incident -> (when, status) last sent
         self.pending_errors: dict[str, str] = {}
+        self._thread_unreadable = False
 
     async def flush(self, states: list[dict], now: datetime) -> list[dict]:
         """Send what is due; the commands recording what Slack accepted."""
@@ -95,16 +96,35 @@ class Outbox(AlertOutput):
         return asks
 
     async def remind(self, state: dict, clock: str) -> bool:
-        """Reply in the incident's thread that ``clock`` is due; False when Slack did not take it (retried later)."""
+        """Reply in the incident's thread that ``clock`` is due; False when Slack did not take it (retried later).
+
+        The thread is read first: a reminder that went out just before a worker was killed,
+        and so was never recorded, is not sent a second time.
+        """
         if self._blocked(state["id"]):
             return False
         try:
-            await self.notifier.reply(state["channel"], state["ts"], blocks.reminder_text(state, clock))
+            if not await self._in_thread(state, blocks.reminder_mark(state, clock)):
+                await self.notifier.reply(state["channel"], state["ts"], blocks.reminder_text(state, clock))
         except DeliveryError as exc:
             self._failed(state["id"], exc)
             return False
         self._asked.pop((state["id"], f"remind:{clock}"), None)
         return True
+
+    async def _in_thread(self, state: dict, mark: str) -> bool:
+        """Whether a reply in the incident's thread carries ``mark``; False when the thread cannot be read."""
+        if self._thread_unreadable:
+            return False
+        try:
+            return any(mark in text for text in await self.notifier.replies(state["channel"], state["ts"]))
+        except DeliveryError as exc:
+            if exc.reason != "missing_scope":
+                raise
+            self._thread_unreadable = True  # e.g. missing_scope: remind without the check (a kill may repeat one)
+            logger.warning("cannot read Slack threads (%s): reminders go out without the duplicate check; grant "
+                           "the bot channels:history (groups:history for private channels)", exc.reason)
+            return False
 
     async def _attempt(self, state: dict, by_id: dict, now: datetime, action, *args) -> dict | None:
         try:

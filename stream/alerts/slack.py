@@ -48,6 +48,18 @@ class SlackNotifier:
         """A reply in a message's thread."""
         return await self._call(self.client.chat_postMessage, channel=channel, thread_ts=thread_ts, text=text)
 
+    async def replies(self, channel: str, thread_ts: str) -> list[str]:
+        """The texts of the replies in a message's thread (``conversations.replies``, every page)."""
+        texts: list[str] = []
+        cursor = None
+        while True:
+            page = await self._request(self.client.conversations_replies, channel=channel, ts=thread_ts,
+                                       limit=200, **({"cursor": cursor} if cursor else {}))
+            texts += [m.get("text", "") for m in page.get("messages", []) if m.get("ts") != thread_ts]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return texts
+
     async def permalink(self, channel: str, ts: str) -> str:
         """A link to message ``ts`` (``chat.getPermalink``)."""
         return (await self._request(self.client.chat_getPermalink, channel=channel, message_ts=ts))["permalink"]

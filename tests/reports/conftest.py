@@ -45,7 +45,7 @@ def _traffic(tenant: str) -> list:
 
 def _incident(tenant: str, failures: list) -> dict:
     """What the stream worker's desk does: open at the threshold, count on, get acknowledged."""
-    state = inc.open_nis2(tenant, "openai", "lockout", 3, 15, failures[2].observed_at)
+    state = inc.open_nis2(tenant, "openai", {"lockout": 3}, 15, failures[2].observed_at)
     for event in failures[3:]:
         state = inc.record_signal(state, event.observed_at)
     return inc.acknowledged(state, "lena.vogt", failures[2].observed_at + timedelta(minutes=20))

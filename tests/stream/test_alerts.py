@@ -287,14 +287,36 @@ async def test_provider_lockouts_open_a_nis2_incident_with_its_clocks(kafka_boot
         await worker.wait_ready()
         await asyncio.to_thread(publish, kafka_bootstrap, events[:2])
         await asyncio.sleep(2)
-        assert not any("nis2.provider-lockout" in k for k in messages_by_incident(slack)), "below the threshold of 3"
+        assert not any("nis2.provider-outage" in k for k in messages_by_incident(slack)), "below the threshold of 3"
         await asyncio.to_thread(publish, kafka_bootstrap, events[2:])
-        key = f"{tenant}|nis2.provider-lockout|openai|-"
+        key = f"{tenant}|nis2.provider-outage|openai|-"
         await until(lambda: key in messages_by_incident(slack) and calls_shown(messages_by_incident(slack)[key]) == 4,
                     timeout=60, what="the NIS2 incident")
     text = str(messages_by_incident(slack)[key]["blocks"])
     assert "Early warning" in text and "Incident notification" in text and "Final report" in text
     assert "NIS2 Art. 23(4)" in text
+
+
+async def test_one_outage_is_one_nis2_incident_whatever_kinds_of_failure_it_shows(kafka_bootstrap, unique,
+                                                                                    slack) -> None:
+    """Issue 18: lockouts failed over to the sovereign model, then timeouts failed over: one outage, one incident."""
+    tenant = f"shop-{unique}"
+    locked = Outcome(action=Action.FAILED_OVER, status=403, error_class=ErrorClass.LOCKOUT_403)
+    timed_out = Outcome(action=Action.FAILED_OVER, status=504, error_class=ErrorClass.TIMEOUT)
+    base = [call("api.openai.com", tenant=tenant, feature="content", categories=()) for _ in range(16)]
+    episode = ([e.model_copy(update={"outcome": locked}) for e in base[:4]]
+               + [e.model_copy(update={"outcome": timed_out}) for e in base[4:]])
+    app = alert_app(kafka_bootstrap, f"alerts-{unique}", slack)
+    async with EmbeddedWorker(app.app) as worker:
+        await worker.wait_ready()
+        await asyncio.to_thread(publish, kafka_bootstrap, episode)
+        key = f"{tenant}|nis2.provider-outage|openai|-"
+        await until(lambda: key in messages_by_incident(slack) and calls_shown(messages_by_incident(slack)[key]) == 16,
+                    timeout=60, what="one NIS2 incident counting all 16 failed calls")
+    nis2 = [k for k in messages_by_incident(slack) if k.startswith(f"{tenant}|nis2.")]
+    assert nis2 == [key], f"one incident for the outage, not one per kind of failure: {nis2}"
+    title = messages_by_incident(slack)[key]["text"]
+    assert "4 lockouts" in title and "12 errors" in title and "16 failovers" in title
 
 
 async def test_an_alert_slack_could_not_take_is_delivered_after_a_restart(kafka_bootstrap, unique, slack) -> None:

@@ -190,7 +190,7 @@ async def test_a_digest_member_that_becomes_high_gets_its_own_message(slack, clo
 
 async def test_nis2_reminders_are_asked_for_then_reply_in_the_thread(slack, clock) -> None:
     box = outbox(slack, clock)
-    state = inc.open_nis2("shop-berlin", "openai", "lockout", 3, 15, NOW)
+    state = inc.open_nis2("shop-berlin", "openai", {"lockout": 3}, 15, NOW)
     states = apply([state], await box.flush([state], NOW))
     assert [c["type"] for c in await box.flush(states, NOW)] == []
     later = NOW + timedelta(hours=21)
@@ -205,6 +205,23 @@ async def test_nis2_reminders_are_asked_for_then_reply_in_the_thread(slack, cloc
     states = apply(states, [{"type": "reminded", "incident": state["id"], "clock": "early_warning"}])
     clock.t += 60
     assert await box.flush(states, later) == [], "a reminder recorded is never asked for again"
+
+
+async def test_a_reminder_slack_already_has_is_not_sent_again_after_a_kill(slack, clock) -> None:
+    """A worker killed after Slack took a reminder but before the table recorded it: the next owner asks
+    again, reads the thread, finds the reminder and records it without a second reply."""
+    box = outbox(slack, clock)
+    state = inc.open_nis2("shop-berlin", "openai", {"lockout": 3}, 15, NOW)
+    states = apply([state], await box.flush([state], NOW))
+    assert await box.remind(states[0], "early_warning")
+    replies = [c for c in slack.ok_calls("chat.postMessage") if "thread_ts" in c.args]
+    assert len(replies) == 1
+    grown = inc.record_signal(states[0], NOW, kinds=("lockout",))  # the title changed meanwhile
+    restarted = outbox(slack, clock)  # a new worker: nothing in memory, the table never heard of it
+    assert await restarted.remind(grown, "early_warning"), "already in the thread: counts as sent"
+    assert [c for c in slack.ok_calls("chat.postMessage") if "thread_ts" in c.args] == replies, "no second reply"
+    assert await restarted.remind(grown, "notification")
+    assert len([c for c in slack.ok_calls("chat.postMessage") if "thread_ts" in c.args]) == 2, "another clock is sent"
 
 
 async def test_acknowledged_incident_shows_who_took_it(slack, clock) -> None:
@@ -267,7 +284,7 @@ async def test_the_stand_in_writes_every_call_as_a_json_line(clock, tmp_path) ->
 async def test_a_quiet_incident_is_asked_to_resolve_but_never_a_nis2_one(slack, clock) -> None:
     box = Outbox(SlackNotifier.connect("xoxb-test-token", base_url=slack.base_url), lambda t: ROUTING,
                  lambda t: timedelta(hours=4), monotonic=clock, quiet_period=lambda t: timedelta(minutes=30))
-    gdpr, nis2 = incident(), inc.open_nis2("shop-berlin", "openai", "lockout", 3, 15, NOW)
+    gdpr, nis2 = incident(), inc.open_nis2("shop-berlin", "openai", {"lockout": 3}, 15, NOW)
     states = apply([gdpr, nis2], await box.flush([gdpr, nis2], NOW))
     assert [c["type"] for c in await box.flush(states, NOW + timedelta(minutes=29))] == []
     asks = await box.flush(states, NOW + timedelta(minutes=31))
@@ -287,9 +304,9 @@ def test_wording_for_people_not_ids() -> None:
     anywhere = {**one, "destination": "*", "provider_name": "Mistral AI"}
     assert "anywhere (the provider names no region" in str(blocks.incident_blocks(anywhere))
     assert " in *" not in str(blocks.incident_blocks(anywhere)) and "Mistral AI" in blocks.incident_text(anywhere)
-    nis2 = inc.open_nis2("shop-berlin", "openai", "lockout", 3, 15, NOW, provider_name="OpenAI") | {
+    nis2 = inc.open_nis2("shop-berlin", "openai", {"lockout": 3}, 15, NOW, provider_name="OpenAI") | {
         "provider_name": "OpenAI", "tenant_name": "Berlin Shop GmbH"}
-    assert nis2["title"] == "OpenAI: 3 lockouts in 15 min"
+    assert nis2["title"] == "OpenAI outage: 3 lockouts"
     text, shown = blocks.incident_text(nis2), str(blocks.incident_blocks(nis2))
     assert "→ -" not in text and "Destination" not in shown, "no destination line when there is none"
     assert "OpenAI" in text and "Berlin Shop GmbH (shop-berlin)" in text

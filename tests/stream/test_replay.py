@@ -45,9 +45,9 @@ def _incidents(tenant: str, outage: Outage) -> list[dict]:
     """The lockout's NIS2 incident (in the window, its alert delivered) and one of a later hour (outside)."""
     from stream.alerts import incidents as inc
 
-    lockout = inc.open_nis2(tenant, "openai", "lockout", 3, 15, outage.start)
+    lockout = inc.open_nis2(tenant, "openai", {"lockout": 3}, 15, outage.start)
     lockout = inc.delivered(lockout, lockout["version"], "C-CRITICAL", "1700000000.000100")
-    later = inc.open_nis2(tenant, "anthropic", "error", 20, 15, outage.start + timedelta(hours=1))
+    later = inc.open_nis2(tenant, "anthropic", {"error": 20}, 15, outage.start + timedelta(hours=1))
     return [lockout, later]
 
 
