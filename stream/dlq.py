@@ -74,8 +74,9 @@ class Resent:
     kept: list[tuple[DeadRecord, str]]
 
 
-def send_back(bootstrap: str, letters: Iterable[DeadRecord], dry_run: bool = False) -> Resent:
-    """Re-publish each dead letter to its origin topic unchanged, unless it would only fail again."""
+def send_back(bootstrap: str, letters: Iterable[DeadRecord], dry_run: bool = False, again: bool = False) -> Resent:
+    """Re-publish each dead letter to its origin topic unchanged, unless it would only fail again or was
+    sent back before (``again`` sends those too)."""
     result = Resent([], [])
     ready = []
     for letter in letters:
@@ -84,19 +85,49 @@ def send_back(bootstrap: str, letters: Iterable[DeadRecord], dry_run: bool = Fal
             result.kept.append((letter, problem))
         else:
             ready.append(letter)
+    earlier = {} if again or not ready else _sent_before(bootstrap, ready)
+    result.kept.extend((letter, f"already sent back (now {earlier[_marker(letter)]}); --again sends it once more")
+                       for letter in ready if _marker(letter) in earlier)
+    ready = [letter for letter in ready if _marker(letter) not in earlier]
     if dry_run or not ready:
         result.sent.extend(ready)
         return result
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     try:
         for letter in ready:
-            marker = f"{TOPICS.dlq.name}/{letter.partition}@{letter.offset}".encode()
-            producer.send(letter.origin_topic, key=letter.key, value=letter.value, headers=[(REPLAYED_FROM, marker)])
+            producer.send(letter.origin_topic, key=letter.key, value=letter.value,
+                          headers=[(REPLAYED_FROM, _marker(letter))])
         producer.flush(timeout=60)
     finally:
         producer.close()
     result.sent.extend(ready)
     return result
+
+
+def _marker(letter: DeadRecord) -> bytes:
+    return f"{TOPICS.dlq.name}/{letter.partition}@{letter.offset}".encode()
+
+
+def _sent_before(bootstrap: str, letters: list[DeadRecord]) -> dict[bytes, str]:
+    """Markers of these letters found on their origin topics (published after the letters): where each sits."""
+    wanted = {_marker(letter) for letter in letters}
+    since = min((_parsed(letter.at) for letter in letters), default=_EPOCH)
+    found: dict[bytes, str] = {}
+    for topic in sorted({letter.origin_topic for letter in letters}):
+        reader = TopicReader(bootstrap, topic, margin=timedelta(minutes=1))
+        for record in reader.records(Window(since, _END_OF_TIME)):
+            marker = dict(record.headers or ()).get(REPLAYED_FROM)
+            if marker in wanted:
+                found[marker] = f"{topic}/{record.partition}@{record.offset}"
+    return found
+
+
+def _parsed(at: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(at)
+    except ValueError:
+        return _EPOCH
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _why_not(letter: DeadRecord) -> str | None:

@@ -51,15 +51,17 @@ def list_(since: str = SINCE, stage: str = STAGE, reason: str = REASON, json_out
 @app.command()
 def replay(since: str = SINCE, stage: str = STAGE, reason: str = REASON,
            dry_run: bool = typer.Option(False, "--dry-run", help="say what would be sent, send nothing"),
+           again: bool = typer.Option(False, "--again", help="also send letters that were sent back before"),
            json_out: bool = JSON) -> None:
     """Send matching dead letters back to the topic they came from, unchanged; keep back what would fail again.
 
-    The store skips calls it already holds, so sending a letter twice adds no evidence twice.
+    A letter already sent back (its marker header is on the origin topic) is kept back unless
+    --again; the store skips calls it already holds, so even then no evidence is added twice.
     Exit status: 0 when every matching letter was sent (or none matched), 1 when some were kept back.
     """
     from stream.dlq import send_back
 
-    result = send_back(bootstrap(settings()), _letters(since, stage, reason), dry_run)
+    result = send_back(bootstrap(settings()), _letters(since, stage, reason), dry_run, again)
     verb = "would send" if dry_run else "sent"
     if json_out:
         typer.echo(json.dumps({verb.replace(" ", "_"): [d.summary() for d in result.sent],

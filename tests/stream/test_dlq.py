@@ -80,6 +80,21 @@ def test_replay_sends_back_what_now_decodes_and_keeps_what_would_fail_again(kafk
     assert dict(back[0].headers)[REPLAYED_FROM].startswith(f"{TOPICS.dlq.name}/".encode())
 
 
+def test_a_letter_already_sent_back_is_not_sent_twice_unless_asked(kafka_bootstrap: str, letters: dict) -> None:
+    args = ["dlq", "replay", "--since", letters["since"], "--stage", "evaluate"]
+    assert runner.invoke(app, args).exit_code == 0
+
+    again = runner.invoke(app, args)
+
+    assert again.exit_code == 1, again.output  # kept back
+    assert "already sent back" in again.output and "sent 0 dead letter(s) back; kept back 1" in again.output
+    event_id = str(letters["event"].event_id).encode()
+    assert len(read_all(kafka_bootstrap, TOPICS.ai_calls.name, predicate=lambda r: event_id in (r.value or b""))) == 1
+    forced = runner.invoke(app, [*args, "--again"])
+    assert forced.exit_code == 0 and "sent 1 dead letter(s) back" in forced.output
+    assert len(read_all(kafka_bootstrap, TOPICS.ai_calls.name, predicate=lambda r: event_id in (r.value or b""))) == 2
+
+
 def test_dry_run_sends_nothing(kafka_bootstrap: str, letters: dict) -> None:
     consumer = KafkaConsumer(bootstrap_servers=kafka_bootstrap)
     parts = [TopicPartition(TOPICS.ai_calls.name, p) for p in consumer.partitions_for_topic(TOPICS.ai_calls.name)]
