@@ -5,8 +5,8 @@ same 2 KB support-chat prompts carrying e-mail, phone, IBAN and an address. For 
 the upstream called directly, Douane's gateway (detecting, judging and publishing every event to
 a real broker), the same gateway as it was before events were made durable before answering (the
 commit before ``collector/wal.py`` came, unpacked into a temporary folder with ``git archive``;
-``--before REV`` picks another) and the LiteLLM proxy — it sends the same requests at the same concurrency and
-prints p50/p99 latency and throughput; "added" is the target's percentile minus the direct one.
+``--before REV`` picks another) and the LiteLLM proxy — it sends the same requests at the same
+concurrency and prints p50/p99 latency and throughput; "added" is the target's percentile minus the direct one.
 Issue 4's target: Douane's added p99 at most half of LiteLLM's; issue 13's: durability adds at
 most 2 ms p99 at 200 req/s (the "douane" row against the "pre-WAL" one).
 
@@ -35,8 +35,8 @@ from pathlib import Path
 
 import httpx
 from common import pct, private_broker, shop_prompt
-from gateway_targets import (DOUANE_HEADERS, LITELLM, LITELLM_KEY, OTHER_KEY, start_douane, start_litellm,
-                             start_upstream, stop, unpack, wal_commit, litellm_version)
+from gateway_targets import (DOUANE_HEADERS, LITELLM, LITELLM_KEY, OTHER_KEY, litellm_version, start_douane,
+                             start_litellm, start_upstream, stop, unpack, wal_commit)
 
 async def load(base: str, bodies: list[dict], concurrency: int, headers: dict) -> tuple[list[float], float, int]:
     """Latencies (ms) of every request, and wall seconds, at ``concurrency`` requests in flight (none failed)."""
@@ -146,7 +146,8 @@ def report(targets: dict, bodies: list[dict], levels: list[int], rates: list[flo
     print(f"gateway latency: {len(bodies)} requests of ~2 KB with personal data per target and level; 2 cores")
     for concurrency in levels:
         print(f"  closed loop, {concurrency} in flight:")
-        show({name: asyncio.run(load(url, bodies, concurrency, headers)) for name, (url, headers) in warmed(targets, bodies)})
+        show({name: asyncio.run(load(url, bodies, concurrency, headers))
+              for name, (url, headers) in warmed(targets, bodies)})
     for rate in rates:
         print(f"  open loop, {rate:g} req/s offered to each:")
         show({name: asyncio.run(load_at_rate(url, bodies, rate, headers)) for name, (url, headers) in targets.items()})

@@ -62,17 +62,16 @@ def start_upstream() -> tuple[subprocess.Popen, str]:
 
 
 def start_douane(upstream: str, bootstrap: str, folder: Path, server: str = "uvicorn", code: Path = ROOT,
-                 name: str = "now", extra: str = "") -> tuple[subprocess.Popen, str]:
+                 name: str = "now") -> tuple[subprocess.Popen, str]:
     """A gateway process for two tenants on ``upstream``; ``code`` is the source tree it runs
     (an unpacked earlier commit has no --dev flag: its default key was the development key)."""
     port = free_port()
     config = folder / f"gateway-{name}-{server}.yaml"
     policy = code / "deploy/examples/woocommerce-shop.policy.yaml"
-    config.write_text(
-        f"tenants:\n  - id: shop-berlin\n    key_sha256: '{hashlib.sha256(KEY.encode()).hexdigest()}'\n"
-        f"    policy: {policy}\n  - id: kaffee-berlin\n    key_sha256: '{hashlib.sha256(OTHER_KEY.encode()).hexdigest()}'\n"
-        f"    policy: {policy}\nupstreams:\n  api.openai.com: {upstream}\n"
-        f"spool_dir: {folder / f'spool-{name}-{server}'}\n{extra}")
+    tenants = "".join(f"  - id: {tenant}\n    key_sha256: '{hashlib.sha256(key.encode()).hexdigest()}'\n"
+                      f"    policy: {policy}\n" for tenant, key in (("shop-berlin", KEY), ("kaffee-berlin", OTHER_KEY)))
+    config.write_text(f"tenants:\n{tenants}upstreams:\n  api.openai.com: {upstream}\n"
+                      f"spool_dir: {folder / f'spool-{name}-{server}'}\n")
     env = {**os.environ, "DOUANE_KAFKA_BOOTSTRAP": bootstrap, "PYTHONPATH": str(code)}
     dev = ["--dev"] if "--dev" in _serve_help(code) else []
     proc = subprocess.Popen([sys.executable, "-m", "douane.cli", "gateway", "serve", "--config", str(config),
