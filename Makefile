@@ -47,12 +47,14 @@ bench: install kafka-jars bench-venv  ## benchmarks print their figures
 	$(PY) bench/stream_throughput.py
 	$(PY) bench/detect_throughput.py
 	$(PY) bench/gateway_latency.py
+	$(PY) bench/wal_commit.py
+	$(PY) bench/gateway_heads.py
 	$(PY) bench/report_render.py
 	$(PY) bench/replay_window.py
 
 bench-venv: install               ## granian for Douane, and the LiteLLM proxy to compare with (.venv-bench)
 	$(PY) -m pip install -q -e ".[granian]"
-	test -x .venv-bench/bin/litellm || (python3 -m venv .venv-bench && .venv-bench/bin/pip install -q 'litellm[proxy]')
+	test -x .venv-bench/bin/litellm || (python3 -m venv .venv-bench && .venv-bench/bin/pip install -q 'litellm[proxy]==1.106.2')
 
 clean:
 	-$(DOUANE) kafka down

@@ -4,6 +4,11 @@ uvicorn's httptools protocol keeps reading a request head for as long as it come
 counts the bytes of each head as they arrive and answers 431 (and closes) once they pass
 ``max_header_bytes``, and answers 408 (and closes) when a head is not complete within
 ``header_timeout_s`` of its first byte. Bodies are bounded by the app (``door.py``).
+
+granian (hyper underneath) has both limits built in: its read buffer, while a head is being read,
+is capped at ``max_buffer_size`` (hyper answers 431 past it; it refuses a cap below 8 KiB, so that
+is the floor there), and ``header_read_timeout`` times a head out. ``granian_http1`` sets them from
+the same config, so the limits hold on either server.
 """
 
 from __future__ import annotations
@@ -75,6 +80,17 @@ def protocol_for(config: GatewayConfig) -> type[BoundedHead]:
     """A protocol class carrying ``config``'s head limits."""
     return type("GatewayHead", (BoundedHead,), {"max_head_bytes": config.max_header_bytes,
                                                  "head_timeout_s": config.header_timeout_s})
+
+
+GRANIAN_MIN_BUFFER = 8192  # hyper's floor for its read buffer
+
+
+def granian_http1(config: GatewayConfig):
+    """granian's HTTP/1 settings carrying ``config``'s head limits (size and time)."""
+    from granian.http import HTTP1Settings
+
+    return HTTP1Settings(header_read_timeout=int(config.header_timeout_s * 1000),
+                         max_buffer_size=max(GRANIAN_MIN_BUFFER, config.max_header_bytes))
 
 
 def uvicorn_config(app, config: GatewayConfig, host: str, port: int, **extra) -> uvicorn.Config:

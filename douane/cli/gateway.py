@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from douane.cli.common import bootstrap, fail, settings
+
+if TYPE_CHECKING:
+    from collector.gateway.config import GatewayConfig
 
 app = typer.Typer(help="Run the tapping gateway.", no_args_is_help=True)
 
@@ -48,7 +52,7 @@ def serve(
     typer.echo(f"gateway on http://{host}:{port} ({server.value}) for {len(cfg.tenants)} tenant(s), "
                f"Kafka {address}", err=True)
     if server is Server.GRANIAN:
-        _granian(config, address, host, port, dev, cfg.header_timeout_s)
+        _granian(config, address, host, port, dev, cfg)
         return
     try:
         gateway = build_gateway(cfg, address, dev=dev)
@@ -57,7 +61,7 @@ def serve(
     uvicorn.Server(uvicorn_config(gateway.app, cfg, host, port)).run()
 
 
-def _granian(config: Path, address: str, host: str, port: int, dev: bool, header_timeout_s: float) -> None:
+def _granian(config: Path, address: str, host: str, port: int, dev: bool, cfg: GatewayConfig) -> None:
     """Serve with granian, which imports the app by name (``collector.gateway.asgi:create``)."""
     import os
 
@@ -65,13 +69,12 @@ def _granian(config: Path, address: str, host: str, port: int, dev: bool, header
         from granian import Granian
     except ImportError:
         fail("granian is not installed: pip install 'douane[granian]'")
-    from granian.http import HTTP1Settings
+    from collector.gateway.server import granian_http1
 
     os.environ.update(DOUANE_GATEWAY_CONFIG=str(config.absolute()), DOUANE_KAFKA_BOOTSTRAP=address,
                       DOUANE_GATEWAY_DEV="1" if dev else "0")
     Granian("collector.gateway.asgi:create", address=host, port=port, interface="asgi", factory=True,
-            log_level="warning", http1_settings=HTTP1Settings(header_read_timeout=int(header_timeout_s * 1000))
-            ).serve()
+            log_level="warning", http1_settings=granian_http1(cfg)).serve()
 
 
 @app.command("hash-key")

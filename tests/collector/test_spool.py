@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+import collector.spool as spool_module
 from collector.doubt import Doubt
 from collector.gateway import load_gateway_config
 from collector.spool import Spool, SpoolError
@@ -77,8 +78,8 @@ def test_an_unreadable_cursor_names_itself_and_what_to_do(tmp_path: Path, cursor
 
 def test_a_group_of_records_is_written_with_one_fsync(tmp_path: Path, monkeypatch) -> None:
     calls = []
-    real = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real(fd)))
+    real = spool_module.sync_file
+    monkeypatch.setattr(spool_module, "sync_file", lambda fd: (calls.append(fd), real(fd)))
     spool = Spool(tmp_path)
     spool.append_many([json.dumps({"n": i}).encode() for i in range(50)])
     assert len(calls) == 1 and len(spool) == 50
