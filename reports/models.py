@@ -107,6 +107,7 @@ class Article30Report(Model):
     destinations: list[DestinationCount]
     ledger_batches: int
     ledger_head: str
+    record: StandingRecord
 
 
 class Criterion(Model):
@@ -223,6 +224,22 @@ class Bucket(Model):
     failed_over: int
 
 
+class Nis2Tests(Model):
+    """Is the organisation an entity under NIS2, is the incident significant, and where it is reported."""
+
+    in_scope: bool | None
+    entity_type: str
+    scope_reasons: list[str]
+    significant: bool
+    disruption: str
+    damage: str
+    competent: str
+    minutes: float
+    calls_in_window: int
+    unserved: int
+    features: list[str]
+
+
 class IncidentReport(Model):
     """Drafts of the NIS2 Art. 23 reports for one incident: early warning, notification, final report."""
 
@@ -254,3 +271,48 @@ class IncidentReport(Model):
     subject_countries: list[str]
     cross_border: bool
     as_of: datetime
+    as_of_basis: str
+    nis2: Nis2Tests
+    mitigation: str
+
+
+class RecordRow(Model):
+    """One row of the standing record: one activity and one recipient, as the common RoPA templates lay it out."""
+
+    activity_id: str
+    activity: str
+    purpose: str
+    legal_basis: str
+    special_category_condition: str | None
+    criminal_data_basis: str | None
+    data_subjects: list[str]
+    categories: list[str]
+    recipient: str
+    recipient_role: str
+    recipient_entity: str
+    dpa: str
+    third_countries: list[str]
+    transfer_tools: list[str]
+    tools_hold: bool
+    retention: str
+    security_measures: str | None
+
+
+class StandingRecord(Model):
+    """The record of processing activities as it stands on one day (Art. 30(1), or 30(2) for a processor)."""
+
+    tenant: str
+    controller: Party
+    controller_country: str
+    role: str
+    dpo: Party | None
+    representative: Party | None
+    joint_controllers: list[Party]
+    controllers_served: list[Party]
+    as_of: date
+    policy_version: str
+    last_updated: date
+    rows: list[RecordRow]
+
+
+Article30Report.model_rebuild()

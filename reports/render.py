@@ -10,13 +10,31 @@ from pydantic import BaseModel
 
 from reports.charts import destinations_chart, failures_chart, findings_over_time, flows_sankey, risk_matrix
 from reports.models import Article30Report, DpiaReport, IncidentReport
+from rules.taxonomy import display_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+BASES = {"eea": "EEA", "adequacy": "adequacy (Art. 45)", "dpf": "DPF (Art. 45)", "scc": "SCC (Art. 46)",
+         "bcr": "BCR (Art. 47)", "none": "none", "not_a_transfer": "not a transfer"}
+"""Transfer bases in words; derogations are spelt out by :func:`label`."""
+
+
+def label(key: str) -> str:
+    """A key in words for people: taxonomy names for categories and subjects, transfer bases spelt out."""
+    if key in BASES:
+        return BASES[key]
+    if key.startswith("derogation_49_1_"):
+        letter = key.removeprefix("derogation_49_1_")
+        return "Art. 49(1) second subparagraph" if letter == "compelling" else f"Art. 49(1)({letter})"
+    return display_name(key)
+
+
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["label"] = label
+    return env
 
 
 def article30_html(report: Article30Report) -> str:

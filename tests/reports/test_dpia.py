@@ -134,3 +134,29 @@ def test_vulnerable_subjects_are_read_from_the_policys_taxonomy_keys(policy: str
     figures |= {"calls": 10, "with_pd": 5, "distinct_contents": 5, "providers": 1}
     criterion = next(c for c in _criteria(figures, loaded) if c.number == 7)
     assert criterion.met is vulnerable
+
+
+def test_a_past_incident_is_judged_at_its_last_event_and_tested_for_nis2(evidence, tmp_path) -> None:
+    """Without --as-of the clocks stand at the incident's own last event, not at today's date (where all three
+    read "overdue"); the applicability and significance tests rest on a recount of the calls."""
+    con = open_store(evidence.path, read_only=True)
+    report = build_incident(con, evidence.incident_id)
+    con.close()
+    assert report.as_of == report.last_seen
+    assert {c.name: c.state for c in report.clocks} == {
+        "Early warning": "due within 24 h", "Incident notification": "pending", "Final report": "pending"}
+    window = [i.event for i in evidence.audited
+              if i.provider == "openai" and report.first_seen <= i.event.observed_at <= report.last_seen]
+    failed = [e for e in window if e.outcome.error_class is not None]
+    over = [e for e in evidence.audited if e.provider == "openai" and e.event.outcome.action.value == "failed_over"]
+    assert report.nis2.calls_in_window == len(window)
+    served = sum(1 for e in failed if e.outcome.action.value == "failed_over")
+    assert report.nis2.unserved == max(0, len(failed) - served)
+    assert report.nis2.features == sorted({e.app.feature for e in failed})
+    assert report.nis2.in_scope is False and "38 staff" in report.nis2.scope_reasons[0]
+    assert not report.nis2.significant
+    text = pdf_text(to_pdf(incident_html(report)), tmp_path)
+    for phrase in ("Applicability and significance", "not an entity under NIS2 — kept as an internal incident record",
+                   "the incident's last event (no --as-of given)", "CERT-Bund (BSI)",
+                   f"{len(over):,} calls failed over to the sovereign model between"):
+        assert phrase in text, phrase
