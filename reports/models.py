@@ -138,6 +138,46 @@ class Risk(Model):
     residual_level: str
 
 
+class FearedEvent(Model):
+    """A risk to data subjects as the CNIL method frames it: sources, threats, impacts, severity and likelihood
+    (1 negligible .. 4 maximum) with their evidence, the measures, and the risk left after them."""
+
+    name: str
+    sources: str
+    threats: str
+    impacts: str
+    severity: int
+    severity_why: str
+    likelihood: int
+    likelihood_why: str
+    level: str
+    measures: str
+    residual_severity: int
+    residual_likelihood: int
+    residual_level: str
+    planned_likelihood: int  # once the action plan is carried out
+    planned_level: str
+    measured: bool  # False: judged, not measured from the store
+
+
+class Principle(Model):
+    """One point of necessity and proportionality (CNIL part 2, ICO step 4): the assessment and its state."""
+
+    name: str
+    article: str
+    assessment: str
+    state: str  # ok, to be completed, action needed
+
+
+class Action(Model):
+    """One entry of the action plan: what remains to do, why, who and by when."""
+
+    what: str
+    why: str
+    owner: str
+    due: date
+
+
 class Measure(Model):
     """A measure in place, with what the traffic shows of it."""
 
@@ -198,6 +238,12 @@ class DpiaReport(Model):
     flows: list[Flow]
     findings_by_day: list[DayCount]
     ledger_head: str
+    feared_events: list[FearedEvent]
+    necessity: list[Principle]
+    recipients: list[RecordRow]
+    actions: list[Action]
+    dpo_advice: str | None
+    subjects_views: str | None
 
 
 class Clock(Model):
@@ -316,3 +362,4 @@ class StandingRecord(Model):
 
 
 Article30Report.model_rebuild()
+DpiaReport.model_rebuild()

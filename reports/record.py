@@ -25,9 +25,7 @@ from rules.taxonomy import display_name
 def build_record(con: duckdb.DuckDBPyConnection, tenant: str, as_of: date) -> StandingRecord:
     """The record of ``tenant`` as it stood at the end of ``as_of`` (UTC)."""
     policy, loaded_at = queries.policy_as_of(con, tenant, datetime.combine(as_of, time.max, timezone.utc))
-    providers = {p.id: p for p in load_registry().providers}
-    jurisdictions = load_jurisdictions()
-    rows = [row for a in policy.activities for row in _rows(a, policy, providers, jurisdictions, as_of)]
+    rows = record_rows(policy, as_of)
     c = policy.controller
     return StandingRecord(
         tenant=tenant, controller=party(c), controller_country=c.country, role=c.role,
@@ -35,6 +33,13 @@ def build_record(con: duckdb.DuckDBPyConnection, tenant: str, as_of: date) -> St
         joint_controllers=[party(p) for p in c.joint_controllers],
         controllers_served=[party(p) for p in c.controllers_served], as_of=as_of, policy_version=policy.version,
         last_updated=loaded_at.date(), rows=rows)
+
+
+def record_rows(policy: Policy, as_of: date) -> list[RecordRow]:
+    """The rows of ``policy``'s record, transfer tools judged on ``as_of``."""
+    providers = {p.id: p for p in load_registry().providers}
+    jurisdictions = load_jurisdictions()
+    return [row for a in policy.activities for row in _rows(a, policy, providers, jurisdictions, as_of)]
 
 
 def _rows(a: Activity, policy: Policy, providers: dict[str, Provider], jurisdictions: Jurisdictions,
