@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import datetime, timedelta
+from functools import partial
 
 import duckdb
 
@@ -39,13 +41,15 @@ def build_incident(con: duckdb.DuckDBPyConnection, incident_id: str, as_of: date
     window = (row["opened_at"] - MARGIN, max(row["last_seen"], row["opened_at"]) + MARGIN)
     minutes = _bucket_minutes(*window)
     buckets, countries = _impact(con, row["tenant"], row["provider"], *window, minutes)
+    name = provider_name(row["provider"], queries.provider_names(con))
+    named = partial(_named, provider=row["provider"], name=name)
     return IncidentReport(
         incident_id=incident_id, kind=row["kind"], tenant=row["tenant"], controller=party(policy.controller),
-        rule_id=row["rule_id"], title=doc.get("title", row["rule_id"]), provider=row["provider"],
-        provider_name=provider_name(row["provider"], queries.provider_names(con)), destination=row["destination"],
+        rule_id=row["rule_id"], title=named(doc.get("title", row["rule_id"])), provider=row["provider"],
+        provider_name=name, destination=row["destination"],
         severity=row["severity"], status=row["status"], count=row["count"], first_seen=row["opened_at"],
         last_seen=row["last_seen"], acknowledged_by=row["acknowledged_by"], acknowledged_at=row["acknowledged_at"],
-        explanation=doc.get("explanation", ""), remediation=doc.get("remediation", ""),
+        explanation=named(doc.get("explanation", "")), remediation=named(doc.get("remediation", "")),
         articles=list(doc.get("articles", [])), clocks=_clocks(row, as_of), timeline=_timeline(row),
         buckets=buckets, bucket_minutes=minutes, calls_affected=sum(b.failures for b in buckets),
         calls_failed_over=sum(b.failed_over for b in buckets),
@@ -53,6 +57,11 @@ def build_incident(con: duckdb.DuckDBPyConnection, incident_id: str, as_of: date
         cross_border=len(countries) > 1 or any(c != policy.controller.country for c in countries), as_of=as_of,
         as_of_basis=basis, nis2=_tests(con, row, policy.controller),
         mitigation=_mitigation(con, row, window))
+
+
+def _named(text: str, provider: str, name: str) -> str:
+    """The stream's text with the provider's registry id replaced by its name, as people read it."""
+    return re.sub(rf"(?<![\w.-]){re.escape(provider)}(?![\w.-])", name, text) if provider else text
 
 
 def _incident(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict:

@@ -157,10 +157,12 @@ def test_a_past_incident_is_judged_at_its_last_event_and_tested_for_nis2(evidenc
     assert report.nis2.features == sorted({e.app.feature for e in failed})
     assert report.nis2.in_scope is False and "38 staff" in report.nis2.scope_reasons[0]
     assert not report.nis2.significant
+    assert "openai" not in report.title + report.explanation + report.remediation, "the provider's name, not its id"
     text = pdf_text(to_pdf(incident_html(report)), tmp_path)
     for phrase in ("Applicability and significance", "not an entity under NIS2 — kept as an internal incident record",
                    "the incident's last event (no --as-of given)", "CERT-Bund (BSI)",
-                   f"{len(over):,} calls failed over to the sovereign model between"):
+                   f"{len(over):,} calls failed over to the sovereign model between",
+                   "records an incident (not significant"):
         assert phrase in text, phrase
 
 
