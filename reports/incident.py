@@ -17,7 +17,7 @@ import duckdb
 from reports import queries
 from reports.common import party, provider_name
 from reports.errors import ReportError
-from reports.models import Bucket, Clock, IncidentReport, Nis2Tests, TimelineEntry
+from reports.incident_models import Bucket, Clock, IncidentReport, Nis2Tests, TimelineEntry
 from reports.nis2 import Impact, applicability, competent, significance
 from rules.policy import Controller
 

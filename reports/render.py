@@ -11,7 +11,8 @@ from pydantic import BaseModel
 
 from reports.charts import CNIL_SCALE, destinations_chart, failures_chart, findings_over_time, flows_sankey, risk_matrix
 from reports.feared import SCALE
-from reports.models import Article30Report, DpiaReport, IncidentReport
+from reports.incident_models import IncidentReport
+from reports.models import Article30Report, DpiaReport
 from rules.taxonomy import display_name
 
 TEMPLATES = Path(__file__).parent / "templates"
