@@ -81,8 +81,9 @@ def dpia(
 
     period = (_day(start, "--from"), _day(end, "--to"))
     report = _write("DPIA", store, out, fmt, lambda con: build_dpia(con, tenant, *period), dpia_html)
-    typer.echo(f"{out}: {report.criteria_met} of 9 WP248 criteria met, {len(report.risks)} risks, "
-               f"residual risk {report.residual_level}")
+    typer.echo(f"{out}: {report.criteria_met} of 9 WP248 criteria met, residual risk {report.residual_level}, "
+               f"{len(report.actions)} actions, prior consultation "
+               f"{'needed' if report.prior_consultation else 'not needed'}")
 
 
 @app.command()
