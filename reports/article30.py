@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import duckdb
 import polars as pl
@@ -10,12 +10,15 @@ import polars as pl
 from reports import queries
 from reports.common import bounds, categories_of, declared, party, place_label, provider_name
 from reports.models import ActivityRecord, Article30Report, Count, DestinationCount, Transfer
+from reports.record import build_record
 from rules.jurisdictions import load_jurisdictions
 from rules.policy import Activity, Policy, Vendor
 
 
-def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, end: date) -> Article30Report:
-    """The record for ``tenant`` over [start, end] (whole days, UTC)."""
+def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, end: date,
+                    as_of: date | None = None) -> Article30Report:
+    """The record of ``tenant`` as it stands on ``as_of`` (today when omitted), with the calls observed over
+    [start, end] (whole days, UTC) beside it as the annex."""
     since, until = bounds(start, end)
     total = queries.require_calls(con, tenant, since, until)
     policy = queries.policy_of(con, tenant)
@@ -40,7 +43,8 @@ def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, en
         destinations=[DestinationCount(destinations=place_label(r["destinations"]), decision=r["decision"],
                                        calls=r["calls"])
                       for r in queries.calls_by_destinations(con, tenant, since, until).iter_rows(named=True)],
-        ledger_batches=batches, ledger_head=head)
+        ledger_batches=batches, ledger_head=head,
+        record=build_record(con, tenant, as_of or datetime.now(timezone.utc).date()))
 
 
 def _activity(a: Activity, policy: Policy, flows: pl.DataFrame, recipients: pl.DataFrame, categories: pl.DataFrame,

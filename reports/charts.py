@@ -63,13 +63,21 @@ def _legend(entries: list[tuple[str, str]], x: float, y: float, step: float, box
                    for j, (label, colour) in enumerate(entries))
 
 
-def risk_matrix(risks, residual: bool = False, size: int = 250) -> str:
-    """Likelihood × impact grid (4 × 4); each cell shows how many risks sit there."""
-    cell, left, top = (size - 50) // 4, 40, 14
+CNIL_SCALE = ("negligible", "limited", "significant", "maximum")
+
+
+def risk_matrix(risks, residual: bool = False, size: int = 250, title: str | None = None,
+                names: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> str:
+    """Likelihood × impact grid (4 × 4); each cell shows how many risks sit there. ``names``: the likelihood and
+    the impact scale's words (default: rare..certain, low..critical)."""
+    x_names, y_names = names or (("rare", "possible", "likely", "certain"), ("low", "medium", "high", "critical"))
+    left = 8 + 6 * max(len(n) for n in y_names)  # room for the longest severity word
+    cell, top = (size - 50) // 4, 14
     counts: dict[tuple[int, int], int] = defaultdict(int)
     for r in risks:
         counts[(r.residual_likelihood if residual else r.likelihood, r.impact)] += 1
-    body = [f'<text x="{left}" y="10" font-weight="bold">{"Residual" if residual else "Inherent"} risk</text>']
+    heading = title or ("Residual" if residual else "Inherent")
+    body = [f'<text x="{left}" y="10" font-weight="bold">{escape(heading)} risk</text>']
     for likelihood in range(1, 5):
         for impact in range(1, 5):
             x, y = left + (likelihood - 1) * cell, top + (4 - impact) * cell
@@ -79,12 +87,17 @@ def risk_matrix(risks, residual: bool = False, size: int = 250) -> str:
             if n:
                 body.append(f'<text x="{x + cell / 2}" y="{y + cell / 2 + 4}" text-anchor="middle" font-size="12" '
                             f'font-weight="bold">{n}</text>')
-    for i, name in enumerate(("rare", "possible", "likely", "certain")):
-        body.append(f'<text x="{left + i * cell + cell / 2}" y="{top + 4 * cell + 11}" text-anchor="middle">{name}</text>')
-    for i, name in enumerate(("low", "medium", "high", "critical")):
+    for i, name in enumerate(x_names):
+        body.append(f'<text x="{left + i * cell + cell / 2}" y="{top + 4 * cell + 11}" text-anchor="middle" '
+                    f'font-size="{7 if len(name) > 8 else 8}">{name}</text>')
+    for i, name in enumerate(y_names):
         body.append(f'<text x="{left - 3}" y="{top + (3 - i) * cell + cell / 2 + 3}" text-anchor="end">{name}</text>')
     body.append(f'<text x="{left + 2 * cell}" y="{top + 4 * cell + 23}" text-anchor="middle">likelihood →</text>')
-    return _svg(size, top + 4 * cell + 28, body)
+    return _svg(left + 4 * cell + 10, top + 4 * cell + 28, body)
+
+
+MAX_BAR_STEP = 80
+"""The widest a day's bar (with its gap) may be, in pixels."""
 
 
 def findings_over_time(days, width: int = 640, height: int = 180) -> str:
@@ -97,8 +110,9 @@ def findings_over_time(days, width: int = 640, height: int = 180) -> str:
     ordered = sorted(per_day)
     top = max(sum(v.values()) for v in per_day.values())
     left, bottom, plot_h = 40, 34, height - 48
-    step = (width - left - 10) / len(ordered)
-    body = [f'<text x="{left - 4}" y="14" text-anchor="end">{top}</text>',
+    step = min(MAX_BAR_STEP, (width - left - 10) / len(ordered))  # a day of data is one bar, not a solid block
+    label = "%Y-%m-%d" if len(ordered) <= 7 else "%m-%d"
+    body = [f'<text x="{left - 4}" y="14" text-anchor="end">{top if len(ordered) > 14 else ""}</text>',
             f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#999"/>']
     for i, day in enumerate(ordered):
         x, y = left + i * step, height - bottom
@@ -109,9 +123,12 @@ def findings_over_time(days, width: int = 640, height: int = 180) -> str:
                 y -= h
                 body.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(1.0, step - 2):.1f}" height="{h:.1f}" '
                             f'fill="{SEVERITY_COLOURS[severity]}"><title>{day} {severity}: {n}</title></rect>')
-        if len(ordered) <= 14 or i % max(1, len(ordered) // 10) == 0:
+        if len(ordered) <= 14:
+            body.append(f'<text x="{x + step / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">'
+                        f'{sum(per_day[day].values()):,}</text>')
+        if len(ordered) <= 7 or i % max(1, len(ordered) // 10) == 0:
             body.append(f'<text x="{x + step / 2:.1f}" y="{height - bottom + 11}" text-anchor="middle">'
-                        f'{day:%d.%m}</text>')
+                        f'{day.strftime(label)}</text>')
     body.append(_legend([(s, SEVERITY_COLOURS[s]) for s in ("low", "medium", "high", "critical")], left,
                         height - 12, 90))
     return _svg(width, height, body)

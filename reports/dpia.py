@@ -9,8 +9,11 @@ import duckdb
 import polars as pl
 
 from reports import evidence, queries
-from reports.common import bounds, categories_of, declared, party, place_label, provider_name, risk_level
+from reports.common import RISK_LEVELS, bounds, categories_of, declared, party, place_label, provider_name, risk_level
+from reports.feared import feared_events, prior_consultation
 from reports.models import Count, Criterion, DayCount, DpiaActivity, DpiaReport, Flow, Measure, Risk
+from reports.proportionality import action_plan, necessity
+from reports.record import record_rows
 from rules.policy import Policy
 
 LARGE_SCALE_CALLS = 10_000
@@ -26,21 +29,32 @@ def build_dpia(con: duckdb.DuckDBPyConnection, tenant: str, start: date, end: da
     facts = evidence.criteria_facts(con, tenant, since, until)
     risks = [_risk(r, total) for r in evidence.findings_by_rule(con, tenant, since, until).iter_rows(named=True)]
     criteria = _criteria(facts, policy)
-    residual = max((r.residual_score for r in risks), default=0)
     batches, head = queries.ledger_summary(con)
+    activities = _activities(con, tenant, since, until, policy, names)
+    events = feared_events(evidence.feared_facts(con, tenant, since, until))
+    recipients = record_rows(policy, end)
+    principles = necessity(policy, activities, recipients, facts["scoring"] + facts["checkout"])
+    owner = policy.controller.dpo.name if policy.controller.dpo else "the controller"
     return DpiaReport(
         tenant=tenant, controller=party(policy.controller),
         dpo=party(policy.controller.dpo) if policy.controller.dpo else None, period_start=start, period_end=end,
         policy_version=policy.version, calls_total=total,
-        activities=_activities(con, tenant, since, until, policy, names), criteria=criteria,
+        activities=activities, criteria=criteria,
         criteria_met=sum(c.met for c in criteria), dpia_required=sum(c.met for c in criteria) >= 2,
-        risks=risks, measures=_measures(facts, policy, batches), residual_level=risk_level(residual),
-        prior_consultation=residual > 9,
+        risks=risks, measures=_measures(facts, policy, batches, names), residual_level=_worst(events),
+        prior_consultation=prior_consultation(events),
         flows=[Flow(feature=r["feature"], provider=provider_name(r["provider"], names),
                     destination=place_label(r["destination"]), calls=r["calls"], finding=r["finding"])
                for r in evidence.flows(con, tenant, since, until).iter_rows(named=True)],
         findings_by_day=[DayCount(**r) for r in evidence.findings_by_day(con, tenant, since, until).iter_rows(named=True)],
-        ledger_head=head)
+        ledger_head=head, feared_events=events, necessity=principles, recipients=recipients,
+        actions=action_plan(principles, events, owner, end), dpo_advice=None, subjects_views=None)
+
+
+def _worst(events) -> str:
+    """The highest residual level among the feared events."""
+    order = ["none", *(name for _, name in RISK_LEVELS)]
+    return max((e.residual_level for e in events), key=order.index, default="none")
 
 
 def _activities(con, tenant, since, until, policy: Policy, names: dict) -> list[DpiaActivity]:
@@ -105,7 +119,7 @@ def _risk(row: dict, total: int) -> Risk:
         residual_likelihood=residual, residual_score=residual * impact, residual_level=risk_level(residual * impact))
 
 
-def _measures(f: dict[str, int], policy: Policy, batches: int) -> list[Measure]:
+def _measures(f: dict[str, int], policy: Policy, batches: int, names: dict) -> list[Measure]:
     vendors = [v for v in policy.vendors if v.dpf or v.scc or v.bcr or v.tia]
     return [
         Measure(name="Redirection to the sovereign model",
@@ -115,7 +129,7 @@ def _measures(f: dict[str, int], policy: Policy, batches: int) -> list[Measure]:
         Measure(name="Minimisation of the audit trail",
                 evidence="events and store hold categories, counts and keyed hashes; no prompt text, no credentials"),
         Measure(name="Transfer safeguards on file",
-                evidence="; ".join(f"{v.provider}: " + ", ".join(k for k in ("dpf", "scc", "bcr", "tia")
+                evidence="; ".join(f"{provider_name(v.provider, names)}: " + ", ".join(k for k in ("dpf", "scc", "bcr", "tia")
                                                                  if getattr(v, k)).upper() for v in vendors)
                 or "none recorded"),
         Measure(name="Tamper-evident evidence", evidence=f"hash-chained ledger of {batches:,} batches "

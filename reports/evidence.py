@@ -89,3 +89,25 @@ def criteria_facts(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime,
                count(DISTINCT content_hash) FILTER (WHERE len(categories) > 0 OR special) AS distinct_contents
         FROM calls WHERE {_WHERE}""", params=_params(tenant, start, end)).pl().row(0, named=True)
     return {k: int(v or 0) for k, v in row.items()}
+
+
+def feared_facts(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> dict[str, int]:
+    """The counts the three feared events are judged on (see :mod:`reports.feared`); one scan of the period."""
+    row = con.sql(f"""
+        WITH c AS (SELECT *, (len(categories) > 0 OR special) AS pd,
+                          decision IN ('unauthorised', 'needs_review') AS unprotected,
+                          action IN ('redirected', 'blocked') AS stopped
+                   FROM calls WHERE {_WHERE})
+        SELECT count(*) AS calls, count(*) FILTER (WHERE pd) AS with_pd,
+               count(*) FILTER (WHERE pd AND unprotected) AS exposed,
+               count(*) FILTER (WHERE pd AND unprotected AND stopped) AS exposed_stopped,
+               count(*) FILTER (WHERE pd AND decision = 'allowed_with_safeguard') AS safeguarded,
+               count(*) FILTER (WHERE special) AS special,
+               count(*) FILTER (WHERE special AND unprotected AND NOT stopped) AS special_left,
+               count(*) FILTER (WHERE special AND decision = 'allowed_with_safeguard') AS special_safeguarded,
+               count(*) FILTER (WHERE len(list_filter(categories, lambda x: x LIKE 'user.financial%')) > 0) AS financial,
+               count(*) FILTER (WHERE feature IN ('checkout', 'pricing') AND pd) AS decision_support,
+               count(*) FILTER (WHERE error_class IS NOT NULL) AS failed,
+               count(*) FILTER (WHERE error_class IS NOT NULL AND action = 'failed_over') AS failed_served
+        FROM c""", params=_params(tenant, start, end)).pl().row(0, named=True)
+    return {k: int(v or 0) for k, v in row.items()}

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timedelta, timezone
+import re
+from datetime import datetime, timedelta
+from functools import partial
 
 import duckdb
 
 from reports import queries
 from reports.common import party, provider_name
 from reports.errors import ReportError
-from reports.models import Bucket, Clock, IncidentReport, TimelineEntry
+from reports.incident_models import Bucket, Clock, IncidentReport, Nis2Tests, TimelineEntry
+from reports.nis2 import Impact, applicability, competent, significance
+from rules.policy import Controller
 
 CLOCKS = (("early_warning", "Early warning", "NIS2 Art. 23(4)(a), 24 h"),
           ("notification", "Incident notification", "NIS2 Art. 23(4)(b), 72 h"),
@@ -24,29 +28,40 @@ MARGIN = timedelta(hours=1)
 
 
 def build_incident(con: duckdb.DuckDBPyConnection, incident_id: str, as_of: datetime | None = None) -> IncidentReport:
-    """The drafts for ``incident_id``; clocks are judged at ``as_of`` (now when omitted)."""
+    """The drafts for ``incident_id``; clocks are judged at ``as_of``, by default at the incident's own last event
+    (a draft of a past incident judged at today's date would read "overdue" whatever was done then)."""
     row = _incident(con, incident_id)
     if row["kind"] != "nis2":
         raise ReportError(f"incident {incident_id!r} is a {row['kind']} finding incident; NIS2 Art. 23 reports are "
                           "drafted for nis2 incidents (provider outages and lockouts)")
-    as_of = as_of or datetime.now(timezone.utc)
+    basis = "given with --as-of" if as_of else "the incident's last event (no --as-of given)"
+    as_of = as_of or row["last_seen"]
     doc = json.loads(row["document"])
     policy = queries.policy_of(con, row["tenant"])
     window = (row["opened_at"] - MARGIN, max(row["last_seen"], row["opened_at"]) + MARGIN)
     minutes = _bucket_minutes(*window)
     buckets, countries = _impact(con, row["tenant"], row["provider"], *window, minutes)
+    name = provider_name(row["provider"], queries.provider_names(con))
+    named = partial(_named, provider=row["provider"], name=name)
     return IncidentReport(
         incident_id=incident_id, kind=row["kind"], tenant=row["tenant"], controller=party(policy.controller),
-        rule_id=row["rule_id"], title=doc.get("title", row["rule_id"]), provider=row["provider"],
-        provider_name=provider_name(row["provider"], queries.provider_names(con)), destination=row["destination"],
+        rule_id=row["rule_id"], title=named(doc.get("title", row["rule_id"])), provider=row["provider"],
+        provider_name=name, destination=row["destination"],
         severity=row["severity"], status=row["status"], count=row["count"], first_seen=row["opened_at"],
         last_seen=row["last_seen"], acknowledged_by=row["acknowledged_by"], acknowledged_at=row["acknowledged_at"],
-        explanation=doc.get("explanation", ""), remediation=doc.get("remediation", ""),
+        explanation=named(doc.get("explanation", "")), remediation=named(doc.get("remediation", "")),
         articles=list(doc.get("articles", [])), clocks=_clocks(row, as_of), timeline=_timeline(row),
         buckets=buckets, bucket_minutes=minutes, calls_affected=sum(b.failures for b in buckets),
         calls_failed_over=sum(b.failed_over for b in buckets),
         subject_countries=countries,
-        cross_border=len(countries) > 1 or any(c != policy.controller.country for c in countries), as_of=as_of)
+        cross_border=len(countries) > 1 or any(c != policy.controller.country for c in countries), as_of=as_of,
+        as_of_basis=basis, nis2=_tests(con, row, policy.controller),
+        mitigation=_mitigation(con, row, window))
+
+
+def _named(text: str, provider: str, name: str) -> str:
+    """The stream's text with the provider's registry id replaced by its name, as people read it."""
+    return re.sub(rf"(?<![\w.-]){re.escape(provider)}(?![\w.-])", name, text) if provider else text
 
 
 def _incident(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict:
@@ -111,3 +126,33 @@ def _timeline(row: dict) -> list[TimelineEntry]:
         if row.get(f"{key}_due"):
             entries.append(TimelineEntry(at=row[f"{key}_due"], what=f"{name} due"))
     return sorted(entries, key=lambda e: e.at)
+
+
+def _tests(con, row: dict, controller: Controller) -> Nis2Tests:
+    """Applicability and significance, on the provider's calls from the incident's opening to its last event."""
+    start, end = row["opened_at"], max(row["last_seen"], row["opened_at"])
+    calls, failed, failed_over, features = con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE error_class IS NOT NULL),
+               count(*) FILTER (WHERE action = 'failed_over'),
+               list_sort(list_distinct(list(feature) FILTER (WHERE error_class IS NOT NULL)))
+        FROM calls WHERE tenant = ? AND provider = ? AND observed_at BETWEEN ? AND ?""",
+                                                       [row["tenant"], row["provider"], start, end]).fetchall()[0]
+    impact = Impact(minutes=(end - start).total_seconds() / 60, calls_in_window=calls, failed=failed,
+                    failed_over=failed_over, features=tuple(features or ()))
+    scope, test = applicability(controller), significance(impact)
+    return Nis2Tests(in_scope=scope.in_scope, entity_type=scope.entity_type, scope_reasons=list(scope.reasons),
+                     significant=test.significant, disruption=test.disruption, damage=test.damage,
+                     competent=competent(controller.country), minutes=round(impact.minutes, 1),
+                     calls_in_window=calls, unserved=impact.unserved, features=list(impact.features))
+
+
+def _mitigation(con, row: dict, window: tuple[datetime, datetime]) -> str:
+    """What was done, as the calls show it: failovers to the sovereign model, with their first and last time."""
+    n, first, last = con.execute("""
+        SELECT count(*), min(observed_at), max(observed_at) FROM calls
+        WHERE tenant = ? AND provider = ? AND observed_at BETWEEN ? AND ? AND action = 'failed_over'""",
+                                 [row["tenant"], row["provider"], *window]).fetchall()[0]
+    if not n:
+        return "none recorded in the calls: no call to the provider was failed over or redirected in the window"
+    return (f"{n:,} calls failed over to the sovereign model between {first:%Y-%m-%d %H:%M} and {last:%H:%M} UTC; "
+            "customers were answered without the provider")

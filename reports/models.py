@@ -107,6 +107,7 @@ class Article30Report(Model):
     destinations: list[DestinationCount]
     ledger_batches: int
     ledger_head: str
+    record: StandingRecord
 
 
 class Criterion(Model):
@@ -135,6 +136,46 @@ class Risk(Model):
     residual_likelihood: int
     residual_score: int
     residual_level: str
+
+
+class FearedEvent(Model):
+    """A risk to data subjects as the CNIL method frames it: sources, threats, impacts, severity and likelihood
+    (1 negligible .. 4 maximum) with their evidence, the measures, and the risk left after them."""
+
+    name: str
+    sources: str
+    threats: str
+    impacts: str
+    severity: int
+    severity_why: str
+    likelihood: int
+    likelihood_why: str
+    level: str
+    measures: str
+    residual_severity: int
+    residual_likelihood: int
+    residual_level: str
+    planned_likelihood: int  # once the action plan is carried out
+    planned_level: str
+    measured: bool  # False: judged, not measured from the store
+
+
+class Principle(Model):
+    """One point of necessity and proportionality (CNIL part 2, ICO step 4): the assessment and its state."""
+
+    name: str
+    article: str
+    assessment: str
+    state: str  # ok, to be completed, action needed
+
+
+class Action(Model):
+    """One entry of the action plan: what remains to do, why, who and by when."""
+
+    what: str
+    why: str
+    owner: str
+    due: date
 
 
 class Measure(Model):
@@ -197,60 +238,52 @@ class DpiaReport(Model):
     flows: list[Flow]
     findings_by_day: list[DayCount]
     ledger_head: str
+    feared_events: list[FearedEvent]
+    necessity: list[Principle]
+    recipients: list[RecordRow]
+    actions: list[Action]
+    dpo_advice: str | None
+    subjects_views: str | None
 
 
-class Clock(Model):
-    """One NIS2 Art. 23 deadline and where it stands."""
+class RecordRow(Model):
+    """One row of the standing record: one activity and one recipient, as the common RoPA templates lay it out."""
 
-    name: str
-    article: str
-    due: datetime | None
-    state: str  # pending, due soon, overdue, not running
-
-
-class TimelineEntry(Model):
-    """Something that happened to the incident, in time order."""
-
-    at: datetime
-    what: str
-
-
-class Bucket(Model):
-    """Failures of the incident's provider in one time bucket."""
-
-    start: datetime
-    failures: int
-    failed_over: int
+    activity_id: str
+    activity: str
+    purpose: str
+    legal_basis: str
+    special_category_condition: str | None
+    criminal_data_basis: str | None
+    data_subjects: list[str]
+    categories: list[str]
+    recipient: str
+    recipient_role: str
+    recipient_entity: str
+    dpa: str
+    third_countries: list[str]
+    transfer_tools: list[str]
+    tools_hold: bool
+    retention: str
+    security_measures: str | None
 
 
-class IncidentReport(Model):
-    """Drafts of the NIS2 Art. 23 reports for one incident: early warning, notification, final report."""
+class StandingRecord(Model):
+    """The record of processing activities as it stands on one day (Art. 30(1), or 30(2) for a processor)."""
 
-    incident_id: str
-    kind: str
     tenant: str
     controller: Party
-    rule_id: str
-    title: str
-    provider: str
-    provider_name: str
-    destination: str
-    severity: str
-    status: str
-    count: int
-    first_seen: datetime
-    last_seen: datetime
-    acknowledged_by: str | None
-    acknowledged_at: datetime | None
-    explanation: str
-    remediation: str
-    articles: list[str]
-    clocks: list[Clock]
-    timeline: list[TimelineEntry]
-    buckets: list[Bucket]
-    bucket_minutes: int
-    calls_affected: int
-    calls_failed_over: int
-    subject_countries: list[str]
-    cross_border: bool
-    as_of: datetime
+    controller_country: str
+    role: str
+    dpo: Party | None
+    representative: Party | None
+    joint_controllers: list[Party]
+    controllers_served: list[Party]
+    as_of: date
+    policy_version: str
+    last_updated: date
+    rows: list[RecordRow]
+
+
+Article30Report.model_rebuild()
+DpiaReport.model_rebuild()

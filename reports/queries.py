@@ -24,6 +24,19 @@ def policy_of(con: duckdb.DuckDBPyConnection, tenant: str) -> Policy:
     return Policy.model_validate_json(rows[0][0])
 
 
+def policy_as_of(con: duckdb.DuckDBPyConnection, tenant: str, as_of: datetime) -> tuple[Policy, datetime]:
+    """The policy of ``tenant`` in force at ``as_of`` (the newest recorded by then), and when it was recorded."""
+    rows = con.execute("SELECT document, loaded_at FROM policies WHERE tenant = ? AND loaded_at <= ? "
+                       "ORDER BY loaded_at DESC LIMIT 1", [tenant, as_of]).fetchall()
+    if rows:
+        return Policy.model_validate_json(rows[0][0]), rows[0][1]
+    first = con.execute("SELECT min(loaded_at) FROM policies WHERE tenant = ?", [tenant]).fetchall()[0][0]
+    if first is None:
+        policy_of(con, tenant)  # raises, naming the tenants the store knows
+    raise ReportError(f"no policy of {tenant} was recorded by {as_of:%Y-%m-%d}; the first was recorded on "
+                      f"{first:%Y-%m-%d} — give --as-of on or after that day")
+
+
 def calls_in_period(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> int:
     """How many calls of ``tenant`` the store holds in [start, end)."""
     return con.execute("SELECT count(*) FROM calls WHERE tenant = ? AND observed_at >= ? AND observed_at < ?",

@@ -4,19 +4,41 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from types import SimpleNamespace
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from pydantic import BaseModel
 
-from reports.charts import destinations_chart, failures_chart, findings_over_time, flows_sankey, risk_matrix
-from reports.models import Article30Report, DpiaReport, IncidentReport
+from reports.charts import CNIL_SCALE, destinations_chart, failures_chart, findings_over_time, flows_sankey, risk_matrix
+from reports.feared import SCALE
+from reports.incident_models import IncidentReport
+from reports.models import Article30Report, DpiaReport
+from rules.taxonomy import display_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+BASES = {"eea": "EEA", "adequacy": "adequacy (Art. 45)", "dpf": "DPF (Art. 45)", "scc": "SCC (Art. 46)",
+         "bcr": "BCR (Art. 47)", "none": "none", "not_a_transfer": "not a transfer"}
+"""Transfer bases in words; derogations are spelt out by :func:`label`."""
+
+
+def label(key: str) -> str:
+    """A key in words for people: taxonomy names for categories and subjects, transfer bases spelt out."""
+    if key in BASES:
+        return BASES[key]
+    if key.startswith("derogation_49_1_"):
+        letter = key.removeprefix("derogation_49_1_")
+        return "Art. 49(1) second subparagraph" if letter == "compelling" else f"Art. 49(1)({letter})"
+    name = display_name(key)
+    return name.replace("_", " ") if name == key and "." not in key else name
+
+
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["label"] = label
+    return env
 
 
 def article30_html(report: Article30Report) -> str:
@@ -26,9 +48,14 @@ def article30_html(report: Article30Report) -> str:
 
 def dpia_html(report: DpiaReport) -> str:
     """The DPIA as a standalone HTML document, its pictures inline as SVG."""
-    charts = {"flows": flows_sankey(report.flows), "inherent": risk_matrix(report.risks),
-              "residual": risk_matrix(report.risks, residual=True), "over_time": findings_over_time(report.findings_by_day)}
-    return _render("dpia.html.j2", r=report, charts=charts)
+    inherent = [SimpleNamespace(likelihood=e.likelihood, impact=e.severity) for e in report.feared_events]
+    residual = [SimpleNamespace(likelihood=e.residual_likelihood, impact=e.residual_severity)
+                for e in report.feared_events]
+    names = (CNIL_SCALE, CNIL_SCALE)
+    charts = {"flows": flows_sankey(report.flows), "inherent": risk_matrix(inherent, title="Before measures", names=names),
+              "residual": risk_matrix(residual, title="After measures", names=names),
+              "over_time": findings_over_time(report.findings_by_day)}
+    return _render("dpia.html.j2", r=report, charts=charts, scale=SCALE)
 
 
 def incident_html(report: IncidentReport) -> str:

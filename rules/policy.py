@@ -91,6 +91,10 @@ class Controller(Contact):
     controllers_served: tuple[Contact, ...] = ()  # Art. 30(2)(a), when acting as processor
     employees: int | None = Field(None, ge=0)
     public_authority: bool = Field(False, description="a public authority exercising its powers: no Art. 49(1)(a)-(c)")
+    nis2_sector: Slug | None = Field(None, description="NIS2 Annex I/II sector or entity type (online_marketplace, "
+                                                       "cloud_computing, food, ...); none: in no annexed sector")
+    annual_turnover_eur: int | None = Field(None, ge=0, description="for the NIS2 size cap (Recommendation 2003/361)")
+    balance_sheet_eur: int | None = Field(None, ge=0)
 
 
 class ActivityMatch(Strict):

@@ -19,6 +19,12 @@ class Format(StrEnum):
     pdf = "pdf"
     html = "html"
     json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+SHEETS = (Format.csv, Format.xlsx)
+"""Formats that hold the standing record only (one row per activity and recipient), no period."""
 
 
 # The options the report commands share (typer reads these defaults anew for each command).
@@ -33,19 +39,32 @@ STORE = typer.Option(None, help="the evidence store folder (default: $DOUANE_HOM
 @app.command()
 def article30(
     tenant: str = TENANT,
-    start: str = FROM,
-    end: str = TO,
+    start: str = typer.Option(None, "--from", help="first day of the observed annex, YYYY-MM-DD (pdf/html/json)"),
+    end: str = typer.Option(None, "--to", help="last day of the observed annex, YYYY-MM-DD (pdf/html/json)"),
     out: Path = OUT,
     fmt: Format = FORMAT,
+    as_of: str = typer.Option(None, "--as-of", help="the record as it stood on this day, YYYY-MM-DD "
+                                                    "(default: today)"),
     store: Path = STORE,
 ) -> None:
-    """The record of processing activities (Art. 30), declared beside observed."""
-    from reports import article30_html, build_article30
+    """The record of processing activities (Art. 30) as of a day; pdf/html/json add the period's
+    declared-versus-observed annex, csv/xlsx hold the record one row per activity and recipient."""
+    from reports import article30_html, build_article30, build_record
 
+    day = _day(as_of, "--as-of") if as_of else None
+    if fmt in SHEETS:
+        record = _write("Article 30 record", store, out, fmt,
+                        lambda con: build_record(con, tenant, day or datetime.now(timezone.utc).date()), None)
+        typer.echo(f"{out}: {len(record.rows)} rows (activity × recipient), as of {record.as_of}")
+        return
+    if start is None or end is None:
+        raise typer.BadParameter("give the observed period with --from and --to (or --format csv|xlsx for the "
+                                 "record alone)", param_hint="--from/--to")
     period = (_day(start, "--from"), _day(end, "--to"))
-    report = _write("Article 30 record", store, out, fmt, lambda con: build_article30(con, tenant, *period),
+    report = _write("Article 30 record", store, out, fmt, lambda con: build_article30(con, tenant, *period, day),
                     article30_html)
-    typer.echo(f"{out}: {len(report.activities)} activities, {report.calls_total:,} calls")
+    typer.echo(f"{out}: {len(report.activities)} activities, {report.calls_total:,} calls, "
+               f"record as of {report.record.as_of}")
 
 
 @app.command()
@@ -62,8 +81,9 @@ def dpia(
 
     period = (_day(start, "--from"), _day(end, "--to"))
     report = _write("DPIA", store, out, fmt, lambda con: build_dpia(con, tenant, *period), dpia_html)
-    typer.echo(f"{out}: {report.criteria_met} of 9 WP248 criteria met, {len(report.risks)} risks, "
-               f"residual risk {report.residual_level}")
+    typer.echo(f"{out}: {report.criteria_met} of 9 WP248 criteria met, residual risk {report.residual_level}, "
+               f"{len(report.actions)} actions, prior consultation "
+               f"{'needed' if report.prior_consultation else 'not needed'}")
 
 
 @app.command()
@@ -72,7 +92,7 @@ def incident(
     out: Path = OUT,
     fmt: Format = FORMAT,
     as_of: str = typer.Option(None, "--as-of", help="judge the clocks at this UTC time, YYYY-MM-DDTHH:MM "
-                                                    "(default: now)"),
+                                                    "(default: the incident's last event)"),
     store: Path = STORE,
 ) -> None:
     """NIS2 Art. 23 drafts for one incident: early warning, notification and final report, with its clocks."""
@@ -88,8 +108,11 @@ def incident(
 def _write(label: str, store: Path | None, out: Path, fmt: Format, build, to_html):
     """Open the store, build the report, render it in ``fmt`` and write ``out``, with a progress bar."""
     from reports import ReportError, to_json, to_pdf
+    from reports.spreadsheet import to_csv, to_xlsx
     from stream.store import StoreError, open_store
 
+    if fmt in SHEETS and to_html is not None:
+        fail(f"--format {fmt.value} holds the Article 30 record only; use pdf, html or json for the {label}")
     try:
         con = open_store(store or settings().store_path, read_only=True)
     except StoreError as exc:
@@ -98,7 +121,12 @@ def _write(label: str, store: Path | None, out: Path, fmt: Format, build, to_htm
         with typer.progressbar(length=3, label=label, file=None) as progress:
             report = build(con)
             progress.update(1)
-            body = to_json(report).encode() if fmt is Format.json else to_html(report).encode()
+            if fmt is Format.csv:
+                body = to_csv(report).encode()
+            elif fmt is Format.xlsx:
+                body = to_xlsx(report)
+            else:
+                body = to_json(report).encode() if fmt is Format.json else to_html(report).encode()
             progress.update(1)
             if fmt is Format.pdf:
                 body = to_pdf(body.decode())

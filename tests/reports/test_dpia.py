@@ -12,10 +12,12 @@ from typer.testing import CliRunner
 
 from douane.cli.main import app
 from reports import ReportError, build_dpia, build_incident, dpia_html, incident_html, to_pdf
+from rules.policy import load_policy
 from stream.store import open_store
 
 pytestmark = pytest.mark.kafka
 FIRST, LAST = date(2026, 11, 2), date(2026, 11, 4)
+POLICY = load_policy(Path(__file__).parents[2] / "deploy" / "examples" / "woocommerce-shop.policy.yaml")
 
 
 def pdf_text(pdf: bytes, tmp_path: Path, name: str = "r.pdf") -> str:
@@ -134,3 +136,68 @@ def test_vulnerable_subjects_are_read_from_the_policys_taxonomy_keys(policy: str
     figures |= {"calls": 10, "with_pd": 5, "distinct_contents": 5, "providers": 1}
     criterion = next(c for c in _criteria(figures, loaded) if c.number == 7)
     assert criterion.met is vulnerable
+
+
+def test_a_past_incident_is_judged_at_its_last_event_and_tested_for_nis2(evidence, tmp_path) -> None:
+    """Without --as-of the clocks stand at the incident's own last event, not at today's date (where all three
+    read "overdue"); the applicability and significance tests rest on a recount of the calls."""
+    con = open_store(evidence.path, read_only=True)
+    report = build_incident(con, evidence.incident_id)
+    con.close()
+    assert report.as_of == report.last_seen
+    assert {c.name: c.state for c in report.clocks} == {
+        "Early warning": "due within 24 h", "Incident notification": "pending", "Final report": "pending"}
+    window = [i.event for i in evidence.audited
+              if i.provider == "openai" and report.first_seen <= i.event.observed_at <= report.last_seen]
+    failed = [e for e in window if e.outcome.error_class is not None]
+    over = [e for e in evidence.audited if e.provider == "openai" and e.event.outcome.action.value == "failed_over"]
+    assert report.nis2.calls_in_window == len(window)
+    served = sum(1 for e in failed if e.outcome.action.value == "failed_over")
+    assert report.nis2.unserved == max(0, len(failed) - served)
+    assert report.nis2.features == sorted({e.app.feature for e in failed})
+    assert report.nis2.in_scope is False and "38 staff" in report.nis2.scope_reasons[0]
+    assert not report.nis2.significant
+    assert "openai" not in report.title + report.explanation + report.remediation, "the provider's name, not its id"
+    text = pdf_text(to_pdf(incident_html(report)), tmp_path)
+    for phrase in ("Applicability and significance", "not an entity under NIS2 — kept as an internal incident record",
+                   "the incident's last event (no --as-of given)", "CERT-Bund (BSI)",
+                   f"{len(over):,} calls failed over to the sovereign model between",
+                   "records an incident (not significant"):
+        assert phrase in text, phrase
+
+
+def test_the_dpia_follows_the_cnil_method_on_recounted_evidence(evidence, tmp_path) -> None:
+    """Risks to people (three feared events) on evidence recounted from the audited calls; residual risk below
+    inherent where calls were failed over; Art. 36 only for a risk the action plan cannot lower (not for
+    remediable violations); necessity, action plan, DPO advice and data subjects' views on the page."""
+    con = open_store(evidence.path, read_only=True)
+    report = build_dpia(con, evidence.tenant, FIRST, LAST)
+    con.close()
+    audited = evidence.audited
+    pd = [i for i in audited if i.event.personal_data.categories or i.event.personal_data.special_category]
+    exposed = [i for i in pd if i.verdict.decision.value in ("unauthorised", "needs_review")]
+    failed = [i for i in audited if i.event.outcome.error_class is not None]
+    served = [i for i in failed if i.event.outcome.action.value == "failed_over"]
+    special = [i for i in audited if i.event.personal_data.special_category]
+    special_safeguarded = [i for i in special if i.verdict.decision.value == "allowed_with_safeguard"]
+    access, _modification, loss = report.feared_events
+    assert f"{len(exposed):,} of {len(pd):,} calls with personal data" in access.likelihood_why
+    assert access.severity == (4 if special else 3)
+    assert f"{len(served):,} of {len(failed):,} failed calls were served" in loss.measures
+    assert failed and loss.residual_likelihood < loss.likelihood, "failover lowers the risk of losing requests"
+    assert report.prior_consultation is (bool(special) and 2 * len(special_safeguarded) >= len(special))
+    principles = {p.name: p for p in report.necessity}
+    uncontracted = sorted(v.provider for v in POLICY.vendors if v.dpa is None and any(
+        v.provider in a.recipients for a in POLICY.activities))
+    assert (principles["Processor contracts"].state == "action needed") is bool(uncontracted)
+    assert principles["Information of data subjects"].state == "to be completed"
+    assert {a.what for a in report.actions} >= {"Processor contracts (Art. 28)",
+                                                "Transfers outside the EEA (Arts. 44-49)"}
+    text = pdf_text(to_pdf(dpia_html(report)), tmp_path)
+    for phrase in ("CNIL PIA method", "ICO DPIA template", "4.1 Illegitimate access to personal data",
+                   "4.2 Unwanted modification of personal data", "4.3 Disappearance of personal data",
+                   "Risk sources", "Potential impacts", "Residual risk per feared event", "6. Action plan",
+                   "Views of data subjects or their representatives (Art. 35(9))", "to be completed",
+                   "Annex: compliance findings by rule", "Anthropic PBC (US)"):
+        assert phrase in text, phrase
+    assert "legitimate_interests" not in text and "openai:" not in text, "people's words, not keys"
