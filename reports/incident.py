@@ -50,7 +50,7 @@ def build_incident(con: duckdb.DuckDBPyConnection, incident_id: str, as_of: date
         severity=row["severity"], status=row["status"], count=row["count"], first_seen=row["opened_at"],
         last_seen=row["last_seen"], acknowledged_by=row["acknowledged_by"], acknowledged_at=row["acknowledged_at"],
         explanation=named(doc.get("explanation", "")), remediation=named(doc.get("remediation", "")),
-        articles=list(doc.get("articles", [])), clocks=_clocks(row, as_of), timeline=_timeline(row),
+        articles=list(doc.get("articles", [])), clocks=_clocks(row, as_of), timeline=_timeline(row, doc),
         buckets=buckets, bucket_minutes=minutes, calls_affected=sum(b.failures for b in buckets),
         calls_failed_over=sum(b.failed_over for b in buckets),
         subject_countries=countries,
@@ -117,15 +117,43 @@ def _clocks(row: dict, as_of: datetime) -> list[Clock]:
     return clocks
 
 
-def _timeline(row: dict) -> list[TimelineEntry]:
-    entries = [TimelineEntry(at=row["opened_at"], what=f"threshold crossed; incident opened ({row['severity']})")]
-    if row["acknowledged_at"]:
-        entries.append(TimelineEntry(at=row["acknowledged_at"], what=f"acknowledged by {row['acknowledged_by']}"))
+def _timeline(row: dict, doc: dict | None = None) -> list[TimelineEntry]:
+    """The incident's life as the stream recorded it (every transition, who and from where), its last failure
+    and its deadlines, in time order."""
+    steps = (doc or {}).get("transitions") or []
+    entries = [_step(step, row) for step in steps] or _without_transitions(row)
     entries.append(TimelineEntry(at=row["last_seen"], what=f"last failure counted ({row['count']:,} in all)"))
     for key, name, _article in CLOCKS:
         if row.get(f"{key}_due"):
             entries.append(TimelineEntry(at=row[f"{key}_due"], what=f"{name} due"))
     return sorted(entries, key=lambda e: e.at)
+
+
+_STEP_WORDS = {"open": "threshold crossed; incident opened", "acknowledged": "acknowledged",
+               "resolved": "resolved", "reopened": "reopened: the failures came back after it was resolved"}
+_SOURCES = {"slack": "in Slack", "auto": "automatically, after the policy's quiet period",
+            "recurrence": "a new message links the resolved one"}
+
+
+def _step(step: dict, row: dict) -> TimelineEntry:
+    """One life-cycle transition as a timeline line: what, by whom (the Slack user) and how."""
+    what = _STEP_WORDS.get(step.get("to"), str(step.get("to")))
+    if step.get("to") == "open":
+        what += f" ({row['severity']})"
+    if step.get("by"):
+        what += f" by {step['by']}"
+    how = _SOURCES.get(step.get("source") or "")
+    if how and step.get("to") != "open":
+        what += f" ({how})"
+    return TimelineEntry(at=datetime.fromisoformat(step["at"]), what=what)
+
+
+def _without_transitions(row: dict) -> list[TimelineEntry]:
+    """An incident recorded before transitions were kept: its opening and acknowledgement only."""
+    entries = [TimelineEntry(at=row["opened_at"], what=f"threshold crossed; incident opened ({row['severity']})")]
+    if row["acknowledged_at"]:
+        entries.append(TimelineEntry(at=row["acknowledged_at"], what=f"acknowledged by {row['acknowledged_by']}"))
+    return entries
 
 
 def _tests(con, row: dict, controller: Controller) -> Nis2Tests:
