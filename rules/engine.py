@@ -8,6 +8,7 @@ the data categories is memoised, which keeps the per-event cost in microseconds.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,7 +63,7 @@ class Engine:
         self.custom = custom if custom is not None else _load_custom(policy)
         self.version = f"j{self.jurisdictions.version}+r{registry.version}+p{policy.version}"
         self._decided: dict[tuple, Decided] = {}
-        self._merged: dict[int, tuple] = {}
+        self._merged: dict[tuple, tuple] = {}
         self._activities: dict[tuple[str, str], object] = {}
         self._interned: dict[Finding, Finding] = {}  # grows with the distinct findings, not with the events
 
@@ -88,33 +89,42 @@ class Engine:
         return verdict, decided
 
     def _merge(self, decided: Decided, extra: tuple[Finding, ...]) -> tuple:
-        """Built-in plus custom findings, with severity and enforcement recomputed (memoised)."""
-        cached = self._merged.get(id(extra))
-        if cached is not None and cached[0] is extra and cached[1] is decided:
+        """Built-in plus custom findings, with severity and enforcement recomputed (memoised).
+
+        Custom findings are memoised objects, so the memo keys on their identities; the entry
+        keeps them alive and is checked against them, so a reused id cannot hit a stale entry.
+        """
+        key = (id(decided), *map(id, extra))
+        cached = self._merged.get(key)
+        if cached is not None and cached[0] is decided and all(map(operator.is_, cached[1], extra)):
             return cached[2:]
         findings = decided.findings + extra
         severity = max((f.severity for f in findings), key=lambda s: s.rank)
         merged = (findings, _articles(findings), severity, self._enforce(decided.decision, severity, decided.special))
         if len(self._merged) >= _CACHE_LIMIT:
             self._merged.clear()
-        self._merged[id(extra)] = (extra, decided, *merged)
+        self._merged[key] = (decided, extra, *merged)
         return merged
 
     def decide(self, event: AICallEvent) -> Decided:
-        """The built-in procedure's outcome for this event's route, data and day (memoised)."""
+        """The built-in procedure's outcome for this event's route, data and day (memoised).
+
+        The memo key is read straight from the event, so a repeated route costs one dict
+        lookup, not a resolution; only a new key resolves the destination.
+        """
         dest, data, app = event.destination, event.personal_data, event.app
-        resolution = self.resolver.resolve(dest)
-        detected = frozenset(c.category for c in data.categories)
-        day = event.observed_at.date()
-        key = (resolution, app.platform, app.feature, detected, data.special_category, day, dest.host,
-               data.scan, event.consent_ref is not None)
+        hints = tuple([(h.key, h.value) for h in dest.region_hints]) if dest.region_hints else ()
+        detected = tuple([c.category for c in data.categories]) if data.categories else ()
+        key = (dest.host, dest.model, hints, dest.provider, app.platform, app.feature, detected,
+               data.special_category, event.observed_at.date(), data.scan, event.consent_ref is not None)
         decided = self._decided.get(key)
         if decided is None:
             if len(self._decided) >= _CACHE_LIMIT:
                 self._decided.clear()
-            decided = self._decided[key] = self._decide(resolution, app.platform, app.feature, detected,
-                                                        data.special_category, day, dest.host, data.scan,
-                                                        event.consent_ref is not None)
+            resolution = self.resolver.resolve_parts(dest.host, dest.model or "", hints, dest.provider)
+            decided = self._decided[key] = self._decide(resolution, app.platform, app.feature, frozenset(detected),
+                                                        data.special_category, key[8], dest.host, data.scan,
+                                                        key[10])
         return decided
 
     def _decide(self, resolution, platform, feature, detected, flagged, day, host, scan, consented) -> Decided:

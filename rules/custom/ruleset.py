@@ -86,6 +86,7 @@ class CompiledRule:
     excepted: Predicate
     render: Callable[[Subject], str]
     fields: frozenset[str]
+    tested: frozenset[str] = frozenset()  # the fields of the condition and the exceptions only
 
     def __post_init__(self) -> None:
         self._findings: dict[str, Finding] = {}
@@ -95,10 +96,21 @@ class CompiledRule:
         """Reads only fields the engine's memo key fixes: one answer per decision."""
         return self.fields <= STATIC_FIELDS
 
+    @property
+    def gated(self) -> bool:
+        """Whether it fires is fixed per decision, though its output line reads the event."""
+        return self.tested <= STATIC_FIELDS
+
+    def applies(self, subject: Subject) -> bool:
+        """Fires and is not excepted."""
+        return self.fires(subject) and not self.excepted(subject)
+
     def finding(self, subject: Subject) -> Finding | None:
         """The finding this rule reports for ``subject``, or None when it does not fire."""
-        if not self.fires(subject) or self.excepted(subject):
-            return None
+        return self.report(subject) if self.applies(subject) else None
+
+    def report(self, subject: Subject) -> Finding:
+        """The finding, for a subject the rule applies to."""
         explanation = self.render(subject)[:4000]
         found = self._findings.get(explanation)
         if found is None:
@@ -114,36 +126,53 @@ class CompiledRule:
 class RuleSet:
     """Compiled custom rules from one or more files, evaluated in file order.
 
-    Static rules (see :attr:`CompiledRule.static`) are evaluated once per engine decision
-    and memoised on it; the others run for every event.
+    Per engine decision the rules are planned once (memoised on the decision): a rule
+    that reads only fields the decision fixes becomes its finding or nothing; a rule
+    whose condition reads only such fields but whose output line reads the event is
+    kept only if it fires, and then just renders; the others run in full per event.
     """
 
     def __init__(self, rules: list[CompiledRule], versions: list[str]) -> None:
         self.rules = rules
         self.versions = versions
-        self.static = [r for r in rules if r.static]
-        self.dynamic = [r for r in rules if not r.static]
-        self._rank = {f"custom.{r.item.rule}": i for i, r in enumerate(rules)}
-        self._memo: dict = {}
+        self._plans: dict = {}
 
     def findings(self, event, decided) -> tuple[Finding, ...]:
         """Findings of every enabled rule that fires and is not excepted, in file order."""
+        plan = self._plans.get(decided)
+        if plan is None:
+            if len(self._plans) >= _MEMO_LIMIT:
+                self._plans.clear()
+            plan = self._plans[decided] = self._plan(Subject(event, decided))
+        if plan.__class__ is tuple:
+            return plan
         subject = Subject(event, decided)
-        static = self._memo.get(decided)
-        if static is None:
-            if len(self._memo) >= _MEMO_LIMIT:
-                self._memo.clear()
-            static = self._memo[decided] = self._run(self.static, subject)
-        if not self.dynamic:
-            return static
-        dynamic = self._run(self.dynamic, subject)
-        if not dynamic:
-            return static
-        return tuple(sorted(static + dynamic, key=lambda f: self._rank[f.rule_id]))
+        found = []
+        for step, runs in plan:
+            if runs is None:
+                found.append(step)
+            elif runs:
+                found.append(step.report(subject))
+            elif step.applies(subject):
+                found.append(step.report(subject))
+        return tuple(found)
 
-    @staticmethod
-    def _run(rules: list[CompiledRule], subject: Subject) -> tuple[Finding, ...]:
-        return tuple(f for f in (r.finding(subject) for r in rules) if f is not None)
+    def _plan(self, subject: Subject) -> tuple | list:
+        """A tuple of findings when nothing depends on the event, else a list of (step, how) pairs."""
+        steps: list[tuple] = []
+        for rule in self.rules:
+            if rule.static:
+                found = rule.finding(subject)
+                if found is not None:
+                    steps.append((found, None))
+            elif rule.gated:
+                if rule.applies(subject):
+                    steps.append((rule, True))  # fires: only the output line reads the event
+            else:
+                steps.append((rule, False))
+        if all(runs is None for _, runs in steps):
+            return tuple(found for found, _ in steps)
+        return steps
 
 
 def load_rulesets(paths) -> RuleSet:
@@ -232,8 +261,9 @@ def _validate_item(raw: Any, index: int, node: yaml.Node, problems: list[Problem
 def _compile_rule(item: RuleItem, scope: _Scope) -> CompiledRule:
     fires = compile_condition(item.condition, scope.macros, scope.lists)
     excepted = _compile_exceptions(item.exceptions, scope)
-    fields = fires.fields | {f for e in item.exceptions for f in e.fields} | set(_PLACEHOLDER.findall(item.output))
-    return CompiledRule(item, fires.test, excepted, _renderer(item.output), frozenset(fields))
+    tested = fires.fields | {f for e in item.exceptions for f in e.fields}
+    fields = tested | set(_PLACEHOLDER.findall(item.output))
+    return CompiledRule(item, fires.test, excepted, _renderer(item.output), frozenset(fields), frozenset(tested))
 
 
 def _compile_exceptions(exceptions: tuple[RuleException, ...], scope: _Scope) -> Predicate:
