@@ -9,7 +9,7 @@ the data categories is memoised, which keeps the per-event cost in microseconds.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from douane.contract import (VERDICT_SCHEMA, AICallEvent, Decision, Enforcement, Finding, ScanState, Severity,
@@ -23,6 +23,7 @@ from rules.registry import Registry
 from rules.resolve import Resolver
 
 _CACHE_LIMIT = 65_536
+_COMPLETE = ScanState.COMPLETE
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +49,7 @@ class Decided:
     feature: str
     host: str
     destinations: tuple[str, ...]  # processing locations and the importer's seat, sorted
+    verdict_parts: dict = field(default_factory=dict)  # the verdict's fields that do not depend on the event
 
 
 class Engine:
@@ -74,22 +76,17 @@ class Engine:
     def audit(self, event: AICallEvent, at: datetime | None = None) -> tuple[Verdict, Decided]:
         """The verdict, with the memoised decision behind it (provider, locations, activity...)."""
         decided = self.decide(event)
-        findings, articles = decided.findings, decided.articles
-        severity, enforcement = decided.severity, decided.enforcement
+        parts = decided.verdict_parts
         if self.custom is not None:
             extra = self.custom.findings(event, decided)
             if extra:
-                findings, articles, severity, enforcement = self._merge(decided, extra)
-        verdict = _verdict({
-            "schema_": VERDICT_SCHEMA, "event_id": event.event_id, "tenant": event.tenant,
-            "decided_at": at or event.observed_at, "decision": decided.decision, "basis": decided.basis,
-            "articles": articles, "severity": severity, "enforcement": enforcement, "findings": findings,
-            "rules_version": self.version, "provider": decided.provider, "destinations": decided.destinations,
-        })
+                parts = self._merge(decided, extra)
+        verdict = _verdict({**parts, "event_id": event.event_id, "tenant": event.tenant,
+                            "decided_at": at or event.observed_at})
         return verdict, decided
 
-    def _merge(self, decided: Decided, extra: tuple[Finding, ...]) -> tuple:
-        """Built-in plus custom findings, with severity and enforcement recomputed (memoised).
+    def _merge(self, decided: Decided, extra: tuple[Finding, ...]) -> dict:
+        """The verdict's fixed parts with custom findings added, severity and enforcement recomputed (memoised).
 
         Custom findings are memoised objects, so the memo keys on their identities; the entry
         keeps them alive and is checked against them, so a reused id cannot hit a stale entry.
@@ -97,14 +94,15 @@ class Engine:
         key = (id(decided), *map(id, extra))
         cached = self._merged.get(key)
         if cached is not None and cached[0] is decided and all(map(operator.is_, cached[1], extra)):
-            return cached[2:]
+            return cached[2]
         findings = decided.findings + extra
         severity = max((f.severity for f in findings), key=lambda s: s.rank)
-        merged = (findings, _articles(findings), severity, self._enforce(decided.decision, severity, decided.special))
+        parts = {**decided.verdict_parts, "findings": findings, "articles": _articles(findings), "severity": severity,
+                 "enforcement": self._enforce(decided.decision, severity, decided.special)}
         if len(self._merged) >= _CACHE_LIMIT:
             self._merged.clear()
-        self._merged[key] = (decided, extra, *merged)
-        return merged
+        self._merged[key] = (decided, extra, parts)
+        return parts
 
     def decide(self, event: AICallEvent) -> Decided:
         """The built-in procedure's outcome for this event's route, data and day (memoised).
@@ -116,20 +114,19 @@ class Engine:
         hints = tuple([(h.key, h.value) for h in dest.region_hints]) if dest.region_hints else ()
         detected = tuple([c.category for c in data.categories]) if data.categories else ()
         key = (dest.host, dest.model, hints, dest.provider, app.platform, app.feature, detected,
-               data.special_category, event.observed_at.date(), data.scan, event.consent_ref is not None)
+               data.special_category, event.observed_at.date(), data.scan is not _COMPLETE, event.consent_ref is not None)
         decided = self._decided.get(key)
         if decided is None:
             if len(self._decided) >= _CACHE_LIMIT:
                 self._decided.clear()
             resolution = self.resolver.resolve_parts(dest.host, dest.model or "", hints, dest.provider)
             decided = self._decided[key] = self._decide(resolution, app.platform, app.feature, frozenset(detected),
-                                                        data.special_category, key[8], dest.host, data.scan,
+                                                        data.special_category, key[8], dest.host, key[9],
                                                         key[10])
         return decided
 
-    def _decide(self, resolution, platform, feature, detected, flagged, day, host, scan, consented) -> Decided:
+    def _decide(self, resolution, platform, feature, detected, flagged, day, host, unobserved, consented) -> Decided:
         activity = self.activity(platform, feature)
-        unobserved = scan is not ScanState.COMPLETE
         categories = frozenset(taxonomy.canonical(c) for c in detected)
         if unobserved and activity is not None:
             categories |= frozenset(activity.categories)  # what detection did not see, the activity declares
@@ -149,10 +146,17 @@ class Engine:
         provider = resolution.provider.id if resolution.provider else None
         importer = ruling.importer or resolution.entity
         entity = importer.country if importer else None
-        return Decided(ruling.decision, ruling.basis, _articles(findings), severity,
-                       self._enforce(ruling.decision, severity, special), tuple(findings), tuple(ruling.trace),
-                       provider, resolution.locations, entity, categories, special, platform, feature, host,
-                       tuple(sorted(resolution.locations | ({entity} if entity else set()))))
+        decided = Decided(ruling.decision, ruling.basis, _articles(findings), severity,
+                          self._enforce(ruling.decision, severity, special), tuple(findings), tuple(ruling.trace),
+                          provider, resolution.locations, entity, categories, special, platform, feature, host,
+                          tuple(sorted(resolution.locations | ({entity} if entity else set()))))
+        decided.verdict_parts.update({
+            "schema_": VERDICT_SCHEMA, "decision": decided.decision, "basis": decided.basis,
+            "articles": decided.articles, "severity": severity, "enforcement": decided.enforcement,
+            "findings": decided.findings, "rules_version": self.version, "provider": provider,
+            "destinations": decided.destinations,
+        })
+        return decided
 
     def activity(self, platform: str, feature: str):
         """The policy activity covering a platform and feature (memoised)."""
@@ -173,7 +177,8 @@ class Engine:
         return Enforcement.FORWARD
 
 
-_VERDICT_FIELDS = frozenset(Verdict.model_fields)
+_VERDICT_FIELDS = set(Verdict.model_fields)  # shared: it holds every field, so no update can change it
+_set = object.__setattr__
 
 
 def _verdict(values: dict) -> Verdict:
@@ -184,10 +189,10 @@ def _verdict(values: dict) -> Verdict:
     result with a fully validated Verdict.
     """
     verdict = object.__new__(Verdict)
-    object.__setattr__(verdict, "__dict__", values)
-    object.__setattr__(verdict, "__pydantic_fields_set__", set(_VERDICT_FIELDS))
-    object.__setattr__(verdict, "__pydantic_extra__", None)
-    object.__setattr__(verdict, "__pydantic_private__", None)
+    _set(verdict, "__dict__", values)
+    _set(verdict, "__pydantic_fields_set__", _VERDICT_FIELDS)
+    _set(verdict, "__pydantic_extra__", None)
+    _set(verdict, "__pydantic_private__", None)
     return verdict
 
 

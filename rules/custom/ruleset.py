@@ -89,7 +89,8 @@ class CompiledRule:
     tested: frozenset[str] = frozenset()  # the fields of the condition and the exceptions only
 
     def __post_init__(self) -> None:
-        self._findings: dict[str, Finding] = {}
+        self.shown = tuple(FIELDS[name] for name in dict.fromkeys(_PLACEHOLDER.findall(self.item.output)))
+        self._findings: dict[tuple, Finding] = {}
 
     @property
     def static(self) -> bool:
@@ -110,14 +111,15 @@ class CompiledRule:
         return self.report(subject) if self.applies(subject) else None
 
     def report(self, subject: Subject) -> Finding:
-        """The finding, for a subject the rule applies to."""
-        explanation = self.render(subject)[:4000]
-        found = self._findings.get(explanation)
+        """The finding, for a subject the rule applies to (memoised on the values its output line reads)."""
+        values = tuple([get(subject) for get in self.shown])
+        found = self._findings.get(values)
         if found is None:
             if len(self._findings) >= _MEMO_LIMIT:
                 self._findings.clear()
             item = self.item
-            found = self._findings[explanation] = Finding(
+            explanation = self.render(subject)[:4000]
+            found = self._findings[values] = Finding(
                 rule_id=f"custom.{item.rule}", title=item.desc[:200], articles=item.articles,
                 severity=item.priority, explanation=explanation, remediation=item.remediation)
         return found
