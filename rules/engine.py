@@ -49,6 +49,7 @@ class Decided:
     feature: str
     host: str
     destinations: tuple[str, ...]  # processing locations and the importer's seat, sorted
+    derogation_sought: bool = False  # it reached Art. 49 with derogations relied on: the stream counts it
     verdict_parts: dict = field(default_factory=dict)  # the verdict's fields that do not depend on the event
 
 
@@ -67,15 +68,22 @@ class Engine:
         self._decided: dict[tuple, Decided] = {}
         self._merged: dict[tuple, tuple] = {}
         self._activities: dict[tuple[str, str], object] = {}
+        self.occasional_limit = policy.readings.occasional_use.max_calls
         self._interned: dict[Finding, Finding] = {}  # grows with the distinct findings, not with the events
 
-    def evaluate(self, event: AICallEvent, at: datetime | None = None) -> Verdict:
-        """The verdict for ``event``; ``decided_at`` is the call's time unless ``at`` is given."""
-        return self.audit(event, at)[0]
+    def evaluate(self, event: AICallEvent, at: datetime | None = None, observed_calls: int | None = None) -> Verdict:
+        """The verdict for ``event``; ``decided_at`` is the call's time unless ``at`` is given.
 
-    def audit(self, event: AICallEvent, at: datetime | None = None) -> tuple[Verdict, Decided]:
+        ``observed_calls``: how many calls of this activity to this destination resting on Art. 49
+        were observed within the policy's ``readings.occasional_use`` window, this one included
+        (the stream counts them); None judges from the activity's declared frequency alone.
+        """
+        return self.audit(event, at, observed_calls)[0]
+
+    def audit(self, event: AICallEvent, at: datetime | None = None,
+              observed_calls: int | None = None) -> tuple[Verdict, Decided]:
         """The verdict, with the memoised decision behind it (provider, locations, activity...)."""
-        decided = self.decide(event)
+        decided = self.decide(event, observed_calls is not None and observed_calls > self.occasional_limit)
         parts = decided.verdict_parts
         if self.custom is not None:
             extra = self.custom.findings(event, decided)
@@ -104,17 +112,18 @@ class Engine:
         self._merged[key] = (decided, extra, parts)
         return parts
 
-    def decide(self, event: AICallEvent) -> Decided:
+    def decide(self, event: AICallEvent, steady: bool = False) -> Decided:
         """The built-in procedure's outcome for this event's route, data and day (memoised).
 
         The memo key is read straight from the event, so a repeated route costs one dict
-        lookup, not a resolution; only a new key resolves the destination.
+        lookup, not a resolution; only a new key resolves the destination. ``steady``: the
+        stream observed more calls than the policy's occasional use allows.
         """
         dest, data, app = event.destination, event.personal_data, event.app
         hints = tuple([(h.key, h.value) for h in dest.region_hints]) if dest.region_hints else ()
         detected = tuple([c.category for c in data.categories]) if data.categories else ()
         key = (dest.host, dest.model, hints, dest.provider, app.platform, app.feature, detected,
-               data.special_category, event.observed_at.date(), data.scan is not _COMPLETE, event.consent_ref is not None)
+               data.special_category, event.observed_at.date(), data.scan is not _COMPLETE, event.consent_ref is not None, steady)
         decided = self._decided.get(key)
         if decided is None:
             if len(self._decided) >= _CACHE_LIMIT:
@@ -122,10 +131,11 @@ class Engine:
             resolution = self.resolver.resolve_parts(dest.host, dest.model or "", hints, dest.provider)
             decided = self._decided[key] = self._decide(resolution, app.platform, app.feature, frozenset(detected),
                                                         data.special_category, key[8], dest.host, key[9],
-                                                        key[10])
+                                                        key[10], steady)
         return decided
 
-    def _decide(self, resolution, platform, feature, detected, flagged, day, host, unobserved, consented) -> Decided:
+    def _decide(self, resolution, platform, feature, detected, flagged, day, host, unobserved, consented,
+                steady) -> Decided:
         activity = self.activity(platform, feature)
         categories = frozenset(taxonomy.canonical(c) for c in detected)
         if unobserved and activity is not None:
@@ -134,7 +144,7 @@ class Engine:
         case = Case(resolution, activity, categories, flagged or "9" in articles, day, self.policy,
                     self.jurisdictions, self.catalogue, host, platform, feature, consented=consented,
                     unobserved=unobserved, criminal="10" in articles,
-                    unknown_keys=frozenset(c for c in categories if not taxonomy.known_category(c)))
+                    unknown_keys=frozenset(c for c in categories if not taxonomy.known_category(c)), steady=steady)
         special = case.special
         ruling = chapter_v.decide(case)
         findings = _one_per_rule((*ruling.findings, *checks.art9(case), *checks.art10(case), *checks.taxonomy(case),
@@ -149,7 +159,8 @@ class Engine:
         decided = Decided(ruling.decision, ruling.basis, _articles(findings), severity,
                           self._enforce(ruling.decision, severity, special), tuple(findings), tuple(ruling.trace),
                           provider, resolution.locations, entity, categories, special, platform, feature, host,
-                          tuple(sorted(resolution.locations | ({entity} if entity else set()))))
+                          tuple(sorted(resolution.locations | ({entity} if entity else set()))),
+                          ruling.derogation_sought)
         decided.verdict_parts.update({
             "schema_": VERDICT_SCHEMA, "decision": decided.decision, "basis": decided.basis,
             "articles": decided.articles, "severity": severity, "enforcement": decided.enforcement,
