@@ -15,66 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from douane.contract import Finding, Severity
+from douane.contract import Finding
 from rules.custom.fields import FIELDS, STATIC_FIELDS, Subject, render_value
+from rules.custom.items import KINDS, RULE_KEYS, ListItem, MacroItem, RuleException, RuleItem, VersionItem
 from rules.custom.language import Compiled, Predicate, compare, compile_condition
 from rules.errors import ConditionError, Problem, RuleDataError
-from rules.types import NonEmpty, Slug, Strict
 from rules.yamlio import compose, problem
 
-RULE_KEYS = ("rule", "desc", "condition", "output", "priority", "tags", "articles", "remediation", "exceptions",
-             "enabled")
 _PLACEHOLDER = re.compile(r"%([a-z_]+\.[a-z_]+|tenant)")
 _MEMO_LIMIT = 65_536
-
-
-class ListItem(Strict):
-    """``- list: name`` with ``items``."""
-
-    list: Slug
-    items: tuple[str | int | bool, ...]
-
-
-class MacroItem(Strict):
-    """``- macro: name`` with a reusable ``condition``."""
-
-    macro: Slug
-    condition: NonEmpty
-
-
-class VersionItem(Strict):
-    """``- version: ...``: bumped whenever a rule of the file changes."""
-
-    version: NonEmpty
-
-
-class RuleException(Strict):
-    """Calls the rule must not fire on: any row of ``values`` that matches every field."""
-
-    name: Slug
-    fields: tuple[str, ...]
-    comps: tuple[str, ...] = ()
-    values: tuple[tuple[str | int | bool | tuple, ...], ...]
-
-
-class RuleItem(Strict):
-    """``- rule: name``: a condition, what to say when it fires, and how severe it is."""
-
-    rule: Slug
-    desc: NonEmpty
-    condition: NonEmpty
-    output: NonEmpty
-    priority: Severity
-    tags: tuple[Slug, ...] = ()
-    articles: tuple[NonEmpty, ...] = ()
-    remediation: NonEmpty
-    exceptions: tuple[RuleException, ...] = ()
-    enabled: bool = True
-
-
-_KINDS: dict[str, type[BaseModel]] = {"list": ListItem, "macro": MacroItem, "rule": RuleItem, "version": VersionItem}
 
 
 @dataclass
@@ -240,7 +191,7 @@ def _compile_file(text: str, path: Path, scope: _Scope) -> tuple[list[CompiledRu
 
 
 def _validate_item(raw: Any, index: int, node: yaml.Node, problems: list[Problem]):
-    kinds = [k for k in _KINDS if isinstance(raw, dict) and k in raw]
+    kinds = [k for k in KINDS if isinstance(raw, dict) and k in raw]
     if len(kinds) != 1:
         problems.append(Problem(node.start_mark.line + 1, f"[{index}]",
                                 "each item has exactly one of: list, macro, rule, version"))
@@ -252,7 +203,7 @@ def _validate_item(raw: Any, index: int, node: yaml.Node, problems: list[Problem
                                     f"keys out of order: write them as {', '.join(RULE_KEYS)}"))
             return None
     try:
-        return _KINDS[kinds[0]].model_validate(raw)
+        return KINDS[kinds[0]].model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             found = problem(node, {"loc": err["loc"], "msg": err["msg"]})
