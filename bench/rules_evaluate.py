@@ -113,7 +113,13 @@ def main() -> None:
             measure_in(ROOT, args.events, "now")
         return
     with tempfile.TemporaryDirectory(prefix="douane-bench-") as tmp:
-        old = extract(args.baseline, Path(tmp))
+        try:
+            old = extract(args.baseline, Path(tmp))
+        except (OSError, subprocess.CalledProcessError) as exc:
+            print(f"baseline {args.baseline} not available ({exc}); measuring this tree only", flush=True)
+            for _ in range(args.rounds):
+                measure_in(ROOT, args.events, "now")
+            return
         for _ in range(args.rounds):
             measure_in(old, args.events, args.baseline[:9])
             measure_in(ROOT, args.events, "now")
