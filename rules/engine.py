@@ -123,7 +123,8 @@ class Engine:
         hints = tuple([(h.key, h.value) for h in dest.region_hints]) if dest.region_hints else ()
         detected = tuple([c.category for c in data.categories]) if data.categories else ()
         key = (dest.host, dest.model, hints, dest.provider, app.platform, app.feature, detected,
-               data.special_category, event.observed_at.date(), data.scan is not _COMPLETE, event.consent_ref is not None, steady)
+               data.special_category, event.observed_at.date(), data.scan is not _COMPLETE,
+               event.consent_ref is not None, steady)
         decided = self._decided.get(key)
         if decided is None:
             if len(self._decided) >= _CACHE_LIMIT:

@@ -35,13 +35,16 @@ class DerogationUse:
         if not decided.derogation_sought:
             return verdict, decided
         use = engine.policy.readings.occasional_use
-        calls = self.count(_key(engine, event, decided), event.observed_at, timedelta(days=use.window_days), use.max_calls + 1)
+        window = timedelta(days=use.window_days)
+        calls = self.count(_key(engine, event, decided), event.observed_at, window, use.max_calls + 1)
         if calls <= use.max_calls:
             return verdict, decided
         return engine.audit(event, observed_calls=calls)
 
     def count(self, key: tuple, at, window: timedelta, keep: int) -> int:
-        """Record a call at ``at``; the calls of ``key`` within ``window`` before it, this one included (at most ``keep``).
+        """Record a call at ``at``; return the calls of ``key`` within ``window`` before it, this one included.
+
+        At most ``keep`` are kept and counted: the judgment needs no more.
 
         Calls later than ``at`` (read before it) count too: a late call amid a steady stream is part of it.
         """
