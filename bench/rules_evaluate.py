@@ -1,74 +1,128 @@
 """Benchmark: the rules engine's evaluate() per event, one core, full registry loaded.
 
-Prints its figures; asserts nothing. Target (issue 3): >= 100,000 events/s (<= 10 us each).
-    .venv/bin/python bench/rules_evaluate.py [--events 200000]
+Prints its figures; asserts nothing. Target (issues 3 and 15): >= 100,000 events/s on one
+core (<= 10 us each). With ``--baseline REF`` (default: bff5b4f, the engine before issue 15's
+speed work) the same measurement runs on that commit's code, extracted with ``git archive``
+into a temporary folder, in a subprocess pinned to the same core, alternating with this tree's
+code, so both sets of figures come from the same minutes of the same machine.
+    .venv/bin/python bench/rules_evaluate.py [--events 20000] [--rounds 2] [--baseline bff5b4f|none]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from collector import TrafficGenerator
-from rules.engine import Engine
-from rules.policy import load_policy
-from rules.registry import load_registry
-
-EXAMPLES = Path(__file__).parents[1] / "deploy" / "examples"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "deploy" / "examples"
+BASELINE = "bff5b4f"
 
 
 def traffic(n: int) -> list:
     """Synthetic shop traffic over a week (7 distinct days), two shops, every registered route."""
+    from collector import TrafficGenerator
+
     gen = TrafficGenerator(("shop-berlin", "kaffee-berlin"), seed=11, start=datetime(2026, 11, 16, tzinfo=timezone.utc))
-    events = gen.events(n)
-    return events
+    return gen.events(n)
 
 
-def run(engine: Engine, events: list, repeat: int = 3, clock=time.perf_counter) -> float:
-    """Best seconds per event over ``repeat`` passes, by ``clock``."""
-    best = float("inf")
+def run(engine, events: list, repeat: int = 5) -> tuple[float, float]:
+    """Best (wall, CPU) seconds per event over ``repeat`` passes.
+
+    On a shared machine wall time includes waiting for the core; CPU time does not.
+    """
+    wall = cpu = float("inf")
     for _ in range(repeat):
-        started = clock()
+        w0, c0 = time.perf_counter(), time.process_time()
         for event in events:
             engine.evaluate(event)
-        best = min(best, (clock() - started) / len(events))
-    return best
+        wall = min(wall, (time.perf_counter() - w0) / len(events))
+        cpu = min(cpu, (time.process_time() - c0) / len(events))
+    return wall, cpu
 
 
-def cold(engine: Engine, events: list) -> float:
-    """Seconds per decision when nothing is memoised (every call a new route, day or data mix)."""
-    sample = events[:2000]
-    started = time.perf_counter()
+def cold(engine, events: list) -> float:
+    """CPU seconds per decision when nothing is memoised (every call a new route, day or data mix)."""
+    sample = events[:1000]
+    started = time.process_time()
     for event in sample:
         engine._decided.clear()
         engine.evaluate(event)
-    return (time.perf_counter() - started) / len(sample)
+    return (time.process_time() - started) / len(sample)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=200_000)
-    args = parser.parse_args()
+def measure(n: int, label: str) -> None:
+    """Load the registry and the example policy, then time both engines (this process's code)."""
+    from rules.engine import Engine
+    from rules.policy import load_policy
+    from rules.registry import load_registry
+
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {0})  # one core
     registry = load_registry()
     policy = load_policy(EXAMPLES / "woocommerce-shop.policy.yaml")
-    events = traffic(args.events)
-    print(f"registry: {len(registry.providers)} providers, {len(registry.exact_hosts) + len(registry.host_patterns)} "
-          f"host patterns; policy with {len(policy.activities)} activities and custom rules; "
-          f"{len(events):,} events; one core")
-    with_custom = Engine(registry, policy)
-    without = Engine(registry, policy.model_copy(update={"custom_rules": ()}))
-    for label, engine in (("built-in procedure + custom rules", with_custom), ("built-in procedure only", without)):
-        per = run(engine, events)
-        cpu = run(engine, events, clock=time.process_time)  # on a shared machine, wall time includes waiting
-        print(f"{label:<36} {per * 1e6:6.2f} us/event  {1 / per:>10,.0f} events/s  "
-              f"(CPU {cpu * 1e6:.2f} us, {1 / cpu:,.0f}/s; {len(engine._decided):,} memoised decisions)")
+    events = traffic(n)
+    engines = (("built-in + custom rules", Engine(registry, policy)),
+               ("built-in only", Engine(registry, policy.model_copy(update={"custom_rules": ()}))))
+    for name, engine in engines:
+        wall, cpu = run(engine, events)
+        print(f"{label:<9} {name:<24} CPU {cpu * 1e6:6.2f} us/event {1 / cpu:>10,.0f} events/s   "
+              f"(wall {wall * 1e6:6.2f} us; {len(engine._decided):,} memoised decisions)", flush=True)
     per_cold = cold(Engine(registry, policy), events)
-    print(f"{'cold decision (memo cleared each call)':<36} {per_cold * 1e6:6.2f} us/event  {1 / per_cold:>10,.0f} events/s")
+    print(f"{label:<9} {'cold (memo cleared)':<24} CPU {per_cold * 1e6:6.2f} us/event {1 / per_cold:>10,.0f} events/s",
+          flush=True)
+
+
+def extract(ref: str, into: Path) -> Path:
+    """The tree of ``ref`` (a commit of this repository) as plain files under ``into``."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", ref],
+                             check=True, capture_output=True).stdout
+    tar = into / "tree.tar"
+    tar.write_bytes(archive)
+    with tarfile.open(tar) as t:
+        t.extractall(into / "tree", filter="data")
+    return into / "tree"
+
+
+def measure_in(tree: Path, n: int, label: str) -> None:
+    """Run :func:`measure` in a subprocess whose imports come from ``tree``."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    code = (f"import sys; sys.path.insert(0, {str(tree)!r}); sys.path.insert(1, {str(ROOT / 'bench')!r}); "
+            f"import rules_evaluate as b; b.EXAMPLES = b.Path({str(tree / 'deploy' / 'examples')!r}); "
+            f"b.measure({n}, {label!r})")
+    subprocess.run([sys.executable, "-c", code], env=env, cwd=tree, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=20_000, help="distinct events, each timed 5 times")
+    parser.add_argument("--rounds", type=int, default=2, help="alternations of baseline and this tree")
+    parser.add_argument("--baseline", default=BASELINE, help="a commit to compare with, or 'none'")
+    args = parser.parse_args()
+    print(f"rules evaluate: example policy (woocommerce-shop) with its custom rules, full registry, "
+          f"{args.events:,} events x 5 passes, best pass, one core", flush=True)
+    if args.baseline == "none":
+        for _ in range(args.rounds):
+            measure_in(ROOT, args.events, "now")
+        return
+    with tempfile.TemporaryDirectory(prefix="douane-bench-") as tmp:
+        try:
+            old = extract(args.baseline, Path(tmp))
+        except (OSError, subprocess.CalledProcessError) as exc:
+            print(f"baseline {args.baseline} not available ({exc}); measuring this tree only", flush=True)
+            for _ in range(args.rounds):
+                measure_in(ROOT, args.events, "now")
+            return
+        for _ in range(args.rounds):
+            measure_in(old, args.events, args.baseline[:9])
+            measure_in(ROOT, args.events, "now")
 
 
 if __name__ == "__main__":

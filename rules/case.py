@@ -32,6 +32,7 @@ class Case:
     unobserved: bool = False  # detection did not see (all of) the content
     criminal: bool = False  # Art. 10 data among the categories
     unknown_keys: frozenset[str] = frozenset()  # category keys outside the taxonomy
+    steady: bool = False  # the stream observed more calls than the policy's occasional_use allows
 
     @property
     def vendor(self) -> Vendor | None:
@@ -88,6 +89,7 @@ class Ruling:
     findings: list[Finding] = field(default_factory=list)
     trace: list[str] = field(default_factory=list)
     importer: object | None = None  # the entity judged as recipient, when not the resolved one
+    derogation_sought: bool = False  # the procedure reached Art. 49 with derogations relied on
 
     def step(self, text: str) -> None:
         """Record one step of the decision path."""

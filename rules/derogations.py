@@ -6,6 +6,10 @@ from (a)-(c). Recital 111 and EDPB Guidelines 2/2018 read (b), (c) and (e) as co
 occasional transfers only; the policy's ``readings.derogations_systematic`` says whether that
 reading (``edpb``, the default) or the article's bare wording (``text``) applies. (d) and (g)
 count only with what they rest on recorded in the activity's ``derogation_grounds``.
+
+Transfers are systematic when the activity declares them so (``transfer_frequency``) or when the
+stream observed more calls of the activity to the destination than ``readings.occasional_use``
+allows (``Case.steady``); the explanation says which.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ ORDER = (Derogation.A, Derogation.B, Derogation.C, Derogation.D, Derogation.E, D
          Derogation.COMPELLING)
 NOT_FOR_PUBLIC_AUTHORITIES = frozenset({Derogation.A, Derogation.B, Derogation.C})
 OCCASIONAL_ONLY = frozenset({Derogation.B, Derogation.C, Derogation.E})  # recital 111
+_OCCASIONAL_ONLY = "and the EDPB reading allows it for occasional ones only"
 NEEDS_GROUNDS = {
     Derogation.D: "no Union or Member State law recognising the public interest is recorded (Art. 49(4))",
     Derogation.G: "no public register and its consultation conditions are recorded (Art. 49(1)(g), 49(2))",
@@ -48,7 +53,8 @@ def consider(case: Case, ruling: Ruling) -> Outcome:
     if activity is None or not activity.derogations:
         ruling.step("Art. 49: no derogation relied on")
         return outcome
-    systematic = activity.transfer_frequency == "systematic"
+    ruling.derogation_sought = True
+    systematic = activity.transfer_frequency == "systematic" or case.steady
     reading = case.policy.readings.derogations_systematic
     skipped: list[str] = []
     for derogation in sorted(set(activity.derogations), key=ORDER.index):
@@ -78,7 +84,7 @@ def _why_not(case: Case, derogation: Derogation, systematic: bool, reading: str)
     if derogation in NEEDS_GROUNDS and derogation not in case.activity.derogation_grounds:
         return NEEDS_GROUNDS[derogation]
     if systematic and derogation in OCCASIONAL_ONLY and reading == "edpb":
-        return "the activity's transfers are systematic, and the EDPB reading allows it for occasional ones only"
+        return f"{_why_systematic(case)}, {_OCCASIONAL_ONLY}"
     return None
 
 
@@ -88,7 +94,7 @@ def _compelling_gap(case: Case, systematic: bool) -> str | None:
         return "no assessment, notice to the supervisory authority or to the data subjects is recorded"
     gaps = []
     if systematic:
-        gaps.append("the transfers are repetitive (the activity is systematic)")
+        gaps.append(f"the transfers are repetitive ({_why_systematic(case)})")
     if not doc.limited_data_subjects:
         gaps.append("it is not limited to a small number of data subjects")
     if doc.supervisory_authority_informed > case.day:
@@ -101,7 +107,7 @@ def _compelling_gap(case: Case, systematic: bool) -> str | None:
 def _problem(case: Case, derogation: Derogation, why: str, systematic: bool, reading: str) -> list[Finding]:
     if derogation is Derogation.COMPELLING:
         return [case.render("chapter-v.compelling-undocumented", why=why)]
-    if systematic and derogation in OCCASIONAL_ONLY and "systematic" in why:
+    if why.endswith(_OCCASIONAL_ONLY):
         return [_systematic(case, derogation, reading, blocked=True)]
     return []
 
@@ -116,7 +122,21 @@ def _systematic(case: Case, derogation: Derogation, reading: str, *, blocked: bo
         applied = ("The policy applies the article's wording (readings.derogations_systematic: text), which does "
                    "not say 'occasional'; the EDPB reads recital 111 otherwise, so a supervisory authority may not "
                    "accept it.")
-    return case.render("chapter-v.derogation-systematic", derogation=article(derogation), reading=applied)
+    return case.render("chapter-v.derogation-systematic", derogation=article(derogation),
+                       reading=_sentence(_why_systematic(case)) + " " + applied)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def _why_systematic(case: Case) -> str:
+    """Why the transfers count as systematic: the activity's declaration, or the traffic observed."""
+    if case.activity.transfer_frequency == "systematic":
+        return "the activity declares its transfers systematic"
+    use = case.policy.readings.occasional_use
+    return (f"more than {use.max_calls} calls of this activity to this destination were observed within "
+            f"{use.window_days} days (readings.occasional_use), though the activity declares them occasional")
 
 
 def _skipped_text(skipped: list[str]) -> str:

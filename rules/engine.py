@@ -8,7 +8,8 @@ the data categories is memoised, which keeps the per-event cost in microseconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from douane.contract import (VERDICT_SCHEMA, AICallEvent, Decision, Enforcement, Finding, ScanState, Severity,
@@ -22,6 +23,7 @@ from rules.registry import Registry
 from rules.resolve import Resolver
 
 _CACHE_LIMIT = 65_536
+_COMPLETE = ScanState.COMPLETE
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +49,8 @@ class Decided:
     feature: str
     host: str
     destinations: tuple[str, ...]  # processing locations and the importer's seat, sorted
+    derogation_sought: bool = False  # it reached Art. 49 with derogations relied on: the stream counts it
+    verdict_parts: dict = field(default_factory=dict)  # the verdict's fields that do not depend on the event
 
 
 class Engine:
@@ -62,64 +66,78 @@ class Engine:
         self.custom = custom if custom is not None else _load_custom(policy)
         self.version = f"j{self.jurisdictions.version}+r{registry.version}+p{policy.version}"
         self._decided: dict[tuple, Decided] = {}
-        self._merged: dict[int, tuple] = {}
+        self._merged: dict[tuple, tuple] = {}
         self._activities: dict[tuple[str, str], object] = {}
+        self.occasional_limit = policy.readings.occasional_use.max_calls
         self._interned: dict[Finding, Finding] = {}  # grows with the distinct findings, not with the events
 
-    def evaluate(self, event: AICallEvent, at: datetime | None = None) -> Verdict:
-        """The verdict for ``event``; ``decided_at`` is the call's time unless ``at`` is given."""
-        return self.audit(event, at)[0]
+    def evaluate(self, event: AICallEvent, at: datetime | None = None, observed_calls: int | None = None) -> Verdict:
+        """The verdict for ``event``; ``decided_at`` is the call's time unless ``at`` is given.
 
-    def audit(self, event: AICallEvent, at: datetime | None = None) -> tuple[Verdict, Decided]:
+        ``observed_calls``: how many calls of this activity to this destination resting on Art. 49
+        were observed within the policy's ``readings.occasional_use`` window, this one included
+        (the stream counts them); None judges from the activity's declared frequency alone.
+        """
+        return self.audit(event, at, observed_calls)[0]
+
+    def audit(self, event: AICallEvent, at: datetime | None = None,
+              observed_calls: int | None = None) -> tuple[Verdict, Decided]:
         """The verdict, with the memoised decision behind it (provider, locations, activity...)."""
-        decided = self.decide(event)
-        findings, articles = decided.findings, decided.articles
-        severity, enforcement = decided.severity, decided.enforcement
+        decided = self.decide(event, observed_calls is not None and observed_calls > self.occasional_limit)
+        parts = decided.verdict_parts
         if self.custom is not None:
             extra = self.custom.findings(event, decided)
             if extra:
-                findings, articles, severity, enforcement = self._merge(decided, extra)
-        verdict = _verdict({
-            "schema_": VERDICT_SCHEMA, "event_id": event.event_id, "tenant": event.tenant,
-            "decided_at": at or event.observed_at, "decision": decided.decision, "basis": decided.basis,
-            "articles": articles, "severity": severity, "enforcement": enforcement, "findings": findings,
-            "rules_version": self.version, "provider": decided.provider, "destinations": decided.destinations,
-        })
+                parts = self._merge(decided, extra)
+        verdict = _verdict({**parts, "event_id": event.event_id, "tenant": event.tenant,
+                            "decided_at": at or event.observed_at})
         return verdict, decided
 
-    def _merge(self, decided: Decided, extra: tuple[Finding, ...]) -> tuple:
-        """Built-in plus custom findings, with severity and enforcement recomputed (memoised)."""
-        cached = self._merged.get(id(extra))
-        if cached is not None and cached[0] is extra and cached[1] is decided:
-            return cached[2:]
+    def _merge(self, decided: Decided, extra: tuple[Finding, ...]) -> dict:
+        """The verdict's fixed parts with custom findings added, severity and enforcement recomputed (memoised).
+
+        Custom findings are memoised objects, so the memo keys on their identities; the entry
+        keeps them alive and is checked against them, so a reused id cannot hit a stale entry.
+        """
+        key = (id(decided), *map(id, extra))
+        cached = self._merged.get(key)
+        if cached is not None and cached[0] is decided and all(map(operator.is_, cached[1], extra)):
+            return cached[2]
         findings = decided.findings + extra
         severity = max((f.severity for f in findings), key=lambda s: s.rank)
-        merged = (findings, _articles(findings), severity, self._enforce(decided.decision, severity, decided.special))
+        parts = {**decided.verdict_parts, "findings": findings, "articles": _articles(findings), "severity": severity,
+                 "enforcement": self._enforce(decided.decision, severity, decided.special)}
         if len(self._merged) >= _CACHE_LIMIT:
             self._merged.clear()
-        self._merged[id(extra)] = (extra, decided, *merged)
-        return merged
+        self._merged[key] = (decided, extra, parts)
+        return parts
 
-    def decide(self, event: AICallEvent) -> Decided:
-        """The built-in procedure's outcome for this event's route, data and day (memoised)."""
+    def decide(self, event: AICallEvent, steady: bool = False) -> Decided:
+        """The built-in procedure's outcome for this event's route, data and day (memoised).
+
+        The memo key is read straight from the event, so a repeated route costs one dict
+        lookup, not a resolution; only a new key resolves the destination. ``steady``: the
+        stream observed more calls than the policy's occasional use allows.
+        """
         dest, data, app = event.destination, event.personal_data, event.app
-        resolution = self.resolver.resolve(dest)
-        detected = frozenset(c.category for c in data.categories)
-        day = event.observed_at.date()
-        key = (resolution, app.platform, app.feature, detected, data.special_category, day, dest.host,
-               data.scan, event.consent_ref is not None)
+        hints = tuple([(h.key, h.value) for h in dest.region_hints]) if dest.region_hints else ()
+        detected = tuple([c.category for c in data.categories]) if data.categories else ()
+        key = (dest.host, dest.model, hints, dest.provider, app.platform, app.feature, detected,
+               data.special_category, event.observed_at.date(), data.scan is not _COMPLETE,
+               event.consent_ref is not None, steady)
         decided = self._decided.get(key)
         if decided is None:
             if len(self._decided) >= _CACHE_LIMIT:
                 self._decided.clear()
-            decided = self._decided[key] = self._decide(resolution, app.platform, app.feature, detected,
-                                                        data.special_category, day, dest.host, data.scan,
-                                                        event.consent_ref is not None)
+            resolution = self.resolver.resolve_parts(dest.host, dest.model or "", hints, dest.provider)
+            decided = self._decided[key] = self._decide(resolution, app.platform, app.feature, frozenset(detected),
+                                                        data.special_category, key[8], dest.host, key[9],
+                                                        key[10], steady)
         return decided
 
-    def _decide(self, resolution, platform, feature, detected, flagged, day, host, scan, consented) -> Decided:
+    def _decide(self, resolution, platform, feature, detected, flagged, day, host, unobserved, consented,
+                steady) -> Decided:
         activity = self.activity(platform, feature)
-        unobserved = scan is not ScanState.COMPLETE
         categories = frozenset(taxonomy.canonical(c) for c in detected)
         if unobserved and activity is not None:
             categories |= frozenset(activity.categories)  # what detection did not see, the activity declares
@@ -127,7 +145,7 @@ class Engine:
         case = Case(resolution, activity, categories, flagged or "9" in articles, day, self.policy,
                     self.jurisdictions, self.catalogue, host, platform, feature, consented=consented,
                     unobserved=unobserved, criminal="10" in articles,
-                    unknown_keys=frozenset(c for c in categories if not taxonomy.known_category(c)))
+                    unknown_keys=frozenset(c for c in categories if not taxonomy.known_category(c)), steady=steady)
         special = case.special
         ruling = chapter_v.decide(case)
         findings = _one_per_rule((*ruling.findings, *checks.art9(case), *checks.art10(case), *checks.taxonomy(case),
@@ -139,10 +157,18 @@ class Engine:
         provider = resolution.provider.id if resolution.provider else None
         importer = ruling.importer or resolution.entity
         entity = importer.country if importer else None
-        return Decided(ruling.decision, ruling.basis, _articles(findings), severity,
-                       self._enforce(ruling.decision, severity, special), tuple(findings), tuple(ruling.trace),
-                       provider, resolution.locations, entity, categories, special, platform, feature, host,
-                       tuple(sorted(resolution.locations | ({entity} if entity else set()))))
+        decided = Decided(ruling.decision, ruling.basis, _articles(findings), severity,
+                          self._enforce(ruling.decision, severity, special), tuple(findings), tuple(ruling.trace),
+                          provider, resolution.locations, entity, categories, special, platform, feature, host,
+                          tuple(sorted(resolution.locations | ({entity} if entity else set()))),
+                          ruling.derogation_sought)
+        decided.verdict_parts.update({
+            "schema_": VERDICT_SCHEMA, "decision": decided.decision, "basis": decided.basis,
+            "articles": decided.articles, "severity": severity, "enforcement": decided.enforcement,
+            "findings": decided.findings, "rules_version": self.version, "provider": provider,
+            "destinations": decided.destinations,
+        })
+        return decided
 
     def activity(self, platform: str, feature: str):
         """The policy activity covering a platform and feature (memoised)."""
@@ -163,7 +189,8 @@ class Engine:
         return Enforcement.FORWARD
 
 
-_VERDICT_FIELDS = frozenset(Verdict.model_fields)
+_VERDICT_FIELDS = set(Verdict.model_fields)  # shared: it holds every field, so no update can change it
+_set = object.__setattr__
 
 
 def _verdict(values: dict) -> Verdict:
@@ -174,10 +201,10 @@ def _verdict(values: dict) -> Verdict:
     result with a fully validated Verdict.
     """
     verdict = object.__new__(Verdict)
-    object.__setattr__(verdict, "__dict__", values)
-    object.__setattr__(verdict, "__pydantic_fields_set__", set(_VERDICT_FIELDS))
-    object.__setattr__(verdict, "__pydantic_extra__", None)
-    object.__setattr__(verdict, "__pydantic_private__", None)
+    _set(verdict, "__dict__", values)
+    _set(verdict, "__pydantic_fields_set__", _VERDICT_FIELDS)
+    _set(verdict, "__pydantic_extra__", None)
+    _set(verdict, "__pydantic_private__", None)
     return verdict
 
 

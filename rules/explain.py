@@ -86,5 +86,8 @@ def _readings(engine: Engine, activity, event: AICallEvent) -> list[str]:
     words = ("EDPB Guidelines 2/2018: (b), (c), (e) for occasional transfers only" if reading == "edpb"
              else "the article's wording: no 'occasional' condition on (b), (c), (e)")
     consent = "present" if event.consent_ref else "absent"
+    use = engine.policy.readings.occasional_use
     return [f"Derogations relied on: {', '.join(d.value for d in activity.derogations)}; transfers "
-            f"{activity.transfer_frequency}; reading applied: {words}; consent reference {consent}"]
+            f"{activity.transfer_frequency}; reading applied: {words}; consent reference {consent}",
+            f"  Occasional means at most {use.max_calls} calls to one destination within {use.window_days} days; "
+            "the stream counts them (this explanation does not)"]

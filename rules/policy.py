@@ -176,12 +176,25 @@ class SovereignEndpoint(Strict):
     operator: Literal["controller", "processor"] = "controller"
 
 
+class OccasionalUse(Strict):
+    """How many calls of one activity to one destination, within how many days, still count as occasional.
+
+    The GDPR gives no number (recital 111 and EDPB Guidelines 2/2018 s. 2.2-2.3 only say "occasional":
+    not in the regular course of action); the stream counts the calls that rest on Art. 49 and the
+    engine treats more than ``max_calls`` in ``window_days`` as systematic use.
+    """
+
+    max_calls: int = Field(10, ge=0, description="more calls than this within the window are a steady stream")
+    window_days: int = Field(30, ge=1, le=366, description="the window the stream counts calls in (event time)")
+
+
 class Readings(Strict):
     """Where the law is contested, which reading the organisation applies (conservative by default)."""
 
     derogations_systematic: Literal["edpb", "text"] = Field(
         "edpb", description="edpb: Art. 49(1)(b), (c) and (e) only for occasional transfers (recital 111, "
                             "Guidelines 2/2018); text: the article's wording, which says occasional nowhere")
+    occasional_use: OccasionalUse = OccasionalUse()
 
 
 class EnforcementRule(Strict):

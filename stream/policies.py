@@ -10,6 +10,7 @@ from rules.engine import Engine
 from rules.jurisdictions import load_jurisdictions
 from rules.policy import Policy, load_policy
 from rules.registry import Registry, load_registry
+from stream.derogations import DerogationUse
 from stream.store.rows import Audited
 
 
@@ -30,6 +31,7 @@ class PolicySet:
         engines = {id(p): Engine(self.registry, p, jurisdictions, catalogue) for p in self.policies}
         self._by_tenant = {t: engines[id(p)] for p in policies for t in p.tenants}
         self._default = engines[id(default)] if default is not None else None
+        self.derogation_use = DerogationUse()  # observed Art. 49 use, counted across batches
 
     def __reduce__(self):
         """Pickled as what it was built from (engines hold caches): a preparing process rebuilds it."""
@@ -57,7 +59,7 @@ class PolicySet:
     def audit(self, event: AICallEvent) -> Audited:
         """Evaluate ``event`` under its tenant's policy."""
         engine = self.engine_for(event.tenant)
-        verdict, decided = engine.audit(event)
+        verdict, decided = self.derogation_use.audit(engine, event)
         activity = engine.activity(decided.platform, decided.feature)
         return Audited(event, verdict, activity.id if activity else None, decided.provider, decided.locations,
                        decided.entity_country)

@@ -15,66 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from douane.contract import Finding, Severity
+from douane.contract import Finding
 from rules.custom.fields import FIELDS, STATIC_FIELDS, Subject, render_value
+from rules.custom.items import KINDS, RULE_KEYS, ListItem, MacroItem, RuleException, RuleItem, VersionItem
 from rules.custom.language import Compiled, Predicate, compare, compile_condition
 from rules.errors import ConditionError, Problem, RuleDataError
-from rules.types import NonEmpty, Slug, Strict
 from rules.yamlio import compose, problem
 
-RULE_KEYS = ("rule", "desc", "condition", "output", "priority", "tags", "articles", "remediation", "exceptions",
-             "enabled")
 _PLACEHOLDER = re.compile(r"%([a-z_]+\.[a-z_]+|tenant)")
 _MEMO_LIMIT = 65_536
-
-
-class ListItem(Strict):
-    """``- list: name`` with ``items``."""
-
-    list: Slug
-    items: tuple[str | int | bool, ...]
-
-
-class MacroItem(Strict):
-    """``- macro: name`` with a reusable ``condition``."""
-
-    macro: Slug
-    condition: NonEmpty
-
-
-class VersionItem(Strict):
-    """``- version: ...``: bumped whenever a rule of the file changes."""
-
-    version: NonEmpty
-
-
-class RuleException(Strict):
-    """Calls the rule must not fire on: any row of ``values`` that matches every field."""
-
-    name: Slug
-    fields: tuple[str, ...]
-    comps: tuple[str, ...] = ()
-    values: tuple[tuple[str | int | bool | tuple, ...], ...]
-
-
-class RuleItem(Strict):
-    """``- rule: name``: a condition, what to say when it fires, and how severe it is."""
-
-    rule: Slug
-    desc: NonEmpty
-    condition: NonEmpty
-    output: NonEmpty
-    priority: Severity
-    tags: tuple[Slug, ...] = ()
-    articles: tuple[NonEmpty, ...] = ()
-    remediation: NonEmpty
-    exceptions: tuple[RuleException, ...] = ()
-    enabled: bool = True
-
-
-_KINDS: dict[str, type[BaseModel]] = {"list": ListItem, "macro": MacroItem, "rule": RuleItem, "version": VersionItem}
 
 
 @dataclass
@@ -86,26 +37,40 @@ class CompiledRule:
     excepted: Predicate
     render: Callable[[Subject], str]
     fields: frozenset[str]
+    tested: frozenset[str] = frozenset()  # the fields of the condition and the exceptions only
 
     def __post_init__(self) -> None:
-        self._findings: dict[str, Finding] = {}
+        self.shown = tuple(FIELDS[name] for name in dict.fromkeys(_PLACEHOLDER.findall(self.item.output)))
+        self._findings: dict[tuple, Finding] = {}
 
     @property
     def static(self) -> bool:
         """Reads only fields the engine's memo key fixes: one answer per decision."""
         return self.fields <= STATIC_FIELDS
 
+    @property
+    def gated(self) -> bool:
+        """Whether it fires is fixed per decision, though its output line reads the event."""
+        return self.tested <= STATIC_FIELDS
+
+    def applies(self, subject: Subject) -> bool:
+        """Fires and is not excepted."""
+        return self.fires(subject) and not self.excepted(subject)
+
     def finding(self, subject: Subject) -> Finding | None:
         """The finding this rule reports for ``subject``, or None when it does not fire."""
-        if not self.fires(subject) or self.excepted(subject):
-            return None
-        explanation = self.render(subject)[:4000]
-        found = self._findings.get(explanation)
+        return self.report(subject) if self.applies(subject) else None
+
+    def report(self, subject: Subject) -> Finding:
+        """The finding, for a subject the rule applies to (memoised on the values its output line reads)."""
+        values = tuple([get(subject) for get in self.shown])
+        found = self._findings.get(values)
         if found is None:
             if len(self._findings) >= _MEMO_LIMIT:
                 self._findings.clear()
             item = self.item
-            found = self._findings[explanation] = Finding(
+            explanation = self.render(subject)[:4000]
+            found = self._findings[values] = Finding(
                 rule_id=f"custom.{item.rule}", title=item.desc[:200], articles=item.articles,
                 severity=item.priority, explanation=explanation, remediation=item.remediation)
         return found
@@ -114,36 +79,53 @@ class CompiledRule:
 class RuleSet:
     """Compiled custom rules from one or more files, evaluated in file order.
 
-    Static rules (see :attr:`CompiledRule.static`) are evaluated once per engine decision
-    and memoised on it; the others run for every event.
+    Per engine decision the rules are planned once (memoised on the decision): a rule
+    that reads only fields the decision fixes becomes its finding or nothing; a rule
+    whose condition reads only such fields but whose output line reads the event is
+    kept only if it fires, and then just renders; the others run in full per event.
     """
 
     def __init__(self, rules: list[CompiledRule], versions: list[str]) -> None:
         self.rules = rules
         self.versions = versions
-        self.static = [r for r in rules if r.static]
-        self.dynamic = [r for r in rules if not r.static]
-        self._rank = {f"custom.{r.item.rule}": i for i, r in enumerate(rules)}
-        self._memo: dict = {}
+        self._plans: dict = {}
 
     def findings(self, event, decided) -> tuple[Finding, ...]:
         """Findings of every enabled rule that fires and is not excepted, in file order."""
+        plan = self._plans.get(decided)
+        if plan is None:
+            if len(self._plans) >= _MEMO_LIMIT:
+                self._plans.clear()
+            plan = self._plans[decided] = self._plan(Subject(event, decided))
+        if plan.__class__ is tuple:
+            return plan
         subject = Subject(event, decided)
-        static = self._memo.get(decided)
-        if static is None:
-            if len(self._memo) >= _MEMO_LIMIT:
-                self._memo.clear()
-            static = self._memo[decided] = self._run(self.static, subject)
-        if not self.dynamic:
-            return static
-        dynamic = self._run(self.dynamic, subject)
-        if not dynamic:
-            return static
-        return tuple(sorted(static + dynamic, key=lambda f: self._rank[f.rule_id]))
+        found = []
+        for step, runs in plan:
+            if runs is None:
+                found.append(step)
+            elif runs:
+                found.append(step.report(subject))
+            elif step.applies(subject):
+                found.append(step.report(subject))
+        return tuple(found)
 
-    @staticmethod
-    def _run(rules: list[CompiledRule], subject: Subject) -> tuple[Finding, ...]:
-        return tuple(f for f in (r.finding(subject) for r in rules) if f is not None)
+    def _plan(self, subject: Subject) -> tuple | list:
+        """A tuple of findings when nothing depends on the event, else a list of (step, how) pairs."""
+        steps: list[tuple] = []
+        for rule in self.rules:
+            if rule.static:
+                found = rule.finding(subject)
+                if found is not None:
+                    steps.append((found, None))
+            elif rule.gated:
+                if rule.applies(subject):
+                    steps.append((rule, True))  # fires: only the output line reads the event
+            else:
+                steps.append((rule, False))
+        if all(runs is None for _, runs in steps):
+            return tuple(found for found, _ in steps)
+        return steps
 
 
 def load_rulesets(paths) -> RuleSet:
@@ -209,7 +191,7 @@ def _compile_file(text: str, path: Path, scope: _Scope) -> tuple[list[CompiledRu
 
 
 def _validate_item(raw: Any, index: int, node: yaml.Node, problems: list[Problem]):
-    kinds = [k for k in _KINDS if isinstance(raw, dict) and k in raw]
+    kinds = [k for k in KINDS if isinstance(raw, dict) and k in raw]
     if len(kinds) != 1:
         problems.append(Problem(node.start_mark.line + 1, f"[{index}]",
                                 "each item has exactly one of: list, macro, rule, version"))
@@ -221,7 +203,7 @@ def _validate_item(raw: Any, index: int, node: yaml.Node, problems: list[Problem
                                     f"keys out of order: write them as {', '.join(RULE_KEYS)}"))
             return None
     try:
-        return _KINDS[kinds[0]].model_validate(raw)
+        return KINDS[kinds[0]].model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             found = problem(node, {"loc": err["loc"], "msg": err["msg"]})
@@ -232,8 +214,9 @@ def _validate_item(raw: Any, index: int, node: yaml.Node, problems: list[Problem
 def _compile_rule(item: RuleItem, scope: _Scope) -> CompiledRule:
     fires = compile_condition(item.condition, scope.macros, scope.lists)
     excepted = _compile_exceptions(item.exceptions, scope)
-    fields = fires.fields | {f for e in item.exceptions for f in e.fields} | set(_PLACEHOLDER.findall(item.output))
-    return CompiledRule(item, fires.test, excepted, _renderer(item.output), frozenset(fields))
+    tested = fires.fields | {f for e in item.exceptions for f in e.fields}
+    fields = tested | set(_PLACEHOLDER.findall(item.output))
+    return CompiledRule(item, fires.test, excepted, _renderer(item.output), frozenset(fields), frozenset(tested))
 
 
 def _compile_exceptions(exceptions: tuple[RuleException, ...], scope: _Scope) -> Predicate:

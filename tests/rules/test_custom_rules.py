@@ -178,3 +178,41 @@ def test_the_example_rules_load_with_the_example_policy() -> None:
     ruleset = load_rulesets([examples / "woocommerce-shop.rules.yaml"])
     assert [r.item.rule for r in ruleset.rules] == ["payment-data-outside-eea", "banned-provider",
                                                      "eea-feature-left-eea"]
+
+
+PLANNED = """
+- rule: names-the-tenant
+  desc: Fires per decision, but its line names the calling shop.
+  condition: dest.provider = deepseek
+  output: "%tenant called %dest.provider"
+  priority: low
+  remediation: none
+- rule: reads-the-model
+  desc: Its condition reads the event, so it runs for every call.
+  condition: dest.model = deepseek-chat
+  output: "model %dest.model"
+  priority: low
+  remediation: none
+- rule: fixed
+  desc: Reads only what the decision fixes.
+  condition: dest.provider = deepseek
+  output: "to %dest.provider"
+  priority: low
+  remediation: none
+"""
+
+
+def test_rules_memoised_per_decision_still_read_each_event() -> None:
+    """Calls that share a decision must not share a rendered line: each names its own tenant and model."""
+    engine = engine_for(make_policy(), custom=parse_ruleset(PLANNED))
+
+    def custom(tenant: str, model: str) -> dict[str, str]:
+        event = call("api.deepseek.com", tenant=tenant, model=model)
+        return {f.rule_id: f.explanation for f in engine.evaluate(event).findings if f.rule_id.startswith("custom.")}
+
+    first = custom("shop-a", "deepseek-chat")
+    second = custom("shop-b", "deepseek-reasoner")
+    assert first == {"custom.names-the-tenant": "shop-a called deepseek", "custom.reads-the-model": "model deepseek-chat",
+                     "custom.fixed": "to deepseek"}
+    assert second == {"custom.names-the-tenant": "shop-b called deepseek", "custom.fixed": "to deepseek"}
+    assert list(first) == ["custom.names-the-tenant", "custom.reads-the-model", "custom.fixed"], "file order"
