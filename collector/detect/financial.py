@@ -74,3 +74,8 @@ class VatDetector(Detector):
                 r"(?:[ .]?[0-9A-Z]){8,12})\b",)
     flags = 0
     checks = (vat,)
+
+    def validate(self, value: str) -> bool:
+        """The match, or the match cut at a separator (``DE515263639 EAN`` took in the next word's letters)."""
+        cuts = [i for i, ch in enumerate(value) if ch in " ."]
+        return any(vat.is_valid(value[:end]) for end in [len(value), *reversed(cuts)][:4])
