@@ -47,6 +47,7 @@ class Detector(ABC):
     checks: ClassVar[tuple] = ()  # python-stdnum modules; a match counts when one of them validates it
     flags: ClassVar[int] = re.IGNORECASE
     pattern_flags: ClassVar[tuple[int, ...]] = ()  # one per pattern where they differ; else ``flags`` for all
+    exact_start: ClassVar[bool] = False  # the gate reports where matches start too: short windows for many hits
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
@@ -61,9 +62,9 @@ class Detector(ABC):
         """Checksum or plausibility check of one match: the ``checks`` modules, or none to make."""
         return not self.checks or any(check.is_valid(value) for check in self.checks)
 
-    def gate_patterns(self) -> tuple[tuple[str, bool], ...]:
-        """(pattern, case-insensitive) for the gate, one per entry of ``patterns``."""
-        return tuple((p, bool(f & re.IGNORECASE)) for p, f in zip(self.patterns, self._flags))
+    def gate_patterns(self) -> tuple[tuple[str, bool, bool], ...]:
+        """(pattern, case-insensitive, exact starts wanted) for the gate, one per entry of ``patterns``."""
+        return tuple((p, bool(f & re.IGNORECASE), self.exact_start) for p, f in zip(self.patterns, self._flags))
 
     def count(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> int:
         """How many distinct valid values of this category ``text`` holds.

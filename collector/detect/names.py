@@ -123,8 +123,8 @@ class PersonNameDetector(Detector):
     name = "person_name"
     category = "user.name"
     patterns = (*(cue.value for cue in Cue if cue not in (Cue.GIVEN_NAME, Cue.SURNAME)),
-                rf"\b(?:{'|'.join(sorted(map(re.escape, gazetteer().given)))})\b",
-                rf"\b(?:{'|'.join(sorted(map(re.escape, gazetteer().surnames)))})\b")
+                rf"\b(?:{'|'.join(sorted(map(re.escape, gazetteer().given)))})(?![\w'-])",
+                rf"\b(?:{'|'.join(sorted(map(re.escape, gazetteer().surnames)))})(?![\w'-])")
     pattern_flags = tuple(0 if cue in CASE_SENSITIVE else re.IGNORECASE for cue in Cue)
     kinds = tuple(Cue)
 
