@@ -3,7 +3,8 @@
 Reads ``{"throughput": [...], "corpus": [...], "threshold": 0.4}`` as JSON and writes
 ``{"cpu_seconds", "bytes", "entities", "recognizers", "nlp"}``: CPU time of this process over
 the throughput texts, and for each corpus text the entity types Presidio found at or above the
-score threshold. No spaCy model can be had here (no network; none on the package index), so
+score threshold. No spaCy model can be had here (no network; the official model packages are not
+on PyPI, only third-party re-uploads, which we do not install), so
 Presidio runs with a blank English spaCy pipeline: its pattern and checksum recognizers work,
 its NER (PERSON, LOCATION) finds nothing. This is Presidio's fast configuration, not its best.
     .venv-bench/bin/python bench/presidio_side.py < texts.json
