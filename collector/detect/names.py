@@ -45,8 +45,12 @@ STREET_OR_PLACE = frozenset(
 NOT_A_NAME = frozenset(
     "The Der Die Das Dem Den Des Ein Eine Le La Les Un Une El Los Las Una Il Lo Gli Het Een My Mein Meine Mon Ma "
     "Mi Mio Mia Your Ihr Bitte Please Kunde Kundin Customer Client Cliente Klant Team Support Service "
-    "Herr Herrn Frau Madame Monsieur Señor Señora Signor Signora Miss Mr Mrs Ms Dr Prof Mme".split())
-"""Capitalised words that start a sentence or name a role after a cue, never a name."""
+    "Herr Herrn Frau Madame Monsieur Señor Señora Signor Signora Miss Mr Mrs Ms Dr Prof Mme "
+    "Sie Ihnen Euch Dich Dir Wir Uns Ich Vous Usted Ustedes Lei Voi Jullie".split())
+"""Capitalised words that start a sentence, address the reader or name a role after a cue, never a name."""
+COMPANY = frozenset("GmbH AG KG OHG UG Ltd Limited Inc LLC SARL SAS SA SL SpA Srl BV NV Co Company Café Caffè Cafe "
+                    "Kaffee Rösterei Roastery Shop Store Markt Hotel Restaurant Bar Bistro Team Service Support".split())
+"""Words in or right after a name-like phrase that make it a business ("Empfänger: Kaffee Rösterei GmbH")."""
 SALUTATION = (r"sehr geehrte[rs]?|geehrte[rs]?|liebe[rs]?|hallo|guten (?:tag|morgen|abend)|dear|hello|hi|"
               r"bonjour|bonsoir|ch[èe]re?|estimad[oa]|querid[oa]|hola|buenos d[ií]as|gentile|egregio|gentilissim[oa]|"
               r"car[oa]|buongiorno|beste|geachte|goedemiddag|goedemorgen")
@@ -174,6 +178,8 @@ class PersonNameDetector(Detector):
             return False
         if parts[0] in names.given and any(part in names.surnames for part in parts[1:]):
             return True
+        if parts[0] not in names.given and parts[-1] not in names.surnames:
+            return False  # "Die Sommer Edition ist ...": a surname that is also a noun, in front
         before, after = text[max(0, match.start() - 12):match.start()].split(), text[match.end():match.end() + 12].split()
         return bool(before and before[-1].lower() in PERSON_BEFORE or after and after[0] in PERSON_AFTER)
 
@@ -186,6 +192,9 @@ class PersonNameDetector(Detector):
             return False
         before = text[max(0, match.start() - 24):match.start()].split()
         if before and before[-1].rstrip(".").lower() in STREET_OR_PLACE:
+            return False
+        after = text[match.end():match.end() + 12].replace(",", " ").split()[:1]
+        if any(part.rstrip(".") in COMPANY for part in match[0].split() + after):
             return False
         phrases = (match[0] + " ", " ".join(before[-1:] + [match[0]]) + " ")
         return not any(phrase.startswith(brand + " ") for phrase in phrases for brand in names.not_persons)

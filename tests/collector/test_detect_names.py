@@ -63,6 +63,11 @@ LOOK_ALIKES = [
     "Florence and Paris are on the delivery list.",
     "Thanks for the quick reply!",
     "My name is on the order, please check.",
+    "Ich heiße Sie herzlich willkommen!",
+    "Die Sommer Edition ist ausverkauft.",
+    "Das Winter Angebot ist super.",
+    "Empfänger: Kaffee Rösterei GmbH, Hauptstraße 5",
+    "Kunde: Café Central GmbH",
 ]
 
 
