@@ -18,7 +18,7 @@ Look-alikes are refused by shape: a possessive or a hyphen after the name ("Vict
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -145,7 +145,8 @@ class PersonNameDetector(Detector):
                 found[start] = (match[0], start, match.end())
         return list(found.values())
 
-    def _candidates(self, text: str, spans: Sequence[Sequence[Span]] | None, names: Gazetteer):
+    def _candidates(self, text: str, spans: Sequence[Sequence[Span]] | None,
+                    names: Gazetteer) -> Iterator[tuple[Cue, int]]:
         """(cue, where a name would start): after each cue, and at each given name or surname the gate saw
         (without the gate: at every capitalised word, as one alternation of every name is slow in ``re``)."""
         gazetteer_patterns = len(self.kinds) - 2
