@@ -52,9 +52,10 @@ bench: install kafka-jars bench-venv  ## benchmarks print their figures
 	$(PY) bench/report_render.py
 	$(PY) bench/replay_window.py
 
-bench-venv: install               ## granian for Douane, and the LiteLLM proxy to compare with (.venv-bench)
+bench-venv: install               ## granian for Douane; the LiteLLM proxy and Presidio to compare with (.venv-bench)
 	$(PY) -m pip install -q -e ".[granian]"
 	test -x .venv-bench/bin/litellm || (python3 -m venv .venv-bench && .venv-bench/bin/pip install -q 'litellm[proxy]==1.106.2')
+	.venv-bench/bin/python -c 'import presidio_analyzer' 2>/dev/null || .venv-bench/bin/pip install -q presidio-analyzer
 
 clean:
 	-$(DOUANE) kafka down

@@ -11,6 +11,7 @@ from collector.detect.dob import DateOfBirthDetector
 from collector.detect.gate import Gate
 from collector.detect.financial import IbanDetector, PaymentCardDetector, VatDetector
 from collector.detect.health import HealthTermsDetector
+from collector.detect.names import PersonNameDetector
 from collector.detect.normalise import normalise
 from collector.detect.national_ids import (
     DutchBsnDetector,
@@ -28,7 +29,7 @@ DEFAULT_DETECTORS: tuple[Detector, ...] = (
     EmailDetector(), IbanDetector(), PaymentCardDetector(), VatDetector(),
     GermanTaxIdDetector(), FrenchNirDetector(), SpanishIdDetector(), ItalianFiscalCodeDetector(),
     DutchBsnDetector(), DateOfBirthDetector(), IpAddressDetector(), PhoneDetector(), PostalAddressDetector(),
-    HealthTermsDetector(),
+    PersonNameDetector(), HealthTermsDetector(),
 )
 """Most specific first: a span one of them validated is not counted again by a later one (one span, one
 category: an IBAN's digits are not also a phone number, a VAT number not also a tax id read as digits)."""

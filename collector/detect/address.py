@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collector.detect.base import Detector
 
+EN_STREET_WORDS = r"Street|Road|Lane|Avenue|Drive|Close|Way|Place|Square|Crescent|Terrace|Gardens|Row|Hill|Rd|St|Ave"
+"""English addresses put the house number first and the street word last: 10 Church Road."""
 STREET_WORDS = (r"stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|rue|avenue|boulevard|bd|chemin|"
                 r"calle|avenida|plaza|via|viale|piazza|corso|straat|laan|plein|gracht|street|st\.|road|rd\.|lane")
 
 
 class PostalAddressDetector(Detector):
-    """Street-and-number forms of DE/AT/NL/FR/ES/IT/EN addresses, and "12345 Town" postcode lines."""
+    """Street-and-number forms of DE/AT/NL/FR/ES/IT/EN addresses ("Torstraße 5", "via Roma 3", "12 rue des
+    Lilas", "10 Church Road"), and "12345 Town" postcode lines."""
 
     name = "postal_address"
     category = "user.contact.address"
     patterns = (
-        rf"\b([A-ZÄÖÜ][\wäöüß.-]{{1,40}}(?:{STREET_WORDS}) ?\d{{1,4}}[a-z]?)\b",
-        rf"\b((?:{STREET_WORDS}) [A-ZÄÖÜÉ][\wäöüéèàß'-]{{1,40}}(?: [\wäöüéèàß'-]{{1,40}}){{0,3}},? \d{{1,4}})\b",
+        rf"\b([A-ZÄÖÜ][\wäöüß.-]{{1,40}}(?:{STREET_WORDS}) ?\d{{1,4}}[a-z]?)(?![\w])",
+        rf"\b((?:{STREET_WORDS}) [A-ZÄÖÜÉ][\wäöüéèàß'-]{{1,40}}(?: [\wäöüéèàß'-]{{1,40}}){{0,3}},? \d{{1,4}})(?![\w])",
         r"\b(\d{1,4},? (?:rue|avenue|boulevard|chemin|calle|via|street|road|lane) [\wéèàç' -]{2,40})",
-        r"(?<!\d)(\d{5} [A-ZÄÖÜÉ][a-zäöüßéèà]{2,30}(?:[ -][A-ZÄÖÜ]?[a-zäöüß]{2,30})?)\b",
+        r"(?<!\d)(\d{5} [A-ZÄÖÜÉ][a-zäöüßéèà]{2,30}(?:[ -][A-ZÄÖÜ]?[a-zäöüß]{2,30})?)(?![\w])",
+        rf"\b(\d{{1,4}}[a-z]?,? [A-Z][a-z]{{1,30}}(?: [A-Z][a-z]{{1,30}}){{0,2}} (?:{EN_STREET_WORDS}))(?![\w])",
     )
     flags = 0
+    exact_start = True  # a prompt holds many "5 digits + word" runs; windows stay as short as the matches

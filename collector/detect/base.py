@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -46,12 +46,15 @@ class Detector(ABC):
     claims_spans: ClassVar[bool] = True  # its matches are identifiers: a span belongs to one of them only
     checks: ClassVar[tuple] = ()  # python-stdnum modules; a match counts when one of them validates it
     flags: ClassVar[int] = re.IGNORECASE
+    pattern_flags: ClassVar[tuple[int, ...]] = ()  # one per pattern where they differ; else ``flags`` for all
+    exact_start: ClassVar[bool] = False  # the gate reports where matches start too: short windows for many hits
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
         cls._verdicts: dict[str, bool] = {}
         if getattr(cls, "patterns", None):
-            cls._compiled = tuple(re.compile(p, cls.flags) for p in cls.patterns)
+            cls._flags = cls.pattern_flags or (cls.flags,) * len(cls.patterns)
+            cls._compiled = tuple(re.compile(p, f) for p, f in zip(cls.patterns, cls._flags))
             cls._context = re.compile("|".join(cls.context), re.IGNORECASE) if cls.context else None
             cls._not_context = re.compile("|".join(cls.not_context), re.IGNORECASE) if cls.not_context else None
 
@@ -59,9 +62,9 @@ class Detector(ABC):
         """Checksum or plausibility check of one match: the ``checks`` modules, or none to make."""
         return not self.checks or any(check.is_valid(value) for check in self.checks)
 
-    def gate_patterns(self) -> tuple[tuple[str, bool], ...]:
-        """(pattern, case-insensitive) for the gate, one per entry of ``patterns``."""
-        return tuple((p, bool(self.flags & re.IGNORECASE)) for p in self.patterns)
+    def gate_patterns(self) -> tuple[tuple[str, bool, bool], ...]:
+        """(pattern, case-insensitive, exact starts wanted) for the gate, one per entry of ``patterns``."""
+        return tuple((p, bool(f & re.IGNORECASE), self.exact_start) for p, f in zip(self.patterns, self._flags))
 
     def count(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> int:
         """How many distinct valid values of this category ``text`` holds.
@@ -74,6 +77,14 @@ class Detector(ABC):
     def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> list[tuple[str, int, int]]:
         """Every valid value in context, with where it lies: (value, start, end); a value may recur."""
         found = []
+        for _, match in self.matches(text, spans):
+            value = match.group(match.lastindex or 0)
+            if self._checked(value) and self._in_context(text, match):
+                found.append((value, match.start(match.lastindex or 0), match.end(match.lastindex or 0)))
+        return found
+
+    def matches(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> Iterator[tuple[int, re.Match]]:
+        """(pattern index, match) of every pattern, within the gate's spans when given."""
         for i, pattern in enumerate(self._compiled):
             for start, end in ((0, len(text)),) if spans is None else spans[i]:
                 for match in pattern.finditer(text, start, end + LOOKAHEAD_CHARS):
@@ -81,10 +92,7 @@ class Detector(ABC):
                         match = pattern.match(text, match.start())
                         if match is None:
                             continue
-                    value = match.group(match.lastindex or 0)
-                    if self._checked(value) and self._in_context(text, match):
-                        found.append((value, match.start(match.lastindex or 0), match.end(match.lastindex or 0)))
-        return found
+                    yield i, match
 
     def _checked(self, value: str) -> bool:
         """``validate``, remembered: checksums and libphonenumber are the costly part, and values recur."""

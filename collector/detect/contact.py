@@ -49,6 +49,7 @@ class PhoneDetector(Detector):
     name = "phone"
     category = "user.contact.phone_number"
     patterns = (r"(?<![\w+-])((?:\+|00)?\(?\d{1,4}\)?(?:[ ./-]?\(?\d{1,5}\)?){2,6})(?![\w-])",)
+    exact_start = True  # a prompt holds many short digit runs: windows of the pattern's width would overlap
     regions = ("DE", "FR", "ES", "IT", "NL", "AT", "BE", "PL")
     regions_by_first_digit = {"0": ("DE", "FR", "IT", "NL", "AT", "BE"), "3": ("IT", "PL"),
                               **dict.fromkeys("6789", ("ES", "PL")), **dict.fromkeys("1245", ("PL",))}

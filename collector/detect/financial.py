@@ -34,7 +34,7 @@ class IbanDetector(Detector):
 
     name = "iban"
     category = "user.financial.bank_account"
-    patterns = (r"([A-Z](?<!\w.)[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\b",)
+    patterns = (r"([A-Z](?<!\w.)[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)(?![\w])",)
     checks = (iban,)
 
     def validate(self, value: str) -> bool:
@@ -71,6 +71,11 @@ class VatDetector(Detector):
     name = "vat"
     category = "user.financial.tax_id"
     patterns = (r"((?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK)(?<!\w..)"
-                r"(?:[ .]?[0-9A-Z]){8,12})\b",)
+                r"(?:[ .]?[0-9A-Z]){8,12})(?![\w])",)
     flags = 0
     checks = (vat,)
+
+    def validate(self, value: str) -> bool:
+        """The match, or the match cut at a separator (``DE515263639 EAN`` took in the next word's letters)."""
+        cuts = [i for i, ch in enumerate(value) if ch in " ."]
+        return any(vat.is_valid(value[:end]) for end in [len(value), *reversed(cuts)][:4])

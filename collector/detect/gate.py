@@ -43,9 +43,10 @@ WORD_CHARS = r"\w\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\xff"
 
 _LOOKAROUND = re.compile(r"\(\?<?[!=](?:\\.|\[(?:\\.|[^\]\\])*\]|[^()\\])*\)")
 _TRAILING_LOOKAHEAD = re.compile(r"\(\?!(\[[^\]]+\]|\\d)\)$")
-WIDE = 64
+WIDE = 256
 """Patterns whose matches can be longer than this get exact match starts (Hyperscan's SOM): their
-windows would otherwise cover most of a prompt, and the exact check would run over all of it."""
+windows would otherwise cover most of a prompt, and the exact check would run over all of it.
+SOM is costly (it doubled the gate's scan time on shop prompts), so narrower patterns go without."""
 _LONG_REPEAT = re.compile(r"\{(\d+),(\d+)\}")
 LONGEST_BOUNDED_REPEAT = 20
 """Longer bounded repeats are opened up in the gate (``{1,64}`` → ``{1,}``): Hyperscan's start-of-match
@@ -98,10 +99,11 @@ def _consumed(lookahead: re.Match) -> str:
 class Gate:
     """Where each of a list of patterns can match in a text; ``None`` from ``spans`` means "everywhere"."""
 
-    def __init__(self, patterns: Sequence[tuple[str, bool]]) -> None:
-        """``patterns``: (Python pattern, case-insensitive) pairs; ids are their positions."""
-        widths = [min(MAX_WIDTH, re._parser.parse(p).getwidth()[1]) for p, _ in patterns]
-        self._exact_start = [width > WIDE for width in widths]
+    def __init__(self, patterns: Sequence[tuple[str, bool] | tuple[str, bool, bool]]) -> None:
+        """``patterns``: (Python pattern, case-insensitive[, exact starts wanted]); ids are their positions.
+        Exact starts suit a pattern with many short matches: its windows stay as short as its matches."""
+        widths = [min(MAX_WIDTH, re._parser.parse(entry[0]).getwidth()[1]) for entry in patterns]
+        self._exact_start = [width > WIDE or entry[2:] == (True,) for width, entry in zip(widths, patterns)]
         self._widths = [width + 1 for width in widths]  # + the character a consumed lookahead takes
         self._database = self._compile(patterns) if hyperscan is not None else None
         self._local = threading.local()
@@ -130,12 +132,12 @@ class Gate:
             scratch = self._local.scratch = hyperscan.Scratch(self._database)
         return scratch
 
-    def _compile(self, patterns: Sequence[tuple[str, bool]]):
+    def _compile(self, patterns: Sequence[tuple]):
         database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        flags = [(hyperscan.HS_FLAG_CASELESS if caseless else 0) | (hyperscan.HS_FLAG_SOM_LEFTMOST if exact else 0)
-                 for (_, caseless), exact in zip(patterns, self._exact_start)]
+        flags = [(hyperscan.HS_FLAG_CASELESS if entry[1] else 0) | (hyperscan.HS_FLAG_SOM_LEFTMOST if exact else 0)
+                 for entry, exact in zip(patterns, self._exact_start)]
         try:
-            database.compile(expressions=[gate_expression(p) for p, _ in patterns],
+            database.compile(expressions=[gate_expression(entry[0]) for entry in patterns],
                              ids=list(range(len(patterns))), elements=len(patterns), flags=flags)
         except hyperscan.error as exc:
             logger.warning("the Hyperscan gate did not compile (%s): detection runs in pure Python", exc)
@@ -150,11 +152,28 @@ def _collect(pattern_id: int, start: int, end: int, _flags: int, found: defaultd
 def _merged(spans: list[Span], width: int | None) -> list[Span]:
     """Windows where a match can lie, joined where they overlap: ``(start, end)`` where the gate knows the
     start (``width`` None), else ``(end - width, end)``. Ends arrive in ascending order; starts need not."""
-    windows = sorted(spans) if width is None else [(max(0, end - width), end) for _, end in spans]
+    if width is not None:
+        return _merged_ends(spans, width)
+    windows = sorted(spans)
     merged = [windows[0]]
     for start, end in windows[1:]:
         if start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
+    return merged
+
+
+def _merged_ends(spans: list[Span], width: int) -> list[Span]:
+    """``(end - width, end)`` windows of ascending ends, joined where they overlap (one pass, no sort)."""
+    merged: list[Span] = []
+    low, high = 0, -1
+    for _, end in spans:
+        if end - width <= high:
+            high = end
+        else:
+            if high >= 0:
+                merged.append((low, high))
+            low, high = max(0, end - width), end
+    merged.append((low, high))
     return merged

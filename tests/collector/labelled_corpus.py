@@ -3,8 +3,10 @@
 Each prompt is a support or catalogue request written from varied templates, with zero to two
 pieces of personal data (labelled with their category) and one to three look-alikes that are
 not personal data: order numbers (some Luhn-valid), EAN-13 barcodes, SKUs, parcel tracking codes,
-delivery dates, firmware versions, prices, product and street-named products, and health words in
-their other senses (crab, zodiac sign, recipe, a pharmacy as a business). Identifiers are
+delivery dates, firmware versions, prices, product and street-named products, health words in
+their other senses (crab, zodiac sign, recipe, a pharmacy as a business), and brands, streets and
+places that read as people's names. Names, addresses, dates of birth and VAT numbers come from
+``labelled_corpus_people``. Identifiers are
 generated valid by their own rules (ISO 13616, Luhn, the national check digits, libphonenumber's
 metadata), never taken from the detectors. ``corpus(seed, size)`` is deterministic.
 """
@@ -22,12 +24,17 @@ from stdnum.fr import nir
 from stdnum.it import codicefiscale
 from stdnum.nl import bsn
 
+from tests.collector import labelled_corpus_people as people
+
 LANGUAGES = ("de", "fr", "es", "it", "nl", "en")
 EMAIL, PHONE, IBAN_KEY, CARD = ("user.contact.email", "user.contact.phone_number", "user.financial.bank_account",
                                 "user.financial.credit_card")
 NATIONAL, HEALTH, IP = ("user.government_id.national_identification_number", "user.health_and_medical",
                         "user.device.ip_address")
-SCORED = (EMAIL, PHONE, IBAN_KEY, CARD, NATIONAL, HEALTH, IP)
+NAME, ADDRESS, DOB, VAT = ("user.name", "user.contact.address", "user.demographic.date_of_birth",
+                           "user.financial.tax_id")
+SCORED = (EMAIL, PHONE, IBAN_KEY, CARD, NATIONAL, HEALTH, IP, NAME, ADDRESS, DOB, VAT)
+PEOPLE = {NAME: people.name, ADDRESS: people.address, DOB: people.date_of_birth, VAT: people.vat_number}
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,8 @@ def _personal(rng: random.Random, lang: str, category: str) -> str:
         return rng.choice(NATIONAL_TEMPLATES[lang]).format(**_national_ids(rng))
     if category == HEALTH:
         return rng.choice(HEALTH_TEMPLATES[lang]).format(c=rng.choice(CONDITIONS[lang]))
+    if category in PEOPLE:
+        return PEOPLE[category](rng, lang)
     value = {EMAIL: _email, PHONE: _phone, IBAN_KEY: _iban, CARD: _card, IP: _ip}[category](rng, lang)
     return rng.choice(PD_TEMPLATES[category][lang]).format(v=value)
 
@@ -166,6 +175,8 @@ def _personal(rng: random.Random, lang: str, category: str) -> str:
 def _look_alike(rng: random.Random, lang: str) -> str:
     if rng.random() < 0.15:
         return rng.choice(OTHER_SENSES[lang])
+    if rng.random() < 0.2:
+        return people.name_look_alike(rng, lang)
     digits12 = "".join(rng.choice(string.digits) for _ in range(12))
     luhn15 = "5" + "".join(rng.choice(string.digits) for _ in range(14))
     values = {"order": f"{rng.choice(['WC-', '#', 'A', ''])}{rng.randint(100_000, 9_999_999)}",

@@ -20,7 +20,9 @@ PIECES = ["+49 30 12345678", "030 1234567", "DE89 3704 0044 0532 0130 00", "4111
           "Steuer-ID 36 574 261 809", "BSN 111222333", "DNI 54362315K", "RCCMNL83S18D969H", "84.23.11.2",
           "2001:db8::8a2e:370:7334", "anna@web.de", "Oranienstraße 12", "10999 Berlin", "12 rue de Rivoli",
           "geboren am 03.04.1985", "Diabetes", "Nussallergie", "Krebs", "Sternzeichen", "é", "ß", "ł", "٣", " ", "-",
-          ".", "/", "(", ")", "1", "0", "x", "\n", "@", "Version"]
+          ".", "/", "(", ")", "1", "0", "x", "\n", "@", "Version", "Anna", "Annabelle", "Müller", "Rossi", " van der ",
+          "mein Name ist ", "Frau ", "Herr ", "Mr. ", "Viele Grüße\n", "Hallo ", "Empfänger: ", "Name: ", "Jordan",
+          "'s", "Via ", "Coffee", "hat", "für "]
 
 
 def both(text: str) -> tuple:

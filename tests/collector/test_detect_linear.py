@@ -47,6 +47,10 @@ SHAPES = {
     "dates near born": lambda: _repeat(lambda r: f"geboren {r.randint(1, 28)}.{r.randint(1, 12)}.19{r.randint(10, 99)}"),
     "health words": lambda: "diabetes allergie " * (SIZE // 18),
     "fullwidth and zero-width": lambda: "ａ\u200b１" * (SIZE // 3),
+    "given names and surnames": lambda: _repeat(lambda r: r.choice(["Anna Müller hat", "Rossi", "Frau Wolf"])),
+    "name cues": lambda: "mein Name ist Viele Grüße\nEmpfänger: Hallo Frau " * (SIZE // 48),
+    "capitalised words": lambda: "Aa Bb Cc van der " * (SIZE // 17),
+    "one long capitalised word": lambda: "A" + "a" * SIZE,
 }
 
 

@@ -1,0 +1,99 @@
+"""Person names: table tests of true positives in six languages and of look-alikes that must not count."""
+
+from __future__ import annotations
+
+import pytest
+
+from collector.detect import scan
+from collector.detect.names import PersonNameDetector, gazetteer
+
+NAMES = [
+    # introductions
+    ("Hallo, mein Name ist Anna Müller und die Lieferung fehlt.", 1),
+    ("ich heiße Jonas, wo bleibt mein Paket?", 1),
+    ("Bonjour, je m'appelle Chloé Dubois, ma commande est en retard.", 1),
+    ("Hola, me llamo Lucía García y no ha llegado mi pedido.", 1),
+    ("Ciao, mi chiamo Giulia Rossi, il pacco non è arrivato.", 1),
+    ("Hallo, mijn naam is Pieter de Vries en mijn bestelling is kwijt.", 1),
+    ("Hi, my name is Xandra Okonkwo and my order is late.", 1),  # not in the gazetteer: the cue decides
+    # form labels
+    ("Empfänger: Jan Schneider, Torstraße 5, 10119 Berlin", 1),
+    ("Destinataire : Marie Lefebvre", 1),
+    ("Destinatario: Alejandro Fernández", 1),
+    ("Ontvanger: Sanne Bakker", 1),
+    ("Name: Oliver Smith\nOrder: WC-123456", 1),
+    # titles and salutations
+    ("Sehr geehrte Frau Okonkwo, vielen Dank für die Nachricht.", 1),
+    ("Dear Mrs. Thompson, your parcel is on its way.", 1),
+    ("Buongiorno Sig.ra Esposito, il rimborso è partito.", 1),
+    ("Estimada Sra. Navarro: su pedido ha salido.", 1),
+    ("Beste mevrouw Jansen, uw pakket is onderweg.", 1),
+    ("Kann Herr Schmidt das Paket abholen?", 1),
+    ("Hallo Anna, danke für die Bestellung!", 1),
+    # sign-offs
+    ("Das Paket fehlt immer noch.\nViele Grüße\nSabine", 1),
+    ("Ma commande n'est pas arrivée. Cordialement, Nathalie Girard", 1),
+    ("Still waiting for my refund. Best regards,\nJames Walker", 1),
+    ("Il pacco non è arrivato. Cordiali saluti, Marco", 1),
+    # no cue: a known given name and a known surname
+    ("Giulia Rossi hat zwei Packungen bestellt, Lukas Weber eine.", 2),
+    ("La commande de Camille Martin est partie hier.", 1),
+    ("Sean O'Brien asked about the grinder.", 1),
+]
+
+LOOK_ALIKES = [
+    "Haben Sie die Jordan 4 in Größe 42?",
+    "Is the Victoria's Secret gift card accepted?",
+    "Lieferung in die Karl-Marx-Straße 12 bitte.",
+    "Espresso Via Giuseppe Verdi, 250 g",
+    "Wir liefern nach San Sebastián und Santa Maria.",
+    "Passt der Filter in den Monsieur Cuisine?",
+    "Ist der Mr. Coffee Entkalker noch da?",
+    "Ein Hemd von Paul Smith und ein Parfum von Hugo Boss.",
+    "Die Dr. Oetker Backmischung ist ausverkauft.",
+    "Ein Buch über Robert Koch und eines über Karl Marx.",
+    "Dear support team, my order is late.",
+    "Hallo Team, wann kommt die Lieferung?",
+    "Liebe Grüße aus Berlin!",
+    "Ich trinke gern Kaffee, meine Frau Tee.",
+    "Name: Espresso Crema, Röstung: mittel",
+    "Produktname: Victoria Blend",
+    "Madame, Monsieur, ma commande est en retard.",
+    "Die Siebträger von Bialetti und Lavazza Qualità Rossa.",
+    "Florence and Paris are on the delivery list.",
+    "Thanks for the quick reply!",
+    "My name is on the order, please check.",
+    "Ich heiße Sie herzlich willkommen!",
+    "Die Sommer Edition ist ausverkauft.",
+    "Das Winter Angebot ist super.",
+    "Empfänger: Kaffee Rösterei GmbH, Hauptstraße 5",
+    "Kunde: Café Central GmbH",
+]
+
+
+@pytest.mark.parametrize(("text", "count"), NAMES)
+def test_names_are_counted(text: str, count: int) -> None:
+    hits = {h.category: h.count for h in scan(text)}
+    assert hits.get("user.name") == count, (text, hits)
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+def test_look_alikes_are_not_names(text: str) -> None:
+    assert "user.name" not in {h.category for h in scan(text)}, text
+
+
+@pytest.mark.parametrize(("text", "count"), NAMES[:8] + NAMES[-3:])
+def test_without_the_gate_the_same_names_are_found(text: str, count: int) -> None:
+    assert PersonNameDetector().count(text) == count
+
+
+def test_the_gazetteer_holds_a_few_hundred_names_and_no_particles() -> None:
+    names = gazetteer()
+    assert len(names.given) >= 500 and len(names.surnames) >= 500
+    assert not {"de", "van", "di", "De", "Van", "Di", "Da", "Le"} & (names.given | names.surnames)
+    assert {"Victoria", "Jordan", "Paris", "Mercedes"}.isdisjoint(names.given)
+
+
+def test_no_value_reaches_the_hit() -> None:
+    hit, = scan("mein Name ist Anna Müller")
+    assert "Anna" not in repr(hit) and hit.count == 1
