@@ -11,6 +11,7 @@ from rules.catalogue import Catalogue
 from rules.jurisdictions import Jurisdictions
 from rules.policy import Activity, Policy, Vendor
 from rules.resolve import Resolution
+from rules.taxonomy import article_of, display_name
 from rules.types import ANYWHERE
 
 @dataclass(frozen=True)
@@ -69,7 +70,11 @@ class Case:
             "entity": entity.name if entity else "an unknown recipient",
             "host": self.host,
             "locations": describe_locations(self.third_countries or self.destinations),
-            "categories": ", ".join(sorted(self.categories)) or "none detected",
+            "categories": _named(self.categories) or "none detected",
+            "special_categories": _named(c for c in self.categories if article_of(c) == "9")
+            or "flagged by detection as special-category",
+            "criminal_categories": _named(c for c in self.categories if article_of(c) == "10")
+            or "flagged as criminal-offence data",
             "activity": self.activity.name if self.activity else "(none)",
             "platform": self.platform,
             "feature": self.feature,
@@ -114,3 +119,8 @@ def expected_module(policy: Policy, vendor: Vendor | None) -> int:
     if policy.controller.role == "controller":
         return 2 if importer_is_processor else 1
     return 3 if importer_is_processor else 4
+
+
+def _named(keys) -> str:
+    """Categories as people read them (``Email, Health``), for a finding's text; the keys stay in the event."""
+    return ", ".join(sorted({display_name(k) for k in keys}))
