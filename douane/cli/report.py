@@ -6,6 +6,9 @@ from datetime import date, datetime, timezone
 from enum import StrEnum
 from pathlib import Path
 
+import json
+import sys
+
 import typer
 
 from douane.cli.common import fail, settings
@@ -34,6 +37,7 @@ TO = typer.Option(..., "--to", help="last day, YYYY-MM-DD")
 OUT = typer.Option(..., help="the file to write")
 FORMAT = typer.Option(Format.pdf, "--format")
 STORE = typer.Option(None, help="the evidence store folder (default: $DOUANE_HOME/store)")
+JSON = typer.Option(False, "--json", help="say what was written as JSON (path, format, key figures), for scripts")
 
 
 @app.command()
@@ -46,6 +50,7 @@ def article30(
     as_of: str = typer.Option(None, "--as-of", help="the record as it stood on this day, YYYY-MM-DD "
                                                     "(default: today)"),
     store: Path = STORE,
+    json_out: bool = JSON,
 ) -> None:
     """The record of processing activities (Art. 30) as of a day; pdf/html/json add the period's
     declared-versus-observed annex, csv/xlsx hold the record one row per activity and recipient."""
@@ -55,7 +60,8 @@ def article30(
     if fmt in SHEETS:
         record = _write("Article 30 record", store, out, fmt,
                         lambda con: build_record(con, tenant, day or datetime.now(timezone.utc).date()), None)
-        typer.echo(f"{out}: {len(record.rows)} rows (activity × recipient), as of {record.as_of}")
+        _said(json_out, f"{out}: {len(record.rows)} rows (activity × recipient), as of {record.as_of}",
+              out, fmt, rows=len(record.rows), as_of=str(record.as_of))
         return
     if start is None or end is None:
         raise typer.BadParameter("give the observed period with --from and --to (or --format csv|xlsx for the "
@@ -63,8 +69,9 @@ def article30(
     period = (_day(start, "--from"), _day(end, "--to"))
     report = _write("Article 30 record", store, out, fmt, lambda con: build_article30(con, tenant, *period, day),
                     article30_html)
-    typer.echo(f"{out}: {len(report.activities)} activities, {report.calls_total:,} calls, "
-               f"record as of {report.record.as_of}")
+    _said(json_out, f"{out}: {len(report.activities)} activities, {report.calls_total:,} calls, "
+                    f"record as of {report.record.as_of}", out, fmt, activities=len(report.activities),
+          calls=report.calls_total, as_of=str(report.record.as_of))
 
 
 @app.command()
@@ -75,15 +82,18 @@ def dpia(
     out: Path = OUT,
     fmt: Format = FORMAT,
     store: Path = STORE,
+    json_out: bool = JSON,
 ) -> None:
     """The data protection impact assessment (Art. 35): criteria, risk register, measures, residual risk."""
     from reports import build_dpia, dpia_html
 
     period = (_day(start, "--from"), _day(end, "--to"))
     report = _write("DPIA", store, out, fmt, lambda con: build_dpia(con, tenant, *period), dpia_html)
-    typer.echo(f"{out}: {report.criteria_met} of 9 WP248 criteria met, residual risk {report.residual_level}, "
-               f"{len(report.actions)} actions, prior consultation "
-               f"{'needed' if report.prior_consultation else 'not needed'}")
+    _said(json_out, f"{out}: {report.criteria_met} of 9 WP248 criteria met, residual risk {report.residual_level}, "
+                    f"{len(report.actions)} actions, prior consultation "
+                    f"{'needed' if report.prior_consultation else 'not needed'}", out, fmt,
+          criteria_met=report.criteria_met, residual_risk=report.residual_level, actions=len(report.actions),
+          prior_consultation=report.prior_consultation)
 
 
 @app.command()
@@ -94,6 +104,7 @@ def incident(
     as_of: str = typer.Option(None, "--as-of", help="judge the clocks at this UTC time, YYYY-MM-DDTHH:MM "
                                                     "(default: the incident's last event)"),
     store: Path = STORE,
+    json_out: bool = JSON,
 ) -> None:
     """NIS2 Art. 23 drafts for one incident: early warning, notification and final report, with its clocks."""
     from reports import build_incident, incident_html
@@ -102,7 +113,16 @@ def incident(
     report = _write("NIS2 incident report", store, out, fmt, lambda con: build_incident(con, incident_id, moment),
                     incident_html)
     states = ", ".join(f"{c.name.lower()} {c.state}" for c in report.clocks)
-    typer.echo(f"{out}: {report.title}; {states}")
+    _said(json_out, f"{out}: {report.title}; {states}", out, fmt, title=report.title,
+          clocks={c.name: c.state for c in report.clocks})
+
+
+def _said(json_out: bool, line: str, out: Path, fmt: Format, **figures) -> None:
+    """The command's last word: a line for people, or JSON with the same facts for a script."""
+    if json_out:
+        typer.echo(json.dumps({"out": str(out), "format": fmt.value, **figures}, indent=2))
+    else:
+        typer.echo(line)
 
 
 def _write(label: str, store: Path | None, out: Path, fmt: Format, build, to_html):
@@ -118,7 +138,7 @@ def _write(label: str, store: Path | None, out: Path, fmt: Format, build, to_htm
     except StoreError as exc:
         fail(str(exc))
     try:
-        with typer.progressbar(length=3, label=label, file=None) as progress:
+        with typer.progressbar(length=3, label=label, file=sys.stderr) as progress:  # stdout stays for --json
             report = build(con)
             progress.update(1)
             if fmt is Format.csv:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import re
 import subprocess
 from datetime import date, datetime, timezone
@@ -99,6 +101,11 @@ def test_the_cli_writes_each_report_and_names_what_is_wrong(evidence, tmp_path) 
                                       "--as-of", "2026-11-03T09:00", *store])
     assert result.exit_code == 0, result.output
     assert "early warning due within 24 h" in result.output and out.read_bytes().startswith(b"%PDF")
+    said = CliRunner().invoke(app, ["report", "incident", evidence.incident_id, "--out", str(out),
+                                     "--as-of", "2026-11-03T09:00", "--json", *store])
+    facts = json.loads(said.stdout)  # --json: nothing but JSON on stdout (progress and sizes go to stderr)
+    assert facts["out"] == str(out) and facts["format"] == "pdf"
+    assert facts["clocks"]["Early warning"] == "due within 24 h"
     unknown = CliRunner().invoke(app, ["report", "incident", "nope", "--out", str(out), *store])
     assert unknown.exit_code == 1 and "no incident 'nope'" in unknown.output and evidence.incident_id in unknown.output
     empty = CliRunner().invoke(app, ["report", "dpia", "--tenant", evidence.tenant, "--from", "2026-10-01",
