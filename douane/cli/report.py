@@ -91,7 +91,7 @@ def _write(label: str, store: Path | None, out: Path, fmt: Format, build, to_htm
     from stream.store import StoreError, open_store
 
     try:
-        con = open_store(store or settings().store_path, read_only=True)
+        con = open_store(store or settings().store_location, read_only=True)
     except StoreError as exc:
         fail(str(exc))
     try:

@@ -33,7 +33,7 @@ def verify(
     from stream.store.signing import LedgerKeyError, load_public, public_path
 
     cfg = settings()
-    path = store or cfg.store_path
+    path = store or cfg.store_location
     key_file = public_key or (public_path(cfg.ledger_key_path) if public_path(cfg.ledger_key_path).exists()
                               else cfg.ledger_key_path)
     try:
@@ -146,7 +146,7 @@ def _writer(store: Path | None):
     from stream.store.signing import LedgerKeyError
 
     try:
-        return StoreWriter(store or settings().store_path)
+        return StoreWriter(store or settings().store_location)
     except (StoreError, LedgerKeyError) as exc:
         fail(str(exc))
 

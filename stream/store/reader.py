@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from stream.store import chain as ledger
 from stream.store.batch import CALLS_SCHEMA
+from stream.store.bucket import is_bucket, pulled
 from stream.store.chain import Entry
 from stream.store.declared import SCHEMAS
 from stream.store.layout import CALLS, DECLARED, Identity, read_identity
@@ -49,8 +50,8 @@ class Snapshot:
 
 
 def snapshot(root: Path | str) -> Snapshot:
-    """Read every chain's entries (headers only)."""
-    root = Path(root)
+    """Read every chain's entries (headers only); a bucket store (``s3://``) is pulled to a local copy first."""
+    root = pulled(root) if is_bucket(root) else Path(root)
     snap = Snapshot(root, read_identity(root))
     for name in ledger.chains(root):
         snap.entries[name] = [ledger.read_entry(p) for p in ledger.entry_files(root, name)]

@@ -19,7 +19,6 @@ import pyarrow.parquet as pq
 from stream.store.canonical import digest
 from stream.store.chain import Entry
 from stream.store.layout import CALLS
-from stream.store.reader import snapshot
 from stream.store.writer import StoreWriter, write_segment
 
 TOMBSTONES = "tombstones"
@@ -37,7 +36,7 @@ class Deletion:
 
 def prune(writer: StoreWriter, tenant: str, before: date, *, basis: str, by: str, dry_run: bool = False) -> Deletion:
     """Remove ``tenant``'s day partitions older than ``before`` (retention), under one tombstone."""
-    snap = snapshot(writer.root)
+    snap = writer.snapshot()
     prefix = f"{CALLS}/tenant={tenant}/day="
     files = [f for f in snap.live_files(prefix) if date.fromisoformat(f[len(prefix):].split("/")[0]) < before]
     counts = {f: n for es in snap.entries.values() for e in es for f, n in e.files}
@@ -47,15 +46,14 @@ def prune(writer: StoreWriter, tenant: str, before: date, *, basis: str, by: str
     body = {"reason": "retention", "basis": basis, "by": by, "tenant": tenant, "before": before.isoformat(),
             "removed_files": files, "removed_records": deletion.records}
     deletion.entry = _tombstone(writer, body, [], [], [])
-    for f in files:
-        (writer.root / f).unlink(missing_ok=True)
+    writer.remove_files(files)
     return deletion
 
 
 def erase(writer: StoreWriter, event_ids: list[str], *, basis: str, by: str, dry_run: bool = False) -> Deletion:
     """Remove the records of ``event_ids`` (Art. 17): their segments are rewritten without them."""
     wanted = set(event_ids)
-    snap = snapshot(writer.root)
+    snap = writer.snapshot()
     deletion = Deletion()
     rewrites = []
     for relative in snap.live_files(f"{CALLS}/"):
@@ -82,8 +80,7 @@ def erase(writer: StoreWriter, event_ids: list[str], *, basis: str, by: str, dry
     body = {"reason": "erasure (GDPR Art. 17)", "basis": basis, "by": by, "removed_files": deletion.files,
             "erased": sorted(deletion.erased), "removed_records": deletion.records}
     deletion.entry = _tombstone(writer, body, added, keys, hashes)
-    for relative in deletion.files:
-        (writer.root / relative).unlink(missing_ok=True)
+    writer.remove_files(deletion.files)
     return deletion
 
 
