@@ -68,14 +68,17 @@ class Audited:
 
 
 def call_columns(items: list[Audited], event_ids: list[str]) -> dict[str, list]:
-    """The ``calls`` columns of a batch (without batch id and hash), built column by column."""
+    """The ``calls`` columns of a batch (without batch id and hash), built column by column.
+
+    Enum values are read as ``_value_``, a plain attribute (``.value`` is a descriptor, 1-2 µs a read).
+    """
     events = [i.event for i in items]
     dests, outcomes = [e.destination for e in events], [e.outcome for e in events]
     data, verdicts = [e.personal_data for e in events], [i.verdict for i in items]
     categories = [sorted(d.categories, key=_by_category) if len(d.categories) > 1 else d.categories for d in data]
     return {
         "event_id": event_ids, "observed_at": [e.observed_at for e in events], "tenant": [e.tenant for e in events],
-        "tap_kind": [e.tap.kind.value for e in events], "tap_name": [e.tap.name for e in events],
+        "tap_kind": [e.tap.kind._value_ for e in events], "tap_name": [e.tap.name for e in events],
         "platform": [e.app.platform for e in events], "feature": [e.app.feature for e in events],
         "activity_id": [i.activity_id for i in items], "subject_country": [e.data_subject_country for e in events],
         "host": [d.host for d in dests], "path": [d.path for d in dests], "provider": [i.provider for i in items],
@@ -84,13 +87,13 @@ def call_columns(items: list[Audited], event_ids: list[str]) -> dict[str, list]:
         "categories": [[c.category for c in cs] for cs in categories],
         "category_counts": [[c.count for c in cs] for cs in categories],
         "special": [d.special_category for d in data], "content_hash": [d.content_hash for d in data],
-        "action": [o.action.value for o in outcomes], "status": [o.status for o in outcomes],
+        "action": [o.action._value_ for o in outcomes], "status": [o.status for o in outcomes],
         "latency_ms": [o.latency_ms for o in outcomes], "request_bytes": [o.request_bytes for o in outcomes],
         "response_bytes": [o.response_bytes for o in outcomes], "prompt_tokens": [o.prompt_tokens for o in outcomes],
         "completion_tokens": [o.completion_tokens for o in outcomes],
-        "error_class": [o.error_class.value if o.error_class else None for o in outcomes],
-        "decision": [v.decision.value for v in verdicts], "basis": [v.basis.value for v in verdicts],
-        "severity": [v.severity.value for v in verdicts], "enforcement": [v.enforcement.value for v in verdicts],
+        "error_class": [o.error_class._value_ if o.error_class else None for o in outcomes],
+        "decision": [v.decision._value_ for v in verdicts], "basis": [v.basis._value_ for v in verdicts],
+        "severity": [v.severity._value_ for v in verdicts], "enforcement": [v.enforcement._value_ for v in verdicts],
         "rules_version": [v.rules_version for v in verdicts],
     }
 

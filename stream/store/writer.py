@@ -14,10 +14,11 @@ import threading
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -206,13 +207,8 @@ class StoreWriter:
                              last: int) -> tuple[list[list], list[str], list[str]]:
         """One segment per (tenant, day); the keys and hashes in the order the files hold them."""
         table = batch.calls.take(pa.array(fresh, type=pa.int64()))
-        tenants = table.column("tenant").to_pylist()
-        days = [m.date() for m in table.column("observed_at").to_pylist()]
-        groups: dict[tuple, list[int]] = {}
-        for index, group in enumerate(zip(tenants, days)):
-            groups.setdefault(group, []).append(index)
         files, keys, hashes = [], [], []
-        for (tenant, day), members in sorted(groups.items()):
+        for tenant, day, members in _tenant_days(table):
             relative = call_segment(name, tenant, day, first, last, self.writer_id)
             write_segment(self.root / relative, table.take(pa.array(members, type=pa.int64())))
             files.append([relative, len(members)])
@@ -301,6 +297,15 @@ def _load_chain(root: Path, name: str) -> _Chain:
             keys[:0] = [k for k, _ in ledger.parse_records(records)]
     state.remember(keys[-DEDUP_WINDOW:])
     return state
+
+
+def _tenant_days(table: pa.Table) -> list[tuple[str, date, list[int]]]:
+    """The rows of each (tenant, UTC day) of ``table``, grouped by Arrow (no datetime per row), sorted."""
+    keys = pa.table({"tenant": table.column("tenant"), "day": pc.cast(table.column("observed_at"), pa.date32()),
+                     "row": pa.array(range(table.num_rows), pa.int64())})
+    groups = keys.group_by(["tenant", "day"], use_threads=False).aggregate([("row", "list")])
+    return sorted(zip(groups.column("tenant").to_pylist(), groups.column("day").to_pylist(),
+                      groups.column("row_list").to_pylist()))
 
 
 def write_segment(path: Path, table: pa.Table) -> None:
