@@ -93,20 +93,40 @@ def migrate(
 
 @store_app.command()
 def prune(
-    tenant: str = typer.Option(..., "--tenant"),
-    older_than: int = typer.Option(..., "--older-than", min=1, help="days of calls to keep (the policy's retention)"),
-    basis: str = BASIS,
+    tenant: str = typer.Option(None, "--tenant", help="the tenant (with --from-policy: only this one)"),
+    older_than: int = typer.Option(None, "--older-than", min=1, help="days of calls to keep"),
+    from_policy: bool = typer.Option(False, "--from-policy",
+                                     help="each tenant's evidence_retention (per category) from its recorded policy"),
+    basis: str = typer.Option(None, "--basis", help="why: the retention rule (with --from-policy: the policy's)"),
     by: str = BY,
     store: Path = STORE,
     dry_run: bool = DRY_RUN,
 ) -> None:
-    """Remove a tenant's whole day partitions older than the retention, under a signed tombstone."""
+    """Remove calls past their retention under signed tombstones: a tenant's whole days, or per the policy."""
     from stream.store.retention import prune as run
 
+    if from_policy:
+        return _prune_from_policy(_writer(store), tenant, by, dry_run)
+    if not (tenant and older_than and basis):
+        fail("prune needs --tenant, --older-than and --basis (or --from-policy)")
     before = datetime.now(timezone.utc).date() - timedelta(days=older_than)
     done = run(_writer(store), tenant, before, basis=basis, by=by, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     typer.echo(f"{verb} {done.records} calls of {tenant} before {before:%Y-%m-%d} ({len(done.files)} segments)")
+
+
+def _prune_from_policy(writer, tenant: str | None, by: str, dry_run: bool) -> None:
+    from stream.store.expiry import expire
+
+    done = expire(writer, datetime.now(timezone.utc).date(), by=by, tenants=[tenant] if tenant else None,
+                  dry_run=dry_run)
+    if not done:
+        typer.echo("no recorded policy sets evidence_retention" + (f" for {tenant}" if tenant else ""))
+    verb = "would remove" if dry_run else "removed"
+    for expired in done:
+        typer.echo(f"{expired.tenant} (policy {expired.policy_version}): {verb} {expired.records} calls — "
+                   f"{len(expired.whole.files)} whole segments, {expired.partial.records} calls from "
+                   f"{len(expired.partial.files)} rewritten segments")
 
 
 @store_app.command()

@@ -15,18 +15,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from stream.store.canonical import encode_in_order
-from stream.store.rows import CALL_COLUMNS, FINDING_COLUMNS, Audited, call_columns, finding_sets
+from stream.store.rows import FINDING_COLUMNS, SEGMENT_COLUMNS, Audited, call_columns, finding_sets
 
 _TS = pa.timestamp("us", tz="UTC")
 _TEXTS = pa.list_(pa.string())
 _ARROW_OF = {"UUID": pa.string(), "TIMESTAMPTZ": _TS, "VARCHAR": pa.string(), "VARCHAR[]": _TEXTS,
              "INTEGER": pa.int32(), "INTEGER[]": pa.list_(pa.int32()), "BOOLEAN": pa.bool_(), "DOUBLE": pa.float64(),
-             "BIGINT": pa.int64()}
+             "BIGINT": pa.int64(),
+             "HINTS": pa.list_(pa.struct([("key", pa.string()), ("source", pa.string()), ("value", pa.string())]))}
 FINDING_TYPE = pa.struct([("rule_id", pa.string()), ("severity", pa.string()), ("articles", _TEXTS),
                           ("title", pa.string()), ("explanation", pa.string()), ("remediation", pa.string())])
-CALLS_SCHEMA = pa.schema([(name, _ARROW_OF[kind]) for name, kind in CALL_COLUMNS]
+CALLS_SCHEMA = pa.schema([(name, _ARROW_OF[kind]) for name, kind in SEGMENT_COLUMNS]
                          + [("findings", pa.list_(FINDING_TYPE))])
-"""A calls segment: the ``calls`` columns and the call's findings (ordered by rule), nested."""
+"""A calls segment: the ``calls`` columns, what replay needs, and the call's findings (ordered by rule), nested.
+
+Segments written before the replay columns existed lack them; readers see them as NULL there."""
 
 NO_ORIGIN = -1  # a batch written directly (tests, migration), not read from a Kafka partition
 
@@ -67,7 +70,7 @@ class StoreBatch:
                    dict(ranges or {}))
 
 
-_HASHED = sorted([name for name, _ in CALL_COLUMNS] + ["findings"])  # RFC 8785 key order, fixed once
+_HASHED = sorted([name for name, _ in SEGMENT_COLUMNS] + ["findings"])  # RFC 8785 key order, fixed once
 
 
 def record_hashes(columns: dict[str, list], stamps: list[str], documents_per_call: list) -> list[str]:
@@ -97,7 +100,7 @@ def _finding_documents(findings: dict[str, list]) -> list[list[dict]]:
 
 def _table(columns: dict[str, list], fsets: list[int], documents: list[list[dict]]) -> pa.Table:
     """The typed Arrow table; each distinct findings set is converted once and taken per call (in C++)."""
-    arrays = [pa.array(columns[name], type=_ARROW_OF[kind]) for name, kind in CALL_COLUMNS]
+    arrays = [pa.array(columns[name], type=_ARROW_OF[kind]) for name, kind in SEGMENT_COLUMNS]
     distinct = pa.array(documents, type=pa.list_(FINDING_TYPE))
     arrays.append(distinct.take(pa.array(fsets, type=pa.int32())) if fsets else pa.array([], pa.list_(FINDING_TYPE)))
     return pa.table(arrays, schema=CALLS_SCHEMA)

@@ -79,16 +79,18 @@ def connect(snap: Snapshot) -> duckdb.DuckDBPyConnection:
 
 def _segments(con: duckdb.DuckDBPyConnection, name: str, files: list[str], schema: pa.Schema, root: Path) -> None:
     """A view over the given segments, with each row's file and place in it (for newest-version views)."""
-    if files:
-        paths = ", ".join(_literal(str(root / f)) for f in files)
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{paths}], filename = true, "
-                    "file_row_number = true)")
-        return
     empty = schema.empty_table().append_column("filename", pa.array([], pa.string())).append_column(
         "file_row_number", pa.array([], pa.int64()))
     con.register(f"{name}_empty", empty)
-    con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_empty")
+    con.execute(f"CREATE TABLE {name}_typed AS SELECT * FROM {name}_empty")
     con.unregister(f"{name}_empty")
+    if not files:
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_typed")
+        return
+    # every column of today's schema, in its order: a segment written before a column existed reads it as NULL
+    paths = ", ".join(_literal(str(root / f)) for f in files)
+    con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_typed UNION ALL BY NAME SELECT * FROM "
+                f"read_parquet([{paths}], filename = true, file_row_number = true, union_by_name = true)")
 
 
 def _literal(text: str) -> str:

@@ -39,12 +39,17 @@ def prune(writer: StoreWriter, tenant: str, before: date, *, basis: str, by: str
     snap = writer.snapshot()
     prefix = f"{CALLS}/tenant={tenant}/day="
     files = [f for f in snap.live_files(prefix) if date.fromisoformat(f[len(prefix):].split("/")[0]) < before]
-    counts = {f: n for es in snap.entries.values() for e in es for f, n in e.files}
+    why = {"reason": "retention", "basis": basis, "by": by, "tenant": tenant, "before": before.isoformat()}
+    return remove_whole(writer, files, why, dry_run=dry_run)
+
+
+def remove_whole(writer: StoreWriter, files: list[str], why: dict, *, dry_run: bool = False) -> Deletion:
+    """Remove whole segments (every record in them) under one tombstone naming them and ``why``."""
+    counts = {f: n for es in writer.snapshot().entries.values() for e in es for f, n in e.files}
     deletion = Deletion(files, sum(counts[f] for f in files))
     if dry_run or not files:
         return deletion
-    body = {"reason": "retention", "basis": basis, "by": by, "tenant": tenant, "before": before.isoformat(),
-            "removed_files": files, "removed_records": deletion.records}
+    body = {**why, "removed_files": files, "removed_records": deletion.records}
     deletion.entry = _tombstone(writer, body, [], [], [])
     writer.remove_files(files)
     return deletion
@@ -52,11 +57,21 @@ def prune(writer: StoreWriter, tenant: str, before: date, *, basis: str, by: str
 
 def erase(writer: StoreWriter, event_ids: list[str], *, basis: str, by: str, dry_run: bool = False) -> Deletion:
     """Remove the records of ``event_ids`` (Art. 17): their segments are rewritten without them."""
-    wanted = set(event_ids)
+    return rewrite_without(writer, set(event_ids), {"reason": "erasure (GDPR Art. 17)", "basis": basis, "by": by},
+                           dry_run=dry_run)
+
+
+def rewrite_without(writer: StoreWriter, wanted: set[str], why: dict, *, dry_run: bool = False,
+                    files: list[str] | None = None) -> Deletion:
+    """Rewrite each live segment (of ``files``, default all) holding a record of ``wanted`` without it.
+
+    One tombstone (``why`` and what was removed) names the replaced segments, the erased event ids and
+    the new segments with their records, so ``verify`` checks every other record was kept unchanged.
+    """
     snap = writer.snapshot()
     deletion = Deletion()
     rewrites = []
-    for relative in snap.live_files(f"{CALLS}/"):
+    for relative in snap.live_files(f"{CALLS}/") if files is None else files:
         table = pq.read_table(writer.root / relative)
         hit = pc.is_in(table.column("event_id"), value_set=_strings(wanted))
         if not pc.any(hit).as_py():
@@ -77,8 +92,8 @@ def erase(writer: StoreWriter, event_ids: list[str], *, basis: str, by: str, dry
             rows = kept.to_pylist()
             keys += [r["event_id"] for r in rows]
             hashes += [digest(r) for r in rows]
-    body = {"reason": "erasure (GDPR Art. 17)", "basis": basis, "by": by, "removed_files": deletion.files,
-            "erased": sorted(deletion.erased), "removed_records": deletion.records}
+    body = {**why, "removed_files": deletion.files, "erased": sorted(deletion.erased),
+            "removed_records": deletion.records}
     deletion.entry = _tombstone(writer, body, added, keys, hashes)
     writer.remove_files(deletion.files)
     return deletion

@@ -24,7 +24,18 @@ CALL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("prompt_tokens", "BIGINT"), ("completion_tokens", "BIGINT"), ("error_class", "VARCHAR"), ("decision", "VARCHAR"),
     ("basis", "VARCHAR"), ("severity", "VARCHAR"), ("enforcement", "VARCHAR"), ("rules_version", "VARCHAR"),
 )
-"""Hashed columns of ``calls`` with their types, in hash order (``batch_id``, ``row_hash`` are not hashed)."""
+"""Hashed columns of ``calls`` with their types, in hash order (``batch_id``, ``row_hash`` are not hashed).
+
+Also the columns of the single-file store of earlier Douane, whose ledger hashes them (``legacy_ledger``)."""
+
+REPLAY_COLUMNS: tuple[tuple[str, str], ...] = (("scan", "VARCHAR"), ("consent_ref", "VARCHAR"),
+                                               ("region_hints", "HINTS"))
+"""What the rules read besides the columns above, kept so that a call rebuilt from the store for replay is
+judged as it was from Kafka: the scan state, the consent reference (an id in the app's consent records,
+never an identity) and the region hints (where read, key, value). Keys and references, never content."""
+
+SEGMENT_COLUMNS = CALL_COLUMNS + REPLAY_COLUMNS
+"""The columns of a calls segment (before its nested findings)."""
 
 FINDING_COLUMNS = ("rule_id", "severity", "articles", "title", "explanation", "remediation")
 
@@ -95,6 +106,9 @@ def call_columns(items: list[Audited], event_ids: list[str]) -> dict[str, list]:
         "decision": [v.decision._value_ for v in verdicts], "basis": [v.basis._value_ for v in verdicts],
         "severity": [v.severity._value_ for v in verdicts], "enforcement": [v.enforcement._value_ for v in verdicts],
         "rules_version": [v.rules_version for v in verdicts],
+        "scan": [d.scan._value_ for d in data], "consent_ref": [e.consent_ref for e in events],
+        "region_hints": [[{"key": h.key, "source": h.source._value_, "value": h.value} for h in d.region_hints]
+                         if d.region_hints else [] for d in dests],
     }
 
 
