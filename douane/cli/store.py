@@ -131,20 +131,30 @@ def _prune_from_policy(writer, tenant: str | None, by: str, dry_run: bool) -> No
 
 @store_app.command()
 def erase(
-    event_id: list[str] = typer.Option(..., "--event-id", help="a call to erase (repeatable)"),
+    event_id: list[str] = typer.Option(None, "--event-id", help="a call to erase (repeatable)"),
+    subject_ref: list[str] = typer.Option(None, "--subject-ref",
+                                          help="every call of this data subject: the keyed hash the tap sent "
+                                               "(hmac-sha256:<key id>:<hex>; repeatable)"),
     basis: str = BASIS,
     by: str = BY,
     store: Path = STORE,
     dry_run: bool = DRY_RUN,
 ) -> None:
-    """Erase given calls (GDPR Art. 17): their segments are rewritten without them, under a signed tombstone."""
-    from stream.store.retention import erase as run
+    """Erase calls (GDPR Art. 17), given or of a data subject: their segments are rewritten without them."""
+    from stream.store.retention import erase as run, erase_subjects
 
-    done = run(_writer(store), event_id, basis=basis, by=by, dry_run=dry_run)
-    missing = sorted(set(event_id) - set(done.erased))
+    if not event_id and not subject_ref:
+        fail("erase needs --event-id or --subject-ref (each repeatable)")
     verb = "would erase" if dry_run else "erased"
-    typer.echo(f"{verb} {done.records} call(s) from {len(done.files)} segment(s)"
-               + (f"; not in the store: {', '.join(missing)}" if missing else ""))
+    if subject_ref:
+        done = erase_subjects(_writer(store), subject_ref, basis=basis, by=by, dry_run=dry_run)
+        typer.echo(f"{verb} {done.records} call(s) of {len(set(subject_ref))} subject(s) from {len(done.files)} "
+                   "segment(s)")
+    if event_id:
+        done = run(_writer(store), event_id, basis=basis, by=by, dry_run=dry_run)
+        missing = sorted(set(event_id) - set(done.erased))
+        typer.echo(f"{verb} {done.records} call(s) from {len(done.files)} segment(s)"
+                   + (f"; not in the store: {', '.join(missing)}" if missing else ""))
 
 
 @store_app.command()

@@ -19,7 +19,7 @@ from stream.store.batch import CALLS_SCHEMA, NO_ORIGIN, StoreBatch
 from stream.store.canonical import digest
 from stream.store.declared import SCHEMAS
 from stream.store.layout import StoreError
-from stream.store.rows import CALL_COLUMNS, REPLAY_COLUMNS
+from stream.store.rows import CALL_COLUMNS, SEGMENT_COLUMNS
 from stream.store.writer import StoreWriter
 
 CHUNK = 50_000
@@ -79,9 +79,9 @@ def _calls(con, writer: StoreWriter) -> int:
 
 
 def _with_replay_columns(table: pa.Table) -> pa.Table:
-    """The single-file store kept no scan state, consent reference or region hints: NULL (unknown) each."""
+    """The single-file store kept no scan state, consent reference, region hints or subject reference: NULL each."""
     at = table.schema.get_field_index("findings")
-    for offset, (name, _) in enumerate(REPLAY_COLUMNS):
+    for offset, (name, _) in enumerate(SEGMENT_COLUMNS[len(CALL_COLUMNS):]):
         field = CALLS_SCHEMA.field(name)
         table = table.add_column(at + offset, field, pa.nulls(table.num_rows, field.type))
     return table

@@ -1,4 +1,4 @@
-"""Lawful deletion: retention (whole day partitions of a tenant) and Art. 17 erasure (given records).
+"""Lawful deletion: retention (whole day partitions of a tenant) and Art. 17 erasure (given records or subjects).
 
 Each deletion is one signed ``tombstone`` entry on the chain ``tombstones``: what was removed
 (the segment files, the number of records and, for an erasure, their event ids), why (retention
@@ -59,6 +59,24 @@ def erase(writer: StoreWriter, event_ids: list[str], *, basis: str, by: str, dry
     """Remove the records of ``event_ids`` (Art. 17): their segments are rewritten without them."""
     return rewrite_without(writer, set(event_ids), {"reason": "erasure (GDPR Art. 17)", "basis": basis, "by": by},
                            dry_run=dry_run)
+
+
+def erase_subjects(writer: StoreWriter, subject_refs: list[str], *, basis: str, by: str,
+                   dry_run: bool = False) -> Deletion:
+    """Remove every call carrying one of ``subject_refs`` (Art. 17 by data subject), as :func:`erase` does.
+
+    The tombstone lists the erased calls' ids and how many references were asked for, not the references.
+    """
+    from stream.store.reader import connect
+
+    con = connect(writer.snapshot())
+    try:
+        rows = con.execute("SELECT event_id::VARCHAR FROM calls WHERE list_contains($refs, subject_ref)",
+                           {"refs": sorted(set(subject_refs))}).fetchall()
+    finally:
+        con.close()
+    why = {"reason": "erasure (GDPR Art. 17)", "basis": basis, "by": by, "subjects": len(set(subject_refs))}
+    return rewrite_without(writer, {r[0] for r in rows}, why, dry_run=dry_run)
 
 
 def rewrite_without(writer: StoreWriter, wanted: set[str], why: dict, *, dry_run: bool = False,

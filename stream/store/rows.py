@@ -34,7 +34,11 @@ REPLAY_COLUMNS: tuple[tuple[str, str], ...] = (("scan", "VARCHAR"), ("consent_re
 judged as it was from Kafka: the scan state, the consent reference (an id in the app's consent records,
 never an identity) and the region hints (where read, key, value). Keys and references, never content."""
 
-SEGMENT_COLUMNS = CALL_COLUMNS + REPLAY_COLUMNS
+SUBJECT_COLUMNS: tuple[tuple[str, str], ...] = (("subject_ref", "VARCHAR"),)
+"""The keyed hash of the data subject's id that a tap may send (``AICallEvent.subject_ref``): what an Art. 17
+request by subject is matched on (``douane store erase --subject-ref``). Never the id itself."""
+
+SEGMENT_COLUMNS = CALL_COLUMNS + REPLAY_COLUMNS + SUBJECT_COLUMNS
 """The columns of a calls segment (before its nested findings)."""
 
 FINDING_COLUMNS = ("rule_id", "severity", "articles", "title", "explanation", "remediation")
@@ -109,6 +113,7 @@ def call_columns(items: list[Audited], event_ids: list[str]) -> dict[str, list]:
         "scan": [d.scan._value_ for d in data], "consent_ref": [e.consent_ref for e in events],
         "region_hints": [[{"key": h.key, "source": h.source._value_, "value": h.value} for h in d.region_hints]
                          if d.region_hints else [] for d in dests],
+        "subject_ref": [e.subject_ref for e in events],
     }
 
 
