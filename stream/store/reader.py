@@ -79,18 +79,27 @@ def connect(snap: Snapshot) -> duckdb.DuckDBPyConnection:
 
 def _segments(con: duckdb.DuckDBPyConnection, name: str, files: list[str], schema: pa.Schema, root: Path) -> None:
     """A view over the given segments, with each row's file and place in it (for newest-version views)."""
-    empty = schema.empty_table().append_column("filename", pa.array([], pa.string())).append_column(
-        "file_row_number", pa.array([], pa.int64()))
-    con.register(f"{name}_empty", empty)
-    con.execute(f"CREATE TABLE {name}_typed AS SELECT * FROM {name}_empty")
-    con.unregister(f"{name}_empty")
     if not files:
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_typed")
+        empty = schema.empty_table().append_column("filename", pa.array([], pa.string())).append_column(
+            "file_row_number", pa.array([], pa.int64()))
+        con.register(f"{name}_empty", empty)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_empty")
+        con.unregister(f"{name}_empty")
         return
-    # every column of today's schema, in its order: a segment written before a column existed reads it as NULL
     paths = ", ".join(_literal(str(root / f)) for f in files)
-    con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_typed UNION ALL BY NAME SELECT * FROM "
-                f"read_parquet([{paths}], filename = true, file_row_number = true, union_by_name = true)")
+    scan = (f"read_parquet([{paths}], filename = true, file_row_number = true, union_by_name = true, "
+            "hive_partitioning = false)")  # the columns the segments hold, not ones guessed from folder names
+    present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
+    # a column of today's schema that no segment has yet (all written before it existed) reads as NULL
+    missing = ", ".join(f"NULL::{_sql_type(schema.field(c).type)} AS {c}" for c in schema.names if c not in present)
+    con.execute(f"CREATE VIEW {name} AS SELECT *{', ' + missing if missing else ''} FROM {scan}")
+
+
+def _sql_type(arrow_type: pa.DataType) -> str:
+    """The DuckDB type of an Arrow type, as DuckDB itself maps it."""
+    probe = duckdb.connect()
+    probe.register("probe", pa.table({"x": pa.array([], arrow_type)}))
+    return probe.execute("DESCRIBE probe").fetchall()[0][1]
 
 
 def _literal(text: str) -> str:

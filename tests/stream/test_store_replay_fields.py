@@ -55,3 +55,29 @@ def test_calls_from_the_store_keep_hints_scan_and_consent_and_judge_the_same(tmp
     con = open_store(k.root)
     assert con.execute("SELECT count(*) FROM calls WHERE scan = 'not_observed'").fetchall()[0][0] == 70
     assert con.execute("SELECT count(*) FROM calls WHERE consent_ref IS NOT NULL").fetchall()[0][0] == 42
+
+
+def test_segments_written_before_these_columns_read_them_as_null(tmp_path: Path) -> None:
+    from stream.store import StoreBatch
+    from stream.store.canonical import digest
+    from stream.store.rows import CALL_COLUMNS, SEGMENT_COLUMNS
+
+    k = keyed(tmp_path)
+    writer = k.writer()
+    items = audited(60, tenants=("shop-berlin",))
+    new = StoreBatch.of(items)
+    old_table = new.calls.drop_columns([name for name, _ in SEGMENT_COLUMNS[len(CALL_COLUMNS):]])
+    old = StoreBatch(old_table, [digest(r) for r in old_table.to_pylist()], new.partitions, new.offsets, 60)
+    writer.write_batch(old)  # as the store was written before the columns existed
+    only_old = open_store(k.root)  # no segment has the columns yet: the view still has them
+    assert only_old.execute("SELECT count(*), count(subject_ref), count(consent_ref) FROM calls").fetchall() == [
+        (60, 0, 0)]
+    writer.write(audited(30, seed=9, tenants=("shop-berlin",)))
+    con = open_store(k.root)
+    assert con.execute("SELECT count(*), count(scan), count(region_hints) FROM calls").fetchall() == [(90, 30, 30)]
+    assert k.verify().intact
+    stamps = [i.event.observed_at for i in items]
+    rebuilt, _ = StoreReader(k.root).events_and_verdicts(
+        Window(min(stamps), max(stamps) + timedelta(seconds=1), "shop-berlin"))
+    assert {e.personal_data.scan for e in rebuilt if str(e.event_id) in {str(i.event.event_id) for i in items}} == {
+        ScanState.COMPLETE}
