@@ -16,6 +16,7 @@ the region's AWS endpoint); credentials from boto3's usual chain (environment, p
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -101,16 +102,16 @@ class Bucket:
             if chunk:
                 self.client.delete_objects(Bucket=self.where.bucket, Delete={"Objects": chunk, "Quiet": True})
 
-    def listing(self, under: str = "") -> dict[str, str]:
-        """Every object under ``under`` (relative to the store), with its ETag."""
-        found: dict[str, str] = {}
+    def listing(self, under: str = "") -> dict[str, tuple[str, float]]:
+        """Every object under ``under`` (relative to the store), with its ETag and when it was last written."""
+        found: dict[str, tuple[str, float]] = {}
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.where.bucket, Prefix=self.where.key(under) if under else
             (f"{self.where.prefix}/" if self.where.prefix else ""))
         try:
             for page in pages:
                 for item in page.get("Contents", []):
-                    found[self.where.relative(item["Key"])] = item["ETag"]
+                    found[self.where.relative(item["Key"])] = (item["ETag"], item["LastModified"].timestamp())
         except Exception as exc:  # botocore's connection and client errors share no narrower base
             raise BucketError(f"{self.url}: cannot list the bucket: {exc}") from None
         return found
@@ -120,12 +121,13 @@ class Bucket:
         cache.mkdir(parents=True, exist_ok=True)
         known = _etags(cache)
         remote = self.listing(under)
-        for relative, etag in remote.items():
+        for relative, (etag, written) in remote.items():
             path = cache / relative
             if known.get(relative) != etag or not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 temp = path.with_name(f".{path.name}.pull")
                 temp.write_bytes(self.get(relative))
+                os.utime(temp, (written, written))  # the bucket's time: verify ages unnamed objects by it
                 temp.replace(path)
                 known[relative] = etag
         if prune:
