@@ -30,6 +30,8 @@ class Settings(BaseSettings):
                                                       "<home>/keys/ledger.ed25519 (created on first use)")
     ledger_heads: Path | None = Field(None, description="append-only file of published ledger heads; default "
                                                         "<home>/ledger-heads.jsonl")
+    ledger_heads_url: str | None = Field(None, pattern=r"^s3://[^/]+", description="also publish ledger heads to this "
+                                         "bucket, s3://bucket/prefix (one object per head; keep it write-once)")
     slack_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...); alerts are off without it")
     slack_signing_secret: SecretStr | None = Field(None, description="verifies Slack's Acknowledge requests")
     slack_base_url: str | None = Field(None, description="only to point the Slack client at a stand-in")
@@ -38,7 +40,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(None, description="app-level token (xapp-...): Socket Mode")
 
     @field_validator("slack_token", "slack_signing_secret", "slack_base_url", "slack_app_token", "kafka_bootstrap",
-                     "store_url", "s3_endpoint",
+                     "store_url", "s3_endpoint", "ledger_heads_url",
                      mode="before")
     @classmethod
     def _empty_is_unset(cls, value):

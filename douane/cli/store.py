@@ -29,7 +29,7 @@ def verify(
 ) -> None:
     """Check segments, chains, signatures and published heads; name each thing that is wrong."""
     from stream.store import StoreError, verify as verify_store
-    from stream.store.heads import head_file_lines, kafka_head_lines
+    from stream.store.heads import bucket_head_lines, head_file_lines, kafka_head_lines
     from stream.store.signing import LedgerKeyError, load_public, public_path
 
     cfg = settings()
@@ -38,6 +38,8 @@ def verify(
                               else cfg.ledger_key_path)
     try:
         lines = head_file_lines(heads or cfg.ledger_heads_path)
+        if cfg.ledger_heads_url:
+            lines += bucket_head_lines(cfg.ledger_heads_url)
         if kafka:
             lines += kafka_head_lines(bootstrap(cfg))
         report = verify_store(path, load_public(key_file), lines)

@@ -30,7 +30,7 @@ from stream.store.bucket import Bucket, EntryTaken, cache_folder, is_bucket, sha
 from stream.store.canonical import digest, timestamp
 from stream.store.chain import GENESIS, ChainConflict, Entry
 from stream.store.declared import incident_row, key_of, policy_rows, provider_rows, table_of
-from stream.store.heads import Head, append_heads
+from stream.store.heads import Head, append_heads, publish_to_bucket
 from stream.store.layout import call_segment, declared_segment, ensure_identity
 from stream.store.rows import Audited
 
@@ -77,6 +77,7 @@ class StoreWriter:
         settings = Settings()
         self.key = key or load_or_create(settings.ledger_key_path)
         self.heads_path = heads or settings.ledger_heads_path
+        self.heads_url = settings.ledger_heads_url  # a write-once bucket for heads, when set
         self.bucket = Bucket(path) if is_bucket(path) else None  # s3://...: staged here, committed there
         self.path = self.root = cache_folder(path, "store-stage") if self.bucket else Path(path)
         if self.bucket:
@@ -179,6 +180,8 @@ class StoreWriter:
     def _publish(self, entries: list[Entry]) -> None:
         heads = [Head.of(e) for e in entries]
         append_heads(self.heads_path, heads)
+        if self.heads_url:
+            publish_to_bucket(self.heads_url, heads)
         self.published.update((h.chain, h) for h in heads)
         if entries:
             self._head = entries[-1].hash

@@ -158,3 +158,33 @@ def test_the_cli_verifies_a_bucket_store_from_the_setting(s3, tmp_path: Path, ke
     run = CliRunner().invoke(app, args, catch_exceptions=False)
     assert run.exit_code != 0
     assert "s3://no-such-bucket/x: cannot list the bucket" in run.output
+
+
+def test_heads_published_to_a_bucket_catch_a_truncation_when_the_head_file_is_gone(s3, tmp_path: Path, key,
+                                                                                   monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from douane.cli.main import app
+    from stream.store.signing import public_pem
+
+    s3.create_bucket(Bucket="douane-heads")
+    monkeypatch.setenv("DOUANE_LEDGER_HEADS_URL", "s3://douane-heads/eu")
+    writer = _writer(tmp_path, key)
+    writer.write(audited(100, seed=1))
+    writer.write(audited(100, seed=2))
+    heads = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="douane-heads")["Contents"])
+    assert heads == [f"eu/{writer.identity.id}/calls.direct/{n:012d}.json" for n in (1, 2)]
+    (tmp_path / "heads.jsonl").unlink()  # whoever controls the host removed the head file too
+    entry = "eu/store/ledger/calls.direct/000000000002"
+    gone = [k for k in _keys(s3) if k.startswith(entry) or "000000000002-000000000002" in k]
+    s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": k} for k in gone]})
+    public = tmp_path / "ledger.pub"
+    public.write_bytes(public_pem(key.public_key()))
+    monkeypatch.setenv("DOUANE_STORE_URL", URL)
+    run = CliRunner().invoke(app, ["ledger", "verify", "--public-key", str(public), "--heads",
+                                   str(tmp_path / "heads.jsonl")], catch_exceptions=False)
+    assert run.exit_code == 1, run.output
+    assert "calls.direct" in run.output and "truncated" in run.output, run.output
+    objects = s3.list_objects_v2(Bucket="douane-heads")["Contents"]
+    s3.delete_objects(Bucket="douane-heads", Delete={"Objects": [{"Key": o["Key"]} for o in objects]})
+    s3.delete_bucket(Bucket="douane-heads")
