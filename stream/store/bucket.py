@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from stream.store.layout import StoreError
 
 SCHEME = "s3://"
@@ -79,7 +81,7 @@ class Bucket:
         extra = {"IfNoneMatch": "*"} if exclusive else {}
         try:
             self.client.put_object(Bucket=self.where.bucket, Key=self.where.key(relative), Body=data, **extra)
-        except self.client.exceptions.ClientError as exc:
+        except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in ("PreconditionFailed", "ConditionalRequestConflict", "412"):
                 raise EntryTaken(f"{self.url}/{relative} exists already") from None
@@ -92,7 +94,7 @@ class Bucket:
     def get(self, relative: str) -> bytes:
         try:
             return self.client.get_object(Bucket=self.where.bucket, Key=self.where.key(relative))["Body"].read()
-        except self.client.exceptions.ClientError as exc:
+        except (BotoCoreError, ClientError) as exc:
             raise BucketError(f"{self.url}: cannot read {relative}: {exc}") from None
 
     def delete(self, relatives: list[str]) -> None:
@@ -112,7 +114,7 @@ class Bucket:
             for page in pages:
                 for item in page.get("Contents", []):
                     found[self.where.relative(item["Key"])] = (item["ETag"], item["LastModified"].timestamp())
-        except Exception as exc:  # botocore's connection and client errors share no narrower base
+        except (BotoCoreError, ClientError) as exc:  # no such bucket, refused, unreachable endpoint
             raise BucketError(f"{self.url}: cannot list the bucket: {exc}") from None
         return found
 

@@ -61,7 +61,7 @@ def _keys(client, under: str = "eu/store/") -> list[str]:
     return sorted(o["Key"] for o in client.list_objects_v2(Bucket=BUCKET, Prefix=under).get("Contents", []))
 
 
-def _writer(tmp_path: Path, key, name: str = "a") -> StoreWriter:
+def _writer(tmp_path: Path, key) -> StoreWriter:
     return StoreWriter(URL, key=key, heads=tmp_path / "heads.jsonl")
 
 
