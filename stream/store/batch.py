@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
 
 import msgspec
 import pyarrow as pa
@@ -104,3 +105,12 @@ def _table(columns: dict[str, list], fsets: list[int], documents: list[list[dict
     distinct = pa.array(documents, type=pa.list_(FINDING_TYPE))
     arrays.append(distinct.take(pa.array(fsets, type=pa.int32())) if fsets else pa.array([], pa.list_(FINDING_TYPE)))
     return pa.table(arrays, schema=CALLS_SCHEMA)
+
+
+def tenant_days(table: pa.Table) -> list[tuple[str, date, list[int]]]:
+    """The rows of each (tenant, UTC day) of ``table``, grouped by Arrow (no datetime per row), sorted."""
+    keys = pa.table({"tenant": table.column("tenant"), "day": pc.cast(table.column("observed_at"), pa.date32()),
+                     "row": pa.array(range(table.num_rows), pa.int64())})
+    groups = keys.group_by(["tenant", "day"], use_threads=False).aggregate([("row", "list")])
+    return sorted(zip(groups.column("tenant").to_pylist(), groups.column("day").to_pylist(),
+                      groups.column("row_list").to_pylist()))

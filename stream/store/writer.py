@@ -14,18 +14,17 @@ import threading
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from rules.policy import Policy
 from rules.registry import Registry
 from stream.store import chain as ledger
-from stream.store.batch import NO_ORIGIN, StoreBatch
+from stream.store.batch import NO_ORIGIN, StoreBatch, tenant_days
 from stream.store.bucket import Bucket, EntryTaken, cache_folder, is_bucket, shared_identity, upload_entry
 from stream.store.canonical import digest, timestamp
 from stream.store.chain import GENESIS, ChainConflict, Entry
@@ -211,7 +210,7 @@ class StoreWriter:
         """One segment per (tenant, day); the keys and hashes in the order the files hold them."""
         table = batch.calls.take(pa.array(fresh, type=pa.int64()))
         files, keys, hashes = [], [], []
-        for tenant, day, members in _tenant_days(table):
+        for tenant, day, members in tenant_days(table):
             relative = call_segment(name, tenant, day, first, last, self.writer_id)
             write_segment(self.root / relative, table.take(pa.array(members, type=pa.int64())))
             files.append([relative, len(members)])
@@ -300,15 +299,6 @@ def _load_chain(root: Path, name: str) -> _Chain:
             keys[:0] = [k for k, _ in ledger.parse_records(records)]
     state.remember(keys[-DEDUP_WINDOW:])
     return state
-
-
-def _tenant_days(table: pa.Table) -> list[tuple[str, date, list[int]]]:
-    """The rows of each (tenant, UTC day) of ``table``, grouped by Arrow (no datetime per row), sorted."""
-    keys = pa.table({"tenant": table.column("tenant"), "day": pc.cast(table.column("observed_at"), pa.date32()),
-                     "row": pa.array(range(table.num_rows), pa.int64())})
-    groups = keys.group_by(["tenant", "day"], use_threads=False).aggregate([("row", "list")])
-    return sorted(zip(groups.column("tenant").to_pylist(), groups.column("day").to_pylist(),
-                      groups.column("row_list").to_pylist()))
 
 
 def write_segment(path: Path, table: pa.Table) -> None:
