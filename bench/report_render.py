@@ -11,6 +11,7 @@ each step is timed. Target (issue 6): under 10 s for 10 million. Prints its figu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import tempfile
 import time
 from datetime import date, datetime, timezone
@@ -88,8 +89,10 @@ def render(path: Path) -> dict[str, float]:
     con = open_store(path)
     times["open"] = time.perf_counter() - started
     started = time.perf_counter()
-    report = build_article30(con, "shop-berlin", date(2026, 10, 1), date(2026, 11, 30))
+    with _per_query() as queries:
+        report = build_article30(con, "shop-berlin", date(2026, 10, 1), date(2026, 11, 30))
     times["queries"] = time.perf_counter() - started
+    times["per_query"] = queries
     con.close()
     started = time.perf_counter()
     html = article30_html(report)
@@ -97,10 +100,32 @@ def render(path: Path) -> dict[str, float]:
     started = time.perf_counter()
     pdf = to_pdf(html)
     times["pdf"] = time.perf_counter() - started
-    times["total"] = sum(times.values())  # open, queries, html, pdf
+    times["total"] = sum(v for k, v in times.items() if k != "per_query")  # open, queries, html, pdf
     times["calls"] = report.calls_total
     times["bytes"] = len(pdf)
     return times
+
+
+@contextlib.contextmanager
+def _per_query():
+    """Seconds spent in each query function of ``reports`` (the profiler's cumulative time), slowest first."""
+    import cProfile
+    import pstats
+
+    found: dict[str, float] = {}
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield found
+    finally:
+        profile.disable()
+        stats = pstats.Stats(profile).stats
+        for (file, _, name), (_, _, _, cumulative, _) in stats.items():
+            if file.endswith(("reports/queries.py", "reports/evidence.py")) and not name.startswith("<"):
+                found[name] = found.get(name, 0.0) + cumulative
+        ordered = sorted(found.items(), key=lambda kv: -kv[1])
+        found.clear()
+        found.update(ordered)
 
 
 def main() -> None:
@@ -131,6 +156,8 @@ def main() -> None:
             print(f"  {t['calls']:>11,} calls (store {mb:,.0f} MB, built in {built:.0f} s): open {t['open']:.2f} s, "
                   f"queries {t['queries']:.2f} s, HTML {t['html']:.2f} s, PDF {t['pdf']:.2f} s — total "
                   f"{t['total']:.2f} s ({t['bytes']:,} bytes){beside}")
+            slowest = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in list(t["per_query"].items())[:5])
+            print(f"      slowest queries: {slowest}")
 
 
 if __name__ == "__main__":

@@ -156,7 +156,7 @@ def main() -> None:
                         help="preparing processes of the sink, one run each (0: a thread of the sink's process)")
     parser.add_argument("--sinks", type=int, nargs="*", default=[],
                         help="also run this many sinks (processes, one group, 2 preparing processes each)")
-    parser.add_argument("--alerts", type=int, default=200)
+    parser.add_argument("--alerts", type=int, default=200, help="new incidents timed to Slack (0: skip)")
     parser.add_argument("--rate", type=float, default=20.0, help="alert-opening events per second")
     args = parser.parse_args()
     with private_broker() as (bootstrap, home):
@@ -172,7 +172,7 @@ def main() -> None:
             elapsed = sinks_throughput(bootstrap, args.events, home / f"bench-sinks-{sinks}", args.batch, sinks)
             print(f"{sinks} sink process(es) in one group, one store: {args.events:,} events in {elapsed:.2f} s = "
                   f"{args.events / elapsed:,.0f} events/s")
-        latencies = asyncio.run(alert_latency(bootstrap, args.alerts, args.rate))
+        latencies = asyncio.run(alert_latency(bootstrap, args.alerts, args.rate)) if args.alerts else []
     if latencies:
         ms = [x * 1000 for x in latencies]
         print(f"publication -> Slack chat.postMessage, {len(ms)} new incidents at {args.rate:g}/s: "

@@ -246,6 +246,21 @@ DEFAULT_ENFORCEMENT = (
 )
 
 
+class EvidenceRetention(Strict):
+    """How long Douane's evidence store keeps a tenant's calls (``douane store prune --from-policy``).
+
+    A call is kept for the longest period among its categories (a category not listed takes ``days``);
+    a call without personal data for ``days``.
+    """
+
+    days: int = Field(gt=0, description="days a call is kept; also for categories not listed")
+    categories: dict[Category, Annotated[int, Field(gt=0)]] = Field({}, description="days per personal-data category")
+
+    def days_for(self, categories: list[str] | tuple[str, ...]) -> int:
+        """Days the evidence of a call with these categories is kept."""
+        return max((self.categories.get(c, self.days) for c in categories), default=self.days)
+
+
 class Policy(Strict):
     """One organisation's policy, as its DPO would write it down."""
 
@@ -263,6 +278,7 @@ class Policy(Strict):
     alerting: Alerting = Alerting()  # incident life cycle and alert outputs (rules/alerting.py)
     fallback_answer: str = "This assistant is unavailable right now. Our team will get back to you."
     custom_rules: tuple[Path, ...] = ()
+    evidence_retention: EvidenceRetention | None = None  # None: the store keeps calls until pruned by hand
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Policy":

@@ -134,7 +134,7 @@ def _write(label: str, store: Path | None, out: Path, fmt: Format, build, to_htm
     if fmt in SHEETS and to_html is not None:
         fail(f"--format {fmt.value} holds the Article 30 record only; use pdf, html or json for the {label}")
     try:
-        con = open_store(store or settings().store_path, read_only=True)
+        con = open_store(store or settings().store_location, read_only=True)
     except StoreError as exc:
         fail(str(exc))
     try:

@@ -29,15 +29,17 @@ def verify(
 ) -> None:
     """Check segments, chains, signatures and published heads; name each thing that is wrong."""
     from stream.store import StoreError, verify as verify_store
-    from stream.store.heads import head_file_lines, kafka_head_lines
+    from stream.store.heads import bucket_head_lines, head_file_lines, kafka_head_lines
     from stream.store.signing import LedgerKeyError, load_public, public_path
 
     cfg = settings()
-    path = store or cfg.store_path
+    path = store or cfg.store_location
     key_file = public_key or (public_path(cfg.ledger_key_path) if public_path(cfg.ledger_key_path).exists()
                               else cfg.ledger_key_path)
     try:
         lines = head_file_lines(heads or cfg.ledger_heads_path)
+        if cfg.ledger_heads_url:
+            lines += bucket_head_lines(cfg.ledger_heads_url)
         if kafka:
             lines += kafka_head_lines(bootstrap(cfg))
         report = verify_store(path, load_public(key_file), lines)
@@ -93,38 +95,68 @@ def migrate(
 
 @store_app.command()
 def prune(
-    tenant: str = typer.Option(..., "--tenant"),
-    older_than: int = typer.Option(..., "--older-than", min=1, help="days of calls to keep (the policy's retention)"),
-    basis: str = BASIS,
+    tenant: str = typer.Option(None, "--tenant", help="the tenant (with --from-policy: only this one)"),
+    older_than: int = typer.Option(None, "--older-than", min=1, help="days of calls to keep"),
+    from_policy: bool = typer.Option(False, "--from-policy",
+                                     help="each tenant's evidence_retention (per category) from its recorded policy"),
+    basis: str = typer.Option(None, "--basis", help="why: the retention rule (with --from-policy: the policy's)"),
     by: str = BY,
     store: Path = STORE,
     dry_run: bool = DRY_RUN,
 ) -> None:
-    """Remove a tenant's whole day partitions older than the retention, under a signed tombstone."""
+    """Remove calls past their retention under signed tombstones: a tenant's whole days, or per the policy."""
     from stream.store.retention import prune as run
 
+    if from_policy:
+        return _prune_from_policy(_writer(store), tenant, by, dry_run)
+    if not (tenant and older_than and basis):
+        fail("prune needs --tenant, --older-than and --basis (or --from-policy)")
     before = datetime.now(timezone.utc).date() - timedelta(days=older_than)
     done = run(_writer(store), tenant, before, basis=basis, by=by, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     typer.echo(f"{verb} {done.records} calls of {tenant} before {before:%Y-%m-%d} ({len(done.files)} segments)")
 
 
+def _prune_from_policy(writer, tenant: str | None, by: str, dry_run: bool) -> None:
+    from stream.store.expiry import expire
+
+    done = expire(writer, datetime.now(timezone.utc).date(), by=by, tenants=[tenant] if tenant else None,
+                  dry_run=dry_run)
+    if not done:
+        typer.echo("no recorded policy sets evidence_retention" + (f" for {tenant}" if tenant else ""))
+    verb = "would remove" if dry_run else "removed"
+    for expired in done:
+        typer.echo(f"{expired.tenant} (policy {expired.policy_version}): {verb} {expired.records} calls — "
+                   f"{len(expired.whole.files)} whole segments, {expired.partial.records} calls from "
+                   f"{len(expired.partial.files)} rewritten segments")
+
+
 @store_app.command()
 def erase(
-    event_id: list[str] = typer.Option(..., "--event-id", help="a call to erase (repeatable)"),
+    event_id: list[str] = typer.Option(None, "--event-id", help="a call to erase (repeatable)"),
+    subject_ref: list[str] = typer.Option(None, "--subject-ref",
+                                          help="every call of this data subject: the keyed hash the tap sent "
+                                               "(hmac-sha256:<key id>:<hex>; repeatable)"),
     basis: str = BASIS,
     by: str = BY,
     store: Path = STORE,
     dry_run: bool = DRY_RUN,
 ) -> None:
-    """Erase given calls (GDPR Art. 17): their segments are rewritten without them, under a signed tombstone."""
-    from stream.store.retention import erase as run
+    """Erase calls (GDPR Art. 17), given or of a data subject: their segments are rewritten without them."""
+    from stream.store.retention import erase as run, erase_subjects
 
-    done = run(_writer(store), event_id, basis=basis, by=by, dry_run=dry_run)
-    missing = sorted(set(event_id) - set(done.erased))
+    if not event_id and not subject_ref:
+        fail("erase needs --event-id or --subject-ref (each repeatable)")
     verb = "would erase" if dry_run else "erased"
-    typer.echo(f"{verb} {done.records} call(s) from {len(done.files)} segment(s)"
-               + (f"; not in the store: {', '.join(missing)}" if missing else ""))
+    if subject_ref:
+        done = erase_subjects(_writer(store), subject_ref, basis=basis, by=by, dry_run=dry_run)
+        typer.echo(f"{verb} {done.records} call(s) of {len(set(subject_ref))} subject(s) from {len(done.files)} "
+                   "segment(s)")
+    if event_id:
+        done = run(_writer(store), event_id, basis=basis, by=by, dry_run=dry_run)
+        missing = sorted(set(event_id) - set(done.erased))
+        typer.echo(f"{verb} {done.records} call(s) from {len(done.files)} segment(s)"
+                   + (f"; not in the store: {', '.join(missing)}" if missing else ""))
 
 
 @store_app.command()
@@ -146,7 +178,7 @@ def _writer(store: Path | None):
     from stream.store.signing import LedgerKeyError
 
     try:
-        return StoreWriter(store or settings().store_path)
+        return StoreWriter(store or settings().store_location)
     except (StoreError, LedgerKeyError) as exc:
         fail(str(exc))
 

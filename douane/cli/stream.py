@@ -25,11 +25,12 @@ def _policies(paths: list[Path], default: Path | None):
         fail(str(exc))
 
 
-def _writer(path: Path):
+def _writer(path: Path | str):
     from stream.store import StoreError, StoreWriter
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(path, Path):
+            path.parent.mkdir(parents=True, exist_ok=True)
         return StoreWriter(path)
     except StoreError as exc:
         fail(str(exc))
@@ -86,7 +87,7 @@ def sink(
     address = bootstrap(cfg)
     policies = _policies(policy, default_policy)
     ensure_topics(address, cfg.topic_partitions)
-    writer = _recorded(_writer(store or cfg.store_path), policies)
+    writer = _recorded(_writer(store or cfg.store_location), policies)
     logging.getLogger("stream").setLevel(logging.INFO)
     logging.getLogger("stream").addHandler(_stderr_handler())
     sink_ = StoreSink(SinkConfig(address, app_id, batch_size, prepare_processes=prepare_processes), policies, writer)

@@ -192,6 +192,10 @@ class AICallEvent(WireModel):
     consent_ref: ShortText | None = Field(
         None, description="the app's reference to the data subject's explicit consent (Art. 49(1)(a)); never an identity"
     )
+    subject_ref: KeyedHash | None = Field(
+        None, description="a keyed hash of the app's id of the data subject, so an Art. 17 request can erase the "
+                          "subject's calls from the evidence store; never the id itself"
+    )
 
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 

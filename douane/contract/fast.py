@@ -211,6 +211,7 @@ class EventView(_View):
     data_subject_country: Country | None = None
     personal_data: PersonalDataView = _NO_PERSONAL_DATA
     consent_ref: ShortText | None = None
+    subject_ref: KeyedHash | None = None
     schema_by_name: Any = msgspec.field(default=msgspec.UNSET, name="schema_")
 
     def __post_init__(self) -> None:

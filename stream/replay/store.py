@@ -1,8 +1,8 @@
 """Everything replay reads from the DuckDB store, in one module (SQL over ``calls``, ``findings``, ``incidents``).
 
-The store is opened read-only. Calls are rebuilt as events from their stored columns; what the
-store does not keep is absent from them: region hints read from the request, the scan state,
-the consent reference, the gateway's in-line verdict.
+The store is opened read-only. Calls are rebuilt as events from their stored columns, with the
+region hints, scan state and consent reference the rules read (NULL in calls migrated from the
+single-file store, which did not keep them); the gateway's in-line verdict is not kept.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ _CALLS = """
     SELECT event_id, observed_at, tenant, tap_kind, tap_name, platform, feature, subject_country, host, path,
            provider, model, entity_country, categories, category_counts, special, content_hash, action, status,
            latency_ms, request_bytes, response_bytes, prompt_tokens, completion_tokens, error_class,
-           decision, basis, enforcement
+           decision, basis, enforcement, scan, consent_ref, region_hints
     FROM calls WHERE observed_at >= $start AND observed_at < $end AND ($tenant IS NULL OR tenant = $tenant)
     ORDER BY observed_at, event_id
 """
@@ -109,10 +109,12 @@ def _event(v: dict) -> AICallEvent:
         "tap": {"kind": v["tap_kind"], "name": v["tap_name"]},
         "app": {"platform": v["platform"], "feature": v["feature"]}, "data_subject_country": v["subject_country"],
         "destination": {"host": v["host"], "path": v["path"], "provider": v["provider"], "model": v["model"],
-                        "entity_country": v["entity_country"]},
+                        "entity_country": v["entity_country"], "region_hints": v["region_hints"] or []},
         "personal_data": {"categories": [{"category": c, "count": n}
                                          for c, n in zip(v["categories"], v["category_counts"])],
-                          "special_category": v["special"], "content_hash": v["content_hash"]},
+                          "special_category": v["special"], "content_hash": v["content_hash"],
+                          "scan": v["scan"] or "complete"},
+        "consent_ref": v["consent_ref"],
         "outcome": {k: v[k] for k in ("action", "status", "latency_ms", "request_bytes", "response_bytes",
                                       "prompt_tokens", "completion_tokens", "error_class")},
     })

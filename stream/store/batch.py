@@ -9,23 +9,28 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
 
+import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from stream.store.canonical import encode_in_order
-from stream.store.rows import CALL_COLUMNS, FINDING_COLUMNS, Audited, call_columns, finding_sets
+from stream.store.rows import FINDING_COLUMNS, SEGMENT_COLUMNS, Audited, call_columns, finding_sets
 
 _TS = pa.timestamp("us", tz="UTC")
 _TEXTS = pa.list_(pa.string())
 _ARROW_OF = {"UUID": pa.string(), "TIMESTAMPTZ": _TS, "VARCHAR": pa.string(), "VARCHAR[]": _TEXTS,
              "INTEGER": pa.int32(), "INTEGER[]": pa.list_(pa.int32()), "BOOLEAN": pa.bool_(), "DOUBLE": pa.float64(),
-             "BIGINT": pa.int64()}
+             "BIGINT": pa.int64(),
+             "HINTS": pa.list_(pa.struct([("key", pa.string()), ("source", pa.string()), ("value", pa.string())]))}
 FINDING_TYPE = pa.struct([("rule_id", pa.string()), ("severity", pa.string()), ("articles", _TEXTS),
                           ("title", pa.string()), ("explanation", pa.string()), ("remediation", pa.string())])
-CALLS_SCHEMA = pa.schema([(name, _ARROW_OF[kind]) for name, kind in CALL_COLUMNS]
+CALLS_SCHEMA = pa.schema([(name, _ARROW_OF[kind]) for name, kind in SEGMENT_COLUMNS]
                          + [("findings", pa.list_(FINDING_TYPE))])
-"""A calls segment: the ``calls`` columns and the call's findings (ordered by rule), nested."""
+"""A calls segment: the ``calls`` columns, what replay needs, and the call's findings (ordered by rule), nested.
+
+Segments written before the replay columns existed lack them; readers see them as NULL there."""
 
 NO_ORIGIN = -1  # a batch written directly (tests, migration), not read from a Kafka partition
 
@@ -60,20 +65,22 @@ class StoreBatch:
         documents = _finding_documents(findings)
         table = _table(columns, fsets, documents)
         stamps = pc.strftime(table.column("observed_at"), format="%Y-%m-%dT%H:%M:%SZ").to_pylist()  # µs: .ffffff
-        hashes = record_hashes(columns, stamps, [documents[f] for f in fsets])
+        encoded = [msgspec.Raw(encode_in_order(d)) for d in documents]  # each findings set encoded once
+        hashes = record_hashes(columns, stamps, [encoded[f] for f in fsets])
         return cls(table, hashes, [origins[i][0] for i in keep], [origins[i][1] for i in keep], len(items),
                    dict(ranges or {}))
 
 
-_HASHED = sorted([name for name, _ in CALL_COLUMNS] + ["findings"])  # RFC 8785 key order, fixed once
+_HASHED = sorted([name for name, _ in SEGMENT_COLUMNS] + ["findings"])  # RFC 8785 key order, fixed once
 
 
-def record_hashes(columns: dict[str, list], stamps: list[str], documents_per_call: list[list[dict]]) -> list[str]:
+def record_hashes(columns: dict[str, list], stamps: list[str], documents_per_call: list) -> list[str]:
     """SHA-256 of each call's canonical record: its columns and its findings (see ``canonical.py``).
 
     The dicts are built in sorted key order and encoded without re-sorting; timestamps come
-    formatted by Arrow; whole-number floats become integers: the RFC 8785 form, verified equal
-    to ``canonical()`` of the stored row by the tests.
+    formatted by Arrow; whole-number floats become integers; a call's findings come as their
+    documents or, faster, as the ``msgspec.Raw`` JSON of their set (encoded once per batch, not
+    once per call): the RFC 8785 form, verified equal to ``canonical()`` of the stored row by the tests.
     """
     hashed = dict(columns, observed_at=stamps, findings=documents_per_call,
                   latency_ms=[int(x) if x is not None and x.is_integer() and abs(x) < 2.0 ** 53 else x
@@ -94,7 +101,16 @@ def _finding_documents(findings: dict[str, list]) -> list[list[dict]]:
 
 def _table(columns: dict[str, list], fsets: list[int], documents: list[list[dict]]) -> pa.Table:
     """The typed Arrow table; each distinct findings set is converted once and taken per call (in C++)."""
-    arrays = [pa.array(columns[name], type=_ARROW_OF[kind]) for name, kind in CALL_COLUMNS]
+    arrays = [pa.array(columns[name], type=_ARROW_OF[kind]) for name, kind in SEGMENT_COLUMNS]
     distinct = pa.array(documents, type=pa.list_(FINDING_TYPE))
     arrays.append(distinct.take(pa.array(fsets, type=pa.int32())) if fsets else pa.array([], pa.list_(FINDING_TYPE)))
     return pa.table(arrays, schema=CALLS_SCHEMA)
+
+
+def tenant_days(table: pa.Table) -> list[tuple[str, date, list[int]]]:
+    """The rows of each (tenant, UTC day) of ``table``, grouped by Arrow (no datetime per row), sorted."""
+    keys = pa.table({"tenant": table.column("tenant"), "day": pc.cast(table.column("observed_at"), pa.date32()),
+                     "row": pa.array(range(table.num_rows), pa.int64())})
+    groups = keys.group_by(["tenant", "day"], use_threads=False).aggregate([("row", "list")])
+    return sorted(zip(groups.column("tenant").to_pylist(), groups.column("day").to_pylist(),
+                      groups.column("row_list").to_pylist()))

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from stream.store.canonical import digest
 from stream.store.layout import CALLS
-from stream.store.reader import Snapshot, snapshot
+from stream.store.reader import Snapshot
 from stream.store.writer import StoreWriter, write_segment
 
 COMPACTIONS = "compactions"
@@ -38,8 +37,8 @@ class Compacted:
 
 def compact(writer: StoreWriter, *, min_files: int = 8, grace: timedelta = timedelta(minutes=10)) -> Compacted:
     """Merge each (tenant, day) folder with at least ``min_files`` live segments; remove files past their grace."""
-    snap = snapshot(writer.root)
-    done = Compacted(removed=_remove_expired(snap, grace))
+    snap = writer.snapshot()
+    done = Compacted(removed=_remove_expired(writer, snap, grace))
     by_folder: dict[str, list[str]] = {}
     for relative in snap.live_files(f"{CALLS}/"):
         by_folder.setdefault(relative.rsplit("/", 1)[0], []).append(relative)
@@ -61,15 +60,12 @@ def _merge(writer: StoreWriter, folder: str, files: list[str]):
                                [r["event_id"] for r in rows], [digest(r) for r in rows])
 
 
-def _remove_expired(snap: Snapshot, grace: timedelta) -> int:
+def _remove_expired(writer: StoreWriter, snap: Snapshot, grace: timedelta) -> int:
     """Delete the files earlier compactions replaced, once their grace is over."""
-    now, removed = datetime.now(timezone.utc), 0
+    now, expired = datetime.now(timezone.utc), []
     for entry in snap.entries.get(COMPACTIONS, []):
         if now - datetime.fromisoformat(entry.written_at.replace("Z", "+00:00")) < grace:
             continue
-        for relative in entry.body["removed_files"]:
-            path: Path = snap.root / relative
-            if path.exists():
-                path.unlink()
-                removed += 1
-    return removed
+        expired += [r for r in entry.body["removed_files"] if (snap.root / r).exists()]
+    writer.remove_files(expired)
+    return len(expired)

@@ -1,8 +1,9 @@
 """Published heads: each chain's newest signed entry, kept outside the store.
 
-Two places, both outside what the store's operator writes: an append-only head file
-(``DOUANE_LEDGER_HEADS``, one JSON line per head) and the compacted Kafka topic
-``douane.ledger`` (key ``<store id>/<chain>``). A head is (store, chain, seq, hash, signature).
+Places outside what the store's operator writes: an append-only head file
+(``DOUANE_LEDGER_HEADS``, one JSON line per head), the compacted Kafka topic
+``douane.ledger`` (key ``<store id>/<chain>``) and, when set, a bucket
+(``DOUANE_LEDGER_HEADS_URL``, one object per head, never overwritten). A head is (store, chain, seq, hash, signature).
 ``verify`` requires the store to reach every head published for it with the same hash: a
 truncated, re-chained or emptied store cannot.
 """
@@ -80,6 +81,34 @@ def read_heads(lines: list[bytes], store: str) -> tuple[dict[str, Head], list[st
         if head.store == store and (head.chain not in newest or head.seq > newest[head.chain].seq):
             newest[head.chain] = head
     return newest, bad
+
+
+def publish_to_bucket(url: str, heads: list[Head]) -> None:
+    """Put each head as its own object, ``<prefix>/<store>/<chain>/<seq>.json``, never overwritten.
+
+    Meant for a bucket the store's operator cannot rewrite (another account, S3 Object Lock).
+    """
+    from stream.store.bucket import Bucket, EntryTaken
+
+    bucket = Bucket(url) if heads else None
+    for head in heads:
+        try:
+            bucket.put(f"{head.store}/{head.chain}/{head.seq:012d}.json", head.to_json(), exclusive=True)
+        except EntryTaken:
+            pass  # the same head published again (a retried write): the first copy stands
+
+
+def bucket_head_lines(url: str) -> list[bytes]:
+    """The newest head of each chain published to the bucket at ``url`` (one GET per chain)."""
+    from stream.store.bucket import Bucket
+
+    bucket = Bucket(url)
+    newest: dict[str, str] = {}
+    for relative in bucket.listing():
+        chain, _, name = relative.rpartition("/")
+        if name.endswith(".json") and name > newest.get(chain, ""):
+            newest[chain] = name
+    return [bucket.get(f"{chain}/{name}") for chain, name in sorted(newest.items())]
 
 
 def head_file_lines(path: Path) -> list[bytes]:

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from stream.store import chain as ledger
+from stream.store.bucket import is_bucket, pulled
 from stream.store.canonical import digest
 from stream.store.chain import GENESIS, Entry
 from stream.store.heads import Head, read_heads
@@ -95,7 +96,7 @@ def verify(store: Path | str | duckdb.DuckDBPyConnection, public_key: Ed25519Pub
 def _root_of(store) -> Path:
     if isinstance(store, duckdb.DuckDBPyConnection):
         return Path(store.execute("SELECT root FROM store_info").fetchall()[0][0])
-    return Path(store)
+    return pulled(store) if is_bucket(store) else Path(store)
 
 
 def _check_identity(snap: Snapshot, key: Ed25519PublicKey, report: Report) -> None:

@@ -19,7 +19,7 @@ from stream.store.batch import CALLS_SCHEMA, NO_ORIGIN, StoreBatch
 from stream.store.canonical import digest
 from stream.store.declared import SCHEMAS
 from stream.store.layout import StoreError
-from stream.store.rows import CALL_COLUMNS
+from stream.store.rows import CALL_COLUMNS, SEGMENT_COLUMNS
 from stream.store.writer import StoreWriter
 
 CHUNK = 50_000
@@ -70,12 +70,21 @@ def _calls(con, writer: StoreWriter) -> int:
     moved = 0
     reader = con.sql(_CALLS_SQL).to_arrow_reader(CHUNK)
     for chunk in reader:
-        table = pa.Table.from_batches([chunk]).cast(CALLS_SCHEMA)
+        table = _with_replay_columns(pa.Table.from_batches([chunk])).cast(CALLS_SCHEMA)
         rows = table.to_pylist()
         batch = StoreBatch(table, [digest(r) for r in rows], [NO_ORIGIN] * len(rows), list(range(len(rows))),
                            len(rows))
         moved += writer.write_batch(batch).written
     return moved
+
+
+def _with_replay_columns(table: pa.Table) -> pa.Table:
+    """The single-file store kept no scan state, consent reference, region hints or subject reference: NULL each."""
+    at = table.schema.get_field_index("findings")
+    for offset, (name, _) in enumerate(SEGMENT_COLUMNS[len(CALL_COLUMNS):]):
+        field = CALLS_SCHEMA.field(name)
+        table = table.add_column(at + offset, field, pa.nulls(table.num_rows, field.type))
+    return table
 
 
 def _declared(con, writer: StoreWriter, table: str) -> int:

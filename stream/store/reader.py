@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from stream.store import chain as ledger
 from stream.store.batch import CALLS_SCHEMA
+from stream.store.bucket import is_bucket, pulled
 from stream.store.chain import Entry
 from stream.store.declared import SCHEMAS
 from stream.store.layout import CALLS, DECLARED, Identity, read_identity
@@ -49,8 +50,8 @@ class Snapshot:
 
 
 def snapshot(root: Path | str) -> Snapshot:
-    """Read every chain's entries (headers only)."""
-    root = Path(root)
+    """Read every chain's entries (headers only); a bucket store (``s3://``) is pulled to a local copy first."""
+    root = pulled(root) if is_bucket(root) else Path(root)
     snap = Snapshot(root, read_identity(root))
     for name in ledger.chains(root):
         snap.entries[name] = [ledger.read_entry(p) for p in ledger.entry_files(root, name)]
@@ -78,16 +79,27 @@ def connect(snap: Snapshot) -> duckdb.DuckDBPyConnection:
 
 def _segments(con: duckdb.DuckDBPyConnection, name: str, files: list[str], schema: pa.Schema, root: Path) -> None:
     """A view over the given segments, with each row's file and place in it (for newest-version views)."""
-    if files:
-        paths = ", ".join(_literal(str(root / f)) for f in files)
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{paths}], filename = true, "
-                    "file_row_number = true)")
+    if not files:
+        empty = schema.empty_table().append_column("filename", pa.array([], pa.string())).append_column(
+            "file_row_number", pa.array([], pa.int64()))
+        con.register(f"{name}_empty", empty)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_empty")
+        con.unregister(f"{name}_empty")
         return
-    empty = schema.empty_table().append_column("filename", pa.array([], pa.string())).append_column(
-        "file_row_number", pa.array([], pa.int64()))
-    con.register(f"{name}_empty", empty)
-    con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_empty")
-    con.unregister(f"{name}_empty")
+    paths = ", ".join(_literal(str(root / f)) for f in files)
+    scan = (f"read_parquet([{paths}], filename = true, file_row_number = true, union_by_name = true, "
+            "hive_partitioning = false)")  # the columns the segments hold, not ones guessed from folder names
+    present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
+    # a column of today's schema that no segment has yet (all written before it existed) reads as NULL
+    missing = ", ".join(f"NULL::{_sql_type(schema.field(c).type)} AS {c}" for c in schema.names if c not in present)
+    con.execute(f"CREATE VIEW {name} AS SELECT *{', ' + missing if missing else ''} FROM {scan}")
+
+
+def _sql_type(arrow_type: pa.DataType) -> str:
+    """The DuckDB type of an Arrow type, as DuckDB itself maps it."""
+    probe = duckdb.connect()
+    probe.register("probe", pa.table({"x": pa.array([], arrow_type)}))
+    return probe.execute("DESCRIBE probe").fetchall()[0][1]
 
 
 def _literal(text: str) -> str:

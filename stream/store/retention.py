@@ -1,4 +1,4 @@
-"""Lawful deletion: retention (whole day partitions of a tenant) and Art. 17 erasure (given records).
+"""Lawful deletion: retention (whole day partitions of a tenant) and Art. 17 erasure (given records or subjects).
 
 Each deletion is one signed ``tombstone`` entry on the chain ``tombstones``: what was removed
 (the segment files, the number of records and, for an erasure, their event ids), why (retention
@@ -19,7 +19,6 @@ import pyarrow.parquet as pq
 from stream.store.canonical import digest
 from stream.store.chain import Entry
 from stream.store.layout import CALLS
-from stream.store.reader import snapshot
 from stream.store.writer import StoreWriter, write_segment
 
 TOMBSTONES = "tombstones"
@@ -37,28 +36,60 @@ class Deletion:
 
 def prune(writer: StoreWriter, tenant: str, before: date, *, basis: str, by: str, dry_run: bool = False) -> Deletion:
     """Remove ``tenant``'s day partitions older than ``before`` (retention), under one tombstone."""
-    snap = snapshot(writer.root)
+    snap = writer.snapshot()
     prefix = f"{CALLS}/tenant={tenant}/day="
     files = [f for f in snap.live_files(prefix) if date.fromisoformat(f[len(prefix):].split("/")[0]) < before]
-    counts = {f: n for es in snap.entries.values() for e in es for f, n in e.files}
+    why = {"reason": "retention", "basis": basis, "by": by, "tenant": tenant, "before": before.isoformat()}
+    return remove_whole(writer, files, why, dry_run=dry_run)
+
+
+def remove_whole(writer: StoreWriter, files: list[str], why: dict, *, dry_run: bool = False) -> Deletion:
+    """Remove whole segments (every record in them) under one tombstone naming them and ``why``."""
+    counts = {f: n for es in writer.snapshot().entries.values() for e in es for f, n in e.files}
     deletion = Deletion(files, sum(counts[f] for f in files))
     if dry_run or not files:
         return deletion
-    body = {"reason": "retention", "basis": basis, "by": by, "tenant": tenant, "before": before.isoformat(),
-            "removed_files": files, "removed_records": deletion.records}
+    body = {**why, "removed_files": files, "removed_records": deletion.records}
     deletion.entry = _tombstone(writer, body, [], [], [])
-    for f in files:
-        (writer.root / f).unlink(missing_ok=True)
+    writer.remove_files(files)
     return deletion
 
 
 def erase(writer: StoreWriter, event_ids: list[str], *, basis: str, by: str, dry_run: bool = False) -> Deletion:
     """Remove the records of ``event_ids`` (Art. 17): their segments are rewritten without them."""
-    wanted = set(event_ids)
-    snap = snapshot(writer.root)
+    return rewrite_without(writer, set(event_ids), {"reason": "erasure (GDPR Art. 17)", "basis": basis, "by": by},
+                           dry_run=dry_run)
+
+
+def erase_subjects(writer: StoreWriter, subject_refs: list[str], *, basis: str, by: str,
+                   dry_run: bool = False) -> Deletion:
+    """Remove every call carrying one of ``subject_refs`` (Art. 17 by data subject), as :func:`erase` does.
+
+    The tombstone lists the erased calls' ids and how many references were asked for, not the references.
+    """
+    from stream.store.reader import connect
+
+    con = connect(writer.snapshot())
+    try:
+        rows = con.execute("SELECT event_id::VARCHAR FROM calls WHERE list_contains($refs, subject_ref)",
+                           {"refs": sorted(set(subject_refs))}).fetchall()
+    finally:
+        con.close()
+    why = {"reason": "erasure (GDPR Art. 17)", "basis": basis, "by": by, "subjects": len(set(subject_refs))}
+    return rewrite_without(writer, {r[0] for r in rows}, why, dry_run=dry_run)
+
+
+def rewrite_without(writer: StoreWriter, wanted: set[str], why: dict, *, dry_run: bool = False,
+                    files: list[str] | None = None) -> Deletion:
+    """Rewrite each live segment (of ``files``, default all) holding a record of ``wanted`` without it.
+
+    One tombstone (``why`` and what was removed) names the replaced segments, the erased event ids and
+    the new segments with their records, so ``verify`` checks every other record was kept unchanged.
+    """
+    snap = writer.snapshot()
     deletion = Deletion()
     rewrites = []
-    for relative in snap.live_files(f"{CALLS}/"):
+    for relative in snap.live_files(f"{CALLS}/") if files is None else files:
         table = pq.read_table(writer.root / relative)
         hit = pc.is_in(table.column("event_id"), value_set=_strings(wanted))
         if not pc.any(hit).as_py():
@@ -79,11 +110,10 @@ def erase(writer: StoreWriter, event_ids: list[str], *, basis: str, by: str, dry
             rows = kept.to_pylist()
             keys += [r["event_id"] for r in rows]
             hashes += [digest(r) for r in rows]
-    body = {"reason": "erasure (GDPR Art. 17)", "basis": basis, "by": by, "removed_files": deletion.files,
-            "erased": sorted(deletion.erased), "removed_records": deletion.records}
+    body = {**why, "removed_files": deletion.files, "erased": sorted(deletion.erased),
+            "removed_records": deletion.records}
     deletion.entry = _tombstone(writer, body, added, keys, hashes)
-    for relative in deletion.files:
-        (writer.root / relative).unlink(missing_ok=True)
+    writer.remove_files(deletion.files)
     return deletion
 
 

@@ -24,7 +24,22 @@ CALL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("prompt_tokens", "BIGINT"), ("completion_tokens", "BIGINT"), ("error_class", "VARCHAR"), ("decision", "VARCHAR"),
     ("basis", "VARCHAR"), ("severity", "VARCHAR"), ("enforcement", "VARCHAR"), ("rules_version", "VARCHAR"),
 )
-"""Hashed columns of ``calls`` with their types, in hash order (``batch_id``, ``row_hash`` are not hashed)."""
+"""Hashed columns of ``calls`` with their types, in hash order (``batch_id``, ``row_hash`` are not hashed).
+
+Also the columns of the single-file store of earlier Douane, whose ledger hashes them (``legacy_ledger``)."""
+
+REPLAY_COLUMNS: tuple[tuple[str, str], ...] = (("scan", "VARCHAR"), ("consent_ref", "VARCHAR"),
+                                               ("region_hints", "HINTS"))
+"""What the rules read besides the columns above, kept so that a call rebuilt from the store for replay is
+judged as it was from Kafka: the scan state, the consent reference (an id in the app's consent records,
+never an identity) and the region hints (where read, key, value). Keys and references, never content."""
+
+SUBJECT_COLUMNS: tuple[tuple[str, str], ...] = (("subject_ref", "VARCHAR"),)
+"""The keyed hash of the data subject's id that a tap may send (``AICallEvent.subject_ref``): what an Art. 17
+request by subject is matched on (``douane store erase --subject-ref``). Never the id itself."""
+
+SEGMENT_COLUMNS = CALL_COLUMNS + REPLAY_COLUMNS + SUBJECT_COLUMNS
+"""The columns of a calls segment (before its nested findings)."""
 
 FINDING_COLUMNS = ("rule_id", "severity", "articles", "title", "explanation", "remediation")
 
@@ -68,14 +83,17 @@ class Audited:
 
 
 def call_columns(items: list[Audited], event_ids: list[str]) -> dict[str, list]:
-    """The ``calls`` columns of a batch (without batch id and hash), built column by column."""
+    """The ``calls`` columns of a batch (without batch id and hash), built column by column.
+
+    Enum values are read as ``_value_``, a plain attribute (``.value`` is a descriptor, 1-2 µs a read).
+    """
     events = [i.event for i in items]
     dests, outcomes = [e.destination for e in events], [e.outcome for e in events]
     data, verdicts = [e.personal_data for e in events], [i.verdict for i in items]
     categories = [sorted(d.categories, key=_by_category) if len(d.categories) > 1 else d.categories for d in data]
     return {
         "event_id": event_ids, "observed_at": [e.observed_at for e in events], "tenant": [e.tenant for e in events],
-        "tap_kind": [e.tap.kind.value for e in events], "tap_name": [e.tap.name for e in events],
+        "tap_kind": [e.tap.kind._value_ for e in events], "tap_name": [e.tap.name for e in events],
         "platform": [e.app.platform for e in events], "feature": [e.app.feature for e in events],
         "activity_id": [i.activity_id for i in items], "subject_country": [e.data_subject_country for e in events],
         "host": [d.host for d in dests], "path": [d.path for d in dests], "provider": [i.provider for i in items],
@@ -84,14 +102,18 @@ def call_columns(items: list[Audited], event_ids: list[str]) -> dict[str, list]:
         "categories": [[c.category for c in cs] for cs in categories],
         "category_counts": [[c.count for c in cs] for cs in categories],
         "special": [d.special_category for d in data], "content_hash": [d.content_hash for d in data],
-        "action": [o.action.value for o in outcomes], "status": [o.status for o in outcomes],
+        "action": [o.action._value_ for o in outcomes], "status": [o.status for o in outcomes],
         "latency_ms": [o.latency_ms for o in outcomes], "request_bytes": [o.request_bytes for o in outcomes],
         "response_bytes": [o.response_bytes for o in outcomes], "prompt_tokens": [o.prompt_tokens for o in outcomes],
         "completion_tokens": [o.completion_tokens for o in outcomes],
-        "error_class": [o.error_class.value if o.error_class else None for o in outcomes],
-        "decision": [v.decision.value for v in verdicts], "basis": [v.basis.value for v in verdicts],
-        "severity": [v.severity.value for v in verdicts], "enforcement": [v.enforcement.value for v in verdicts],
+        "error_class": [o.error_class._value_ if o.error_class else None for o in outcomes],
+        "decision": [v.decision._value_ for v in verdicts], "basis": [v.basis._value_ for v in verdicts],
+        "severity": [v.severity._value_ for v in verdicts], "enforcement": [v.enforcement._value_ for v in verdicts],
         "rules_version": [v.rules_version for v in verdicts],
+        "scan": [d.scan._value_ for d in data], "consent_ref": [e.consent_ref for e in events],
+        "region_hints": [[{"key": h.key, "source": h.source._value_, "value": h.value} for h in d.region_hints]
+                         if d.region_hints else [] for d in dests],
+        "subject_ref": [e.subject_ref for e in events],
     }
 
 

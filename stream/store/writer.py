@@ -24,11 +24,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from rules.policy import Policy
 from rules.registry import Registry
 from stream.store import chain as ledger
-from stream.store.batch import NO_ORIGIN, StoreBatch
+from stream.store.batch import NO_ORIGIN, StoreBatch, tenant_days
+from stream.store.bucket import Bucket, EntryTaken, cache_folder, is_bucket, shared_identity, upload_entry
 from stream.store.canonical import digest, timestamp
 from stream.store.chain import GENESIS, ChainConflict, Entry
 from stream.store.declared import incident_row, key_of, policy_rows, provider_rows, table_of
-from stream.store.heads import Head, append_heads
+from stream.store.heads import Head, append_heads, publish_to_bucket
 from stream.store.layout import call_segment, declared_segment, ensure_identity
 from stream.store.rows import Audited
 
@@ -73,9 +74,13 @@ class StoreWriter:
         from stream.store.signing import load_or_create
 
         settings = Settings()
-        self.path = self.root = Path(path)
         self.key = key or load_or_create(settings.ledger_key_path)
         self.heads_path = heads or settings.ledger_heads_path
+        self.heads_url = settings.ledger_heads_url  # a write-once bucket for heads, when set
+        self.bucket = Bucket(path) if is_bucket(path) else None  # s3://...: staged here, committed there
+        self.path = self.root = cache_folder(path, "store-stage") if self.bucket else Path(path)
+        if self.bucket:
+            shared_identity(self.bucket, self.root, self.key)
         self.identity = ensure_identity(self.root, self.key)
         self.writer_id = uuid.uuid4().hex[:8]
         self.total = 0  # records this writer stored
@@ -153,12 +158,29 @@ class StoreWriter:
                     self._publish([entry])
                     return entry
 
+    def snapshot(self):
+        """The store as committed now; a bucket store is pulled into the staging folder first."""
+        from stream.store.reader import snapshot
+
+        if self.bucket:
+            self.bucket.pull(self.root)
+        return snapshot(self.root)
+
+    def remove_files(self, relatives: list[str]) -> None:
+        """Remove segment files a committed tombstone or compaction took out (from the bucket too)."""
+        for relative in relatives:
+            (self.root / relative).unlink(missing_ok=True)
+        if self.bucket:
+            self.bucket.delete(relatives)
+
     def close(self) -> None:
         """Nothing stays open between writes; kept for callers that close what they open."""
 
     def _publish(self, entries: list[Entry]) -> None:
         heads = [Head.of(e) for e in entries]
         append_heads(self.heads_path, heads)
+        if self.heads_url:
+            publish_to_bucket(self.heads_url, heads)
         self.published.update((h.chain, h) for h in heads)
         if entries:
             self._head = entries[-1].hash
@@ -187,13 +209,8 @@ class StoreWriter:
                              last: int) -> tuple[list[list], list[str], list[str]]:
         """One segment per (tenant, day); the keys and hashes in the order the files hold them."""
         table = batch.calls.take(pa.array(fresh, type=pa.int64()))
-        tenants = table.column("tenant").to_pylist()
-        days = [m.date() for m in table.column("observed_at").to_pylist()]
-        groups: dict[tuple, list[int]] = {}
-        for index, group in enumerate(zip(tenants, days)):
-            groups.setdefault(group, []).append(index)
         files, keys, hashes = [], [], []
-        for (tenant, day), members in sorted(groups.items()):
+        for tenant, day, members in tenant_days(table):
             relative = call_segment(name, tenant, day, first, last, self.writer_id)
             write_segment(self.root / relative, table.take(pa.array(members, type=pa.int64())))
             files.append([relative, len(members)])
@@ -233,6 +250,8 @@ class StoreWriter:
                       self.writer_id, body or {}).sealed(self.key)
         try:
             ledger.commit(self.root, entry, records)
+            if self.bucket:
+                self._commit_to_bucket(entry)
         except ChainConflict as exc:
             logger.warning("%s; reading the chain again", exc)
             for relative, _ in [] if keep_files else files:
@@ -244,9 +263,22 @@ class StoreWriter:
         self.total += entry.count if name.startswith("calls") and kind == "records" else 0
         return entry
 
+    def _commit_to_bucket(self, entry: Entry) -> None:
+        """Upload the entry's objects, the entry last and exclusively; a lost race undoes the local commit."""
+        try:
+            upload_entry(self.bucket, self.root, entry)
+        except EntryTaken:
+            folder = ledger.chain_dir(self.root, entry.chain)
+            ledger.entry_path(self.root, entry.chain, entry.seq).unlink(missing_ok=True)
+            (folder / entry.records_file).unlink(missing_ok=True)
+            self.bucket.delete([f for f, _ in entry.files] + [f"{ledger.LEDGER}/{entry.chain}/{entry.records_file}"])
+            raise ChainConflict(f"{entry.chain} #{entry.seq} was written by another sink (in the bucket)") from None
+
     def _state(self, name: str) -> _Chain:
         """The chain's end as stored (read once, then kept up to date by this writer)."""
         if name not in self._chains:
+            if self.bucket:  # other writers' entries of this chain, as the bucket holds them
+                self.bucket.pull(self.root, f"{ledger.LEDGER}/{name}/", prune=False)
             self._chains[name] = _load_chain(self.root, name)
         return self._chains[name]
 
