@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,6 +17,16 @@ STORE = typer.Option(None, "--store", help="the store folder (default: $DOUANE_H
 DRY_RUN = typer.Option(False, "--dry-run", help="say what would be removed, remove nothing")
 BY = typer.Option(..., "--by", help="who orders the deletion (kept in the signed tombstone)")
 BASIS = typer.Option(..., "--basis", help="why: the policy's retention rule or the request's reference")
+JSON = typer.Option(False, "--json", help="JSON instead of text (what was, or would be, changed)")
+
+
+def _said(json_out: bool, facts: dict, *lines: str) -> None:
+    """The result: lines for people, or the same facts as one JSON object for a script."""
+    if json_out:
+        typer.echo(json.dumps(facts, indent=2, default=str))
+    else:
+        for line in lines:
+            typer.echo(line)
 
 
 @ledger_app.command()
@@ -74,6 +85,7 @@ def migrate(
     source: Path = typer.Option(..., "--from", exists=True, dir_okay=False, help="the single-file DuckDB store"),
     store: Path = STORE,
     force: bool = typer.Option(False, "--force", help="migrate even if the old ledger does not verify"),
+    json_out: bool = JSON,
 ) -> None:
     """Move a single-file DuckDB store of an earlier Douane into the folder layout, and verify it."""
     from stream.store import StoreError, verify as verify_store
@@ -85,10 +97,12 @@ def migrate(
     except StoreError as exc:
         fail(str(exc))
     declared = ", ".join(f"{n} {t}" for t, n in result.declared.items())
-    typer.echo(f"{source} -> {writer.root}: {result.calls} calls, {declared}")
     report = verify_store(writer.root, writer.key.public_key(), _lines(writer))
-    typer.echo(f"new store: {report.records} calls, {report.declared} declared records, "
-               f"{'intact' if report.intact else 'NOT intact'}")
+    _said(json_out, {"from": str(source), "store": str(writer.root), "calls": result.calls,
+                     "declared": dict(result.declared), "intact": report.intact, "records": report.records},
+          f"{source} -> {writer.root}: {result.calls} calls, {declared}",
+          f"new store: {report.records} calls, {report.declared} declared records, "
+          f"{'intact' if report.intact else 'NOT intact'}")
     if not report.intact:
         raise typer.Exit(1)
 
@@ -103,32 +117,36 @@ def prune(
     by: str = BY,
     store: Path = STORE,
     dry_run: bool = DRY_RUN,
+    json_out: bool = JSON,
 ) -> None:
     """Remove calls past their retention under signed tombstones: a tenant's whole days, or per the policy."""
     from stream.store.retention import prune as run
 
     if from_policy:
-        return _prune_from_policy(_writer(store), tenant, by, dry_run)
+        return _prune_from_policy(_writer(store), tenant, by, dry_run, json_out)
     if not (tenant and older_than and basis):
         fail("prune needs --tenant, --older-than and --basis (or --from-policy)")
     before = datetime.now(timezone.utc).date() - timedelta(days=older_than)
     done = run(_writer(store), tenant, before, basis=basis, by=by, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
-    typer.echo(f"{verb} {done.records} calls of {tenant} before {before:%Y-%m-%d} ({len(done.files)} segments)")
+    _said(json_out, {"dry_run": dry_run, "tenant": tenant, "before": before, "calls": done.records,
+                     "segments": len(done.files)},
+          f"{verb} {done.records} calls of {tenant} before {before:%Y-%m-%d} ({len(done.files)} segments)")
 
 
-def _prune_from_policy(writer, tenant: str | None, by: str, dry_run: bool) -> None:
+def _prune_from_policy(writer, tenant: str | None, by: str, dry_run: bool, json_out: bool = False) -> None:
     from stream.store.expiry import expire
 
     done = expire(writer, datetime.now(timezone.utc).date(), by=by, tenants=[tenant] if tenant else None,
                   dry_run=dry_run)
-    if not done:
-        typer.echo("no recorded policy sets evidence_retention" + (f" for {tenant}" if tenant else ""))
     verb = "would remove" if dry_run else "removed"
-    for expired in done:
-        typer.echo(f"{expired.tenant} (policy {expired.policy_version}): {verb} {expired.records} calls — "
-                   f"{len(expired.whole.files)} whole segments, {expired.partial.records} calls from "
-                   f"{len(expired.partial.files)} rewritten segments")
+    lines = [f"{e.tenant} (policy {e.policy_version}): {verb} {e.records} calls — {len(e.whole.files)} whole "
+             f"segments, {e.partial.records} calls from {len(e.partial.files)} rewritten segments" for e in done]
+    facts = {"dry_run": dry_run, "tenants": [
+        {"tenant": e.tenant, "policy_version": e.policy_version, "calls": e.records,
+         "whole_segments": len(e.whole.files), "rewritten_segments": len(e.partial.files)} for e in done]}
+    _said(json_out, facts, *(lines or ["no recorded policy sets evidence_retention"
+                                       + (f" for {tenant}" if tenant else "")]))
 
 
 @store_app.command()
@@ -141,6 +159,7 @@ def erase(
     by: str = BY,
     store: Path = STORE,
     dry_run: bool = DRY_RUN,
+    json_out: bool = JSON,
 ) -> None:
     """Erase calls (GDPR Art. 17), given or of a data subject: their segments are rewritten without them."""
     from stream.store.retention import erase as run, erase_subjects
@@ -148,15 +167,20 @@ def erase(
     if not event_id and not subject_ref:
         fail("erase needs --event-id or --subject-ref (each repeatable)")
     verb = "would erase" if dry_run else "erased"
+    facts: dict = {"dry_run": dry_run}
+    lines = []
     if subject_ref:
         done = erase_subjects(_writer(store), subject_ref, basis=basis, by=by, dry_run=dry_run)
-        typer.echo(f"{verb} {done.records} call(s) of {len(set(subject_ref))} subject(s) from {len(done.files)} "
-                   "segment(s)")
+        facts["by_subject"] = {"subjects": len(set(subject_ref)), "calls": done.records, "segments": len(done.files)}
+        lines.append(f"{verb} {done.records} call(s) of {len(set(subject_ref))} subject(s) from {len(done.files)} "
+                     "segment(s)")
     if event_id:
         done = run(_writer(store), event_id, basis=basis, by=by, dry_run=dry_run)
         missing = sorted(set(event_id) - set(done.erased))
-        typer.echo(f"{verb} {done.records} call(s) from {len(done.files)} segment(s)"
-                   + (f"; not in the store: {', '.join(missing)}" if missing else ""))
+        facts["by_event_id"] = {"calls": done.records, "segments": len(done.files), "not_in_store": missing}
+        lines.append(f"{verb} {done.records} call(s) from {len(done.files)} segment(s)"
+                     + (f"; not in the store: {', '.join(missing)}" if missing else ""))
+    _said(json_out, facts, *lines)
 
 
 @store_app.command()
@@ -165,12 +189,14 @@ def compact(
     min_files: int = typer.Option(8, "--min-files", min=2, help="merge a tenant's day once it has this many segments"),
     grace_minutes: int = typer.Option(10, "--grace-minutes", min=0,
                                       help="keep replaced segments this long for readers that opened before"),
+    json_out: bool = JSON,
 ) -> None:
     """Merge small segments of each tenant and day into one, records unchanged, under a signed entry."""
     from stream.store.compaction import compact as run
 
     done = run(_writer(store), min_files=min_files, grace=timedelta(minutes=grace_minutes))
-    typer.echo(f"merged {done.replaced} segments into {done.folders}; removed {done.removed} replaced earlier")
+    _said(json_out, {"merged_segments": done.replaced, "into": done.folders, "removed_earlier": done.removed},
+          f"merged {done.replaced} segments into {done.folders}; removed {done.removed} replaced earlier")
 
 
 def _writer(store: Path | None):

@@ -94,3 +94,23 @@ def test_prune_and_erase_with_dry_run(env: Path) -> None:
     assert left == 0  # the generator's traffic is older than a day
     verified = run("ledger", "verify")
     assert verified.exit_code == 0 and verified.output.count("lawful deletion") == 2
+
+
+def test_store_changes_answer_in_json_for_scripts(env: Path) -> None:
+    import json
+
+    from stream.store import StoreWriter
+
+    writer = StoreWriter(env / "home" / "store")
+    writer.write(audited(30))
+    event_id = writer.con.execute("SELECT min(event_id)::VARCHAR FROM calls").fetchall()[0][0]
+    erased = json.loads(run("store", "erase", "--event-id", event_id, "--event-id", "0190-not-there",
+                            "--basis", "request 18", "--by", "dpo", "--dry-run", "--json").stdout)
+    assert erased == {"dry_run": True, "by_event_id": {"calls": 1, "segments": erased["by_event_id"]["segments"],
+                                                       "not_in_store": ["0190-not-there"]}}
+    pruned = json.loads(run("store", "prune", "--tenant", "shop-berlin", "--older-than", "1", "--basis", "90 days",
+                            "--by", "dpo", "--dry-run", "--json").stdout)
+    berlin = count(writer.con, "SELECT count(*) FROM calls WHERE tenant = 'shop-berlin'")
+    assert pruned["dry_run"] is True and pruned["calls"] == berlin and pruned["tenant"] == "shop-berlin"
+    compacted = json.loads(run("store", "compact", "--min-files", "2", "--json").stdout)
+    assert set(compacted) == {"merged_segments", "into", "removed_earlier"}
