@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -107,7 +108,7 @@ class Judge:
                 self.consumer = None
 
     async def _poll_once(self, consumer: AIOKafkaConsumer) -> None:
-        batches = await consumer.getmany(timeout_ms=self.poll_ms, max_records=self.batch_size)
+        batches = await self._take(consumer)
         if not batches:
             return
         raws = [Raw(r.key, r.value, Origin(tp.topic, tp.partition, r.offset))
@@ -118,6 +119,23 @@ class Judge:
         self.judged += len(raws)
         self.polls += 1
         await _commit(consumer, {tp: records[-1].offset + 1 for tp, records in batches.items()})
+
+    async def _take(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list]:
+        """Up to ``batch_size`` records, gathered for at most ``poll_ms``: a fetch hands over a few dozen
+        records at a time, and each batch costs a commit and a wait for the producer."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.poll_ms / 1000
+        batches: dict[TopicPartition, list] = {}
+        taken = 0
+        while taken < self.batch_size:
+            left = max(0.0, deadline - loop.time())
+            got = await consumer.getmany(timeout_ms=int(left * 1000), max_records=self.batch_size - taken)
+            for tp, records in got.items():
+                batches.setdefault(tp, []).extend(records)
+                taken += len(records)
+            if left == 0.0:
+                break
+        return batches
 
 
 class JudgeService(Service):
@@ -137,6 +155,9 @@ class JudgeService(Service):
         if self._task.done():
             waiting.cancel()
             self._task.result()  # it failed before it was assigned: say why
+        # The policies, engines and Faust's own objects live as long as the worker: keep the cyclic
+        # collector's full passes, triggered by the objects of every batch, from walking them again and again.
+        gc.freeze()
 
     async def on_stop(self) -> None:
         """Finish and commit the poll in hand."""
