@@ -78,6 +78,7 @@ class Judge:
         self.poll_ms = poll_ms
         self.judged = 0
         self.polls = 0
+        self.committed: dict[TopicPartition, int] = {}
         self.consumer: AIOKafkaConsumer | None = None
         self._stop = asyncio.Event()
 
@@ -118,7 +119,7 @@ class Judge:
             await topic.flush()
         self.judged += len(raws)
         self.polls += 1
-        await _commit(consumer, {tp: records[-1].offset + 1 for tp, records in batches.items()})
+        self.committed.update(await _commit(consumer, {tp: rs[-1].offset + 1 for tp, rs in batches.items()}))
 
     async def _take(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list]:
         """Up to ``batch_size`` records, gathered for at most ``poll_ms``: a fetch hands over a few dozen
@@ -179,13 +180,16 @@ async def _assigned(consumer: AIOKafkaConsumer, stop: asyncio.Event, timeout: fl
         await asyncio.sleep(0.05)
 
 
-async def _commit(consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
-    """Commit the partitions this worker still owns; a partition that moved is judged again by its new owner."""
+async def _commit(consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
+    """Commit the partitions this worker still owns (a partition that moved is judged again by its new
+    owner); returns what was committed."""
     owned = consumer.assignment()
     mine = {tp: offset for tp, offset in offsets.items() if tp in owned}
     if not mine:
-        return
+        return {}
     try:
         await consumer.commit(mine)
     except (CommitFailedError, IllegalStateError) as exc:
         logger.warning("offsets not committed (%s): the partitions moved and are judged again there", exc)
+        return {}
+    return mine
