@@ -44,16 +44,17 @@ def events(n: int) -> list:
     return TrafficGenerator(("shop-berlin",), seed=5).events(n)
 
 
-def audit_alone(n: int) -> float:
-    """Seconds to decode and evaluate ``n`` events in this process, no Kafka: the judging path's ceiling."""
+def audit_alone(n: int) -> tuple[float, float]:
+    """Seconds (wall, CPU) to decode and evaluate ``n`` events in this process, no Kafka: the judging path's
+    ceiling."""
     policies = PolicySet.load([EXAMPLES])
     raws = [Raw(str(e.event_id).encode(), encode(e), Origin(TOPICS.ai_calls.name, 0, i))
             for i, e in enumerate(events(n))]
     audit_batch(policies, raws[:1000])  # warm the engines' caches, as a running worker has them
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for at in range(0, n, 1000):
         audit_batch(policies, raws[at:at + 1000])
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def publish(bootstrap: str, n: int) -> float:
@@ -67,22 +68,24 @@ def publish(bootstrap: str, n: int) -> float:
     return time.perf_counter() - started
 
 
-async def aiokafka_loop(bootstrap: str, n: int) -> float:
+async def aiokafka_loop(bootstrap: str, n: int) -> tuple[float, float]:
     """Seconds for a bare aiokafka consumer to read and ``json.loads`` ``n`` records."""
     consumer = AIOKafkaConsumer(TOPICS.ai_calls.name, bootstrap_servers=bootstrap, group_id=_group("aiokafka"),
                                 auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=1000)
     await consumer.start()
-    seen, first = 0, 0.0
+    seen, first, cpu = 0, 0.0, 0.0
     try:
         while seen < n:
             for records in (await consumer.getmany(timeout_ms=100, max_records=1000)).values():
-                first = first or time.perf_counter()
+                if not first:
+                    first, cpu = time.perf_counter(), time.process_time()
                 for record in records:
                     json.loads(record.value)
                 seen += sum(1 for _ in records)
+        elapsed = time.perf_counter() - first, time.process_time() - cpu
     finally:
         await consumer.stop()
-    return time.perf_counter() - first
+    return elapsed
 
 
 def quixstreams_app(bootstrap: str, n: int) -> float | None:
@@ -94,7 +97,7 @@ def quixstreams_app(bootstrap: str, n: int) -> float | None:
     return float(out.stdout.split()[-1])
 
 
-async def faust_agent(bootstrap: str, n: int) -> float:
+async def faust_agent(bootstrap: str, n: int) -> tuple[float, float]:
     """Seconds for the worker's old shape: a Faust agent over the calls, batches from ``take_events``."""
     app = StreamApp(StreamConfig(bootstrap, app_id=_group("faust-agent")), PolicySet.load([EXAMPLES]), [])
     app.stages.insert(0, FindingsPublisher(app.findings_topic))
@@ -116,7 +119,7 @@ async def faust_agent(bootstrap: str, n: int) -> float:
     return await _until(app, clock, n)
 
 
-async def judge(bootstrap: str, n: int) -> float:
+async def judge(bootstrap: str, n: int) -> tuple[float, float]:
     """Seconds for the worker as it runs now: the judge beside the Faust app, publishing findings."""
     app = StreamApp(StreamConfig(bootstrap, app_id=_group("judge")), PolicySet.load([EXAMPLES]), [])
     app.stages.insert(0, FindingsPublisher(app.findings_topic))
@@ -137,16 +140,18 @@ class _Clock:
 
     def __init__(self) -> None:
         self.first = 0.0
+        self.cpu = 0.0
         self.handled = 0
 
     def start(self) -> None:
-        self.first = self.first or time.perf_counter()
+        if not self.first:
+            self.first, self.cpu = time.perf_counter(), time.process_time()
 
     def count(self, records: int) -> None:
         self.handled += records
 
 
-async def _until(app: StreamApp, clock: _Clock, n: int, timeout: float = 600.0) -> float:
+async def _until(app: StreamApp, clock: _Clock, n: int, timeout: float = 600.0) -> tuple[float, float]:
     async with EmbeddedWorker(app.app) as worker:
         await worker.wait_ready()
         deadline = time.monotonic() + timeout
@@ -154,18 +159,22 @@ async def _until(app: StreamApp, clock: _Clock, n: int, timeout: float = 600.0) 
             if time.monotonic() > deadline:
                 raise RuntimeError(f"only {clock.handled:,} of {n:,} records handled in {timeout:.0f} s")
             await asyncio.sleep(0.01)
-        return time.perf_counter() - clock.first
+        return time.perf_counter() - clock.first, time.process_time() - clock.cpu
 
 
 def _group(name: str) -> str:
     return f"bench-{name}-{uuid.uuid4().hex[:8]}"
 
 
-def _line(what: str, n: int, seconds: float | None) -> None:
-    if seconds is None:
+def _line(what: str, n: int, timed: float | tuple[float, float] | None) -> None:
+    """One figure: events/s of wall time, and CPU µs per event where the run was in this process (the CPU
+    figure moves less than the wall time when other programs share the machine)."""
+    if timed is None:
         print(f"{what}: skipped (no .venv-bench with quixstreams; run `make bench-venv`)")
-    else:
-        print(f"{what}: {n:,} records in {seconds:.2f} s = {n / seconds:,.0f} events/s", flush=True)
+        return
+    seconds, cpu = timed if isinstance(timed, tuple) else (timed, None)
+    per_event = f", {cpu / n * 1e6:,.0f} µs CPU per event" if cpu is not None else ""
+    print(f"{what}: {n:,} records in {seconds:.2f} s = {n / seconds:,.0f} events/s{per_event}", flush=True)
 
 
 def main() -> None:
