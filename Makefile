@@ -45,14 +45,16 @@ bench: install kafka-jars bench-venv  ## benchmarks print their figures
 	$(PY) bench/rules_evaluate.py
 	$(PY) bench/kafka_roundtrip.py
 	$(PY) bench/stream_throughput.py
+	$(PY) bench/worker_throughput.py
 	$(PY) bench/detect_throughput.py
 	$(PY) bench/gateway_latency.py
 	$(PY) bench/report_render.py
 	$(PY) bench/replay_window.py
 
-bench-venv: install               ## granian for Douane, and the LiteLLM proxy to compare with (.venv-bench)
+bench-venv: install               ## granian for Douane; the LiteLLM proxy and quixstreams to compare with (.venv-bench)
 	$(PY) -m pip install -q -e ".[granian]"
 	test -x .venv-bench/bin/litellm || (python3 -m venv .venv-bench && .venv-bench/bin/pip install -q 'litellm[proxy]')
+	.venv-bench/bin/python -c "import quixstreams" 2>/dev/null || .venv-bench/bin/pip install -q quixstreams
 
 clean:
 	-$(DOUANE) kafka down

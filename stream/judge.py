@@ -192,14 +192,22 @@ class JudgeService(Service):
         if self._task.done():
             waiting.cancel()
             self._task.result()  # it failed before it was assigned: say why
+        self._task.add_done_callback(self._ended)
         # The policies, engines and Faust's own objects live as long as the worker: keep the cyclic
         # collector's full passes, triggered by the objects of every batch, from walking them again and again.
         gc.freeze()
 
+    def _ended(self, task: asyncio.Task) -> None:
+        """A judge that failed (the broker refused what it published, say) crashes the worker, loudly:
+        a worker whose Faust app runs on without judging would look healthy and audit nothing. Its
+        uncommitted batch is judged again by the next worker of the group."""
+        if not task.cancelled() and task.exception() is not None:
+            asyncio.ensure_future(self.crash(task.exception()))
+
     async def on_stop(self) -> None:
         """Finish and commit the poll in hand."""
         self.judge.stop()
-        if self._task is not None:
+        if self._task is not None and not self._task.done():
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
