@@ -45,6 +45,7 @@ bench: install kafka-jars bench-venv  ## benchmarks print their figures
 	$(PY) bench/rules_evaluate.py
 	$(PY) bench/kafka_roundtrip.py
 	$(PY) bench/stream_throughput.py
+	$(PY) bench/worker_throughput.py
 	$(PY) bench/detect_throughput.py
 	$(PY) bench/gateway_latency.py
 	$(PY) bench/wal_commit.py
@@ -52,10 +53,11 @@ bench: install kafka-jars bench-venv  ## benchmarks print their figures
 	$(PY) bench/report_render.py
 	$(PY) bench/replay_window.py
 
-bench-venv: install               ## granian for Douane; the LiteLLM proxy and Presidio to compare with (.venv-bench)
+bench-venv: install               ## granian for Douane; LiteLLM proxy, Presidio and quixstreams to compare with (.venv-bench)
 	$(PY) -m pip install -q -e ".[granian]"
 	test -x .venv-bench/bin/litellm || (python3 -m venv .venv-bench && .venv-bench/bin/pip install -q 'litellm[proxy]==1.106.2')
 	.venv-bench/bin/python -c 'import presidio_analyzer' 2>/dev/null || .venv-bench/bin/pip install -q presidio-analyzer
+	.venv-bench/bin/python -c "import quixstreams" 2>/dev/null || .venv-bench/bin/pip install -q quixstreams
 
 clean:
 	-$(DOUANE) kafka down

@@ -128,7 +128,8 @@ class Outbox:
             if not records:
                 return True
             fresh = [(value, end) for value, end in records if not self._already_there(value)]
-            sent = self._send_many([(text_field(value, "tenant"), value) for value, _end in fresh])
+            # keyed by event id: one shop's calls spread over every partition, so over every stream worker
+            sent = self._send_many([(text_field(value, "event_id"), value) for value, _end in fresh])
             done = len(records) if sent == len(fresh) else records.index(fresh[sent])
             self.published += done  # acknowledged now, or found on the broker already
             if done:

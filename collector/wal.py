@@ -40,6 +40,11 @@ class GroupCommit:
         self._queue.put((record, future))
         return future
 
+    @property
+    def queued(self) -> int:
+        """Records handed over and not yet on disk."""
+        return self._queue.qsize()
+
     def close(self, timeout: float = 10.0) -> None:
         """Commit what was handed over, then stop."""
         self._queue.put(_STOP)

@@ -1,9 +1,10 @@
-"""The Faust app: one thin agent that reads batches and hands them to the pipeline stages.
+"""The stream worker: the judge (a batch consumer) and the Faust app that keeps the incident desk.
 
 Per batch: decode (bad bytes → DLQ), evaluate under the tenant's policy (no policy →
 DLQ), then each stage in turn. A batch is acknowledged to Kafka only after every stage
-returned, so a worker killed mid-batch gets the whole batch again; the store skips
-what it already has.
+returned and what they published is on the broker, so a worker killed mid-batch gets the
+whole batch again; the store skips what it already has. The calls are judged outside Faust
+(``stream/judge.py``); Faust runs the judge as a service and keeps the tables and windows.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from dataclasses import dataclass
 import faust
 
 from douane.contract import TOPICS
-from douane.contract.deadletter import DeadLetter, Origin
+from douane.contract.deadletter import DeadLetter
 from stream.policies import PolicySet
 from stream.alerts import IncidentDesk, SlackNotifier
-from stream.graceful import to_the_end
+from stream.judge import Judge, JudgeService, OutTopic
 from stream.stages import SignalPublisher, Stage
-from stream.store.rows import Audited
 from stream.pipeline import Raw, audit_batch
 from stream.triage import stage_failure
 
@@ -52,24 +52,21 @@ class StreamApp:
         self.stages = stages
         self.dead_letters = 0
         self.app = _faust_app(config)
-        self.calls_topic = self.app.topic(TOPICS.ai_calls.name, key_serializer="raw", value_serializer="raw")
-        self.dlq_topic = self.app.topic(TOPICS.dlq.name, key_serializer="raw", value_serializer="raw")
-        self.findings_topic = self.app.topic(TOPICS.findings.name, key_serializer="raw", value_serializer="raw")
-        self.app.agent(self.calls_topic, name="audit")(self._consume)
+        self.dlq_topic = OutTopic(TOPICS.dlq.name)
+        self.findings_topic = OutTopic(TOPICS.findings.name)  # what FindingsPublisher sends to
+        signals = OutTopic(TOPICS.incidents.name)
+        self.judge = Judge(config.bootstrap, f"{config.app_id}.judge", self.process,
+                           [self.findings_topic, signals, self.dlq_topic], start_from=config.start_from,
+                           batch_size=config.batch_size, poll_ms=int(config.batch_wait * 1000))
+        self.app.add_dependency(JudgeService(self.judge, loop=None))
         self.desk = None
         if slack is not None:
             names = {p.id: p.name for p in policies.registry.providers}
-            self.desk = IncidentDesk(self.app, self.findings_topic, config.partitions, policies.policy_for, slack,
+            findings_in = self.app.topic(TOPICS.findings.name, key_serializer="raw", value_serializer="raw")
+            self.desk = IncidentDesk(self.app, findings_in, config.partitions, policies.policy_for, slack,
                                      signing_secret, names, web=config.web_port is not None,
                                      app_token=slack_app_token)
-            self.stages.append(SignalPublisher(self.desk.commands))
-
-
-    async def _consume(self, stream: faust.StreamT) -> None:
-        async for events in stream.take_events(self.config.batch_size, within=self.config.batch_wait):
-            raws = [Raw(e.key, e.value, Origin(e.message.topic, e.message.partition, e.message.offset))
-                    for e in events]
-            await to_the_end(self.process(raws))  # a stop mid-batch must not ack a half-done batch
+            self.stages.append(SignalPublisher(signals))
 
     async def process(self, raws: list[Raw]) -> None:
         """Run one batch through triage, evaluation and every stage."""
@@ -91,7 +88,7 @@ class StreamApp:
                        len(letters), first.origin, first.stage, first.reason)
         for letter in letters:
             logger.debug("dead letter from %s (%s): %s", letter.origin, letter.stage, letter.reason)
-            await self.dlq_topic.send(key=letter.key, value=letter.value or b"", headers=letter.headers())
+            await self.dlq_topic.send(letter.key, letter.value or b"", headers=letter.headers())
 
 
 # Faust's built-in pages (its router, /table/<name>/<key>/, stats, graph, metrics) answer anyone who

@@ -18,6 +18,7 @@ import collections
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -59,6 +60,8 @@ class StoreSink:
         self.stored = 0
         self.duplicates = 0  # redelivered calls the store already had
         self.dead_letters = 0
+        self.batches, self.write_seconds, self.committed = 0, 0.0, {}  # for /metrics
+        self.consumer: AIOKafkaConsumer | None = None
         self._stop = asyncio.Event()
         self.ready = asyncio.Event()
         self._preparer = Preparer(policies, config.prepare_processes)
@@ -81,6 +84,7 @@ class StoreSink:
     async def _consume(self, topics: tuple[str, ...]) -> None:
         async with consumer_and_producer(self.config.bootstrap, topics, self.config.group, self.config.start_from,
                                          self.config.batch_size) as (consumer, producer):
+            self.consumer = consumer
             await self._wait_assignment(consumer)
             polling = asyncio.create_task(self._poll(consumer))
             preparing: collections.deque[tuple[asyncio.Task, dict]] = collections.deque()
@@ -152,13 +156,17 @@ class StoreSink:
             return
         try:
             await consumer.commit(mine)
+            self.committed.update(mine)
         except (CommitFailedError, IllegalStateError) as exc:
             logger.warning("offsets not committed (%s): the partitions moved; their next owner skips what is stored",
                            exc)
 
     async def _store_calls(self, prepared: Prepared, producer: AIOKafkaProducer) -> None:
         if prepared.batch.received:
+            started = time.monotonic()
             result = await _retry("store write", lambda: asyncio.to_thread(self.writer.write_batch, prepared.batch))
+            self.batches += 1
+            self.write_seconds += time.monotonic() - started
             self.stored += result.written
             self.duplicates += result.duplicates
             logger.info("stored batch %s: %d new, %d duplicate; store holds %d calls",

@@ -71,11 +71,13 @@ class FindingsPublisher(PerEventStage):
     def __init__(self, topic, min_severity: Severity = Severity.LOW) -> None:
         self.topic = topic
         self.min_rank = min_severity.rank
+        self.by_rule: Counter[str] = Counter()  # findings published, per rule id (for /metrics)
 
     async def handle(self, item: Audited) -> None:
         """Send the verdict when it carries something worth a look."""
         if item.verdict.severity.rank >= self.min_rank:
             await self.topic.send(key=item.event.tenant.encode(), value=encode(item.verdict))
+            self.by_rule.update(f.rule_id for f in item.verdict.findings)
 
 
 class SignalPublisher(PerEventStage):

@@ -24,6 +24,7 @@ from starlette.routing import Route as StarletteRoute
 
 from collector.declare import app_context, consent_ref, draft_event, request_text
 from collector.gateway.config import GatewayConfig, hash_key
+from collector.gateway.gauges import breaker_families, outbox_families
 from collector.gateway.door import check_shapes, json_object, read_body
 from collector.gateway.errors import GatewayError
 from collector.gateway.forward import response_headers
@@ -37,6 +38,7 @@ from collector.tap.otel_logs import ingest_logs
 from collector.tap.otlp_proto import export_response, read_export
 from douane.contract import AICallEvent, Enforcement, Verdict
 from douane.contract.events import Action, ErrorClass, ScanState
+from douane.metrics import ReadAtScrape
 from rules.engine import Engine
 
 logger = logging.getLogger(__name__)
@@ -87,6 +89,8 @@ class Gateway:
         self._keys = {t.key_sha256: t.id for t in config.tenants}
         self.upstreams = Upstreams(config.upstreams, config.upstream_timeout_s, config.breaker_failures,
                                    config.breaker_reset_s)
+        self.metrics.registry.register(ReadAtScrape(lambda: [*outbox_families(outbox),
+                                                             *breaker_families(self.upstreams)]))
         self.scanner = Scanner(config.content_key.get_secret_value().encode(), config.content_key_id,
                                workers=config.scan_workers, timeout_s=config.scan_timeout_s,
                                max_chars=config.scan_max_chars, inline_chars=config.scan_inline_chars)

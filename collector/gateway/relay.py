@@ -36,6 +36,10 @@ class Upstreams:
         self._breakers: dict[tuple[str, str], CircuitBreaker] = {}
         self._client = httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
 
+    def breakers(self) -> dict[tuple[str, str], CircuitBreaker]:
+        """Every breaker so far, by (tenant, provider host)."""
+        return dict(self._breakers)
+
     def breaker(self, tenant: str, host: str) -> CircuitBreaker:
         """One tenant's failures (a revoked key, its own lockout) never open another tenant's breaker."""
         return self._breakers.setdefault((tenant, host), CircuitBreaker(self.failures, self.reset_s))

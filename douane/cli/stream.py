@@ -11,6 +11,7 @@ from douane.cli.common import bootstrap, fail, settings
 app = typer.Typer(help="Run the Faust stream pipeline.", no_args_is_help=True)
 
 POLICIES = typer.Option(..., "--policy", exists=True, help="policy file or folder of *.policy.yaml (repeatable)")
+METRICS_PORT = typer.Option(None, min=1, max=65535, help="serve /metrics on this port (all interfaces; default: none)")
 DEFAULT = typer.Option(None, "--default-policy", exists=True, dir_okay=False,
                        help="policy for tenants no other policy names (else their events go to the DLQ)")
 
@@ -44,6 +45,7 @@ def worker(
     web_port: int = typer.Option(None, help="serve Slack's interactivity endpoint on this port (default: no port)"),
     web_bind: str = typer.Option("127.0.0.1", help="address of that port; keep loopback behind a TLS proxy"),
     batch_size: int = typer.Option(1000, min=1, help="records per batch"),
+    metrics_port: int = METRICS_PORT,
     loglevel: str = typer.Option("info"),
 ) -> None:
     """Audit douane.ai-calls: evaluate, publish findings, raise alerts; bad records go to douane.dlq."""
@@ -59,6 +61,11 @@ def worker(
     app_token = cfg.slack_app_token.get_secret_value() if cfg.slack_app_token and slack else None
     stream_app = StreamApp(config, policies, [], slack=slack, signing_secret=secret, slack_app_token=app_token)
     stream_app.stages.insert(0, FindingsPublisher(stream_app.findings_topic))
+    if metrics_port is not None:
+        from douane.metrics import serve_metrics
+        from stream.metrics import worker_registry
+
+        serve_metrics(worker_registry(stream_app), metrics_port)
     run_worker(stream_app.app, loglevel=loglevel)
 
 
@@ -71,6 +78,7 @@ def sink(
     batch_size: int = typer.Option(5000, min=1, help="records per poll (and per ledger entry of each partition)"),
     prepare_processes: int = typer.Option(
         2, min=0, help="processes that decode and evaluate the next batches while one is written (0: a thread)"),
+    metrics_port: int = METRICS_PORT,
 ) -> None:
     """Write every audited call and incident to the store; run several with one --app-id to share the work.
 
@@ -91,6 +99,11 @@ def sink(
     logging.getLogger("stream").setLevel(logging.INFO)
     logging.getLogger("stream").addHandler(_stderr_handler())
     sink_ = StoreSink(SinkConfig(address, app_id, batch_size, prepare_processes=prepare_processes), policies, writer)
+    if metrics_port is not None:
+        from douane.metrics import serve_metrics
+        from stream.metrics import sink_registry
+
+        serve_metrics(sink_registry(sink_), metrics_port)
 
     async def run() -> None:
         loop = asyncio.get_running_loop()

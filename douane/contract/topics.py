@@ -1,7 +1,8 @@
 """Topic names, partitioning and retention: the one place they are written down.
 
-Every topic is keyed by tenant id, so one tenant's calls stay in order on one
-partition and more workers share more tenants. Retention follows data minimisation:
+``douane.ai-calls`` is keyed by event id, so one tenant's calls spread over every
+partition and every stream worker; findings and incident commands are keyed by tenant,
+so each incident is counted by the one worker that owns its tenant. Retention follows data minimisation:
 the redirect path carries full requests, and every record of it is gone from the
 broker's files within an hour (retention, segment roll and deletion delay together); the audit
 trail is kept long enough to replay an incident window (the evidence of record is

@@ -61,6 +61,7 @@ class Outbox(AlertOutput):
         self._last_update: dict[str, tuple[float, str]] = {}  # incident -> (when, status) last sent
         self.pending_errors: dict[str, str] = {}
         self._thread_unreadable = False
+        self.failed_deliveries = 0  # for /metrics
 
     async def flush(self, states: list[dict], now: datetime) -> list[dict]:
         """Send what is due; the commands recording what Slack accepted."""
@@ -223,6 +224,7 @@ class Outbox(AlertOutput):
 
     def _failed(self, incident: str, exc: DeliveryError) -> None:
         self.pending_errors[incident] = exc.reason
+        self.failed_deliveries += 1
         if exc.retry_after is not None:
             self._not_before["slack"] = self.monotonic() + exc.retry_after  # Slack asked all calls to wait
             logger.warning("Slack rate limit: waiting %.1f s as Retry-After asks", exc.retry_after)

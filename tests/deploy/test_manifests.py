@@ -161,7 +161,8 @@ def _check_container(name: str, args: list[str], env: dict, ports: list[int]) ->
         if key.startswith("DOUANE_"):
             assert key in fields | NOT_SETTINGS, f"{name}: {key} is not a setting of douane/settings.py"
     if ports:
-        assert "--port" in given and int(given["--port"]) in ports, f"{name}: exposes {ports}, listens on {given}"
+        port = given.get("--port") or given.get("--metrics-port")
+        assert port is not None and int(port) in ports, f"{name}: exposes {ports}, listens on {given}"
 
 
 def test_compose_names_only_what_exists() -> None:
@@ -197,7 +198,8 @@ def _metrics_in_code() -> set[str]:
     names = set()
     for path in ROOT.glob("*/**/*.py"):
         if ".venv" not in path.parts and "tests" not in path.parts:
-            names |= set(re.findall(r'(?:Counter|Gauge|Histogram|Summary)\(\s*"(douane_\w+)"', path.read_text()))
+            found = re.findall(r'(?:Counter|Gauge|Histogram|Summary|counter|gauge)\(\s*"(douane_\w+)"', path.read_text())
+            names |= set(found)
     return names
 
 

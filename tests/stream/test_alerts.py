@@ -369,7 +369,7 @@ async def _stable_split(one: StreamApp, two: StreamApp, hold: float = 3.0, timeo
     deadline, since, last = time.monotonic() + timeout, None, None
     while time.monotonic() < deadline:
         split = (frozenset(_assigned(one)), frozenset(_assigned(two)))
-        good = all(split) and split[0] | split[1] == set(range(6)) and not split[0] & split[1]
+        good = all(split) and split[0] | split[1] == _EVERY_PARTITION and not split[0] & split[1]
         if good and split == last:
             if time.monotonic() - since >= hold:
                 return
@@ -379,8 +379,13 @@ async def _stable_split(one: StreamApp, two: StreamApp, hold: float = 3.0, timeo
     raise AssertionError(f"the two workers never settled on a split of the partitions: {last}")
 
 
-def _assigned(app: StreamApp) -> set[int]:
-    return {tp.partition for tp in app.app.consumer.assignment() if tp.topic == "douane.ai-calls"}
+_EVERY_PARTITION = {(topic, p) for topic in ("douane.ai-calls", "douane.findings") for p in range(6)}
+
+
+def _assigned(app: StreamApp) -> set[tuple[str, int]]:
+    """The calls' partitions the worker judges and the findings' partitions its incident desk owns."""
+    judged = {(tp.topic, tp.partition) for tp in app.judge.assignment()}
+    return judged | {(tp.topic, tp.partition) for tp in app.app.consumer.assignment() if tp.topic == "douane.findings"}
 
 
 async def test_the_sink_keeps_incidents_in_the_store(kafka_bootstrap, unique, slack, tmp_path) -> None:
