@@ -57,7 +57,8 @@ class StreamApp:
         signals = OutTopic(TOPICS.incidents.name)
         self.judge = Judge(config.bootstrap, f"{config.app_id}.judge", self.process,
                            [self.findings_topic, signals, self.dlq_topic], start_from=config.start_from,
-                           batch_size=config.batch_size, poll_ms=int(config.batch_wait * 1000))
+                           batch_size=config.batch_size, poll_ms=int(config.batch_wait * 1000),
+                           adopt_from=config.app_id)
         self.app.add_dependency(JudgeService(self.judge, loop=None))
         self.desk = None
         if slack is not None:

@@ -29,6 +29,7 @@ from douane.contract import TOPICS
 from douane.contract.deadletter import Origin
 from douane.kafka_io import consumer_and_producer
 from stream.pipeline import Raw
+from stream.upgrade import adopt_positions
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +105,10 @@ class Judge:
     """Consumes ``douane.ai-calls`` in polls, runs each through ``process``, commits once its output landed."""
 
     def __init__(self, bootstrap: str, group: str, process: Process, topics: list[OutTopic], *,
-                 start_from: str = "earliest", batch_size: int = 1000, poll_ms: int = 100) -> None:
+                 start_from: str = "earliest", batch_size: int = 1000, poll_ms: int = 100,
+                 adopt_from: str | None = None) -> None:
         self.bootstrap = bootstrap
+        self.adopt_from = adopt_from  # the group an earlier worker read the calls in (see stream.upgrade)
         self.group = group
         self.process = process
         self.topics = topics
@@ -128,6 +131,8 @@ class Judge:
 
     async def run(self, ready: asyncio.Event | None = None) -> None:
         """Judge until :meth:`stop`; ``ready`` is set once the group gave this worker its partitions."""
+        if self.adopt_from:
+            await asyncio.to_thread(adopt_positions, self.bootstrap, self.adopt_from, self.group, TOPICS.ai_calls.name)
         async with consumer_and_producer(self.bootstrap, (TOPICS.ai_calls.name,), self.group, self.start_from,
                                          self.batch_size, linger_ms=5) as (consumer, producer):
             self.consumer = consumer
