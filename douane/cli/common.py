@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import typer
 
+from douane.cli.repeats import limit_client_repeats
 from douane.settings import Settings
 
 
@@ -25,6 +26,7 @@ def setup_logging(level: str) -> None:
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for noisy in ("kafka", "aiokafka", "faust", "mode"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    limit_client_repeats()
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
