@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import quote
 
 import pyarrow.parquet as pq
 
 from rules.policy import EvidenceRetention, Policy
-from stream.store.layout import CALLS
+from stream.store.layout import tenant_days
 from stream.store.retention import Deletion, remove_whole, rewrite_without
 from stream.store.writer import StoreWriter
 
@@ -64,7 +63,7 @@ def _expire_tenant(writer: StoreWriter, tenant: str, policy: Policy, today: date
                    dry_run: bool) -> Expired:
     rule: EvidenceRetention = policy.evidence_retention
     periods = [rule.days, *rule.categories.values()]
-    prefix = f"{CALLS}/tenant={quote(tenant, safe='')}/day="
+    prefix = tenant_days(tenant)
     whole, partial = [], []
     for relative in writer.snapshot().live_files(prefix):
         age = (today - date.fromisoformat(relative[len(prefix):].split("/")[0])).days

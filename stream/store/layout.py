@@ -99,9 +99,14 @@ def single_file_message(path: Path) -> str:
             f"store folder: run 'douane store migrate --from {path}' to move it there")
 
 
+def tenant_days(tenant: str) -> str:
+    """The start of the relative path of every day folder of ``tenant``'s calls (the day follows)."""
+    return f"{CALLS}/tenant={quote(tenant, safe='')}/day="
+
+
 def call_segment(chain: str, tenant: str, day: date, first: int, last: int, writer: str) -> str:
     """The relative path of a calls segment."""
-    folder = f"{CALLS}/tenant={quote(tenant, safe='')}/day={day.isoformat()}"
+    folder = f"{tenant_days(tenant)}{day.isoformat()}"
     return f"{folder}/{chain}-{first:012d}-{last:012d}-{writer}.parquet"
 
 

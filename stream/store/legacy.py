@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from stream.store.rows import FINDING_TEXT_ID_SQL
+from stream.store.rows import DESTINATION_VIEWS_SQL, FINDING_TEXT_ID_SQL
 
 
 class StoreError(RuntimeError):
@@ -28,7 +28,7 @@ class Migration:
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "calls, findings, ledger, policies, activities, providers, transfers, incidents, alerts", """
+    Migration(1, "calls, findings, ledger, policies, activities, providers, transfers, incidents, alerts", f"""
         CREATE TABLE calls (
             event_id UUID PRIMARY KEY,
             observed_at TIMESTAMPTZ NOT NULL,
@@ -123,18 +123,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             checked DATE NOT NULL,
             PRIMARY KEY (provider, registry_version)
         );
-        CREATE VIEW call_destinations AS
-            -- One row per call with personal data and per place it went: processing locations and the
-            -- importer's seat; 'unknown' when the call's destination could not be resolved.
-            SELECT *, coalesce(activity_id, '-') AS activity, coalesce(provider, 'host:' || host) AS recipient,
-                   unnest(coalesce(nullif(list_distinct(list_concat(locations,
-                       list_filter([entity_country], lambda x: x IS NOT NULL))), []), ['unknown'])) AS destination
-            FROM calls WHERE len(categories) > 0 OR special;
-        CREATE VIEW transfers AS
-            SELECT tenant, activity AS activity_id, recipient AS provider, destination, basis, decision,
-                   count(*) AS calls, min(observed_at) AS first_seen, max(observed_at) AS last_seen
-            FROM call_destinations
-            GROUP BY ALL;
+        {DESTINATION_VIEWS_SQL}
         CREATE TABLE incidents (
             incident_id VARCHAR PRIMARY KEY,
             kind VARCHAR NOT NULL,

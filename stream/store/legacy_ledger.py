@@ -18,11 +18,6 @@ from stream.store.rows import findings_canon_sql, record_hash_sql
 GENESIS = "0" * 64
 
 
-def batch_records(event_ids: list[str], row_hashes: list[str]) -> str:
-    """A batch's records as the ledger keeps them: one ``event_id:row_hash`` line each, in order."""
-    return "".join(f"{event_id}:{row_hash}\n" for event_id, row_hash in zip(event_ids, row_hashes, strict=True))
-
-
 def batch_digest(records: str) -> str:
     """Digest of a batch: the SHA-256 of its records."""
     return hashlib.sha256(records.encode()).hexdigest()

@@ -23,6 +23,7 @@ from stream.store.bucket import is_bucket, pulled
 from stream.store.chain import Entry
 from stream.store.declared import SCHEMAS
 from stream.store.layout import CALLS, DECLARED, Identity, read_identity
+from stream.store.rows import DESTINATION_VIEWS_SQL
 
 REMOVING = ("tombstone", "compaction")
 """Kinds of entries that take segments out of the live set."""
@@ -120,24 +121,14 @@ def _ledger_table(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> None:
     con.unregister("ledger_rows")
 
 
-_VIEWS = """
+_VIEWS = f"""
 CREATE VIEW calls AS SELECT * EXCLUDE (findings, filename, file_row_number) REPLACE (event_id::UUID AS event_id)
     FROM call_segments;
 CREATE VIEW findings AS
     SELECT event_id::UUID AS event_id, f.rule_id, f.severity, f.articles, f.title, f.explanation, f.remediation,
            tenant, observed_at
     FROM (SELECT event_id, tenant, observed_at, unnest(findings) AS f FROM call_segments);
-CREATE VIEW call_destinations AS
-    -- One row per call with personal data and per place it went: processing locations and the
-    -- importer's seat; 'unknown' when the call's destination could not be resolved.
-    SELECT *, coalesce(activity_id, '-') AS activity, coalesce(provider, 'host:' || host) AS recipient,
-           unnest(coalesce(nullif(list_distinct(list_concat(locations,
-               list_filter([entity_country], lambda x: x IS NOT NULL))), []), ['unknown'])) AS destination
-    FROM calls WHERE len(categories) > 0 OR special;
-CREATE VIEW transfers AS
-    SELECT tenant, activity AS activity_id, recipient AS provider, destination, basis, decision,
-           count(*) AS calls, min(observed_at) AS first_seen, max(observed_at) AS last_seen
-    FROM call_destinations GROUP BY ALL;
+{DESTINATION_VIEWS_SQL}
 CREATE VIEW policies AS
     SELECT tenant, version, loaded_at, document::JSON AS document FROM policies_segments
     QUALIFY row_number() OVER (PARTITION BY tenant, version ORDER BY filename, file_row_number) = 1;

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from stream.store.canonical import digest
 from stream.store.chain import Entry
-from stream.store.layout import CALLS
+from stream.store.layout import CALLS, tenant_days
 from stream.store.writer import StoreWriter, write_segment
 
 TOMBSTONES = "tombstones"
@@ -37,7 +37,7 @@ class Deletion:
 def prune(writer: StoreWriter, tenant: str, before: date, *, basis: str, by: str, dry_run: bool = False) -> Deletion:
     """Remove ``tenant``'s day partitions older than ``before`` (retention), under one tombstone."""
     snap = writer.snapshot()
-    prefix = f"{CALLS}/tenant={tenant}/day="
+    prefix = tenant_days(tenant)
     files = [f for f in snap.live_files(prefix) if date.fromisoformat(f[len(prefix):].split("/")[0]) < before]
     why = {"reason": "retention", "basis": basis, "by": by, "tenant": tenant, "before": before.isoformat()}
     return remove_whole(writer, files, why, dry_run=dry_run)

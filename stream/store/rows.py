@@ -50,6 +50,23 @@ FINDING_TEXT_ID_SQL = f"sha256({FINDING_JSON_SQL}::VARCHAR)"
 """SQL for a finding text's key in ``finding_texts``: the SHA-256 of its canonical JSON."""
 
 
+DESTINATION_VIEWS_SQL = """
+CREATE VIEW call_destinations AS
+    -- One row per call with personal data and per place it went: processing locations and the
+    -- importer's seat; 'unknown' when the call's destination could not be resolved.
+    SELECT *, coalesce(activity_id, '-') AS activity, coalesce(provider, 'host:' || host) AS recipient,
+           unnest(coalesce(nullif(list_distinct(list_concat(locations,
+               list_filter([entity_country], lambda x: x IS NOT NULL))), []), ['unknown'])) AS destination
+    FROM calls WHERE len(categories) > 0 OR special;
+CREATE VIEW transfers AS
+    SELECT tenant, activity AS activity_id, recipient AS provider, destination, basis, decision,
+           count(*) AS calls, min(observed_at) AS first_seen, max(observed_at) AS last_seen
+    FROM call_destinations GROUP BY ALL;
+"""
+"""The views over ``calls`` that the reports' transfer map reads: the store reader's, and the single-file
+store's since its first schema version (one text, so that both keep answering alike)."""
+
+
 def call_canon_sql(alias: str) -> str:
     """SQL for the canonical JSON of a call row (columns cast to the table's types)."""
     return "json_array(" + ", ".join(f"{alias}.{name}::{kind}" for name, kind in CALL_COLUMNS) + ")"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from pathlib import Path
 
@@ -23,6 +23,21 @@ async def until(condition: Callable[[], bool], timeout: float = 30.0, what: str 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+async def steady(observe: Callable[[], Hashable | None], what: str, hold: float = 3.0, timeout: float = 60.0) -> None:
+    """Poll ``observe`` until it gives the same value for ``hold`` s (``None``: not acceptable yet); fail with
+    ``what`` and the last acceptable value after ``timeout``."""
+    deadline, since, last = time.monotonic() + timeout, 0.0, None
+    while time.monotonic() < deadline:
+        now = observe()
+        if now is not None and now == last:
+            if time.monotonic() - since >= hold:
+                return
+        else:
+            since, last = time.monotonic(), now
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{what}: {last}")
 
 
 def publish(bootstrap: str, items: list[AICallEvent | tuple[str, bytes]]) -> None:

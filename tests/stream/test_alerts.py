@@ -22,7 +22,7 @@ from stream.alerts.incidents import incident_id
 from stream.alerts.interactions import sign
 from tests.helpers import read_all
 from tests.rules.conftest import call
-from tests.stream.conftest import EXAMPLE_POLICY, publish, until
+from tests.stream.conftest import EXAMPLE_POLICY, publish, steady, until
 
 pytestmark = pytest.mark.kafka
 SECRET = "s3cret-signing"
@@ -360,23 +360,17 @@ async def test_two_workers_share_the_partitions_and_each_incident_is_sent_once(k
     assert len(posts) == len(expected), "each incident posted once, by the worker that owns its tenant"
 
 
-async def _stable_split(one: StreamApp, two: StreamApp, hold: float = 3.0, timeout: float = 60.0) -> None:
-    """Both hold partitions, together all of them, and the split stays put for ``hold`` seconds.
+async def _stable_split(one: StreamApp, two: StreamApp) -> None:
+    """Both hold partitions, together all of them, and the split stays put for 3 s.
 
     The groups start at the latest offset: records published while a partition changes
     hands before any offset was committed would be skipped, so the test waits for calm.
     """
-    deadline, since, last = time.monotonic() + timeout, None, None
-    while time.monotonic() < deadline:
-        split = (frozenset(_assigned(one)), frozenset(_assigned(two)))
-        good = all(split) and split[0] | split[1] == _EVERY_PARTITION and not split[0] & split[1]
-        if good and split == last:
-            if time.monotonic() - since >= hold:
-                return
-        else:
-            since, last = time.monotonic(), split if good else None
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"the two workers never settled on a split of the partitions: {last}")
+    def split() -> tuple[frozenset, frozenset] | None:
+        now = (frozenset(_assigned(one)), frozenset(_assigned(two)))
+        return now if all(now) and now[0] | now[1] == _EVERY_PARTITION and not now[0] & now[1] else None
+
+    await steady(split, "the two workers never settled on a split of the partitions")
 
 
 _EVERY_PARTITION = {(topic, p) for topic in ("douane.ai-calls", "douane.findings") for p in range(6)}

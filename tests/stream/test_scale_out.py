@@ -11,7 +11,7 @@ import pytest
 
 from collector.outbox import Outbox
 from stream import CountingStage, EmbeddedWorker, StreamApp
-from tests.stream.conftest import until
+from tests.stream.conftest import steady, until
 from tests.stream.test_alerts import (alert_app, calls_shown, deepseek_calls, expected_incidents,  # noqa: F401
                                      messages_by_incident, slack)
 
@@ -61,27 +61,20 @@ def _through_the_gateway(bootstrap: str, tmp_path, events) -> None:
         outbox.close()
 
 
-async def _settled(apps: list[StreamApp], hold: float = 3.0, timeout: float = 90.0) -> None:
+async def _settled(apps: list[StreamApp]) -> None:
     """Every worker judges some partitions and owns some incident partitions, together all of them, and the
-    split stays put for ``hold`` s.
+    split stays put for 3 s.
 
     The groups start at the latest offset: records published while a partition changes hands
     before any offset was committed would be skipped, so the test waits for calm.
     """
-    deadline, since, last = time.monotonic() + timeout, 0.0, None
-    while time.monotonic() < deadline:
+    def split() -> tuple[tuple[frozenset[int], ...], tuple[frozenset[int], ...]] | None:
         judging = tuple(frozenset(tp.partition for tp in app.judge.assignment()) for app in apps)
         desks = tuple(frozenset(tp.partition for tp in app.app.consumer.assignment() if tp.topic == "douane.findings")
                       for app in apps)
-        split = (judging, desks)
-        good = _shared(judging) and _shared(desks)
-        if good and split == last:
-            if time.monotonic() - since >= hold:
-                return
-        else:
-            since, last = time.monotonic(), split if good else None
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"the workers never settled on a split of the partitions: {last}")
+        return (judging, desks) if _shared(judging) and _shared(desks) else None
+
+    await steady(split, "the workers never settled on a split of the partitions", timeout=90.0)
 
 
 def _shared(split: tuple[frozenset[int], ...]) -> bool:
