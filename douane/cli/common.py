@@ -1,7 +1,8 @@
-"""Helpers every CLI command shares: settings, logging, the bootstrap address, errors."""
+"""Helpers every CLI command shares: settings, logging, the bootstrap address, errors, output."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from typing import NoReturn
@@ -31,6 +32,15 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``error: message`` on stderr and exit."""
     typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
+
+
+def said(json_out: bool, facts: object, *lines: str) -> None:
+    """A command's result: lines for people, or the same facts as one JSON document for a script."""
+    if json_out:
+        typer.echo(json.dumps(facts, indent=2, default=str))
+    else:
+        for line in lines:
+            typer.echo(line)
 
 
 def bootstrap(cfg: Settings) -> str:
