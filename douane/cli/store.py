@@ -36,8 +36,8 @@ def verify(
 
     cfg = settings()
     path = store or cfg.store_location
-    key_file = public_key or (public_path(cfg.ledger_key_path) if public_path(cfg.ledger_key_path).exists()
-                              else cfg.ledger_key_path)
+    pub = public_path(cfg.ledger_key_path)
+    key_file = public_key or (pub if pub.exists() else cfg.ledger_key_path)
     try:
         lines = head_file_lines(heads or cfg.ledger_heads_path)
         if cfg.ledger_heads_url:
