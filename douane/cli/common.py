@@ -1,7 +1,8 @@
-"""Helpers every CLI command shares: settings, logging, the bootstrap address, errors."""
+"""Helpers every CLI command shares: settings, logging, the bootstrap address, errors, output."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from typing import NoReturn
@@ -35,13 +36,35 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def bootstrap(cfg: Settings) -> str:
-    """The broker to use: ``DOUANE_KAFKA_BOOTSTRAP``, else the local broker when it answers."""
+def said(json_out: bool, facts: object, *lines: str) -> None:
+    """A command's result: lines for people, or the same facts as one JSON document for a script."""
+    if json_out:
+        typer.echo(json.dumps(facts, indent=2, default=str))
+    else:
+        for line in lines:
+            typer.echo(line)
+
+
+def local_broker(cfg: Settings):
+    """The broker process Douane owns under ``$DOUANE_HOME/kafka``, with the configured ports and heap."""
+    from deploy.kafka import LocalBroker
+
+    return LocalBroker(cfg.kafka_home, cfg.kafka_port, cfg.kafka_controller_port, cfg.kafka_heap)
+
+
+def find_bootstrap(cfg: Settings) -> str | None:
+    """The broker to use: ``DOUANE_KAFKA_BOOTSTRAP``, else the local broker when it answers, else None."""
     if cfg.kafka_bootstrap:
         return cfg.kafka_bootstrap
     from deploy.kafka import LocalBroker
 
     status = LocalBroker(cfg.kafka_home).status()
-    if status.running and status.answering:
-        return status.bootstrap
-    fail("no Kafka broker: run 'douane kafka up' or set DOUANE_KAFKA_BOOTSTRAP=host:port")
+    return status.bootstrap if status.running and status.answering else None
+
+
+def bootstrap(cfg: Settings) -> str:
+    """The broker to use (see ``find_bootstrap``), or a clear exit naming the fix."""
+    address = find_bootstrap(cfg)
+    if address is None:
+        fail("no Kafka broker: run 'douane kafka up' or set DOUANE_KAFKA_BOOTSTRAP=host:port")
+    return address

@@ -7,17 +7,17 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from douane.cli.common import fail
+from douane.cli.common import fail, local_broker
 from douane.cli.demo_screens import Broker
 
 
 def start_broker(cfg) -> Broker:
     """The broker to use: DOUANE_KAFKA_BOOTSTRAP's, else the local one (started when it is not running)."""
-    from deploy.kafka import BrokerError, JarsError, LocalBroker
+    from deploy.kafka import BrokerError, JarsError
 
     if cfg.kafka_bootstrap:
         return Broker(cfg.kafka_bootstrap, started_here=False, external=True)
-    local = LocalBroker(cfg.kafka_home, cfg.kafka_port, cfg.kafka_controller_port, cfg.kafka_heap)
+    local = local_broker(cfg)
     try:
         before = local.status()
         address = local.up().bootstrap
@@ -28,9 +28,7 @@ def start_broker(cfg) -> Broker:
 
 def stop_broker(cfg) -> bool:
     """Stop the local broker; False when none was running."""
-    from deploy.kafka import LocalBroker
-
-    return LocalBroker(cfg.kafka_home, cfg.kafka_port, cfg.kafka_controller_port, cfg.kafka_heap).down()
+    return local_broker(cfg).down()
 
 
 def run_folder(home: Path) -> Path:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import typer
 
-from douane.cli.common import bootstrap, settings
+from douane.cli.common import bootstrap, said, settings
 
 app = typer.Typer(help="The dead-letter queue (douane.dlq).", no_args_is_help=True)
 
@@ -35,15 +34,11 @@ def list_(since: str = SINCE, stage: str = STAGE, reason: str = REASON, json_out
     Exit status: 0 when the DLQ holds none that match, 1 when it does.
     """
     letters = _letters(since, stage, reason)
-    if json_out:
-        typer.echo(json.dumps([d.summary() for d in letters], indent=2))
-    else:
-        for d in letters:
-            typer.echo(f"{d.at[:19]:<19}  {d.stage:<9} {d.source:<28} {d.reason}")
-        by_cause = Counter((d.stage, d.reason.split(":")[0]) for d in letters)
-        typer.echo(f"\n{len(letters)} dead letter(s)" + (":" if letters else ""))
-        for (st, cause), n in by_cause.most_common():
-            typer.echo(f"  {n:6d}  {st:<9} {cause}")
+    by_cause = Counter((d.stage, d.reason.split(":")[0]) for d in letters)
+    said(json_out, [d.summary() for d in letters],
+         *(f"{d.at[:19]:<19}  {d.stage:<9} {d.source:<28} {d.reason}" for d in letters),
+         f"\n{len(letters)} dead letter(s)" + (":" if letters else ""),
+         *(f"  {n:6d}  {st:<9} {cause}" for (st, cause), n in by_cause.most_common()))
     if letters:
         raise typer.Exit(1)
 
@@ -63,12 +58,9 @@ def replay(since: str = SINCE, stage: str = STAGE, reason: str = REASON,
 
     result = send_back(bootstrap(settings()), _letters(since, stage, reason), dry_run, again)
     verb = "would send" if dry_run else "sent"
-    if json_out:
-        typer.echo(json.dumps({verb.replace(" ", "_"): [d.summary() for d in result.sent],
-                               "kept": [{**d.summary(), "why": why} for d, why in result.kept]}, indent=2))
-    else:
-        for d, why in result.kept:
-            typer.echo(f"kept     {d.source:<28} {why}")
-        typer.echo(f"{verb} {len(result.sent)} dead letter(s) back; kept back {len(result.kept)}")
+    said(json_out, {verb.replace(" ", "_"): [d.summary() for d in result.sent],
+                    "kept": [{**d.summary(), "why": why} for d, why in result.kept]},
+         *(f"kept     {d.source:<28} {why}" for d, why in result.kept),
+         f"{verb} {len(result.sent)} dead letter(s) back; kept back {len(result.kept)}")
     if result.kept:
         raise typer.Exit(1)

@@ -6,16 +6,13 @@ import time
 
 import typer
 
-from douane.cli.common import bootstrap, fail, settings
+from douane.cli.common import bootstrap, fail, local_broker, settings
 
 app = typer.Typer(help="Run the local Apache Kafka broker and create Douane's topics.", no_args_is_help=True)
 
 
 def _broker():
-    from deploy.kafka import LocalBroker
-
-    cfg = settings()
-    return LocalBroker(cfg.kafka_home, cfg.kafka_port, cfg.kafka_controller_port, cfg.kafka_heap)
+    return local_broker(settings())
 
 
 @app.command()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from douane.cli.common import fail, settings
+from douane.cli.common import fail, find_bootstrap, settings
 
 PROGRESS_FROM = 20_000
 """Records to read before a progress bar is worth showing."""
@@ -111,14 +111,7 @@ def _policies(paths: list[Path] | None, registry: Path | None, store: Path):
 
 def _broker(cfg, source: str) -> str | None:
     """The broker, or None when replay should use the store (asked for, or no broker answers)."""
-    if source == "store":
-        return None
-    if cfg.kafka_bootstrap:
-        return cfg.kafka_bootstrap
-    from deploy.kafka import LocalBroker
-
-    status = LocalBroker(cfg.kafka_home).status()
-    return status.bootstrap if status.running and status.answering else None
+    return None if source == "store" else find_bootstrap(cfg)
 
 
 class _Progress:

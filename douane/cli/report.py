@@ -6,12 +6,11 @@ from datetime import date, datetime, timezone
 from enum import StrEnum
 from pathlib import Path
 
-import json
 import sys
 
 import typer
 
-from douane.cli.common import fail, settings
+from douane.cli.common import fail, said, settings
 
 app = typer.Typer(help="Article 30, DPIA and NIS2 incident reports from the DuckDB store.", no_args_is_help=True)
 
@@ -118,11 +117,8 @@ def incident(
 
 
 def _said(json_out: bool, line: str, out: Path, fmt: Format, **figures) -> None:
-    """The command's last word: a line for people, or JSON with the same facts for a script."""
-    if json_out:
-        typer.echo(json.dumps({"out": str(out), "format": fmt.value, **figures}, indent=2))
-    else:
-        typer.echo(line)
+    """The command's last word: a line for people, or JSON with the same facts (and the file) for a script."""
+    said(json_out, {"out": str(out), "format": fmt.value, **figures}, line)
 
 
 def _write(label: str, store: Path | None, out: Path, fmt: Format, build, to_html):

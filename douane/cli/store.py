@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from douane.cli.common import bootstrap, fail, settings
+from douane.cli.common import bootstrap, fail, said, settings
 
 ledger_app = typer.Typer(help="The signed, tamper-evident ledger of the store.", no_args_is_help=True)
 store_app = typer.Typer(help="The evidence store: Parquet segments under a signed ledger.", no_args_is_help=True)
@@ -18,15 +18,6 @@ DRY_RUN = typer.Option(False, "--dry-run", help="say what would be removed, remo
 BY = typer.Option(..., "--by", help="who orders the deletion (kept in the signed tombstone)")
 BASIS = typer.Option(..., "--basis", help="why: the policy's retention rule or the request's reference")
 JSON = typer.Option(False, "--json", help="JSON instead of text (what was, or would be, changed)")
-
-
-def _said(json_out: bool, facts: dict, *lines: str) -> None:
-    """The result: lines for people, or the same facts as one JSON object for a script."""
-    if json_out:
-        typer.echo(json.dumps(facts, indent=2, default=str))
-    else:
-        for line in lines:
-            typer.echo(line)
 
 
 @ledger_app.command()
@@ -45,8 +36,8 @@ def verify(
 
     cfg = settings()
     path = store or cfg.store_location
-    key_file = public_key or (public_path(cfg.ledger_key_path) if public_path(cfg.ledger_key_path).exists()
-                              else cfg.ledger_key_path)
+    pub = public_path(cfg.ledger_key_path)
+    key_file = public_key or (pub if pub.exists() else cfg.ledger_key_path)
     try:
         lines = head_file_lines(heads or cfg.ledger_heads_path)
         if cfg.ledger_heads_url:
@@ -71,8 +62,6 @@ def verify(
 
 def _verify_json(path: Path, report) -> None:
     """One JSON object for scripts; exit 1 when the ledger is not intact."""
-    import json
-
     typer.echo(json.dumps({"store": str(path), "intact": report.intact, "chains": report.chains,
                            "entries": report.batches, "calls": report.records, "declared": report.declared,
                            "heads_checked": report.heads_checked, "problems": [str(p) for p in report.problems],
@@ -98,7 +87,7 @@ def migrate(
         fail(str(exc))
     declared = ", ".join(f"{n} {t}" for t, n in result.declared.items())
     report = verify_store(writer.root, writer.key.public_key(), _lines(writer))
-    _said(json_out, {"from": str(source), "store": str(writer.root), "calls": result.calls,
+    said(json_out, {"from": str(source), "store": str(writer.root), "calls": result.calls,
                      "declared": dict(result.declared), "intact": report.intact, "records": report.records},
           f"{source} -> {writer.root}: {result.calls} calls, {declared}",
           f"new store: {report.records} calls, {report.declared} declared records, "
@@ -129,7 +118,7 @@ def prune(
     before = datetime.now(timezone.utc).date() - timedelta(days=older_than)
     done = run(_writer(store), tenant, before, basis=basis, by=by, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
-    _said(json_out, {"dry_run": dry_run, "tenant": tenant, "before": before, "calls": done.records,
+    said(json_out, {"dry_run": dry_run, "tenant": tenant, "before": before, "calls": done.records,
                      "segments": len(done.files)},
           f"{verb} {done.records} calls of {tenant} before {before:%Y-%m-%d} ({len(done.files)} segments)")
 
@@ -145,7 +134,7 @@ def _prune_from_policy(writer, tenant: str | None, by: str, dry_run: bool, json_
     facts = {"dry_run": dry_run, "tenants": [
         {"tenant": e.tenant, "policy_version": e.policy_version, "calls": e.records,
          "whole_segments": len(e.whole.files), "rewritten_segments": len(e.partial.files)} for e in done]}
-    _said(json_out, facts, *(lines or ["no recorded policy sets evidence_retention"
+    said(json_out, facts, *(lines or ["no recorded policy sets evidence_retention"
                                        + (f" for {tenant}" if tenant else "")]))
 
 
@@ -180,7 +169,7 @@ def erase(
         facts["by_event_id"] = {"calls": done.records, "segments": len(done.files), "not_in_store": missing}
         lines.append(f"{verb} {done.records} call(s) from {len(done.files)} segment(s)"
                      + (f"; not in the store: {', '.join(missing)}" if missing else ""))
-    _said(json_out, facts, *lines)
+    said(json_out, facts, *lines)
 
 
 @store_app.command()
@@ -195,7 +184,7 @@ def compact(
     from stream.store.compaction import compact as run
 
     done = run(_writer(store), min_files=min_files, grace=timedelta(minutes=grace_minutes))
-    _said(json_out, {"merged_segments": done.replaced, "into": done.folders, "removed_earlier": done.removed},
+    said(json_out, {"merged_segments": done.replaced, "into": done.folders, "removed_earlier": done.removed},
           f"merged {done.replaced} segments into {done.folders}; removed {done.removed} replaced earlier")
 
 

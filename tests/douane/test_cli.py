@@ -90,12 +90,16 @@ def _scc_calls_to_openai_in_the_outage(events: int) -> int:
                and e.destination.provider == "openai" and e.app.feature in ("support_chat", "checkout"))
 
 
-@pytest.mark.kafka
-def test_demo_audits_stores_and_verifies_synthetic_traffic(
-    kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+@pytest.fixture
+def demo_home(kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``douane demo`` on the session's broker, with the test's tmp_path as DOUANE_HOME."""
     monkeypatch.setenv("DOUANE_KAFKA_BOOTSTRAP", kafka_bootstrap)
     monkeypatch.setenv("DOUANE_HOME", str(tmp_path))
+
+
+@pytest.mark.kafka
+@pytest.mark.usefixtures("demo_home")
+def test_demo_audits_stores_and_verifies_synthetic_traffic(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--events", "40"])
     assert result.exit_code == 0, result.output
     run = (tmp_path / "runs" / "latest").resolve()
@@ -128,11 +132,8 @@ def test_demo_audits_stores_and_verifies_synthetic_traffic(
 
 
 @pytest.mark.kafka
-def test_a_second_demo_run_starts_a_fresh_folder_and_counts_only_its_own_calls(
-    kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("DOUANE_KAFKA_BOOTSTRAP", kafka_bootstrap)
-    monkeypatch.setenv("DOUANE_HOME", str(tmp_path))
+@pytest.mark.usefixtures("demo_home")
+def test_a_second_demo_run_starts_a_fresh_folder_and_counts_only_its_own_calls(tmp_path: Path) -> None:
     first = runner.invoke(app, ["demo", "--events", "30"])
     second = runner.invoke(app, ["demo", "--events", "30"])
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
