@@ -34,9 +34,14 @@ def personal_data(text: str, key: bytes, key_id: str) -> PersonalData:
         by_category[hit.category] = (count + hit.count, [*names, hit.detector])
     categories = tuple(CategoryCount(category=c, count=n, detectors=tuple(d)) for c, (n, d) in
                        sorted(by_category.items()))
-    digest = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
     return PersonalData(categories=categories, special_category=HEALTH in by_category,
-                        content_hash=f"hmac-sha256:{key_id}:{digest}")
+                        content_hash=content_hash(text, key, key_id))
+
+
+def content_hash(text: str, key: bytes, key_id: str) -> str:
+    """The keyed hash of ``text`` an event carries (``hmac-sha256:<key id>:<hex>``)."""
+    digest = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+    return f"hmac-sha256:{key_id}:{digest}"
 
 
 def region_hints(host: str, api: Api, body: dict) -> tuple[RegionHint, ...]:

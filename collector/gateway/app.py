@@ -144,8 +144,7 @@ class Gateway:
             tenant = self._tenant(request)
             payload = read_export(await self._body(request), content_type, signal)
             read = ingest if signal == "traces" else ingest_logs
-            ingested = read(payload, tenant, self.config.content_key.get_secret_value().encode(),
-                            self.config.content_key_id)
+            ingested = read(payload, tenant, self.scanner.key, self.scanner.key_id)
         except GatewayError as exc:
             self.metrics.refused.labels(exc.code).inc()
             return exc.response()

@@ -11,13 +11,11 @@ are ever scanned; the content hash always covers the whole text. Detection is ca
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 import multiprocessing
 from multiprocessing.connection import Connection
 
-from collector.declare import personal_data
+from collector.declare import content_hash, personal_data
 from douane.contract import PersonalData
 from douane.contract.events import ScanState
 
@@ -90,12 +88,8 @@ class Scanner:
             return found
         self.exceeded += 1
         partial = found or PersonalData()
-        return partial.model_copy(update={"scan": ScanState.BUDGET_EXCEEDED, "content_hash": self.content_hash(text)})
-
-    def content_hash(self, text: str) -> str:
-        """The keyed hash of the whole text, as ``personal_data`` writes it."""
-        digest = hmac.new(self.key, text.encode(), hashlib.sha256).hexdigest()
-        return f"hmac-sha256:{self.key_id}:{digest}"
+        whole = content_hash(text, self.key, self.key_id)
+        return partial.model_copy(update={"scan": ScanState.BUDGET_EXCEEDED, "content_hash": whole})
 
     async def _in_worker(self, text: str) -> PersonalData | None:
         """The worker's answer, or None when the budget ran out (the worker is then replaced)."""

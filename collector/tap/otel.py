@@ -58,7 +58,7 @@ def ingest(payload: dict, tenant: str, key: bytes, key_id: str) -> Ingested:
     result = Ingested()
     if not isinstance(payload, dict) or not isinstance(payload.get("resourceSpans", []), list):
         raise ValueError("an export is an object whose resourceSpans is a list")
-    for resource, span in _spans(payload):
+    for resource, span in resource_items(payload, "resourceSpans", "scopeSpans", "spans"):
         try:
             attrs = attributes(span.get("attributes"))
             if any(k.startswith("gen_ai.") for k in attrs):
@@ -129,18 +129,20 @@ def _value(value: dict, depth: int):
     return None
 
 
-def _spans(payload: dict) -> Iterator[tuple[dict, dict]]:
-    for resource_spans in payload.get("resourceSpans") or ():
-        if not isinstance(resource_spans, dict):
-            raise ValueError("each resourceSpans entry must be an object")
+def resource_items(payload: dict, groups: str, scopes: str, items: str) -> Iterator[tuple[dict, dict]]:
+    """Each item of an export with its resource's attributes: ``resourceSpans/scopeSpans/spans`` for
+    traces, ``resourceLogs/scopeLogs/logRecords`` for logs. Items that are not objects are skipped."""
+    for group in payload.get(groups) or ():
+        if not isinstance(group, dict):
+            raise ValueError(f"each {groups} entry must be an object")
         try:
-            resource = attributes((resource_spans.get("resource") or {}).get("attributes"))
+            resource = attributes((group.get("resource") or {}).get("attributes"))
         except SPAN_ERRORS as exc:
             raise ValueError(f"unreadable resource attributes: {_first_line(exc)}") from None
-        for scope in _list(resource_spans, "scopeSpans"):
-            for span in _list(scope, "spans") if isinstance(scope, dict) else ():
-                if isinstance(span, dict):
-                    yield resource, span
+        for scope in _list(group, scopes):
+            for item in _list(scope, items) if isinstance(scope, dict) else ():
+                if isinstance(item, dict):
+                    yield resource, item
 
 
 def _list(parent: dict, key: str) -> list:

@@ -12,7 +12,7 @@ are ignored.
 
 from __future__ import annotations
 
-from collector.tap.otel import SPAN_ERRORS, Ingested, _first_line, _list, attributes, span_event
+from collector.tap.otel import SPAN_ERRORS, Ingested, _first_line, attributes, resource_items, span_event
 
 
 def ingest_logs(payload: dict, tenant: str, key: bytes, key_id: str) -> Ingested:
@@ -20,7 +20,7 @@ def ingest_logs(payload: dict, tenant: str, key: bytes, key_id: str) -> Ingested
     result = Ingested()
     if not isinstance(payload, dict) or not isinstance(payload.get("resourceLogs", []), list):
         raise ValueError("a logs export is an object whose resourceLogs is a list")
-    for resource, record in _records(payload):
+    for resource, record in resource_items(payload, "resourceLogs", "scopeLogs", "logRecords"):
         try:
             attrs = attributes(record.get("attributes"))
             if "gen_ai.operation.name" in attrs:
@@ -29,20 +29,6 @@ def ingest_logs(payload: dict, tenant: str, key: bytes, key_id: str) -> Ingested
             result.rejected.append(f"log record {str(record.get('eventName', '?'))[:60]!r}: "
                                    f"{_first_line(exc) or type(exc).__name__}")
     return result
-
-
-def _records(payload: dict):
-    for resource_logs in payload.get("resourceLogs") or ():
-        if not isinstance(resource_logs, dict):
-            raise ValueError("each resourceLogs entry must be an object")
-        try:
-            resource = attributes((resource_logs.get("resource") or {}).get("attributes"))
-        except SPAN_ERRORS as exc:
-            raise ValueError(f"unreadable resource attributes: {_first_line(exc)}") from None
-        for scope in _list(resource_logs, "scopeLogs"):
-            for record in _list(scope, "logRecords") if isinstance(scope, dict) else ():
-                if isinstance(record, dict):
-                    yield resource, record
 
 
 def _as_span(record: dict, attrs: dict) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import time
 import uuid
@@ -97,6 +98,13 @@ def broker(tmp_path: Path) -> Iterator[LocalBroker]:
     if pid:
         os.killpg(pid, signal.SIGCONT)
     broker.down()
+
+
+def free_port() -> int:
+    """A loopback port free at the moment of asking, for a gateway started in a process of its own."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_for(condition, seconds: float, what: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,19 +22,14 @@ from collector.gateway.config import DirectEndpoint
 from deploy.kafka import LocalBroker
 from deploy.standins.llm import LLMStandIn
 from douane.contract.events import Action, RedirectRoute
-from tests.collector.conftest import EXAMPLES, TENANT_KEY, gateway_config, ids_on_topic, serve, shut, wait_for
+from tests.collector.conftest import (EXAMPLES, TENANT_KEY, free_port, gateway_config, ids_on_topic, serve, shut,
+                                      wait_for)
 from tests.collector.events import content_hash, events_with
 
 pytestmark = pytest.mark.kafka
 ROOT = Path(__file__).parents[2]
 HEADERS = {"X-Douane-Key": TENANT_KEY, "Authorization": "Bearer sk-test"}
 HEALTH = "Ich bin schwanger, welcher Kaffee ist koffeinfrei?"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start(config: Path, port: int, bootstrap: str) -> subprocess.Popen:
@@ -90,7 +84,7 @@ def test_sigkill_during_an_outage_loses_no_answered_event_and_duplicates_none(br
                       f"    policy: {EXAMPLES / 'woocommerce-shop.policy.yaml'}\n"
                       f"spool_dir: {tmp_path / 'spool'}\nredirect_timeout_s: 1\n"
                       f"upstreams:\n  api.openai.com: {upstream.origin}\n")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     gateway = _start(config, port, bootstrap)
     answered: list[str] = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,16 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.collector.conftest import EXAMPLES, TENANT_KEY
+from tests.collector.conftest import EXAMPLES, TENANT_KEY, free_port
 
 pytestmark = pytest.mark.kafka
 ROOT = Path(__file__).parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _config(tmp_path: Path, policy: Path) -> Path:
@@ -41,7 +34,7 @@ def _serve(config: Path, port: int, server: str, bootstrap: str) -> subprocess.P
 
 @pytest.mark.parametrize("server", ["uvicorn", "granian"])
 def test_the_gateway_serves_on_either_server(server: str, kafka_bootstrap: str, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     proc = _serve(_config(tmp_path, EXAMPLES / "woocommerce-shop.policy.yaml"), port, server, kafka_bootstrap)
     try:
         deadline = time.monotonic() + 60
@@ -66,7 +59,7 @@ def test_the_gateway_serves_on_either_server(server: str, kafka_bootstrap: str, 
 def test_a_broken_policy_is_named_before_any_server_starts(kafka_bootstrap: str, tmp_path: Path) -> None:
     policy = tmp_path / "shop.policy.yaml"
     policy.write_text("controller: [not, a, mapping\n")
-    proc = _serve(_config(tmp_path, policy), _free_port(), "granian", kafka_bootstrap)
+    proc = _serve(_config(tmp_path, policy), free_port(), "granian", kafka_bootstrap)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1
     assert "shop.policy.yaml" in err and "Traceback" not in err

@@ -24,7 +24,7 @@ import pytest
 
 from collector.gateway import hash_key
 from deploy.standins.llm import LLMStandIn
-from tests.collector.conftest import EXAMPLES, TENANT_KEY
+from tests.collector.conftest import EXAMPLES, TENANT_KEY, free_port
 
 pytestmark = pytest.mark.kafka
 ROOT = Path(__file__).parents[2]
@@ -40,12 +40,6 @@ class Served:
     port: int
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _config(folder: Path, upstream: str) -> Path:
     config = folder / "gateway.yaml"
     config.write_text(f"tenants:\n  - id: shop-berlin\n    key_sha256: '{hash_key(TENANT_KEY)}'\n"
@@ -59,7 +53,7 @@ def _config(folder: Path, upstream: str) -> Path:
 def served(request, kafka_bootstrap: str, tmp_path_factory) -> Iterator[Served]:
     upstream = LLMStandIn().start()
     folder = tmp_path_factory.mktemp(f"limits-{request.param}")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "douane.cli", "gateway", "serve", "--config",
                              str(_config(folder, upstream.origin)), "--port", str(port), "--server", request.param,
                              "--dev"], cwd=ROOT, env={**os.environ, "DOUANE_KAFKA_BOOTSTRAP": kafka_bootstrap},
