@@ -20,6 +20,7 @@ from douane.contract import (
     ScanState,
     Tap,
     TapKind,
+    Verdict,
 )
 from douane.ids import uuid7
 from rules.catalogue import load_catalogue
@@ -113,6 +114,14 @@ def call(host: str, *, model: str | None = None, geo: str | None = None, feature
         outcome=Outcome(action=Action.FORWARDED, status=200),
         consent_ref=consent_ref,
     )
+
+
+def assert_verdict(verdict: Verdict, case: Any) -> None:
+    """The checks every table of verdict cases makes: decision and basis, the findings it ``has`` and ``lacks``."""
+    rules = {f.rule_id for f in verdict.findings}
+    assert (verdict.decision, verdict.basis) == (case.decision, case.basis), f"findings: {sorted(rules)}"
+    assert set(case.has) <= rules, f"missing {set(case.has) - rules}; got {sorted(rules)}"
+    assert not set(case.lacks) & rules, f"unexpected {set(case.lacks) & rules}"
 
 
 @pytest.fixture
