@@ -13,6 +13,8 @@ from reports.charts import CNIL_SCALE, destinations_chart, failures_chart, findi
 from reports.feared import SCALE
 from reports.incident_models import IncidentReport
 from reports.models import Article30Report, DpiaReport
+from rules.derogations import article
+from rules.policy import Derogation
 from rules.taxonomy import display_name
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -27,9 +29,8 @@ def label(key: str) -> str:
     """A key in words for people: taxonomy names for categories and subjects, transfer bases spelt out."""
     if key in BASES:
         return BASES[key]
-    if key.startswith("derogation_49_1_"):
-        letter = key.removeprefix("derogation_49_1_")
-        return "Art. 49(1) second subparagraph" if letter == "compelling" else f"Art. 49(1)({letter})"
+    if key.startswith("derogation_49_1_"):  # a Basis value: one of the Derogation values, prefixed
+        return f"Art. {article(Derogation(key.removeprefix('derogation_')))}"
     name = display_name(key)
     return name.replace("_", " ") if name == key and "." not in key else name
 
