@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from pydantic import BaseModel
 
-from reports.charts import CNIL_SCALE, destinations_chart, failures_chart, findings_over_time, flows_sankey, risk_matrix
+from reports.charts import destinations_chart, failures_chart, findings_over_time, flows_sankey, risk_matrix
 from reports.feared import SCALE
 from reports.incident_models import IncidentReport
 from reports.models import Article30Report, DpiaReport
@@ -52,7 +52,8 @@ def dpia_html(report: DpiaReport) -> str:
     inherent = [SimpleNamespace(likelihood=e.likelihood, impact=e.severity) for e in report.feared_events]
     residual = [SimpleNamespace(likelihood=e.residual_likelihood, impact=e.residual_severity)
                 for e in report.feared_events]
-    names = (CNIL_SCALE, CNIL_SCALE)
+    words = tuple(SCALE.values())  # the CNIL scale, for likelihood and severity alike
+    names = (words, words)
     charts = {"flows": flows_sankey(report.flows), "inherent": risk_matrix(inherent, title="Before measures", names=names),
               "residual": risk_matrix(residual, title="After measures", names=names),
               "over_time": findings_over_time(report.findings_by_day)}
