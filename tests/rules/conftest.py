@@ -87,6 +87,11 @@ def make_policy(vendors: list[dict] | None = None, **changes: Any) -> Policy:
     return Policy.model_validate(data)
 
 
+def v(provider: str, **kw: Any) -> dict:
+    """A vendor-register entry for ``provider`` with the fields ``kw``."""
+    return {"provider": provider, **kw}
+
+
 def engine_for(policy: Policy, custom=None) -> Engine:
     """An engine on the shipped registry and jurisdictions."""
     return Engine(REGISTRY, policy, JURISDICTIONS, CATALOGUE, custom=custom)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from douane.contract import AICallEvent, Basis, Decision, Enforcement, Severity
-from tests.rules.conftest import assert_verdict, call, engine_for, make_policy
+from tests.rules.conftest import assert_verdict, call, engine_for, make_policy, v
 
 A, AS, NR, UN = Decision.ALLOWED, Decision.ALLOWED_WITH_SAFEGUARD, Decision.NEEDS_REVIEW, Decision.UNAUTHORISED
 
@@ -31,10 +31,6 @@ BCR = {"approved_by": "CNIL", "approved": "2022-05-01"}
 
 def ie(name: str = "Provider Ireland Ltd", **extra: Any) -> dict:
     return {"name": name, "country": "IE", **extra}
-
-
-def v(provider: str, **kw: Any) -> dict:
-    return {"provider": provider, **kw}
 
 
 def us(provider: str, **kw: Any) -> dict:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from douane.contract import AICallEvent, Basis, Decision, ScanState, Severity
-from tests.rules.conftest import assert_verdict, call, engine_for, make_policy
+from tests.rules.conftest import assert_verdict, call, engine_for, make_policy, v
 
 A, AS, NR, UN = Decision.ALLOWED, Decision.ALLOWED_WITH_SAFEGUARD, Decision.NEEDS_REVIEW, Decision.UNAUTHORISED
 
@@ -63,10 +63,6 @@ class J:
     lacks: tuple[str, ...] = ()
     says: tuple[str, ...] = ()
     severity: Severity | None = None
-
-
-def v(provider: str, **kw: Any) -> dict:
-    return {"provider": provider, **kw}
 
 
 def azure(region: str, deployment: str = "standard") -> list:

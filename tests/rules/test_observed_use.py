@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from douane.contract import Basis, Decision
-from tests.rules.conftest import assert_verdict, call, engine_for, make_policy
-from tests.rules.test_judgments import DEEPSEEK, DOCUMENTED, SCC2, TIA_OK, activity, v, with_activities
+from tests.rules.conftest import assert_verdict, call, engine_for, make_policy, v
+from tests.rules.test_judgments import DEEPSEEK, DOCUMENTED, SCC2, TIA_OK, activity, with_activities
 
 A, AS, UN = Decision.ALLOWED, Decision.ALLOWED_WITH_SAFEGUARD, Decision.UNAUTHORISED
 REC_111 = "GDPR recital 111; EDPB Guidelines 2/2018 s. 2.2-2.3 ('occasional': not in the regular course of action)"

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from douane.contract import Basis, Decision
-from tests.rules.conftest import assert_verdict, call, engine_for, make_policy
-from tests.rules.test_judgments import J, azure, v
+from tests.rules.conftest import assert_verdict, call, engine_for, make_policy, v
+from tests.rules.test_judgments import J, azure
 
 A, AS, NR, UN = Decision.ALLOWED, Decision.ALLOWED_WITH_SAFEGUARD, Decision.NEEDS_REVIEW, Decision.UNAUTHORISED
 HOSTED = "llm.hosted.example"
