@@ -17,11 +17,11 @@ import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import duckdb
+
 from collector import TrafficGenerator
 from reports import article30_html, build_article30, to_pdf
 from stream import PolicySet
-import duckdb
-
 from stream.store import StoreBatch, StoreWriter, open_store, snapshot
 from stream.store import chain as ledger
 from stream.store.chain import Entry

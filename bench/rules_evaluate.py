@@ -14,7 +14,6 @@ import argparse
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -80,17 +79,6 @@ def measure(n: int, label: str) -> None:
           flush=True)
 
 
-def extract(ref: str, into: Path) -> Path:
-    """The tree of ``ref`` (a commit of this repository) as plain files under ``into``."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", ref],
-                             check=True, capture_output=True).stdout
-    tar = into / "tree.tar"
-    tar.write_bytes(archive)
-    with tarfile.open(tar) as t:
-        t.extractall(into / "tree", filter="data")
-    return into / "tree"
-
-
 def measure_in(tree: Path, n: int, label: str) -> None:
     """Run :func:`measure` in a subprocess whose imports come from ``tree``."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
@@ -108,21 +96,18 @@ def main() -> None:
     args = parser.parse_args()
     print(f"rules evaluate: example policy (woocommerce-shop) with its custom rules, full registry, "
           f"{args.events:,} events x 5 passes, best pass, one core", flush=True)
-    if args.baseline == "none":
-        for _ in range(args.rounds):
-            measure_in(ROOT, args.events, "now")
-        return
     with tempfile.TemporaryDirectory(prefix="douane-bench-") as tmp:
-        try:
-            old = extract(args.baseline, Path(tmp))
-        except (OSError, subprocess.CalledProcessError) as exc:
-            print(f"baseline {args.baseline} not available ({exc}); measuring this tree only", flush=True)
-            for _ in range(args.rounds):
-                measure_in(ROOT, args.events, "now")
-            return
+        trees = [(ROOT, "now")]
+        if args.baseline != "none":
+            from gateway_targets import unpack
+
+            try:
+                trees.insert(0, (unpack(args.baseline, Path(tmp)), args.baseline[:9]))
+            except (OSError, subprocess.CalledProcessError) as exc:
+                print(f"baseline {args.baseline} not available ({exc}); measuring this tree only", flush=True)
         for _ in range(args.rounds):
-            measure_in(old, args.events, args.baseline[:9])
-            measure_in(ROOT, args.events, "now")
+            for tree, label in trees:
+                measure_in(tree, args.events, label)
 
 
 if __name__ == "__main__":

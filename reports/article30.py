@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 
 from reports import queries
-from reports.common import bounds, categories_of, declared, party, place_label, provider_name
+from reports.common import bounds, categories_of, controller_header, declared, place_label, provider_name
 from reports.models import ActivityRecord, Article30Report, Count, DestinationCount, Transfer
 from reports.record import build_record
 from rules.jurisdictions import load_jurisdictions
@@ -32,12 +32,8 @@ def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, en
     activities = [_activity(a, policy, flows, recipients, categories, names, eea) for a in policy.activities]
     outside = int(recipients.filter(pl.col("activity_id") == "-")["calls"].sum() or 0)
     batches, head = queries.ledger_summary(con)
-    c = policy.controller
     return Article30Report(
-        tenant=tenant, controller=party(c), controller_country=c.country, role=c.role,
-        dpo=party(c.dpo) if c.dpo else None, representative=party(c.representative) if c.representative else None,
-        joint_controllers=[party(p) for p in c.joint_controllers],
-        controllers_served=[party(p) for p in c.controllers_served], period_start=start, period_end=end,
+        **controller_header(tenant, policy.controller), period_start=start, period_end=end,
         policy_version=policy.version, activities=activities, calls_total=total, calls_with_personal_data=with_pd,
         calls_special=special, calls_outside_activities=outside,
         destinations=[DestinationCount(destinations=place_label(r["destinations"]), decision=r["decision"],

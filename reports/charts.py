@@ -63,9 +63,6 @@ def _legend(entries: list[tuple[str, str]], x: float, y: float, step: float, box
                    for j, (label, colour) in enumerate(entries))
 
 
-CNIL_SCALE = ("negligible", "limited", "significant", "maximum")
-
-
 def risk_matrix(risks, residual: bool = False, size: int = 250, title: str | None = None,
                 names: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> str:
     """Likelihood × impact grid (4 × 4); each cell shows how many risks sit there. ``names``: the likelihood and

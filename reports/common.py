@@ -8,7 +8,7 @@ import polars as pl
 
 from reports.errors import ReportError
 from reports.models import Count, Party
-from rules.policy import Activity, Contact
+from rules.policy import Activity, Contact, Controller
 
 
 def bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -31,6 +31,15 @@ def place_label(places: str) -> str:
 def party(contact: Contact) -> Party:
     """A policy contact as a report party."""
     return Party(name=contact.name, contact=contact.contact, address=contact.address)
+
+
+def controller_header(tenant: str, c: Controller) -> dict:
+    """The fields of :class:`~reports.models.ControllerHeader` for a policy's controller."""
+    return dict(tenant=tenant, controller=party(c), controller_country=c.country, role=c.role,
+                dpo=party(c.dpo) if c.dpo else None,
+                representative=party(c.representative) if c.representative else None,
+                joint_controllers=[party(p) for p in c.joint_controllers],
+                controllers_served=[party(p) for p in c.controllers_served])
 
 
 def declared(activity: Activity) -> dict:

@@ -21,6 +21,19 @@ class Party(Model):
     address: str | None = None
 
 
+class ControllerHeader(Model):
+    """Who keeps a record (Art. 30(1)(a)): the controller, its DPO, representative and joint or served controllers."""
+
+    tenant: str
+    controller: Party
+    controller_country: str
+    role: str
+    dpo: Party | None
+    representative: Party | None
+    joint_controllers: list[Party]
+    controllers_served: list[Party]
+
+
 class Transfer(Model):
     """Calls of one activity to one provider and destination, on one basis, as observed."""
 
@@ -85,17 +98,9 @@ class DestinationCount(Model):
     calls: int
 
 
-class Article30Report(Model):
+class Article30Report(ControllerHeader):
     """The record of processing activities for one controller and period."""
 
-    tenant: str
-    controller: Party
-    controller_country: str
-    role: str
-    dpo: Party | None
-    representative: Party | None
-    joint_controllers: list[Party]
-    controllers_served: list[Party]
     period_start: date
     period_end: date
     policy_version: str
@@ -268,17 +273,9 @@ class RecordRow(Model):
     security_measures: str | None
 
 
-class StandingRecord(Model):
+class StandingRecord(ControllerHeader):
     """The record of processing activities as it stands on one day (Art. 30(1), or 30(2) for a processor)."""
 
-    tenant: str
-    controller: Party
-    controller_country: str
-    role: str
-    dpo: Party | None
-    representative: Party | None
-    joint_controllers: list[Party]
-    controllers_served: list[Party]
     as_of: date
     policy_version: str
     last_updated: date

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timezone
 import duckdb
 
 from reports import queries
-from reports.common import party
+from reports.common import controller_header
 from reports.models import RecordRow, StandingRecord
 from reports.tools import tool_for
 from rules.jurisdictions import Jurisdictions, load_jurisdictions
@@ -26,12 +26,8 @@ def build_record(con: duckdb.DuckDBPyConnection, tenant: str, as_of: date) -> St
     """The record of ``tenant`` as it stood at the end of ``as_of`` (UTC)."""
     policy, loaded_at = queries.policy_as_of(con, tenant, datetime.combine(as_of, time.max, timezone.utc))
     rows = record_rows(policy, as_of)
-    c = policy.controller
     return StandingRecord(
-        tenant=tenant, controller=party(c), controller_country=c.country, role=c.role,
-        dpo=party(c.dpo) if c.dpo else None, representative=party(c.representative) if c.representative else None,
-        joint_controllers=[party(p) for p in c.joint_controllers],
-        controllers_served=[party(p) for p in c.controllers_served], as_of=as_of, policy_version=policy.version,
+        **controller_header(tenant, policy.controller), as_of=as_of, policy_version=policy.version,
         last_updated=loaded_at.date(), rows=rows)
 
 

@@ -9,10 +9,12 @@ from types import SimpleNamespace
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from pydantic import BaseModel
 
-from reports.charts import CNIL_SCALE, destinations_chart, failures_chart, findings_over_time, flows_sankey, risk_matrix
+from reports.charts import destinations_chart, failures_chart, findings_over_time, flows_sankey, risk_matrix
 from reports.feared import SCALE
 from reports.incident_models import IncidentReport
 from reports.models import Article30Report, DpiaReport
+from rules.derogations import article
+from rules.policy import Derogation
 from rules.taxonomy import display_name
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -27,9 +29,8 @@ def label(key: str) -> str:
     """A key in words for people: taxonomy names for categories and subjects, transfer bases spelt out."""
     if key in BASES:
         return BASES[key]
-    if key.startswith("derogation_49_1_"):
-        letter = key.removeprefix("derogation_49_1_")
-        return "Art. 49(1) second subparagraph" if letter == "compelling" else f"Art. 49(1)({letter})"
+    if key.startswith("derogation_49_1_"):  # a Basis value: one of the Derogation values, prefixed
+        return f"Art. {article(Derogation(key.removeprefix('derogation_')))}"
     name = display_name(key)
     return name.replace("_", " ") if name == key and "." not in key else name
 
@@ -51,7 +52,8 @@ def dpia_html(report: DpiaReport) -> str:
     inherent = [SimpleNamespace(likelihood=e.likelihood, impact=e.severity) for e in report.feared_events]
     residual = [SimpleNamespace(likelihood=e.residual_likelihood, impact=e.residual_severity)
                 for e in report.feared_events]
-    names = (CNIL_SCALE, CNIL_SCALE)
+    words = tuple(SCALE.values())  # the CNIL scale, for likelihood and severity alike
+    names = (words, words)
     charts = {"flows": flows_sankey(report.flows), "inherent": risk_matrix(inherent, title="Before measures", names=names),
               "residual": risk_matrix(residual, title="After measures", names=names),
               "over_time": findings_over_time(report.findings_by_day)}

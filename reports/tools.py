@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from rules.derogations import article
 from rules.jurisdictions import AdequacyDecision, Jurisdictions, ScopeKind
 from rules.policy import Activity, Vendor
 
@@ -41,7 +42,7 @@ def tool_for(country: str, vendor: Vendor | None, activity: Activity, as_of: dat
     if safeguards is not None:
         return safeguards
     if activity.derogations:
-        letters = ", ".join(_derogation(d.value) for d in activity.derogations)
+        letters = ", ".join(f"Art. {article(d)}" for d in activity.derogations)
         return Tool(country, "derogation", f"derogation: {letters}", True)
     partial = f"; {_partial_note(decision)}" if decision is not None and decision.in_force(as_of) else ""
     return Tool(country, "none", NONE_ON_FILE + partial, False)
@@ -92,8 +93,3 @@ def _partial_note(decision: AdequacyDecision) -> str:
                 "recipients; no certification on file")
     return (f"the adequacy decision for {decision.name} covers only recipients subject to "
             f"{(scope.regime or '').upper()}; not attested for this recipient")
-
-
-def _derogation(value: str) -> str:
-    letter = value.removeprefix("49_1_")
-    return "Art. 49(1) second subparagraph" if letter == "compelling" else f"Art. 49(1)({letter})"

@@ -18,8 +18,8 @@ from rules.jurisdictions import AdequacyDecision, ScopeKind
 from rules.safeguards import incomplete_instrument, safeguard
 from rules.types import ANYWHERE
 
-DPF_REVERIFY = timedelta(days=365)
-PERMITTED = frozenset({Decision.ALLOWED, Decision.ALLOWED_WITH_SAFEGUARD})  # DPF self-certifications lapse unless renewed each year
+DPF_REVERIFY = timedelta(days=365)  # DPF self-certifications lapse unless renewed each year
+PERMITTED = frozenset({Decision.ALLOWED, Decision.ALLOWED_WITH_SAFEGUARD})
 
 
 @dataclass(frozen=True)

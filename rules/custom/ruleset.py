@@ -104,9 +104,7 @@ class RuleSet:
         for step, runs in plan:
             if runs is None:
                 found.append(step)
-            elif runs:
-                found.append(step.report(subject))
-            elif step.applies(subject):
+            elif runs or step.applies(subject):
                 found.append(step.report(subject))
         return tuple(found)
 

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import pytest
 from kafka import KafkaProducer
@@ -18,10 +19,20 @@ from collector.synthetic import Outage
 from douane.contract import TOPICS
 from stream import PolicySet, SinkConfig, StoreSink
 from stream.alerts import incidents as inc
-from stream.store import StoreWriter
+from stream.store import StoreWriter, open_store
 from tests.stream.conftest import EXAMPLES, publish, until
 
 OUTAGE_START = datetime(2026, 11, 3, 8, 5, tzinfo=timezone.utc)
+T = TypeVar("T")
+
+
+def built(path: Path, build: Callable[..., T], *args: object) -> T:
+    """What ``build`` makes from the store at ``path``, opened read-only for it and closed after."""
+    con = open_store(path, read_only=True)
+    try:
+        return build(con, *args)
+    finally:
+        con.close()
 
 
 @dataclass

@@ -16,6 +16,7 @@ from douane.cli.main import app
 from reports import ReportError, build_dpia, build_incident, dpia_html, incident_html, to_pdf
 from rules.policy import load_policy
 from stream.store import open_store
+from tests.reports.conftest import built
 
 pytestmark = pytest.mark.kafka
 FIRST, LAST = date(2026, 11, 2), date(2026, 11, 4)
@@ -30,9 +31,7 @@ def pdf_text(pdf: bytes, tmp_path: Path, name: str = "r.pdf") -> str:
 
 
 def test_the_dpia_pdf_holds_every_section_and_the_figures(evidence, tmp_path) -> None:
-    con = open_store(evidence.path, read_only=True)
-    report = build_dpia(con, evidence.tenant, FIRST, LAST)
-    con.close()
+    report = built(evidence.path, build_dpia, evidence.tenant, FIRST, LAST)
     text = pdf_text(to_pdf(dpia_html(report)), tmp_path)
     for section in ("Data protection impact assessment", "(a) Systematic description of the processing",
                     "(b) Necessity and proportionality", "WP248 criteria and the evidence for each",
@@ -46,9 +45,7 @@ def test_the_dpia_pdf_holds_every_section_and_the_figures(evidence, tmp_path) ->
 
 
 def test_criteria_and_risks_follow_the_evidence(evidence) -> None:
-    con = open_store(evidence.path, read_only=True)
-    report = build_dpia(con, evidence.tenant, FIRST, LAST)
-    con.close()
+    report = built(evidence.path, build_dpia, evidence.tenant, FIRST, LAST)
     audited = evidence.audited
     by_number = {c.number: c for c in report.criteria}
     assert by_number[4].met == any(i.event.personal_data.special_category for i in audited)
@@ -148,9 +145,7 @@ def test_vulnerable_subjects_are_read_from_the_policys_taxonomy_keys(policy: str
 def test_a_past_incident_is_judged_at_its_last_event_and_tested_for_nis2(evidence, tmp_path) -> None:
     """Without --as-of the clocks stand at the incident's own last event, not at today's date (where all three
     read "overdue"); the applicability and significance tests rest on a recount of the calls."""
-    con = open_store(evidence.path, read_only=True)
-    report = build_incident(con, evidence.incident_id)
-    con.close()
+    report = built(evidence.path, build_incident, evidence.incident_id)
     assert report.as_of == report.last_seen
     assert {c.name: c.state for c in report.clocks} == {
         "Early warning": "due within 24 h", "Incident notification": "pending", "Final report": "pending"}
@@ -177,9 +172,7 @@ def test_the_dpia_follows_the_cnil_method_on_recounted_evidence(evidence, tmp_pa
     """Risks to people (three feared events) on evidence recounted from the audited calls; residual risk below
     inherent where calls were failed over; Art. 36 only for a risk the action plan cannot lower (not for
     remediable violations); necessity, action plan, DPO advice and data subjects' views on the page."""
-    con = open_store(evidence.path, read_only=True)
-    report = build_dpia(con, evidence.tenant, FIRST, LAST)
-    con.close()
+    report = built(evidence.path, build_dpia, evidence.tenant, FIRST, LAST)
     audited = evidence.audited
     pd = [i for i in audited if i.event.personal_data.categories or i.event.personal_data.special_category]
     exposed = [i for i in pd if i.verdict.decision.value in ("unauthorised", "needs_review")]

@@ -21,6 +21,7 @@ from reports.charts import destinations_chart, flows_sankey
 from reports.models import Flow
 from rules.jurisdictions import load_jurisdictions
 from stream.store import open_store
+from tests.reports.conftest import built
 
 pytestmark = pytest.mark.kafka
 FIRST, LAST = date(2026, 11, 2), date(2026, 11, 4)
@@ -58,20 +59,12 @@ def raw(evidence) -> list[Row]:
 
 @pytest.fixture(scope="module")
 def article30(evidence):
-    con = open_store(evidence.path, read_only=True)
-    try:
-        return build_article30(con, evidence.tenant, FIRST, LAST)
-    finally:
-        con.close()
+    return built(evidence.path, build_article30, evidence.tenant, FIRST, LAST)
 
 
 @pytest.fixture(scope="module")
 def dpia(evidence):
-    con = open_store(evidence.path, read_only=True)
-    try:
-        return build_dpia(con, evidence.tenant, FIRST, LAST)
-    finally:
-        con.close()
+    return built(evidence.path, build_dpia, evidence.tenant, FIRST, LAST)
 
 
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:

@@ -19,7 +19,7 @@ from reports import article30_html, build_article30, build_record, to_pdf
 from reports.spreadsheet import COLUMNS
 from rules.policy import load_policy
 from rules.taxonomy import display_name
-from stream.store import open_store
+from tests.reports.conftest import built
 
 pytestmark = pytest.mark.kafka
 POLICY = load_policy(Path(__file__).parents[2] / "deploy" / "examples" / "woocommerce-shop.policy.yaml")
@@ -36,9 +36,7 @@ def row_of(record, activity: str, recipient: str):
 
 
 def test_the_record_names_role_contract_and_transfer_tool_per_recipient(evidence) -> None:
-    con = open_store(evidence.path, read_only=True)
-    record = build_record(con, evidence.tenant, TODAY)
-    con.close()
+    record = built(evidence.path, build_record, evidence.tenant, TODAY)
     assert [r.activity_id for r in record.rows] == [a for a, _ in expected_rows()]
     assert record.as_of == TODAY and record.policy_version == POLICY.version and record.last_updated <= TODAY
     openai = row_of(record, "support-chat", "OpenAI API")
@@ -57,9 +55,7 @@ def test_the_record_names_role_contract_and_transfer_tool_per_recipient(evidence
 
 
 def test_the_pdf_is_the_standing_record_with_the_period_as_annex(evidence, tmp_path) -> None:
-    con = open_store(evidence.path, read_only=True)
-    report = build_article30(con, evidence.tenant, date(2026, 11, 2), date(2026, 11, 4), TODAY)
-    con.close()
+    report = built(evidence.path, build_article30, evidence.tenant, date(2026, 11, 2), date(2026, 11, 4), TODAY)
     path = tmp_path / "a30.pdf"
     path.write_bytes(to_pdf(article30_html(report)))
     text = re.sub(r"\s+", " ", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,

@@ -20,6 +20,7 @@ from douane.contract import (
     ScanState,
     Tap,
     TapKind,
+    Verdict,
 )
 from douane.ids import uuid7
 from rules.catalogue import load_catalogue
@@ -86,6 +87,11 @@ def make_policy(vendors: list[dict] | None = None, **changes: Any) -> Policy:
     return Policy.model_validate(data)
 
 
+def v(provider: str, **kw: Any) -> dict:
+    """A vendor-register entry for ``provider`` with the fields ``kw``."""
+    return {"provider": provider, **kw}
+
+
 def engine_for(policy: Policy, custom=None) -> Engine:
     """An engine on the shipped registry and jurisdictions."""
     return Engine(REGISTRY, policy, JURISDICTIONS, CATALOGUE, custom=custom)
@@ -113,6 +119,14 @@ def call(host: str, *, model: str | None = None, geo: str | None = None, feature
         outcome=Outcome(action=Action.FORWARDED, status=200),
         consent_ref=consent_ref,
     )
+
+
+def assert_verdict(verdict: Verdict, case: Any) -> None:
+    """The checks every table of verdict cases makes: decision and basis, the findings it ``has`` and ``lacks``."""
+    rules = {f.rule_id for f in verdict.findings}
+    assert (verdict.decision, verdict.basis) == (case.decision, case.basis), f"findings: {sorted(rules)}"
+    assert set(case.has) <= rules, f"missing {set(case.has) - rules}; got {sorted(rules)}"
+    assert not set(case.lacks) & rules, f"unexpected {set(case.lacks) & rules}"
 
 
 @pytest.fixture
