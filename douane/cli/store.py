@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import typer
 
 from douane.cli.common import bootstrap, fail, said, settings
+from douane.ledger_metrics import VerifyOutcome, publish
 
 ledger_app = typer.Typer(help="The signed, tamper-evident ledger of the store.", no_args_is_help=True)
 store_app = typer.Typer(help="The evidence store: Parquet segments under a signed ledger.", no_args_is_help=True)
@@ -28,25 +30,21 @@ def verify(
     heads: Path = typer.Option(None, "--heads", help="the published head file (default: $DOUANE_LEDGER_HEADS)"),
     kafka: bool = typer.Option(False, "--kafka", help="also check the heads published on douane.ledger"),
     as_json: bool = typer.Option(False, "--json", help="the result as one JSON object on stdout"),
+    metrics_file: Path = typer.Option(None, "--metrics-file", dir_okay=False,
+                                      help="also write the outcome as Prometheus metrics (textfile format) here"),
+    push_gateway: str = typer.Option(None, "--push-gateway", help="also push the outcome to this Prometheus "
+                                                                   "Pushgateway (host:port or URL)"),
 ) -> None:
     """Check segments, chains, signatures and published heads; name each thing that is wrong."""
-    from stream.store import StoreError, verify as verify_store
-    from stream.store.heads import bucket_head_lines, head_file_lines, kafka_head_lines
-    from stream.store.signing import LedgerKeyError, load_public, public_path
-
     cfg = settings()
     path = store or cfg.store_location
-    pub = public_path(cfg.ledger_key_path)
-    key_file = public_key or (pub if pub.exists() else cfg.ledger_key_path)
+    started = time.monotonic()
     try:
-        lines = head_file_lines(heads or cfg.ledger_heads_path)
-        if cfg.ledger_heads_url:
-            lines += bucket_head_lines(cfg.ledger_heads_url)
-        if kafka:
-            lines += kafka_head_lines(bootstrap(cfg))
-        report = verify_store(path, load_public(key_file), lines)
-    except (StoreError, LedgerKeyError) as exc:
+        report = _verified(cfg, path, public_key, heads, kafka)
+    except _Unreadable as exc:
+        _publish(VerifyOutcome.failed(str(path), time.monotonic() - started), metrics_file, push_gateway)
         fail(str(exc))
+    _publish(VerifyOutcome.of(str(path), report, time.monotonic() - started), metrics_file, push_gateway)
     if as_json:
         _verify_json(path, report)
     for problem in report.problems:
@@ -58,6 +56,50 @@ def verify(
                f"{report.declared} declared records, {report.heads_checked} published heads checked, {state}")
     if not report.intact:
         raise typer.Exit(1)
+
+
+@ledger_app.command()
+def keygen(
+    out: Path = typer.Option(..., "--out", dir_okay=False,
+                             help="where to write the private key (PEM, mode 0600); the public key goes beside as .pub"),
+) -> None:
+    """Make the Ed25519 key pair that signs the ledger, for a Secret or a file outside the store."""
+    from stream.store.signing import load_or_create, public_path
+
+    if out.exists():
+        fail(f"{out} exists: a ledger key is never overwritten (entries signed with it would no longer verify)")
+    load_or_create(out)
+    typer.echo(f"private key: {out} (give it to the sinks only: DOUANE_LEDGER_KEY)")
+    typer.echo(f"public key:  {public_path(out)} (give it to whoever verifies: douane ledger verify --public-key)")
+
+
+class _Unreadable(Exception):
+    """The store, a head source or the key could not be read: nothing was verified."""
+
+
+def _verified(cfg, path, public_key: Path | None, heads: Path | None, kafka: bool):
+    """The verification report of the store at ``path``, with every configured head source."""
+    from stream.store import StoreError, verify as verify_store
+    from stream.store.heads import bucket_head_lines, head_file_lines, kafka_head_lines
+    from stream.store.signing import LedgerKeyError, load_public, public_path
+
+    pub = public_path(cfg.ledger_key_path)
+    key_file = public_key or (pub if pub.exists() else cfg.ledger_key_path)
+    try:
+        lines = head_file_lines(heads or cfg.ledger_heads_path)
+        if cfg.ledger_heads_url:
+            lines += bucket_head_lines(cfg.ledger_heads_url)
+        if kafka:
+            lines += kafka_head_lines(bootstrap(cfg))
+        return verify_store(path, load_public(key_file), lines)
+    except (StoreError, LedgerKeyError) as exc:
+        raise _Unreadable(str(exc)) from None
+
+
+def _publish(outcome: VerifyOutcome, metrics_file: Path | None, push_gateway: str | None) -> None:
+    """Hand the outcome to Prometheus; a destination that is down is said on stderr, never fatal."""
+    for failure in publish(outcome, str(metrics_file) if metrics_file else None, push_gateway):
+        typer.secho(failure, fg=typer.colors.YELLOW, err=True)
 
 
 def _verify_json(path: Path, report) -> None:

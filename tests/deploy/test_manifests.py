@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -32,6 +33,18 @@ CUSTOM_KINDS = {"ServiceMonitor", "PrometheusRule"}
 NOT_SETTINGS = {"DOUANE_LOG_LEVEL"}  # read by the CLI's --log-level option (envvar), not by Settings
 DOUANE_IMAGE = re.compile(r"(^|/)douane[:@]|\$\{DOUANE_IMAGE")
 ROUTES = {"gateway": ROOT / "collector/gateway/app.py", "inference": ROOT / "inference/serve.py"}
+
+
+def _ledger_key() -> Path:
+    """A throwaway ledger key pair for rendering (the chart requires one; none is kept in the repo)."""
+    from stream.store.signing import load_or_create
+
+    path = Path(tempfile.mkdtemp(prefix="douane-chart-")) / "ledger.ed25519"
+    load_or_create(path)
+    return path
+
+
+LEDGER_KEY = _ledger_key()
 
 
 def _tool(name: str) -> str:
@@ -78,7 +91,8 @@ def _compose_containers() -> list[tuple[str, list[str], dict, list[int]]]:
 
 def _helm_values(*extra: str) -> list[str]:
     files = [f"config.files.{p.name.replace('.', chr(92) + '.')}={p}" for p in sorted((DEPLOY / "examples").glob("*.yaml"))]
-    return [a for f in files for a in ("--set-file", f)] + ["--set", "secrets.contentKey=test-key"] + list(extra)
+    return [a for f in files for a in ("--set-file", f)] + ["--set", "secrets.contentKey=test-key", "--set-file",
+            f"secrets.ledgerKey={LEDGER_KEY},secrets.ledgerPublicKey={LEDGER_KEY}.pub"] + list(extra)
 
 
 @cache
@@ -87,14 +101,16 @@ def _rendered(*extra: str) -> tuple[dict, ...]:
     return tuple(d for d in yaml.safe_load_all(text) if d)
 
 
-VARIANTS = [(), ("--set", "inference.engine=openai"), ("--set", "networkPolicy.enabled=false,metrics.serviceMonitor=false")]
+VARIANTS = [(), ("--set", "inference.engine=openai"), ("--set", "networkPolicy.enabled=false,metrics.serviceMonitor=false"),
+            ("--set", "store.url=s3://evidence/douane,store.s3Endpoint=http://minio:9000,sink.replicas=2,"
+                      "ledgerVerify.pushGateway=pushgateway.monitoring:9091")]
 
 
 def test_chart_lints() -> None:
     _run(_tool("helm"), "lint", "--strict", "--kube-version", K8S_VERSION, str(CHART), *_helm_values())
 
 
-@pytest.mark.parametrize("extra", VARIANTS, ids=["static", "gpu", "bare"])
+@pytest.mark.parametrize("extra", VARIANTS, ids=["static", "gpu", "bare", "bucket"])
 def test_rendered_manifests_match_the_kubernetes_schemas(extra: tuple[str, ...]) -> None:
     docs = _rendered(*extra)
     for doc in docs:
@@ -108,7 +124,9 @@ def test_rendered_manifests_match_the_kubernetes_schemas(extra: tuple[str, ...])
 def test_chart_refuses_what_cannot_work() -> None:
     for bad, reason in ((("--set", "worker.replicas=9"), "exceeds kafka.partitions"),
                         (("--set", "secrets.contentKey="), "secrets.contentKey is required"),
-                        (("--set", "inference.engine=llama"), "inference.engine must be")):
+                        (("--set", "inference.engine=llama"), "inference.engine must be"),
+                        (("--set-file", "secrets.ledgerKey=/dev/null"), "secrets.ledgerKey is required"),
+                        (("--set", "sink.replicas=2"), "several sinks need one shared store")):
         done = subprocess.run([_tool("helm"), "template", "x", str(CHART), "--kube-version", K8S_VERSION, *_helm_values(*bad)],
                               capture_output=True, text=True)
         assert done.returncode != 0 and reason in done.stderr
@@ -125,15 +143,21 @@ def test_only_the_gateway_and_the_sovereign_worker_may_egress_beyond_kafka() -> 
 
 def _helm_containers() -> list[tuple[str, list[str], dict, list[int]]]:
     out = []
-    for variant in VARIANTS[:2]:
+    for variant in (VARIANTS[0], VARIANTS[1], VARIANTS[3]):
         for doc in _rendered(*variant):
-            spec = doc.get("spec", {}).get("template", {}).get("spec", {})
+            spec = _pod_spec(doc)
             for c in spec.get("containers", []):
                 if DOUANE_IMAGE.search(c["image"]):
                     env = {e["name"]: e.get("value") for e in c.get("env", [])}
                     ports = [p["containerPort"] for p in c.get("ports", [])]
                     out.append((f"{doc['metadata']['name']}/{c['name']}", c["args"], env, ports, c))
     return [o[:4] for o in out]
+
+
+def _pod_spec(doc: dict) -> dict:
+    """The pod spec of a workload, a Job or a CronJob."""
+    spec = doc.get("spec", {})
+    return spec.get("jobTemplate", {}).get("spec", spec).get("template", {}).get("spec", {})
 
 
 # ---- references into the code --------------------------------------------------------------
@@ -212,3 +236,45 @@ def test_alert_rules_and_dashboard_use_metrics_the_code_serves() -> None:
         for metric in re.findall(r"douane_\w+", expr):
             base = re.sub(r"_(total|bucket|count|sum|created)$", "", metric)
             assert base in known, f"{metric} in {expr!r} is not a metric the code registers"
+
+
+# ---- the store and its ledger --------------------------------------------------------------
+
+def _containers_by_component(*variant: str) -> dict[str, tuple[dict, dict]]:
+    """component → (its first container, its pod spec) in a rendering."""
+    found = {}
+    for doc in _rendered(*variant):
+        spec = _pod_spec(doc)
+        for c in spec.get("containers", []):
+            component = doc["metadata"].get("labels", {}).get("app.kubernetes.io/component")
+            found.setdefault(component, (c, spec))
+    return found
+
+
+def _key_files(spec: dict) -> set[str]:
+    volume = next(v for v in spec["volumes"] if v["name"] == "ledger-key")
+    return {item["path"] for item in volume["secret"]["items"]}
+
+
+def test_the_signing_key_reaches_the_sinks_and_only_its_public_half_the_verifier() -> None:
+    found = _containers_by_component()
+    sink, sink_spec = found["sink"]
+    verifier, verifier_spec = found["ledger-verify"]
+    assert _key_files(sink_spec) == {"ledger.ed25519", "ledger.ed25519.pub"}
+    assert _key_files(verifier_spec) == {"ledger.ed25519.pub"}
+    env = {e["name"]: e.get("value") for e in sink["env"]}
+    assert env["DOUANE_LEDGER_KEY"].startswith("/var/run/douane/ledger/")
+    assert not any(m["mountPath"] == "/var/lib/douane" for m in sink["volumeMounts"] if m["name"] == "ledger-key")
+    assert verifier["args"][:3] == ["ledger", "verify", "--kafka"]
+    assert "affinity" in verifier_spec, "a folder store is read on the first sink's node"
+
+
+def test_several_sinks_share_a_bucket_and_the_verifier_pushes_its_outcome() -> None:
+    found = _containers_by_component(*VARIANTS[3])
+    sink, _ = found["sink"]
+    env = {e["name"]: e.get("value") for e in sink["env"]}
+    assert env["DOUANE_STORE_URL"] == "s3://evidence/douane" and "--store" not in sink["args"]
+    verifier, verifier_spec = found["ledger-verify"]
+    assert "--push-gateway" in verifier["args"] and "affinity" not in verifier_spec
+    egress = {d["metadata"]["name"] for d in _rendered(*VARIANTS[3]) if d["kind"] == "NetworkPolicy"}
+    assert {"shop-douane-object-store-egress", "shop-douane-pushgateway-egress"} <= egress

@@ -79,3 +79,38 @@ securityContext:
 - name: tmp
   mountPath: /tmp
 {{- end -}}
+
+{{/* Where the store is, for the sinks and the verifier: a bucket when store.url is set. */}}
+{{- define "douane.storeEnv" -}}
+{{- if .Values.store.url }}
+- name: DOUANE_STORE_URL
+  value: {{ .Values.store.url | quote }}
+{{- if .Values.store.s3Endpoint }}
+- name: DOUANE_S3_ENDPOINT
+  value: {{ .Values.store.s3Endpoint | quote }}
+{{- end }}
+- name: AWS_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef: {name: {{ include "douane.secretName" . }}, key: s3-access-key-id, optional: true}
+- name: AWS_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef: {name: {{ include "douane.secretName" . }}, key: s3-secret-access-key, optional: true}
+{{- end }}
+{{- if .Values.store.headsUrl }}
+- name: DOUANE_LEDGER_HEADS_URL
+  value: {{ .Values.store.headsUrl | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The ledger key Secret as a read-only file: "private" for sinks, "public" for the verifier. */}}
+{{- define "douane.ledgerKeyVolume" -}}
+- name: ledger-key
+  secret:
+    secretName: {{ include "douane.secretName" .root }}
+    defaultMode: 0440
+    items:
+      {{- if eq .half "private" }}
+      - {key: ledger-key, path: ledger.ed25519}
+      {{- end }}
+      - {key: ledger-key.pub, path: ledger.ed25519.pub}
+{{- end -}}
