@@ -104,3 +104,13 @@ def test_a_pushgateway_that_is_down_does_not_hide_the_verdict(store: Path) -> No
     result = verify("--push-gateway", "127.0.0.1:9")  # nothing listens on the discard port
     assert result.exit_code == 0 and "intact" in result.stdout
     assert "cannot push the metrics to the Pushgateway 127.0.0.1:9" in result.stderr
+
+
+def test_the_documented_names_are_the_ones_written(store: Path, tmp_path: Path) -> None:
+    import re
+
+    docs = (Path(__file__).parents[2] / "docs" / "operations.md").read_text()
+    documented = set(re.findall(r"^\| `(douane_ledger_verify_\w+)` \| `ledger verify` \|", docs, re.M))
+    out = tmp_path / "douane-ledger.prom"
+    verify("--metrics-file", str(out))
+    assert documented and documented == set(samples(out.read_text()))
