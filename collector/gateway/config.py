@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from douane.contract.types import Slug
 
@@ -61,6 +61,21 @@ class GatewayConfig(BaseModel):
     scan_max_chars: int = Field(200_000, ge=1000, description="detection budget per request (characters)")
     scan_inline_chars: int = Field(4096, ge=0, description="shorter prompts are scanned without a worker")
     scan_workers: int = Field(2, ge=1, le=64, description="detection processes for longer prompts")
+
+    @model_validator(mode="after")
+    def _keys_name_one_tenant_and_one_policy(self) -> GatewayConfig:
+        """A key rotates by listing its tenant twice (old and new key, one policy) until the apps have
+        the new key; a key shared by two tenants, or one tenant under two policies, is refused."""
+        owners: dict[str, str] = {}
+        policies: dict[str, Path] = {}
+        for tenant in self.tenants:
+            other = owners.setdefault(tenant.key_sha256, tenant.id)
+            if other != tenant.id:
+                raise ValueError(f"tenants {other!r} and {tenant.id!r} have the same key: give each tenant its own")
+            if policies.setdefault(tenant.id, tenant.policy) != tenant.policy:
+                raise ValueError(f"tenant {tenant.id!r} is listed with two policies ({policies[tenant.id]} and "
+                                 f"{tenant.policy}): list a tenant twice only to rotate its key, with one policy")
+        return self
 
 
 def hash_key(key: str) -> str:
