@@ -25,8 +25,9 @@ JSON = typer.Option(False, "--json", help="JSON instead of text (what was, or wo
 @ledger_app.command()
 def verify(
     store: Path = STORE,
-    public_key: Path = typer.Option(None, "--public-key", exists=True, dir_okay=False,
-                                    help="the ledger's public key (default: $DOUANE_LEDGER_KEY or its .pub)"),
+    public_key: list[Path] = typer.Option(None, "--public-key", exists=True, dir_okay=False,
+                                          help="the ledger's public key (default: $DOUANE_LEDGER_KEY or its .pub); "
+                                               "repeat it after a key rotation: an entry signed by any of them verifies"),
     heads: Path = typer.Option(None, "--heads", help="the published head file (default: $DOUANE_LEDGER_HEADS)"),
     kafka: bool = typer.Option(False, "--kafka", help="also check the heads published on douane.ledger"),
     as_json: bool = typer.Option(False, "--json", help="the result as one JSON object on stdout"),
@@ -77,21 +78,21 @@ class _Unreadable(Exception):
     """The store, a head source or the key could not be read: nothing was verified."""
 
 
-def _verified(cfg, path, public_key: Path | None, heads: Path | None, kafka: bool):
+def _verified(cfg, path, public_keys: list[Path] | None, heads: Path | None, kafka: bool):
     """The verification report of the store at ``path``, with every configured head source."""
     from stream.store import StoreError, verify as verify_store
     from stream.store.heads import bucket_head_lines, head_file_lines, kafka_head_lines
-    from stream.store.signing import LedgerKeyError, load_public, public_path
+    from stream.store.signing import LedgerKeyError, load_public_keys, public_path
 
     pub = public_path(cfg.ledger_key_path)
-    key_file = public_key or (pub if pub.exists() else cfg.ledger_key_path)
+    key_files = public_keys or [pub if pub.exists() else cfg.ledger_key_path]
     try:
         lines = head_file_lines(heads or cfg.ledger_heads_path)
         if cfg.ledger_heads_url:
             lines += bucket_head_lines(cfg.ledger_heads_url)
         if kafka:
             lines += kafka_head_lines(bootstrap(cfg))
-        return verify_store(path, load_public(key_file), lines)
+        return verify_store(path, load_public_keys(key_files), lines)
     except (StoreError, LedgerKeyError) as exc:
         raise _Unreadable(str(exc)) from None
 

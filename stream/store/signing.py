@@ -59,6 +59,33 @@ def load_public(path: Path) -> Ed25519PublicKey:
     return key
 
 
+class KeyRing:
+    """Several public keys read as one (a key rotation: entries signed before it by the old key, after
+    it by the new one). It verifies a signature when one of its keys does, so it stands wherever a
+    public key is expected."""
+
+    def __init__(self, keys: list[Ed25519PublicKey]) -> None:
+        if not keys:
+            raise LedgerKeyError("a key ring needs at least one public key")
+        self.keys = list(keys)
+
+    def verify(self, signature: bytes, data: bytes) -> None:
+        """Return when one key verifies ``signature`` of ``data``; raise ``InvalidSignature`` otherwise."""
+        for key in self.keys:
+            try:
+                key.verify(signature, data)
+                return
+            except InvalidSignature:
+                continue
+        raise InvalidSignature()
+
+
+def load_public_keys(paths: list[Path]) -> Ed25519PublicKey | KeyRing:
+    """The public key in one file, or a ring of the keys in several."""
+    keys = [load_public(path) for path in paths]
+    return keys[0] if len(keys) == 1 else KeyRing(keys)
+
+
 def public_path(private: Path) -> Path:
     """Where the public half of ``private`` is written."""
     return private.with_name(private.name + ".pub")

@@ -278,3 +278,12 @@ def test_several_sinks_share_a_bucket_and_the_verifier_pushes_its_outcome() -> N
     assert "--push-gateway" in verifier["args"] and "affinity" not in verifier_spec
     egress = {d["metadata"]["name"] for d in _rendered(*VARIANTS[3]) if d["kind"] == "NetworkPolicy"}
     assert {"shop-douane-object-store-egress", "shop-douane-pushgateway-egress"} <= egress
+
+
+def test_the_verifier_accepts_the_retired_public_keys_of_a_rotation() -> None:
+    found = _containers_by_component("--set-file", f"secrets.ledgerRetiredPublicKeys[0]={LEDGER_KEY}.pub")
+    verifier, spec = found["ledger-verify"]
+    assert verifier["args"].count("--public-key") == 2 and "/var/run/douane/ledger/retired-0.pub" in verifier["args"]
+    assert _key_files(spec) == {"ledger.ed25519.pub", "retired-0.pub"}
+    sink, sink_spec = found["sink"]
+    assert "retired-0.pub" not in _key_files(sink_spec)

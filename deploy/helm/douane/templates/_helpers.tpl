@@ -113,4 +113,9 @@ securityContext:
       - {key: ledger-key, path: ledger.ed25519}
       {{- end }}
       - {key: ledger-key.pub, path: ledger.ed25519.pub}
+      {{- if eq .half "public" }}
+      {{- range $i, $key := .root.Values.secrets.ledgerRetiredPublicKeys }}
+      - {key: ledger-retired-{{ $i }}.pub, path: retired-{{ $i }}.pub}
+      {{- end }}
+      {{- end }}
 {{- end -}}
