@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 DOUANE := $(VENV)/bin/douane
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-vllm install system-deps kafka-jars deploy-tools kafka-up kafka-down bench bench-venv clean
+.PHONY: demo test test-vllm install system-deps kafka-jars deploy-tools image-check kafka-up kafka-down bench bench-venv clean
 
 demo: install kafka-jars          ## the whole pipeline on synthetic shop traffic
 	$(DOUANE) kafka up
@@ -34,6 +34,11 @@ kafka-jars: $(STAMP)
 
 deploy-tools:                     ## helm and compose-check, built from the Go module proxy into .douane/bin
 	bash deploy/tools/install.sh
+
+image-check: install kafka-jars   ## build the image with podman (a Debian-made base) and run its components from it; needs root
+	command -v podman >/dev/null && command -v debootstrap >/dev/null && command -v runc >/dev/null || \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman debootstrap runc)
+	bash deploy/tools/podman-smoke.sh
 
 kafka-up: install kafka-jars
 	$(DOUANE) kafka up

@@ -62,6 +62,20 @@ def find_bootstrap(cfg: Settings) -> str | None:
     return status.bootstrap if status.running and status.answering else None
 
 
+def topics_on(address: str, cfg: Settings) -> list:
+    """Create or update Douane's topics on the broker at ``address``, or a clear exit naming the broker
+    (an unreachable one otherwise ends in a Kafka client's traceback)."""
+    from kafka.errors import KafkaError
+
+    from deploy.kafka import ensure_topics
+
+    try:
+        return ensure_topics(address, cfg.topic_partitions)
+    except KafkaError as exc:
+        fail(f"cannot set up Douane's topics on Kafka at {address}: {exc}. Is the broker up and reachable from "
+             "here? (douane kafka status; DOUANE_KAFKA_BOOTSTRAP=host:port)")
+
+
 def bootstrap(cfg: Settings) -> str:
     """The broker to use (see ``find_bootstrap``), or a clear exit naming the fix."""
     address = find_bootstrap(cfg)

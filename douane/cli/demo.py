@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from douane.cli.common import fail, settings
+from douane.cli.common import fail, settings, topics_on
 from douane.cli.demo_place import create_changelogs, env_prefix, run_folder, start_broker, stop_broker
 from douane.cli.demo_screens import LiveView, last_screen, quiet_known_noise, show_replay
 
@@ -36,13 +36,12 @@ def demo(
 ) -> None:
     """Start Kafka, publish synthetic shop traffic (and a few malformed records), audit it, store the evidence,
     replay the outage under a stricter policy; everything goes to a fresh run folder."""
-    from deploy.kafka import ensure_topics
 
     cfg = settings()
     quiet_known_noise()
     broker = start_broker(cfg)
     typer.echo(f"1/7 Kafka answers on {broker.address}")
-    ensure_topics(broker.address, cfg.topic_partitions)
+    topics_on(broker.address, cfg)
     run = run_folder(cfg.home)
     store = run / "store"
     slack, standin = _slack(cfg, run / "reports")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from douane.cli.common import bootstrap, fail, settings
+from douane.cli.common import bootstrap, fail, settings, topics_on
 
 app = typer.Typer(help="Run the sovereign inference worker.", no_args_is_help=True)
 
@@ -61,13 +61,12 @@ def worker(
     max_model_len: int = typer.Option(2048, min=64, help="vllm engine: context length"),
 ) -> None:
     """Answer douane.redirect on douane.responses with the chosen engine."""
-    from deploy.kafka import ensure_topics
     from inference import InferenceWorker, WorkerConfig, serve
 
     chosen = make_engine(engine, base_url, model, text, delay_ms, max_model_len)  # bad options fail first
     cfg = settings()
     address = bootstrap(cfg)
-    ensure_topics(address, cfg.topic_partitions)
+    topics_on(address, cfg)
     if start_from not in ("earliest", "latest"):
         fail(f"--start-from must be earliest or latest, not {start_from!r}")
     config = WorkerConfig(address, group=group, concurrency=concurrency, timeout_s=timeout, start_from=start_from)

@@ -6,7 +6,7 @@ import time
 
 import typer
 
-from douane.cli.common import bootstrap, fail, local_broker, settings
+from douane.cli.common import bootstrap, fail, local_broker, settings, topics_on
 
 app = typer.Typer(help="Run the local Apache Kafka broker and create Douane's topics.", no_args_is_help=True)
 
@@ -69,10 +69,8 @@ def topics(as_json: bool = typer.Option(False, "--json", help="one JSON line per
     """Create Douane's topics (idempotent) with the partitions and retention of the contract."""
     import json
 
-    from deploy.kafka import ensure_topics
-
     cfg = settings()
-    for t in ensure_topics(bootstrap(cfg), cfg.topic_partitions):
+    for t in topics_on(bootstrap(cfg), cfg):
         if as_json:
             typer.echo(json.dumps({"topic": t.spec.name, "created": t.created, "partitions": t.partitions,
                                    "retention_ms": t.spec.retention_ms, "longest_life_ms": t.spec.longest_life_ms(),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from douane.cli.common import bootstrap, fail, settings
+from douane.cli.common import bootstrap, fail, settings, topics_on
 
 app = typer.Typer(help="Run the Faust stream pipeline.", no_args_is_help=True)
 
@@ -49,13 +49,12 @@ def worker(
     loglevel: str = typer.Option("info"),
 ) -> None:
     """Audit douane.ai-calls: evaluate, publish findings, raise alerts; bad records go to douane.dlq."""
-    from deploy.kafka import ensure_topics
     from stream import FindingsPublisher, StreamApp, StreamConfig, run_worker
 
     cfg = settings()
     address = bootstrap(cfg)
     policies = _policies(policy, default_policy)
-    ensure_topics(address, cfg.topic_partitions)
+    topics_on(address, cfg)
     config = StreamConfig(address, app_id, cfg.topic_partitions, web_port, web_bind, batch_size=batch_size)
     slack, secret = _slack(cfg)
     app_token = cfg.slack_app_token.get_secret_value() if cfg.slack_app_token and slack else None
@@ -88,13 +87,12 @@ def sink(
     import logging
     import signal
 
-    from deploy.kafka import ensure_topics
     from stream import SinkConfig, StoreSink
 
     cfg = settings()
     address = bootstrap(cfg)
     policies = _policies(policy, default_policy)
-    ensure_topics(address, cfg.topic_partitions)
+    topics_on(address, cfg)
     writer = _recorded(_writer(store or cfg.store_location), policies)
     logging.getLogger("stream").setLevel(logging.INFO)
     logging.getLogger("stream").addHandler(_stderr_handler())
