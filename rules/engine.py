@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from douane.contract import (VERDICT_SCHEMA, AICallEvent, Decision, Enforcement, Finding, ScanState, Severity,
                              Verdict)
@@ -142,14 +143,13 @@ class Engine:
     def _decide(self, resolution, platform, feature, detected, flagged, day, host, unobserved, consented,
                 steady) -> Decided:
         activity = self.activity(platform, feature)
-        categories = frozenset(taxonomy.canonical(c) for c in detected)
+        categories = _canonical(detected)
         if unobserved and activity is not None:
             categories |= frozenset(activity.categories)  # what detection did not see, the activity declares
-        articles = {taxonomy.article_of(c) for c in categories}
+        articles, unknown = _classified(categories)
         case = Case(resolution, activity, categories, flagged or "9" in articles, day, self.policy,
                     self.jurisdictions, self.catalogue, host, platform, feature, consented=consented,
-                    unobserved=unobserved, criminal="10" in articles,
-                    unknown_keys=frozenset(c for c in categories if not taxonomy.known_category(c)), steady=steady)
+                    unobserved=unobserved, criminal="10" in articles, unknown_keys=unknown, steady=steady)
         special = case.special
         ruling = chapter_v.decide(case)
         findings = _one_per_rule((*ruling.findings, *checks.art9(case), *checks.art10(case), *checks.taxonomy(case),
@@ -223,6 +223,19 @@ def _verdict(values: dict) -> Verdict:
     _set(verdict, "__pydantic_extra__", None)
     _set(verdict, "__pydantic_private__", None)
     return verdict
+
+
+@lru_cache(maxsize=4096)
+def _canonical(detected: frozenset[str]) -> frozenset[str]:
+    """The taxonomy's keys for the detected categories (a new decision often repeats a known mix)."""
+    return frozenset(taxonomy.canonical(c) for c in detected)
+
+
+@lru_cache(maxsize=4096)
+def _classified(categories: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The GDPR articles (9, 10) the categories fall under, and the keys outside the taxonomy."""
+    return (frozenset(taxonomy.article_of(c) for c in categories),
+            frozenset(c for c in categories if not taxonomy.known_category(c)))
 
 
 def _one_per_rule(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
