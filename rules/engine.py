@@ -30,7 +30,7 @@ _COMPLETE = ScanState.COMPLETE
 class Decided:
     """The memoised part of a verdict: everything but the event's identity and time.
 
-    Hashed by identity: one memo entry is one object, and custom rules key their own memo on it.
+    Hashed by identity: one memo entry is one object.
     """
 
     decision: Decision
