@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from datetime import date
 
 from douane.contract import Basis, Decision, Finding
@@ -71,9 +71,9 @@ class Case:
             "host": self.host,
             "locations": describe_locations(self.third_countries or self.destinations),
             "categories": _named(self.categories) or "none detected",
-            "special_categories": _named(c for c in self.categories if article_of(c) == "9")
+            "special_categories": _named(frozenset(c for c in self.categories if article_of(c) == "9"))
             or "flagged by detection as special-category",
-            "criminal_categories": _named(c for c in self.categories if article_of(c) == "10")
+            "criminal_categories": _named(frozenset(c for c in self.categories if article_of(c) == "10"))
             or "flagged as criminal-offence data",
             "activity": self.activity.name if self.activity else "(none)",
             "platform": self.platform,
@@ -121,6 +121,7 @@ def expected_module(policy: Policy, vendor: Vendor | None) -> int:
     return 3 if importer_is_processor else 4
 
 
-def _named(keys) -> str:
+@lru_cache(maxsize=4096)
+def _named(keys: frozenset[str]) -> str:
     """Categories as people read them (``Email, Health``), for a finding's text; the keys stay in the event."""
     return ", ".join(sorted({display_name(k) for k in keys}))

@@ -10,6 +10,7 @@ from rules.types import NonEmpty, Slug, Strict
 from rules.yamlio import load_model
 
 DATA = Path(__file__).parent / "data"
+_RENDERED_LIMIT = 65_536
 
 
 class FindingTemplate(Strict):
@@ -34,18 +35,29 @@ class Catalogue(Strict):
         """Template per rule id."""
         return {f.id: f for f in self.findings}
 
+    @cached_property
+    def _rendered(self) -> dict[tuple, Finding]:
+        return {}
+
     def render(self, rule_id: str, context: dict[str, object], *, raise_severity: bool = False) -> Finding:
-        """The finding ``rule_id`` with its placeholders filled from ``context``."""
+        """The finding ``rule_id`` with its placeholders filled from ``context``.
+
+        Memoised on the filled text: a decision never seen mostly repeats findings already
+        validated (the same route on another day, say), and validating one costs more than filling it.
+        """
         template = self.by_id[rule_id]
         severity = bump(template.severity) if raise_severity else template.severity
-        return Finding(
-            rule_id=template.id,
-            title=template.title,
-            articles=template.articles,
-            severity=severity,
-            explanation=template.explanation.format_map(context),
-            remediation=template.remediation.format_map(context),
-        )
+        explanation = template.explanation.format_map(context)
+        remediation = template.remediation.format_map(context)
+        key = (rule_id, severity, explanation, remediation)
+        found = self._rendered.get(key)
+        if found is None:
+            if len(self._rendered) >= _RENDERED_LIMIT:
+                self._rendered.clear()
+            found = self._rendered[key] = Finding(rule_id=template.id, title=template.title,
+                                                  articles=template.articles, severity=severity,
+                                                  explanation=explanation, remediation=remediation)
+        return found
 
 
 def bump(severity: Severity) -> Severity:

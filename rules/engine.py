@@ -8,9 +8,9 @@ the data categories is memoised, which keeps the per-event cost in microseconds.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from douane.contract import (VERDICT_SCHEMA, AICallEvent, Decision, Enforcement, Finding, ScanState, Severity,
                              Verdict)
@@ -30,7 +30,7 @@ _COMPLETE = ScanState.COMPLETE
 class Decided:
     """The memoised part of a verdict: everything but the event's identity and time.
 
-    Hashed by identity: one memo entry is one object, and custom rules key their own memo on it.
+    Hashed by identity: one memo entry is one object.
     """
 
     decision: Decision
@@ -65,8 +65,9 @@ class Engine:
         self.resolver = Resolver(registry, policy, self.jurisdictions.eea_codes)
         self.custom = custom if custom is not None else _load_custom(policy)
         self.version = f"j{self.jurisdictions.version}+r{registry.version}+p{policy.version}"
-        self._decided: dict[tuple, Decided] = {}
-        self._merged: dict[tuple, tuple] = {}
+        self._decided: dict[tuple, Decided] = {}  # the built-in procedure's outcome per route, data and day
+        self._judged: dict[tuple, tuple[Decided, dict]] = {}  # whole verdicts' parts, custom findings included
+        self._reads = self.custom.reads if self.custom is not None else None
         self._activities: dict[tuple[str, str], object] = {}
         self.occasional_limit = policy.readings.occasional_use.max_calls
         self._interned: dict[Finding, Finding] = {}  # grows with the distinct findings, not with the events
@@ -82,35 +83,37 @@ class Engine:
 
     def audit(self, event: AICallEvent, at: datetime | None = None,
               observed_calls: int | None = None) -> tuple[Verdict, Decided]:
-        """The verdict, with the memoised decision behind it (provider, locations, activity...)."""
-        decided = self.decide(event, observed_calls is not None and observed_calls > self.occasional_limit)
+        """The verdict, with the memoised decision behind it (provider, locations, activity...).
+
+        One memo lookup per event: the key is the decision's key plus the event fields the
+        custom rules read (``RuleSet.reads``), so its entry holds every part of the verdict
+        but the event's identity and time.
+        """
+        key = _key(event, observed_calls is not None and observed_calls > self.occasional_limit)
+        if self._reads is not None:
+            key = (*key, self._reads(event))
+        judged = self._judged.get(key)
+        if judged is None:
+            judged = self._judge(event, key)
+        verdict = _verdict({**judged[1], "event_id": event.event_id, "tenant": event.tenant,
+                            "decided_at": at or event.observed_at})
+        return verdict, judged[0]
+
+    def _judge(self, event: AICallEvent, key: tuple) -> tuple[Decided, dict]:
+        """The decision and the verdict's parts for a key never seen (or forgotten), memoised."""
+        decided = self._decision(event, key[:_KEY_FIELDS])
         parts = decided.verdict_parts
         if self.custom is not None:
             extra = self.custom.findings(event, decided)
             if extra:
-                parts = self._merge(decided, extra)
-        verdict = _verdict({**parts, "event_id": event.event_id, "tenant": event.tenant,
-                            "decided_at": at or event.observed_at})
-        return verdict, decided
-
-    def _merge(self, decided: Decided, extra: tuple[Finding, ...]) -> dict:
-        """The verdict's fixed parts with custom findings added, severity and enforcement recomputed (memoised).
-
-        Custom findings are memoised objects, so the memo keys on their identities; the entry
-        keeps them alive and is checked against them, so a reused id cannot hit a stale entry.
-        """
-        key = (id(decided), *map(id, extra))
-        cached = self._merged.get(key)
-        if cached is not None and cached[0] is decided and all(map(operator.is_, cached[1], extra)):
-            return cached[2]
-        findings = decided.findings + extra
-        severity = max((f.severity for f in findings), key=lambda s: s.rank)
-        parts = {**decided.verdict_parts, "findings": findings, "articles": _articles(findings), "severity": severity,
-                 "enforcement": self._enforce(decided.decision, severity, decided.special)}
-        if len(self._merged) >= _CACHE_LIMIT:
-            self._merged.clear()
-        self._merged[key] = (decided, extra, parts)
-        return parts
+                findings = decided.findings + extra
+                severity = max((f.severity for f in findings), key=lambda s: s.rank)
+                parts = {**parts, "findings": findings, "articles": _articles(findings), "severity": severity,
+                         "enforcement": self._enforce(decided.decision, severity, decided.special)}
+        if len(self._judged) >= _CACHE_LIMIT:
+            self._judged.clear()
+        judged = self._judged[key] = (decided, parts)
+        return judged
 
     def decide(self, event: AICallEvent, steady: bool = False) -> Decided:
         """The built-in procedure's outcome for this event's route, data and day (memoised).
@@ -119,33 +122,34 @@ class Engine:
         lookup, not a resolution; only a new key resolves the destination. ``steady``: the
         stream observed more calls than the policy's occasional use allows.
         """
-        dest, data, app = event.destination, event.personal_data, event.app
-        hints = tuple([(h.key, h.value) for h in dest.region_hints]) if dest.region_hints else ()
-        detected = tuple([c.category for c in data.categories]) if data.categories else ()
-        key = (dest.host, dest.model, hints, dest.provider, app.platform, app.feature, detected,
-               data.special_category, event.observed_at.date(), data.scan is not _COMPLETE,
-               event.consent_ref is not None, steady)
+        return self._decision(event, _key(event, steady))
+
+    def forget(self) -> None:
+        """Drop every memoised decision and verdict (the next event of each key is judged afresh)."""
+        self._decided.clear()
+        self._judged.clear()
+
+    def _decision(self, event: AICallEvent, key: tuple) -> Decided:
         decided = self._decided.get(key)
         if decided is None:
             if len(self._decided) >= _CACHE_LIMIT:
                 self._decided.clear()
-            resolution = self.resolver.resolve_parts(dest.host, dest.model or "", hints, dest.provider)
-            decided = self._decided[key] = self._decide(resolution, app.platform, app.feature, frozenset(detected),
-                                                        data.special_category, key[8], dest.host, key[9],
-                                                        key[10], steady)
+            dest = event.destination
+            resolution = self.resolver.resolve_parts(dest.host, dest.model or "", key[2], dest.provider)
+            decided = self._decided[key] = self._decide(resolution, key[4], key[5], frozenset(key[6]), key[7],
+                                                        key[8], dest.host, key[9], key[10], key[11])
         return decided
 
     def _decide(self, resolution, platform, feature, detected, flagged, day, host, unobserved, consented,
                 steady) -> Decided:
         activity = self.activity(platform, feature)
-        categories = frozenset(taxonomy.canonical(c) for c in detected)
+        categories = _canonical(detected)
         if unobserved and activity is not None:
             categories |= frozenset(activity.categories)  # what detection did not see, the activity declares
-        articles = {taxonomy.article_of(c) for c in categories}
+        articles, unknown = _classified(categories)
         case = Case(resolution, activity, categories, flagged or "9" in articles, day, self.policy,
                     self.jurisdictions, self.catalogue, host, platform, feature, consented=consented,
-                    unobserved=unobserved, criminal="10" in articles,
-                    unknown_keys=frozenset(c for c in categories if not taxonomy.known_category(c)), steady=steady)
+                    unobserved=unobserved, criminal="10" in articles, unknown_keys=unknown, steady=steady)
         special = case.special
         ruling = chapter_v.decide(case)
         findings = _one_per_rule((*ruling.findings, *checks.art9(case), *checks.art10(case), *checks.taxonomy(case),
@@ -189,6 +193,19 @@ class Engine:
         return Enforcement.FORWARD
 
 
+_KEY_FIELDS = 12
+
+
+def _key(event: AICallEvent, steady: bool) -> tuple:
+    """What the built-in procedure's outcome depends on, read straight from the event (``_KEY_FIELDS`` items)."""
+    dest, data, app = event.destination, event.personal_data, event.app
+    hints = tuple([(h.key, h.value) for h in dest.region_hints]) if dest.region_hints else ()
+    detected = tuple([c.category for c in data.categories]) if data.categories else ()
+    return (dest.host, dest.model, hints, dest.provider, app.platform, app.feature, detected,
+            data.special_category, event.observed_at.date(), data.scan is not _COMPLETE,
+            event.consent_ref is not None, steady)
+
+
 _VERDICT_FIELDS = set(Verdict.model_fields)  # shared: it holds every field, so no update can change it
 _set = object.__setattr__
 
@@ -206,6 +223,19 @@ def _verdict(values: dict) -> Verdict:
     _set(verdict, "__pydantic_extra__", None)
     _set(verdict, "__pydantic_private__", None)
     return verdict
+
+
+@lru_cache(maxsize=4096)
+def _canonical(detected: frozenset[str]) -> frozenset[str]:
+    """The taxonomy's keys for the detected categories (a new decision often repeats a known mix)."""
+    return frozenset(taxonomy.canonical(c) for c in detected)
+
+
+@lru_cache(maxsize=4096)
+def _classified(categories: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The GDPR articles (9, 10) the categories fall under, and the keys outside the taxonomy."""
+    return (frozenset(taxonomy.article_of(c) for c in categories),
+            frozenset(c for c in categories if not taxonomy.known_category(c)))
 
 
 def _one_per_rule(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:

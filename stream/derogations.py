@@ -7,27 +7,30 @@ own time, so a replay counts as the live stream did) and hands the count to the 
 judges more than ``max_calls`` as systematic use.
 
 The state is small and keyed: for each (tenant, activity, destination) the times of the latest
-``max_calls + 1`` such calls, which is all the judgment needs. Events of a tenant share a Kafka
-partition, so one worker sees all of a tenant's calls; a worker that restarts counts again from
-what it reads (a steady stream crosses the limit again within ``max_calls + 1`` calls).
+``max_calls + 1`` such calls, which is all the judgment needs. A call is counted once, whatever
+number of times it is judged. This class counts what one process sees; the judge spreads a
+tenant's calls over the workers (keyed by event id), so a worker shares its uses with the others
+through :mod:`stream.derogation_share`.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from douane.contract import AICallEvent, Verdict
 from rules.engine import Decided, Engine
 
 _KEY_LIMIT = 100_000  # keys kept before the oldest are dropped: bounded memory for any traffic
 
+UseKey = tuple[str, str, str]  # (tenant, activity id, recipient: provider id or host)
+
 
 class DerogationUse:
     """The calls resting on Art. 49 seen per (tenant, activity, destination), newest ``max_calls + 1`` kept."""
 
     def __init__(self) -> None:
-        self._times: dict[tuple, list] = {}
+        self._times: dict[UseKey, list[tuple[datetime, str]]] = {}
 
     def audit(self, engine: Engine, event: AICallEvent) -> tuple[Verdict, Decided]:
         """The engine's verdict, judged with the observed count when the call rests on Art. 49."""
@@ -36,29 +39,44 @@ class DerogationUse:
             return verdict, decided
         use = engine.policy.readings.occasional_use
         window = timedelta(days=use.window_days)
-        calls = self.count(_key(engine, event, decided), event.observed_at, window, use.max_calls + 1)
+        calls = self.count(_key(engine, event, decided), event.observed_at, window, use.max_calls + 1,
+                           str(event.event_id))
         if calls <= use.max_calls:
             return verdict, decided
         return engine.audit(event, observed_calls=calls)
 
-    def count(self, key: tuple, at, window: timedelta, keep: int) -> int:
+    def count(self, key: UseKey, at: datetime, window: timedelta, keep: int, call: str | None = None) -> int:
         """Record a call at ``at``; return the calls of ``key`` within ``window`` before it, this one included.
 
-        At most ``keep`` are kept and counted: the judgment needs no more.
+        At most ``keep`` are kept and counted: the judgment needs no more. ``call``: the call's id,
+        so that a call judged again is not counted again (None: always a new call).
 
         Calls later than ``at`` (read before it) count too: a late call amid a steady stream is part of it.
         """
+        self.record(key, at, keep, call)
+        return self.within(key, at, window)
+
+    def within(self, key: UseKey, at: datetime, window: timedelta) -> int:
+        """The calls of ``key`` kept from ``window`` before ``at`` on (later ones included)."""
+        times = self._times.get(key, ())
+        return len(times) - bisect_left(times, (at - window,))
+
+    def record(self, key: UseKey, at: datetime, keep: int, call: str | None = None) -> bool:
+        """Keep a call of ``key`` at ``at`` among the newest ``keep``; False when ``call`` was kept already."""
         times = self._times.get(key)
         if times is None:
             if len(self._times) >= _KEY_LIMIT:
                 del self._times[next(iter(self._times))]
             times = self._times[key] = []
-        insort(times, at)
+        entry = (at, call or "")
+        if call is not None and entry in times:
+            return False
+        insort(times, entry)
         if len(times) > keep:
             del times[: len(times) - keep]
-        return len(times) - bisect_left(times, at - window)
+        return True
 
 
-def _key(engine: Engine, event: AICallEvent, decided: Decided) -> tuple:
+def _key(engine: Engine, event: AICallEvent, decided: Decided) -> UseKey:
     activity = engine.activity(decided.platform, decided.feature)  # set: only an activity relies on derogations
     return (event.tenant, activity.id, decided.provider or decided.host)

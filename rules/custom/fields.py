@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from douane.contract import AICallEvent
 
@@ -49,10 +50,29 @@ FIELDS: dict[str, Getter] = {
 SET_FIELDS = frozenset({"dest.locations", "data.categories"})
 
 STATIC_FIELDS = frozenset({
-    "app.platform", "app.feature", "dest.host", "dest.provider", "dest.locations", "dest.entity_country",
-    "data.categories", "data.special", "verdict.decision", "verdict.basis", "verdict.severity",
+    "app.platform", "app.feature", "dest.host", "dest.model", "dest.provider", "dest.locations",
+    "dest.entity_country", "data.categories", "data.special", "verdict.decision", "verdict.basis",
+    "verdict.severity",
 })
 """Fields fixed by the engine's memo key: a rule that reads only these gives one answer per decision."""
+
+EVENT_PATHS: dict[str, str] = {
+    "tenant": "tenant",
+    "tap.kind": "tap.kind",
+    "tap.name": "tap.name",
+    "data.subject_country": "data_subject_country",
+    "outcome.action": "outcome.action",
+    "outcome.status": "outcome.status",
+    "outcome.error_class": "outcome.error_class",
+}
+"""The other fields: where on the event each is read. Every one takes few values (no ids, no times),
+so the engine can add the ones a policy's rules read to its memo key and memoise whole verdicts."""
+
+
+def event_reader(names) -> Callable[[AICallEvent], object] | None:
+    """One call reading the event fields among ``names`` that the memo key does not fix (None: none)."""
+    paths = sorted({EVENT_PATHS[name] for name in names if name not in STATIC_FIELDS})
+    return attrgetter(*paths) if paths else None
 
 
 def render_value(value: object) -> str:

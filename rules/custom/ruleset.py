@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from douane.contract import Finding
-from rules.custom.fields import FIELDS, STATIC_FIELDS, Subject, render_value
+from rules.custom.fields import FIELDS, Subject, event_reader, render_value
 from rules.custom.items import KINDS, RULE_KEYS, ListItem, MacroItem, RuleException, RuleItem, VersionItem
 from rules.custom.language import Compiled, Predicate, compare, compile_condition
 from rules.errors import ConditionError, Problem, RuleDataError
@@ -37,29 +37,14 @@ class CompiledRule:
     excepted: Predicate
     render: Callable[[Subject], str]
     fields: frozenset[str]
-    tested: frozenset[str] = frozenset()  # the fields of the condition and the exceptions only
 
     def __post_init__(self) -> None:
         self.shown = tuple(FIELDS[name] for name in dict.fromkeys(_PLACEHOLDER.findall(self.item.output)))
         self._findings: dict[tuple, Finding] = {}
 
-    @property
-    def static(self) -> bool:
-        """Reads only fields the engine's memo key fixes: one answer per decision."""
-        return self.fields <= STATIC_FIELDS
-
-    @property
-    def gated(self) -> bool:
-        """Whether it fires is fixed per decision, though its output line reads the event."""
-        return self.tested <= STATIC_FIELDS
-
     def applies(self, subject: Subject) -> bool:
         """Fires and is not excepted."""
         return self.fires(subject) and not self.excepted(subject)
-
-    def finding(self, subject: Subject) -> Finding | None:
-        """The finding this rule reports for ``subject``, or None when it does not fire."""
-        return self.report(subject) if self.applies(subject) else None
 
     def report(self, subject: Subject) -> Finding:
         """The finding, for a subject the rule applies to (memoised on the values its output line reads)."""
@@ -79,51 +64,19 @@ class CompiledRule:
 class RuleSet:
     """Compiled custom rules from one or more files, evaluated in file order.
 
-    Per engine decision the rules are planned once (memoised on the decision): a rule
-    that reads only fields the decision fixes becomes its finding or nothing; a rule
-    whose condition reads only such fields but whose output line reads the event is
-    kept only if it fires, and then just renders; the others run in full per event.
+    The engine memoises whole verdicts on its decision key plus the event fields these rules
+    read (:attr:`reads`), so :meth:`findings` runs once per distinct key, not once per call.
     """
 
     def __init__(self, rules: list[CompiledRule], versions: list[str]) -> None:
         self.rules = rules
         self.versions = versions
-        self._plans: dict = {}
+        self.reads = event_reader(name for rule in rules for name in rule.fields)
 
     def findings(self, event, decided) -> tuple[Finding, ...]:
         """Findings of every enabled rule that fires and is not excepted, in file order."""
-        plan = self._plans.get(decided)
-        if plan is None:
-            if len(self._plans) >= _MEMO_LIMIT:
-                self._plans.clear()
-            plan = self._plans[decided] = self._plan(Subject(event, decided))
-        if plan.__class__ is tuple:
-            return plan
         subject = Subject(event, decided)
-        found = []
-        for step, runs in plan:
-            if runs is None:
-                found.append(step)
-            elif runs or step.applies(subject):
-                found.append(step.report(subject))
-        return tuple(found)
-
-    def _plan(self, subject: Subject) -> tuple | list:
-        """A tuple of findings when nothing depends on the event, else a list of (step, how) pairs."""
-        steps: list[tuple] = []
-        for rule in self.rules:
-            if rule.static:
-                found = rule.finding(subject)
-                if found is not None:
-                    steps.append((found, None))
-            elif rule.gated:
-                if rule.applies(subject):
-                    steps.append((rule, True))  # fires: only the output line reads the event
-            else:
-                steps.append((rule, False))
-        if all(runs is None for _, runs in steps):
-            return tuple(found for found, _ in steps)
-        return steps
+        return tuple([rule.report(subject) for rule in self.rules if rule.applies(subject)])
 
 
 def load_rulesets(paths) -> RuleSet:
@@ -212,9 +165,8 @@ def _validate_item(raw: Any, index: int, node: yaml.Node, problems: list[Problem
 def _compile_rule(item: RuleItem, scope: _Scope) -> CompiledRule:
     fires = compile_condition(item.condition, scope.macros, scope.lists)
     excepted = _compile_exceptions(item.exceptions, scope)
-    tested = fires.fields | {f for e in item.exceptions for f in e.fields}
-    fields = tested | set(_PLACEHOLDER.findall(item.output))
-    return CompiledRule(item, fires.test, excepted, _renderer(item.output), frozenset(fields), frozenset(tested))
+    fields = fires.fields | {f for e in item.exceptions for f in e.fields} | set(_PLACEHOLDER.findall(item.output))
+    return CompiledRule(item, fires.test, excepted, _renderer(item.output), frozenset(fields))
 
 
 def _compile_exceptions(exceptions: tuple[RuleException, ...], scope: _Scope) -> Predicate:

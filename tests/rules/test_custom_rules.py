@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from douane.contract import Decision, Enforcement, Severity
+from douane.contract import Action, Decision, Enforcement, ErrorClass, Severity, Tap, TapKind
 from rules.custom import compile_condition, load_rulesets, parse_ruleset
-from rules.custom.fields import Subject
+from rules.custom.fields import EVENT_PATHS, FIELDS, STATIC_FIELDS, Subject
 from rules.errors import ConditionError, RuleDataError
 from tests.rules.conftest import call, engine_for, make_policy
 
@@ -216,3 +216,44 @@ def test_rules_memoised_per_decision_still_read_each_event() -> None:
                      "custom.fixed": "to deepseek"}
     assert second == {"custom.names-the-tenant": "shop-b called deepseek", "custom.fixed": "to deepseek"}
     assert list(first) == ["custom.names-the-tenant", "custom.reads-the-model", "custom.fixed"], "file order"
+
+
+def test_every_field_is_fixed_by_the_memo_key_or_read_into_it() -> None:
+    """The engine memoises whole verdicts on its key plus the event fields rules read: none may be left out."""
+    assert set(FIELDS) <= STATIC_FIELDS | set(EVENT_PATHS), set(FIELDS) - STATIC_FIELDS - set(EVENT_PATHS)
+
+
+def _outcome(event, **update):
+    return event.model_copy(update={"outcome": event.outcome.model_copy(update=update)})
+
+
+BASE = call("api.deepseek.com")
+
+
+@pytest.mark.parametrize(
+    ("condition", "other"),
+    [
+        ('tenant = "shop-test"', BASE.model_copy(update={"tenant": "shop-other"})),
+        ("tap.kind = gateway", BASE.model_copy(update={"tap": Tap(kind=TapKind.SDK, name="test")})),
+        ("tap.name = test", BASE.model_copy(update={"tap": Tap(kind=TapKind.GATEWAY, name="other")})),
+        ("data.subject_country = DE", BASE.model_copy(update={"data_subject_country": "FR"})),
+        ("outcome.action = forwarded", _outcome(BASE, action=Action.BLOCKED)),
+        ("outcome.status = 200", _outcome(BASE, status=503)),
+        ("not outcome.error_class exists", _outcome(BASE, error_class=ErrorClass.UPSTREAM_5XX)),
+    ],
+)
+def test_a_rule_reading_the_event_is_judged_per_event_though_the_decision_is_shared(condition: str, other) -> None:
+    """Two calls with one decision that differ in the field a rule reads: it fires on the first only."""
+    first = BASE.model_copy(update={"data_subject_country": "DE"}) if "subject_country" in condition else BASE
+    rules = f"""
+- rule: reads-one-field
+  desc: Reads a field the decision does not fix.
+  condition: {condition}
+  output: "read"
+  priority: low
+  remediation: none
+"""
+    engine = engine_for(make_policy(), custom=parse_ruleset(rules))
+    fired = [any(f.rule_id == "custom.reads-one-field" for f in engine.evaluate(e).findings) for e in (first, other)]
+    assert engine.decide(first) is engine.decide(other), "the two calls share one decision"
+    assert fired == [True, False]
