@@ -48,7 +48,8 @@ def build_dpia(con: duckdb.DuckDBPyConnection, tenant: str, start: date, end: da
                for r in evidence.flows(con, tenant, since, until).iter_rows(named=True)],
         findings_by_day=[DayCount(**r) for r in evidence.findings_by_day(con, tenant, since, until).iter_rows(named=True)],
         ledger_head=head, feared_events=events, necessity=principles, recipients=recipients,
-        actions=action_plan(principles, events, owner, end), dpo_advice=None, subjects_views=None)
+        actions=action_plan(principles, events, policy.dpia, owner, end), dpo_advice=policy.dpia.dpo_advice,
+        subjects_views=policy.dpia.data_subjects_views)
 
 
 def _worst(events) -> str:

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from rules.assessment import DpoAdvice, SubjectsViews
+
 
 class Model(BaseModel):
     """Base: immutable, no unknown fields."""
@@ -147,6 +149,7 @@ class FearedEvent(Model):
     """A risk to data subjects as the CNIL method frames it: sources, threats, impacts, severity and likelihood
     (1 negligible .. 4 maximum) with their evidence, the measures, and the risk left after them."""
 
+    area: str  # access, modification, disappearance: the key of its owner in the policy's dpia.owners
     name: str
     sources: str
     threats: str
@@ -168,6 +171,7 @@ class FearedEvent(Model):
 class Principle(Model):
     """One point of necessity and proportionality (CNIL part 2, ICO step 4): the assessment and its state."""
 
+    area: str  # the key of its owner in the policy's dpia.owners
     name: str
     article: str
     assessment: str
@@ -247,8 +251,8 @@ class DpiaReport(Model):
     necessity: list[Principle]
     recipients: list[RecordRow]
     actions: list[Action]
-    dpo_advice: str | None
-    subjects_views: str | None
+    dpo_advice: DpoAdvice | None
+    subjects_views: SubjectsViews | None
 
 
 class RecordRow(Model):
