@@ -100,12 +100,12 @@ class DestinationCount(Model):
     calls: int
 
 
-class Article30Report(ControllerHeader):
-    """The record of processing activities for one controller and period."""
+class Article30Report(Model):
+    """The record of processing activities for one controller: the standing record (with its controller header and
+    policy version), and the period's declared-versus-observed annex."""
 
     period_start: date
     period_end: date
-    policy_version: str
     activities: list[ActivityRecord]
     calls_total: int
     calls_with_personal_data: int
@@ -205,10 +205,10 @@ class Flow(Model):
     finding: bool
 
 
-class DayCount(Model):
-    """Findings of one severity on one day."""
+class TimeCount(Model):
+    """Findings of one severity in one time bin (its start, UTC)."""
 
-    day: date
+    start: datetime
     severity: str
     findings: int
 
@@ -242,10 +242,12 @@ class DpiaReport(Model):
     dpia_required: bool
     risks: list[Risk]
     measures: list[Measure]
-    residual_level: str
+    residual_level: str  # the worst feared event after the measures in place
+    planned_level: str  # the worst once the action plan is carried out (what Art. 36 is judged on)
     prior_consultation: bool
     flows: list[Flow]
-    findings_by_day: list[DayCount]
+    findings_over_time: list[TimeCount]
+    findings_bin_minutes: int  # the width of the bins, chosen for the findings' span (reports.bins)
     ledger_head: str
     feared_events: list[FearedEvent]
     necessity: list[Principle]
