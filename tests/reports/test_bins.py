@@ -86,3 +86,21 @@ def _labels_do_not_overlap(svg: str) -> None:
     assert len(ticks) >= 2
     for (x1, t1), (x2, t2) in zip(ticks, ticks[1:]):
         assert x2 - x1 >= (len(t1) + len(t2)) / 2 * CHAR_PX, (t1, t2)
+
+
+def test_sankey_labels_of_tiny_nodes_stay_apart_and_long_names_keep_their_count() -> None:
+    from reports.charts import LABEL_GAP, flows_sankey
+    from reports.models import Flow
+
+    flows = [Flow(feature="checkout", provider="OpenAI API", destination="IE + US", calls=20_000, finding=False),
+             Flow(feature="checkout", provider="DeepSeek API", destination="CN", calls=3, finding=True),
+             Flow(feature="checkout", provider="host:api.another-unknown-llm.example", destination="unknown", calls=2,
+                  finding=True)]
+    svg = flows_sankey(flows)
+    labels = re.findall(r'<text x="([\d.]+)" y="([\d.]+)" text-anchor="start">([^<]+)', svg)
+    for column in {x for x, _, _ in labels}:
+        ys = sorted(float(y) for x, y, _ in labels if x == column)
+        assert all(b - a >= LABEL_GAP for a, b in zip(ys, ys[1:])), ys
+    assert "host:api.another-unknown-llm.example (2)" not in [text for _, _, text in labels]
+    assert any(text.endswith("… (2)") for _, _, text in labels), "shortened, the count kept"
+    assert "<title>host:api.another-unknown-llm.example (2)</title>" in svg
