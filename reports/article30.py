@@ -8,20 +8,22 @@ import duckdb
 import polars as pl
 
 from reports import queries
-from reports.common import bounds, categories_of, controller_header, declared, place_label, provider_name
+from reports.common import bounds, categories_of, declared, place_label, provider_name
 from reports.models import ActivityRecord, Article30Report, Count, DestinationCount, Transfer
-from reports.record import build_record
+from reports.record import policy_on, standing_record
+from rules.derogations import article
 from rules.jurisdictions import load_jurisdictions
-from rules.policy import Activity, Policy, Vendor
+from rules.policy import Activity, Derogation, Policy, Vendor
 
 
 def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, end: date,
                     as_of: date | None = None) -> Article30Report:
     """The record of ``tenant`` as it stands on ``as_of`` (today when omitted), with the calls observed over
-    [start, end] (whole days, UTC) beside it as the annex."""
+    [start, end] (whole days, UTC) beside it as the annex; both read the policy in force on ``as_of``."""
     since, until = bounds(start, end)
     total = queries.require_calls(con, tenant, since, until)
-    policy = queries.policy_of(con, tenant)
+    day = as_of or datetime.now(timezone.utc).date()
+    policy, loaded_at = policy_on(con, tenant, day)  # one policy for the record and its annex
     jurisdictions = load_jurisdictions()
     flows = queries.observed_flows(con, tenant, since, until, jurisdictions)
     with_pd, special = queries.personal_data_calls(con, tenant, since, until)
@@ -33,14 +35,13 @@ def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, en
     outside = int(recipients.filter(pl.col("activity_id") == "-")["calls"].sum() or 0)
     batches, head = queries.ledger_summary(con)
     return Article30Report(
-        **controller_header(tenant, policy.controller), period_start=start, period_end=end,
-        policy_version=policy.version, activities=activities, calls_total=total, calls_with_personal_data=with_pd,
+        period_start=start, period_end=end, activities=activities, calls_total=total, calls_with_personal_data=with_pd,
         calls_special=special, calls_outside_activities=outside,
         destinations=[DestinationCount(destinations=place_label(r["destinations"]), decision=r["decision"],
                                        calls=r["calls"])
                       for r in queries.calls_by_destinations(con, tenant, since, until).iter_rows(named=True)],
         ledger_batches=batches, ledger_head=head,
-        record=build_record(con, tenant, as_of or datetime.now(timezone.utc).date()))
+        record=standing_record(tenant, policy, loaded_at, day))
 
 
 def _activity(a: Activity, policy: Policy, flows: pl.DataFrame, recipients: pl.DataFrame, categories: pl.DataFrame,
@@ -103,7 +104,6 @@ def _safeguard(vendor: Vendor | None, basis: str) -> str:
         parts.append(f"BCR approved by {vendor.bcr.approved_by}")
     if vendor.tia:
         parts.append(f"TIA {vendor.tia.outcome.replace('_', ' ')}, review by {vendor.tia.review_by}")
-    if basis.startswith("derogation_49_1_"):
-        letter = basis.removeprefix("derogation_49_1_")
-        parts.append("Art. 49(1) second subparagraph" if letter == "compelling" else f"Art. 49(1)({letter}) derogation")
+    if basis.startswith("derogation_"):
+        parts.append(f"Art. {article(Derogation(basis.removeprefix('derogation_')))} derogation")
     return "; ".join(parts) or "none on file"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from datetime import datetime, timedelta
 from html import escape
 
+from reports import bins
 from reports.common import risk_level
 from reports.models import Article30Report, Flow
 
@@ -94,41 +97,59 @@ def risk_matrix(risks, residual: bool = False, size: int = 250, title: str | Non
 
 
 MAX_BAR_STEP = 80
-"""The widest a day's bar (with its gap) may be, in pixels."""
+"""The widest a bin's bar (with its gap) may be, in pixels."""
+
+CHAR_PX = 5.6
+"""About how wide a character of the 9 px chart font is, to space tick labels so they do not overlap."""
 
 
-def findings_over_time(days, width: int = 640, height: int = 180) -> str:
-    """Stacked bars: findings per day, coloured by severity."""
-    per_day: dict = defaultdict(lambda: defaultdict(int))
-    for d in days:
-        per_day[d.day][d.severity] += d.findings
-    if not per_day:
+def findings_over_time(counts, minutes: int, width: int = 640, height: int = 180) -> str:
+    """Stacked bars: findings per bin (``minutes`` wide, chosen for the data's span), coloured by severity."""
+    per_bin: dict = defaultdict(lambda: defaultdict(int))
+    for c in counts:
+        per_bin[c.start][c.severity] += c.findings
+    if not per_bin:
         return ""
-    ordered = sorted(per_day)
-    top = max(sum(v.values()) for v in per_day.values())
-    left, bottom, plot_h = 40, 34, height - 48
-    step = min(MAX_BAR_STEP, (width - left - 10) / len(ordered))  # a day of data is one bar, not a solid block
-    label = "%Y-%m-%d" if len(ordered) <= 7 else "%m-%d"
-    body = [f'<text x="{left - 4}" y="14" text-anchor="end">{top if len(ordered) > 14 else ""}</text>',
-            f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#999"/>']
-    for i, day in enumerate(ordered):
+    first, last = min(per_bin), max(per_bin)
+    unit = bins.of(timedelta(minutes=minutes), first, last)
+    starts = unit.starts(first, last)  # empty bins too: the axis is time, not a list of busy bins
+    top = max(sum(v.values()) for v in per_bin.values())
+    left, bottom, plot_h = 40, 34, height - 52
+    step = min(MAX_BAR_STEP, (width - left - 10) / len(starts))  # a single bin is one bar, not a solid block
+    body = [f'<text x="{left - 4}" y="{height - bottom - plot_h + 4}" text-anchor="end">{top:,}</text>',
+            f'<text x="{left}" y="10">findings per {unit.name} (UTC)</text>',
+            f'<line x1="{left}" y1="{height - bottom}" x2="{left + step * len(starts)}" y2="{height - bottom}" '
+            'stroke="#999"/>']
+    every = _label_every(step, unit, starts[0])
+    for i, at in enumerate(starts):
         x, y = left + i * step, height - bottom
         for severity in ("info", "low", "medium", "high", "critical"):
-            n = per_day[day].get(severity, 0)
+            n = per_bin[at].get(severity, 0) if at in per_bin else 0
             if n:
                 h = n / top * plot_h
                 y -= h
                 body.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(1.0, step - 2):.1f}" height="{h:.1f}" '
-                            f'fill="{SEVERITY_COLOURS[severity]}"><title>{day} {severity}: {n}</title></rect>')
-        if len(ordered) <= 14:
+                            f'fill="{SEVERITY_COLOURS[severity]}"><title>{at:%Y-%m-%d %H:%M} {severity}: {n}'
+                            '</title></rect>')
+        if len(starts) <= 14 and at in per_bin:
             body.append(f'<text x="{x + step / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">'
-                        f'{sum(per_day[day].values()):,}</text>')
-        if len(ordered) <= 7 or i % max(1, len(ordered) // 10) == 0:
-            body.append(f'<text x="{x + step / 2:.1f}" y="{height - bottom + 11}" text-anchor="middle">'
-                        f'{day.strftime(label)}</text>')
+                        f'{sum(per_bin[at].values()):,}</text>')
+        if i % every == 0:
+            body.append(_tick(x, step, height - bottom, at, unit))
     body.append(_legend([(s, SEVERITY_COLOURS[s]) for s in ("low", "medium", "high", "critical")], left,
                         height - 12, 90))
     return _svg(width, height, body)
+
+
+def _label_every(step: float, unit: bins.Bin, sample: datetime) -> int:
+    """Label every n-th bar, so that labels keep at least a few pixels apart."""
+    wide = len(sample.strftime(unit.label)) * CHAR_PX + 8
+    return max(1, math.ceil(wide / step))
+
+
+def _tick(x: float, step: float, y: float, at: datetime, unit: bins.Bin) -> str:
+    return (f'<line x1="{x:.1f}" y1="{y}" x2="{x:.1f}" y2="{y + 3}" stroke="#999"/>'
+            f'<text x="{x + step / 2:.1f}" y="{y + 12}" text-anchor="middle">{at.strftime(unit.label)}</text>')
 
 
 def flows_sankey(flows, width: int = 640, limit: int = 24) -> str:
@@ -145,7 +166,9 @@ def flows_sankey(flows, width: int = 640, limit: int = 24) -> str:
     gap, node_w, top = 6, 10, 12
     height = 320 + (14 if grouped else 0)
     scale = (320 - top - 10 - gap * max(len(c) for c in columns)) / total
-    xs = (110, width // 2 - node_w // 2 - 20, width - 150 - node_w)  # room for "CH + EU + GB + LU (45)"
+    widest = max(len(f"{name} ({calls:,})") for name, calls in columns[0].items()) * CHAR_PX
+    first = round(min(max(widest + 8, 60), 180))  # room for the features' labels, left of their nodes
+    xs = (first, (first + width - 150) // 2 - node_w // 2, width - 150 - node_w)  # room for "CH + EU + GB + LU (45)"
     slots = [_stack(col, scale, gap, top) for col in columns]
     body = []
     out_used: dict = defaultdict(float)
@@ -162,18 +185,47 @@ def flows_sankey(flows, width: int = 640, limit: int = 24) -> str:
             body.append(f'<path d="M{x1},{y1:.1f} C{mid},{y1:.1f} {mid},{y2:.1f} {x2},{y2:.1f}" fill="none" '
                         f'stroke="#5c6bc0" stroke-opacity="0.35" stroke-width="{max(w, 0.6):.1f}">'
                         f'<title>{escape(a)} → {escape(b)}: {f.calls}</title></path>')
+    room = (xs[0] - 8, xs[2] - xs[1] - node_w - 10, width - xs[2] - node_w - 4)  # pixels each column's labels have
+    lowest = 0.0
     for stage, col in enumerate(columns):
-        for name, calls in col.items():
+        centres = _apart([slots[stage][name] + calls * scale / 2 for name, calls in col.items()], LABEL_GAP)
+        for (name, calls), centre in zip(col.items(), centres):
             y, h = slots[stage][name], calls * scale
             body.append(f'<rect x="{xs[stage]}" y="{y:.1f}" width="{node_w}" height="{max(h, 1):.1f}" fill="#283593"/>')
             anchor, tx = ("end", xs[stage] - 4) if stage == 0 else ("start", xs[stage] + node_w + 4)
-            body.append(f'<text x="{tx}" y="{y + h / 2 + 3:.1f}" text-anchor="{anchor}">{escape(name)} ({calls})</text>')
+            full = f"{name} ({calls:,})"
+            label = _fit(full, room[stage], keep=f" ({calls:,})")
+            hint = f"<title>{escape(full)}</title>" if label != full else ""
+            body.append(f'<text x="{tx}" y="{centre + 3:.1f}" text-anchor="{anchor}">{escape(label)}{hint}</text>')
+            lowest = max(lowest, centre + 6)
     for stage, label in enumerate(("app feature", "provider", "destination")):
         body.append(f'<text x="{xs[stage] + node_w / 2}" y="9" text-anchor="middle" font-weight="bold">{label}</text>')
+    height = max(height, round(lowest) + (18 if grouped else 4))  # labels pushed apart may reach below the nodes
     if grouped:
-        body.append(f'<text x="{xs[0]}" y="{height - 4}">other: {grouped} smaller flows without findings, '
-                    f'{grouped_calls} calls in all</text>')
+        body.append(f'<text x="{xs[0]}" y="{height - 4}">other: {grouped:,} smaller flows without findings, '
+                    f'{grouped_calls:,} calls in all</text>')
     return _svg(width, height, body)
+
+
+LABEL_GAP = 10
+"""The least vertical distance between two node labels of a column, in pixels (9 px font)."""
+
+
+def _apart(centres: list[float], gap: float) -> list[float]:
+    """Label positions at the nodes' centres, pushed down where two would overlap (tiny nodes side by side)."""
+    placed: list[float] = []
+    for c in centres:
+        placed.append(max(c, placed[-1] + gap) if placed else c)
+    return placed
+
+
+def _fit(label: str, pixels: float, keep: str) -> str:
+    """``label`` shortened with an ellipsis to fit ``pixels``, keeping its ``keep`` tail (the count)."""
+    most = int(pixels / CHAR_PX)
+    if len(label) <= most:
+        return label
+    head = label[:-len(keep)] if keep and label.endswith(keep) else label
+    return head[:max(1, most - len(keep) - 1)].rstrip() + "…" + keep
 
 
 def _keep_or_group(flows, limit: int) -> tuple[list, int, int]:
@@ -208,25 +260,27 @@ def _stack(column: dict[str, int], scale: float, gap: float, top: float) -> dict
     return slots
 
 
-def failures_chart(buckets, width: int = 640, height: int = 160) -> str:
-    """Bars per time bucket: the provider's failed calls, and how many of them failed over."""
+def failures_chart(buckets, minutes: int, width: int = 640, height: int = 160) -> str:
+    """Bars per time bin (``minutes`` wide): the provider's failed calls, and how many of them failed over."""
     if not buckets:
         return ""
+    unit = bins.of(timedelta(minutes=minutes), buckets[0].start, buckets[-1].start)
     top = max(max(b.failures, b.failed_over) for b in buckets) or 1
     left, bottom, plot_h = 40, 30, height - 44
-    step = (width - left - 10) / len(buckets)
-    body = [f'<text x="{left - 4}" y="14" text-anchor="end">{top}</text>',
-            f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#999"/>']
+    step = min(MAX_BAR_STEP, (width - left - 10) / len(buckets))
+    body = [f'<text x="{left - 4}" y="14" text-anchor="end">{top:,}</text>',
+            f'<line x1="{left}" y1="{height - bottom}" x2="{left + step * len(buckets)}" y2="{height - bottom}" '
+            'stroke="#999"/>']
+    every = _label_every(step, unit, buckets[0].start)
     for i, h in enumerate(buckets):
         x = left + i * step
         for n, colour, offset in ((h.failures, "#c62828", 0.0), (h.failed_over, "#1565c0", 0.5)):
             bar = n / top * plot_h
             body.append(f'<rect x="{x + 1 + offset * (step - 2) / 2:.1f}" y="{height - bottom - bar:.1f}" '
                         f'width="{max(1.0, (step - 2) / 2):.1f}" height="{bar:.1f}" fill="{colour}">'
-                        f'<title>{h.start:%H:%M}: {n}</title></rect>')
-        if i % max(1, len(buckets) // 8) == 0:
-            body.append(f'<text x="{x + step / 2:.1f}" y="{height - bottom + 11}" text-anchor="middle">'
-                        f'{h.start:%H:%M}</text>')
+                        f'<title>{h.start:%Y-%m-%d %H:%M}: {n}</title></rect>')
+        if i % every == 0:
+            body.append(_tick(x, step, height - bottom, h.start, unit))
     body.append(_legend([("failed calls", "#c62828"), ("failed over to the sovereign model", "#1565c0")], left,
                         height - 12, 100))
     return _svg(width, height, body)

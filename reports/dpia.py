@@ -3,15 +3,16 @@ their evidence, a risk register from the findings, the measures in place and the
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
 import duckdb
 import polars as pl
 
-from reports import evidence, queries
+from reports import bins, evidence, queries
 from reports.common import RISK_LEVELS, bounds, categories_of, declared, party, place_label, provider_name, risk_level
 from reports.feared import feared_events, prior_consultation
-from reports.models import Count, Criterion, DayCount, DpiaActivity, DpiaReport, Flow, Measure, Risk
+from reports.models import Count, Criterion, DpiaActivity, DpiaReport, Flow, Measure, Risk, TimeCount
 from reports.proportionality import action_plan, necessity
 from reports.record import record_rows
 from rules.policy import Policy
@@ -41,20 +42,36 @@ def build_dpia(con: duckdb.DuckDBPyConnection, tenant: str, start: date, end: da
         policy_version=policy.version, calls_total=total,
         activities=activities, criteria=criteria,
         criteria_met=sum(c.met for c in criteria), dpia_required=sum(c.met for c in criteria) >= 2,
-        risks=risks, measures=_measures(facts, policy, batches, names), residual_level=_worst(events),
+        risks=risks, measures=_measures(facts, policy, batches, names),
+        residual_level=_worst(e.residual_level for e in events), planned_level=_worst(e.planned_level for e in events),
         prior_consultation=prior_consultation(events),
         flows=[Flow(feature=r["feature"], provider=provider_name(r["provider"], names),
                     destination=place_label(r["destination"]), calls=r["calls"], finding=r["finding"])
                for r in evidence.flows(con, tenant, since, until).iter_rows(named=True)],
-        findings_by_day=[DayCount(**r) for r in evidence.findings_by_day(con, tenant, since, until).iter_rows(named=True)],
+        **_over_time(evidence.findings_over_time(con, tenant, since, until)),
         ledger_head=head, feared_events=events, necessity=principles, recipients=recipients,
-        actions=action_plan(principles, events, owner, end), dpo_advice=None, subjects_views=None)
+        actions=action_plan(principles, events, policy.dpia, owner, end), dpo_advice=policy.dpia.dpo_advice,
+        subjects_views=policy.dpia.data_subjects_views)
 
 
-def _worst(events) -> str:
-    """The highest residual level among the feared events."""
+def _over_time(rows: pl.DataFrame) -> dict:
+    """The findings summed into the bins that suit their span: minutes for an hour, hours for a day, days for a
+    month (``reports.bins``)."""
+    if rows.is_empty():
+        return dict(findings_over_time=[], findings_bin_minutes=int(bins.DAY / bins.MINUTE))
+    width = bins.bin_for(rows["start"].min(), rows["start"].max())
+    summed: dict[tuple, int] = defaultdict(int)
+    for r in rows.iter_rows(named=True):
+        summed[(width.floor(r["start"]), r["severity"])] += r["findings"]
+    return dict(findings_over_time=[TimeCount(start=at, severity=sev, findings=n)
+                                    for (at, sev), n in sorted(summed.items())],
+                findings_bin_minutes=int(width.width / bins.MINUTE))
+
+
+def _worst(levels) -> str:
+    """The highest of these risk levels."""
     order = ["none", *(name for _, name in RISK_LEVELS)]
-    return max((e.residual_level for e in events), key=order.index, default="none")
+    return max(levels, key=order.index, default="none")
 
 
 def _activities(con, tenant, since, until, policy: Policy, names: dict) -> list[DpiaActivity]:

@@ -26,13 +26,13 @@ def feared_events(f: dict[str, int]) -> list[FearedEvent]:
     return [_access(f), _modification(f), _disappearance(f)]
 
 
-def _event(name: str, sources: str, threats: str, impacts: str, severity: int, severity_why: str, likelihood: int,
-           likelihood_why: str, measures: str, residual_severity: int, residual_likelihood: int,
+def _event(area: str, name: str, sources: str, threats: str, impacts: str, severity: int, severity_why: str,
+           likelihood: int, likelihood_why: str, measures: str, residual_severity: int, residual_likelihood: int,
            planned_likelihood: int | None = None, measured: bool = True) -> FearedEvent:
     planned = residual_likelihood if planned_likelihood is None else planned_likelihood
     return FearedEvent(
-        name=name, sources=sources, threats=threats, impacts=impacts, severity=severity, severity_why=severity_why,
-        likelihood=likelihood, likelihood_why=likelihood_why, level=risk_level(severity * likelihood),
+        area=area, name=name, sources=sources, threats=threats, impacts=impacts, severity=severity,
+        severity_why=severity_why, likelihood=likelihood, likelihood_why=likelihood_why, level=risk_level(severity * likelihood),
         measures=measures, residual_severity=residual_severity, residual_likelihood=residual_likelihood,
         residual_level=risk_level(residual_severity * residual_likelihood), planned_likelihood=planned,
         planned_level=risk_level(residual_severity * planned), measured=measured)
@@ -52,7 +52,7 @@ def _access(f: dict[str, int]) -> FearedEvent:
     residual_likelihood = likelihood_of(left / pd if pd else 0) if left else (2 if f["safeguarded"] else 1)
     residual_severity = 4 if f["special_left"] else min(severity, 3)
     return _event(
-        "Illegitimate access to personal data",
+        "access", "Illegitimate access to personal data",
         "foreign public authorities (access under third-country law); the provider's staff and sub-processors",
         "prompts sent to a third country without a transfer tool that holds, or to an unknown destination; "
         "provider logs kept abroad",
@@ -78,7 +78,7 @@ def _modification(f: dict[str, int]) -> FearedEvent:
     decisions = f["decision_support"]
     severity = 3 if decisions else 2
     return _event(
-        "Unwanted modification of personal data",
+        "modification", "Unwanted modification of personal data",
         "model errors; manipulated prompts (prompt injection) in customer messages",
         "an inaccurate model answer changes an order, an address or a price shown to a customer",
         "wrong order or delivery details; a customer misled about a price", severity,
@@ -94,7 +94,7 @@ def _disappearance(f: dict[str, int]) -> FearedEvent:
     calls, failed, served = f["calls"], f["failed"], f["failed_served"]
     unserved = failed - served
     return _event(
-        "Disappearance of personal data (loss of availability)",
+        "disappearance", "Disappearance of personal data (loss of availability)",
         "provider outages; regional lockouts (403/451); rate limits",
         "customers' requests fail while the provider is unavailable",
         "a customer cannot get support or finish a purchase; requests lost", 2 if failed else 1,

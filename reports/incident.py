@@ -7,19 +7,17 @@ timeline and impact come from the calls to the same provider around it.
 from __future__ import annotations
 
 import json
-import math
 import re
 from datetime import datetime, timedelta
 from functools import partial
 
 import duckdb
 
-from reports import queries
+from reports import bins, queries
+from reports import incident_facts as facts
 from reports.common import party, provider_name
 from reports.errors import ReportError
-from reports.incident_models import Bucket, Clock, IncidentReport, Nis2Tests, TimelineEntry
-from reports.nis2 import Impact, applicability, competent, significance
-from rules.policy import Controller
+from reports.incident_models import Bucket, Clock, IncidentReport, TimelineEntry
 
 CLOCKS = (("early_warning", "Early warning", "NIS2 Art. 23(4)(a), 24 h"),
           ("notification", "Incident notification", "NIS2 Art. 23(4)(b), 72 h"),
@@ -38,9 +36,10 @@ def build_incident(con: duckdb.DuckDBPyConnection, incident_id: str, as_of: date
     as_of = as_of or row["last_seen"]
     doc = json.loads(row["document"])
     policy = queries.policy_of(con, row["tenant"])
+    start = facts.episode_start(con, row, policy)
     window = (row["opened_at"] - MARGIN, max(row["last_seen"], row["opened_at"]) + MARGIN)
-    minutes = _bucket_minutes(*window)
-    buckets, countries = _impact(con, row["tenant"], row["provider"], *window, minutes)
+    unit = bins.bin_for(*window)
+    buckets, countries = _impact(con, row["tenant"], row["provider"], *window, unit)
     name = provider_name(row["provider"], queries.provider_names(con))
     named = partial(_named, provider=row["provider"], name=name)
     return IncidentReport(
@@ -51,12 +50,19 @@ def build_incident(con: duckdb.DuckDBPyConnection, incident_id: str, as_of: date
         last_seen=row["last_seen"], acknowledged_by=row["acknowledged_by"], acknowledged_at=row["acknowledged_at"],
         explanation=named(doc.get("explanation", "")), remediation=named(doc.get("remediation", "")),
         articles=list(doc.get("articles", [])), clocks=_clocks(row, as_of), timeline=_timeline(row, doc),
-        buckets=buckets, bucket_minutes=minutes, calls_affected=sum(b.failures for b in buckets),
+        buckets=buckets, bucket_minutes=int(unit.width / bins.MINUTE), bucket_name=unit.name, calls_affected=sum(b.failures for b in buckets),
         calls_failed_over=sum(b.failed_over for b in buckets),
         subject_countries=countries,
         cross_border=len(countries) > 1 or any(c != policy.controller.country for c in countries), as_of=as_of,
-        as_of_basis=basis, nis2=_tests(con, row, policy.controller),
-        mitigation=_mitigation(con, row, window))
+        as_of_basis=basis, nis2=facts.nis2_tests(con, row, policy.controller, start),
+        notification_update=facts.notification_figures(con, row, start, _notified_by(row, as_of), name),
+        mitigation=facts.mitigation(con, row, window))
+
+
+def _notified_by(row: dict, as_of: datetime) -> datetime:
+    """When the notification's figures stand: its due time, or the report's as-of when that comes first."""
+    due = row.get("notification_due")
+    return min(as_of, due) if due else as_of
 
 
 def _named(text: str, provider: str, name: str) -> str:
@@ -75,25 +81,17 @@ def _incident(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict:
     return dict(zip([d[0] for d in cursor.description], rows[0]))
 
 
-def _bucket_minutes(start: datetime, end: datetime) -> int:
-    """About 36 bars over the window, in whole multiples of five minutes."""
-    span = (end - start).total_seconds() / 60
-    return max(5, 5 * math.ceil(span / 36 / 5))
-
-
 def _impact(con, tenant: str, provider: str, start: datetime, end: datetime,
-            minutes: int) -> tuple[list[Bucket], list[str]]:
+            unit: bins.Bin) -> tuple[list[Bucket], list[str]]:
+    minutes = int(unit.width / bins.MINUTE)
     rows = con.execute(f"""
-        SELECT time_bucket(INTERVAL '{minutes} minutes', observed_at, ?::TIMESTAMPTZ) AS bucket,
+        SELECT time_bucket(INTERVAL '{minutes} minutes', observed_at, TIMESTAMPTZ '2000-01-03 00:00:00+00') AS bucket,
                count(*) FILTER (WHERE error_class IS NOT NULL), count(*) FILTER (WHERE action = 'failed_over')
         FROM calls WHERE tenant = ? AND provider = ? AND observed_at BETWEEN ? AND ?
-        GROUP BY ALL""", [start, tenant, provider, start, end]).fetchall()
+        GROUP BY ALL""", [tenant, provider, start, end]).fetchall()
     seen = {b: (f, o) for b, f, o in rows}
-    step, buckets, at = timedelta(minutes=minutes), [], start
-    while at <= end:  # every bucket, empty ones too, so the chart shows the shape of the outage
-        failures, failed_over = seen.get(at, (0, 0))
-        buckets.append(Bucket(start=at, failures=failures, failed_over=failed_over))
-        at += step
+    buckets = [Bucket(start=at, failures=seen.get(at, (0, 0))[0], failed_over=seen.get(at, (0, 0))[1])
+               for at in unit.starts(start, end)]  # every bin, empty ones too: the chart shows the outage's shape
     countries = con.execute("""
         SELECT DISTINCT subject_country FROM calls WHERE tenant = ? AND provider = ? AND observed_at BETWEEN ? AND ?
         AND error_class IS NOT NULL AND subject_country IS NOT NULL ORDER BY 1""",
@@ -154,33 +152,3 @@ def _without_transitions(row: dict) -> list[TimelineEntry]:
     if row["acknowledged_at"]:
         entries.append(TimelineEntry(at=row["acknowledged_at"], what=f"acknowledged by {row['acknowledged_by']}"))
     return entries
-
-
-def _tests(con, row: dict, controller: Controller) -> Nis2Tests:
-    """Applicability and significance, on the provider's calls from the incident's opening to its last event."""
-    start, end = row["opened_at"], max(row["last_seen"], row["opened_at"])
-    calls, failed, failed_over, features = con.execute("""
-        SELECT count(*), count(*) FILTER (WHERE error_class IS NOT NULL),
-               count(*) FILTER (WHERE action = 'failed_over'),
-               list_sort(list_distinct(list(feature) FILTER (WHERE error_class IS NOT NULL)))
-        FROM calls WHERE tenant = ? AND provider = ? AND observed_at BETWEEN ? AND ?""",
-                                                       [row["tenant"], row["provider"], start, end]).fetchall()[0]
-    impact = Impact(minutes=(end - start).total_seconds() / 60, calls_in_window=calls, failed=failed,
-                    failed_over=failed_over, features=tuple(features or ()))
-    scope, test = applicability(controller), significance(impact)
-    return Nis2Tests(in_scope=scope.in_scope, entity_type=scope.entity_type, scope_reasons=list(scope.reasons),
-                     significant=test.significant, disruption=test.disruption, damage=test.damage,
-                     competent=competent(controller.country), minutes=round(impact.minutes, 1),
-                     calls_in_window=calls, unserved=impact.unserved, features=list(impact.features))
-
-
-def _mitigation(con, row: dict, window: tuple[datetime, datetime]) -> str:
-    """What was done, as the calls show it: failovers to the sovereign model, with their first and last time."""
-    n, first, last = con.execute("""
-        SELECT count(*), min(observed_at), max(observed_at) FROM calls
-        WHERE tenant = ? AND provider = ? AND observed_at BETWEEN ? AND ? AND action = 'failed_over'""",
-                                 [row["tenant"], row["provider"], *window]).fetchall()[0]
-    if not n:
-        return "none recorded in the calls: no call to the provider was failed over or redirected in the window"
-    return (f"{n:,} calls failed over to the sovereign model between {first:%Y-%m-%d %H:%M} and {last:%H:%M} UTC; "
-            "customers were answered without the provider")

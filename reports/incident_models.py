@@ -45,6 +45,7 @@ class Nis2Tests(Model):
     calls_in_window: int
     unserved: int
     features: list[str]
+    since: datetime  # the episode's first failure: the failures before the threshold was crossed count too
 
 
 class IncidentReport(Model):
@@ -73,6 +74,7 @@ class IncidentReport(Model):
     timeline: list[TimelineEntry]
     buckets: list[Bucket]
     bucket_minutes: int
+    bucket_name: str  # the bin width in words ("5 minutes", "hour", "day"), chosen for the window (reports.bins)
     calls_affected: int
     calls_failed_over: int
     subject_countries: list[str]
@@ -80,4 +82,5 @@ class IncidentReport(Model):
     as_of: datetime
     as_of_basis: str
     nis2: Nis2Tests
+    notification_update: str  # the figures as of the notification, not the opening's
     mitigation: str

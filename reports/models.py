@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from rules.assessment import DpoAdvice, SubjectsViews
+
 
 class Model(BaseModel):
     """Base: immutable, no unknown fields."""
@@ -98,12 +100,12 @@ class DestinationCount(Model):
     calls: int
 
 
-class Article30Report(ControllerHeader):
-    """The record of processing activities for one controller and period."""
+class Article30Report(Model):
+    """The record of processing activities for one controller: the standing record (with its controller header and
+    policy version), and the period's declared-versus-observed annex."""
 
     period_start: date
     period_end: date
-    policy_version: str
     activities: list[ActivityRecord]
     calls_total: int
     calls_with_personal_data: int
@@ -147,6 +149,7 @@ class FearedEvent(Model):
     """A risk to data subjects as the CNIL method frames it: sources, threats, impacts, severity and likelihood
     (1 negligible .. 4 maximum) with their evidence, the measures, and the risk left after them."""
 
+    area: str  # access, modification, disappearance: the key of its owner in the policy's dpia.owners
     name: str
     sources: str
     threats: str
@@ -168,6 +171,7 @@ class FearedEvent(Model):
 class Principle(Model):
     """One point of necessity and proportionality (CNIL part 2, ICO step 4): the assessment and its state."""
 
+    area: str  # the key of its owner in the policy's dpia.owners
     name: str
     article: str
     assessment: str
@@ -201,10 +205,10 @@ class Flow(Model):
     finding: bool
 
 
-class DayCount(Model):
-    """Findings of one severity on one day."""
+class TimeCount(Model):
+    """Findings of one severity in one time bin (its start, UTC)."""
 
-    day: date
+    start: datetime
     severity: str
     findings: int
 
@@ -238,17 +242,19 @@ class DpiaReport(Model):
     dpia_required: bool
     risks: list[Risk]
     measures: list[Measure]
-    residual_level: str
+    residual_level: str  # the worst feared event after the measures in place
+    planned_level: str  # the worst once the action plan is carried out (what Art. 36 is judged on)
     prior_consultation: bool
     flows: list[Flow]
-    findings_by_day: list[DayCount]
+    findings_over_time: list[TimeCount]
+    findings_bin_minutes: int  # the width of the bins, chosen for the findings' span (reports.bins)
     ledger_head: str
     feared_events: list[FearedEvent]
     necessity: list[Principle]
     recipients: list[RecordRow]
     actions: list[Action]
-    dpo_advice: str | None
-    subjects_views: str | None
+    dpo_advice: DpoAdvice | None
+    subjects_views: SubjectsViews | None
 
 
 class RecordRow(Model):

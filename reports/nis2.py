@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from rules.policy import Controller
-from rules.types import NonEmpty, Strict
+from rules.types import CountryCode, NonEmpty, Strict
 from rules.yamlio import load_model
 
 ANNEX_I = frozenset({
@@ -143,19 +143,22 @@ def _words(key: str) -> str:
 
 
 class Csirt(Strict):
-    """Where a member state's entities report: its CSIRT and its competent authority."""
+    """Where a member state's entities report: its CSIRT and competent authority, under which act, with its source."""
 
     csirt: NonEmpty
     authority: NonEmpty
+    law: NonEmpty
+    source: NonEmpty
+    checked: date
+    verified: bool  # False: written down offline, not checked against the official list
 
 
 class CsirtTable(Strict):
-    """CSIRTs and authorities by member state, with the source and the date they were written down."""
+    """CSIRTs and authorities by member state, each entry with its own source and date."""
 
     source: NonEmpty
     checked: date
-    verified: bool
-    members: dict[str, Csirt]
+    members: dict[CountryCode, Csirt]
 
 
 @cache
@@ -165,10 +168,11 @@ def csirts(path: Path = Path(__file__).parent / "data" / "csirts.yaml") -> Csirt
 
 
 def competent(country: str) -> str:
-    """Who receives the reports for an entity established in ``country``, with the table's caveat."""
-    table = csirts()
-    entry = table.members.get(country)
+    """Who receives the reports for an entity established in ``country``, with the entry's caveat."""
+    entry = csirts().members.get(country)
     if entry is None:
-        return f"{country}: not in Douane's table — see the CSIRTs Network member list and the national NIS2 law"
-    caveat = "" if table.verified else f" (as written down {table.checked}; check the national law before filing)"
-    return f"CSIRT: {entry.csirt}; competent authority: {entry.authority}{caveat}"
+        return (f"{country}: not an EU member state in Douane's table (NIS2 binds the 27) — see the CSIRTs Network "
+                "member list and the national law")
+    caveat = "" if entry.verified else (f" (as written down {entry.checked} from {entry.source}, not verified "
+                                        "against the official list; check the national law before filing)")
+    return f"CSIRT: {entry.csirt}; competent authority: {entry.authority}; law: {entry.law}{caveat}"

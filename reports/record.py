@@ -24,11 +24,19 @@ from rules.taxonomy import display_name
 
 def build_record(con: duckdb.DuckDBPyConnection, tenant: str, as_of: date) -> StandingRecord:
     """The record of ``tenant`` as it stood at the end of ``as_of`` (UTC)."""
-    policy, loaded_at = queries.policy_as_of(con, tenant, datetime.combine(as_of, time.max, timezone.utc))
-    rows = record_rows(policy, as_of)
+    return standing_record(tenant, *policy_on(con, tenant, as_of), as_of)
+
+
+def policy_on(con: duckdb.DuckDBPyConnection, tenant: str, day: date) -> tuple[Policy, datetime]:
+    """The policy of ``tenant`` in force at the end of ``day`` (UTC), and when it was recorded."""
+    return queries.policy_as_of(con, tenant, datetime.combine(day, time.max, timezone.utc))
+
+
+def standing_record(tenant: str, policy: Policy, loaded_at: datetime, as_of: date) -> StandingRecord:
+    """``policy`` (recorded at ``loaded_at``) as the standing record on ``as_of``."""
     return StandingRecord(
         **controller_header(tenant, policy.controller), as_of=as_of, policy_version=policy.version,
-        last_updated=loaded_at.date(), rows=rows)
+        last_updated=loaded_at.date(), rows=record_rows(policy, as_of))
 
 
 def record_rows(policy: Policy, as_of: date) -> list[RecordRow]:

@@ -56,13 +56,13 @@ def dpia_html(report: DpiaReport) -> str:
     names = (words, words)
     charts = {"flows": flows_sankey(report.flows), "inherent": risk_matrix(inherent, title="Before measures", names=names),
               "residual": risk_matrix(residual, title="After measures", names=names),
-              "over_time": findings_over_time(report.findings_by_day)}
+              "over_time": findings_over_time(report.findings_over_time, report.findings_bin_minutes)}
     return _render("dpia.html.j2", r=report, charts=charts, scale=SCALE)
 
 
 def incident_html(report: IncidentReport) -> str:
     """The NIS2 incident report drafts as a standalone HTML document."""
-    return _render("incident.html.j2", r=report, chart=failures_chart(report.buckets))
+    return _render("incident.html.j2", r=report, chart=failures_chart(report.buckets, report.bucket_minutes))
 
 
 def _render(template: str, **values) -> str:

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, Field, model_validator
 from douane.contract import Decision, Enforcement, Severity
 from douane.contract.types import DataCategory
 from rules.alerting import Alerting
+from rules.assessment import Assessment
 from rules.instruments import Bcr, Dpa, DpfCertification, Scc, Tia
 from rules.registry import Entity
 from rules.taxonomy import check_category, check_subject
@@ -277,6 +278,7 @@ class Policy(Strict):
     fallback_answer: str = "This assistant is unavailable right now. Our team will get back to you."
     custom_rules: tuple[Path, ...] = ()
     evidence_retention: EvidenceRetention | None = None  # None: the store keeps calls until pruned by hand
+    dpia: Assessment = Assessment()  # DPO advice, data subjects' views, action-plan owners (rules/assessment.py)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Policy":

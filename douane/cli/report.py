@@ -88,11 +88,11 @@ def dpia(
 
     period = (_day(start, "--from"), _day(end, "--to"))
     report = _write("DPIA", store, out, fmt, lambda con: build_dpia(con, tenant, *period), dpia_html)
-    _said(json_out, f"{out}: {report.criteria_met} of 9 WP248 criteria met, residual risk {report.residual_level}, "
-                    f"{len(report.actions)} actions, prior consultation "
-                    f"{'needed' if report.prior_consultation else 'not needed'}", out, fmt,
-          criteria_met=report.criteria_met, residual_risk=report.residual_level, actions=len(report.actions),
-          prior_consultation=report.prior_consultation)
+    _said(json_out, f"{out}: {report.criteria_met} of 9 WP248 criteria met, residual risk {report.residual_level} "
+                    f"after the measures and {report.planned_level} after the action plan ({len(report.actions)} "
+                    f"actions), prior consultation {'needed' if report.prior_consultation else 'not needed'}", out,
+          fmt, criteria_met=report.criteria_met, residual_risk=report.residual_level,
+          planned_risk=report.planned_level, actions=len(report.actions), prior_consultation=report.prior_consultation)
 
 
 @app.command()

@@ -115,8 +115,9 @@ def test_hostile_text_in_the_policy_is_escaped(filled_store) -> None:
     con = open_store(path, read_only=True)
     report = build_article30(con, tenant, DAY, DAY)
     con.close()
-    hostile = report.model_copy(update={"controller": report.controller.model_copy(
+    record = report.record.model_copy(update={"controller": report.record.controller.model_copy(
         update={"name": "<script>alert(1)</script>"})})
+    hostile = report.model_copy(update={"record": record})
     html = article30_html(Article30Report.model_validate(hostile.model_dump()))
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
 

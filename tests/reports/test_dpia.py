@@ -61,8 +61,9 @@ def test_criteria_and_risks_follow_the_evidence(evidence) -> None:
     redirected = sum(1 for i in audited if i.event.outcome.action.value == "redirected")
     failed_over = sum(1 for i in audited if i.event.outcome.action.value == "failed_over")
     assert f"{redirected:,} calls redirected by policy, {failed_over:,} failed over" in report.measures[0].evidence
-    days = {d.day for d in report.findings_by_day}
+    days = {c.start.date() for c in report.findings_over_time}
     assert days == {FIRST, date(2026, 11, 3), LAST}
+    assert report.findings_bin_minutes == 120, "two days and a quarter of hour of data: 2-hour bins"
 
 
 def test_the_incident_report_drafts_all_three_stages_with_their_clocks(evidence, tmp_path) -> None:
@@ -150,7 +151,7 @@ def test_a_past_incident_is_judged_at_its_last_event_and_tested_for_nis2(evidenc
     assert {c.name: c.state for c in report.clocks} == {
         "Early warning": "due within 24 h", "Incident notification": "pending", "Final report": "pending"}
     window = [i.event for i in evidence.audited
-              if i.provider == "openai" and report.first_seen <= i.event.observed_at <= report.last_seen]
+              if i.provider == "openai" and report.nis2.since <= i.event.observed_at <= report.last_seen]
     failed = [e for e in window if e.outcome.error_class is not None]
     over = [e for e in evidence.audited if e.provider == "openai" and e.event.outcome.action.value == "failed_over"]
     assert report.nis2.calls_in_window == len(window)
@@ -201,3 +202,34 @@ def test_the_dpia_follows_the_cnil_method_on_recounted_evidence(evidence, tmp_pa
                    "Annex: compliance findings by rule", "Anthropic PBC (US)"):
         assert phrase in text, phrase
     assert "legitimate_interests" not in text and "openai:" not in text, "people's words, not keys"
+
+
+def test_the_drafts_count_the_outage_from_its_first_failure_and_update_the_figures_at_the_notification(
+        evidence, tmp_path) -> None:
+    """Failed first: the significance evidence counted the calls "from the opening" (62) beside 64 failed calls
+    everywhere else, and the notification draft repeated the opening's "3 lockouts" as its update."""
+    report = built(evidence.path, build_incident, evidence.incident_id)
+    failures = [i.event for i in evidence.audited if i.provider == "openai" and i.event.outcome.error_class]
+    lockouts = sum(1 for e in failures if e.outcome.error_class.value.startswith("lockout"))
+    assert report.nis2.since == failures[0].observed_at < report.first_seen, "two failures came before the threshold"
+    assert report.nis2.calls_in_window == report.calls_affected == len(failures)
+    text = pdf_text(to_pdf(incident_html(report)), tmp_path)
+    assert f"{len(failures):,} calls to OpenAI API from the first failure" in text
+    assert f"the incident opened at {report.first_seen:%H:%M}, when the policy's threshold was crossed" in text
+    update = text[text.index("Update of the early warning"):text.index("Initial assessment")]
+    assert f"{lockouts:,} lockouts of OpenAI API" in update and update.index(f"{lockouts:,} lockouts") < update.index(
+        "At the opening: 3 lockouts"), update
+
+
+def test_the_dpia_cover_says_when_the_residual_risk_stands_and_what_art_36_is_judged_on(evidence, tmp_path) -> None:
+    """Failed first: the cover read "residual risk very high" beside no word on prior consultation, while the page
+    concluded it was not needed (judged after the action plan)."""
+    report = built(evidence.path, build_dpia, evidence.tenant, FIRST, LAST)
+    order = ["none", "low", "medium", "high", "very high"]
+    assert report.planned_level == max((e.planned_level for e in report.feared_events), key=order.index)
+    cover = pdf_text(to_pdf(dpia_html(report)), tmp_path)
+    cover = cover[:cover.index("Contents")]
+    assert (f"Residual risk {report.residual_level} after the measures in place, {report.planned_level} after the "
+            f"action plan ({len(report.actions)} actions)") in cover
+    assert (f"Prior consultation (Art. 36): {'needed' if report.prior_consultation else 'not needed'}, judged after "
+            "the plan.") in cover

@@ -94,7 +94,7 @@ def test_a_flow_with_a_finding_is_always_drawn_and_small_ones_are_grouped() -> N
     svg = flows_sankey([*big, banned], limit=10)
     assert "DeepSeek (1)" in svg and "CN (1)" in svg, "the banned provider's flow to China is drawn"
     dropped = sorted(big, key=lambda f: -f.calls)[8:]  # 1 with a finding, 8 largest, 1 "other"
-    assert f"other ({sum(f.calls for f in dropped)})" in svg
+    assert f"other ({sum(f.calls for f in dropped):,})" in svg
     assert f"{len(dropped)} smaller flows without findings" in svg
 
 

@@ -55,8 +55,25 @@ def test_significance(minutes, calls, failed, failed_over, significant, says) ->
     assert result.damage.startswith("no indication")
 
 
+EU_27 = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
+         "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK")
+
+
 def test_the_csirt_table_names_its_source_and_caveat() -> None:
     table = csirts()
     assert table.source and table.checked
     assert "BSI" in competent("DE") and "check the national law" in competent("DE")
-    assert "not in Douane's table" in competent("PL")
+    assert "not an EU member state in Douane's table" in competent("NO"), "NIS2 binds the 27, not the EEA three"
+
+
+@pytest.mark.parametrize("country", EU_27)
+def test_every_member_state_resolves_to_a_csirt_and_authority_with_its_source(country: str) -> None:
+    entry = csirts().members[country]
+    assert entry.source.startswith("https://") and entry.checked and entry.law
+    said = competent(country)
+    assert said.startswith(f"CSIRT: {entry.csirt}; competent authority: {entry.authority}")
+    assert ("not verified" in said) is not entry.verified, "an unverified entry says so"
+
+
+def test_the_table_holds_the_27_member_states_and_no_other() -> None:
+    assert sorted(csirts().members) == sorted(EU_27)

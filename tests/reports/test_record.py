@@ -108,3 +108,27 @@ def test_a_day_before_any_policy_was_recorded_is_refused(evidence, tmp_path) -> 
     missing = CliRunner().invoke(app, ["report", "article30", "--tenant", evidence.tenant, "--out",
                                        str(tmp_path / "r.pdf"), "--store", str(evidence.path)])
     assert missing.exit_code != 0 and "--from and --to" in missing.output
+
+
+@pytest.mark.parametrize(("basis", "words"), [
+    ("derogation_49_1_b", "Art. 49(1)(b) derogation"),
+    ("derogation_49_1_compelling", "Art. 49(1) second subparagraph derogation"),
+])
+def test_the_annex_names_a_derogation_in_the_rules_wording(basis: str, words: str) -> None:
+    """The Art. 49 wording comes from ``rules.derogations.article``, not a third copy in the Article 30 builder."""
+    from reports.article30 import _safeguard
+    from rules.policy import Vendor
+
+    assert _safeguard(Vendor(provider="deepseek"), basis) == words
+
+
+def test_the_controller_header_is_held_once_by_the_standing_record(evidence) -> None:
+    """The record and its annex read one policy (the one in force on --as-of) and the controller header sits in
+    the record only: the report does not embed it twice."""
+    from reports.models import Article30Report, ControllerHeader
+
+    assert not set(Article30Report.model_fields) & (set(ControllerHeader.model_fields) | {"policy_version"})
+    report = built(evidence.path, build_article30, evidence.tenant, date(2026, 11, 2), date(2026, 11, 4), TODAY)
+    assert report.record.controller.name == POLICY.controller.name
+    assert report.record.policy_version == POLICY.version
+    assert [a.id for a in report.activities] == [a.id for a in POLICY.activities]
