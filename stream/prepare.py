@@ -98,6 +98,13 @@ def _prepare_in_child(records: Records) -> Prepared:
     return prepare(_POLICIES, records)
 
 
+def _warm_up() -> int:
+    """Prepare nothing (the first call builds what is cached), linger so a sibling takes the next one; the pid."""
+    prepare(_POLICIES, Records("", [], [], [], []))
+    time.sleep(0.05)
+    return os.getpid()
+
+
 class Preparer:
     """Prepares batches in ``processes`` child processes, or in a thread of this one when it is 0."""
 
@@ -121,10 +128,16 @@ class Preparer:
             return await loop.run_in_executor(self._pool(), _prepare_in_child, records)
 
     async def start(self) -> None:
-        """Start the child processes now (they import Douane and build the engines: about a second)."""
-        if self.processes:
-            nothing = Records("", [], [], [], [])
-            await asyncio.get_running_loop().run_in_executor(self._pool(), _prepare_in_child, nothing)
+        """Start every child process now (each imports Douane and builds the engines: about a second).
+
+        A pool of the spawn kind starts a process only when work waits for one: started with one
+        task, the others would start with the first batches, in the middle of the stream.
+        """
+        loop, answered = asyncio.get_running_loop(), set()
+        while len(answered) < self.processes:
+            pool = self._pool()
+            answered.update(await asyncio.gather(*(loop.run_in_executor(pool, _warm_up)
+                                                   for _ in range(self.processes))))
 
     def close(self) -> None:
         """Stop the child processes."""
