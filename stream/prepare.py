@@ -98,11 +98,9 @@ def _prepare_in_child(records: Records) -> Prepared:
     return prepare(_POLICIES, records)
 
 
-def _warm_up() -> int:
-    """Prepare nothing (the first call builds what is cached), linger so a sibling takes the next one; the pid."""
-    prepare(_POLICIES, Records("", [], [], [], []))
-    time.sleep(0.05)
-    return os.getpid()
+def _quietly(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved: asyncio does not log it as never retrieved
 
 
 class Preparer:
@@ -128,16 +126,21 @@ class Preparer:
             return await loop.run_in_executor(self._pool(), _prepare_in_child, records)
 
     async def start(self) -> None:
-        """Start every child process now (each imports Douane and builds the engines: about a second).
+        """Start every child process now; return once one is ready (each imports Douane and builds the engines).
 
-        A pool of the spawn kind starts a process only when work waits for one: started with one
-        task, the others would start with the first batches, in the middle of the stream.
+        A pool of the spawn kind starts a process only when a task finds none idle: started with
+        one task, the second process would start with the second batch, in the middle of the
+        stream. One task per process, submitted together, starts them all.
         """
-        loop, answered = asyncio.get_running_loop(), set()
-        while len(answered) < self.processes:
-            pool = self._pool()
-            answered.update(await asyncio.gather(*(loop.run_in_executor(pool, _warm_up)
-                                                   for _ in range(self.processes))))
+        if not self.processes:
+            return
+        loop, pool, nothing = asyncio.get_running_loop(), self._pool(), Records("", [], [], [], [])
+        warming = [loop.run_in_executor(pool, _prepare_in_child, nothing) for _ in range(self.processes)]
+        for task in warming:
+            task.add_done_callback(_quietly)  # the others finish later; a failure shows with the first batch
+        done, _ = await asyncio.wait(warming, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()
 
     def close(self) -> None:
         """Stop the child processes."""

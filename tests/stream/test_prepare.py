@@ -59,8 +59,8 @@ async def test_without_processes_it_prepares_in_a_thread() -> None:
 
 
 async def test_every_preparing_process_is_started_before_the_sink_reads() -> None:
-    """A pool of the spawn kind starts its processes one at a time, when work waits for them: the second
-    one used to start (importing Douane, a second or more) with the second batch, in the middle of the stream."""
+    """A pool of the spawn kind starts a process when a task finds none idle: the second one used to start
+    (importing Douane, a second or more) with the second batch, in the middle of the stream."""
     before = set(multiprocessing.active_children())
     preparer = Preparer(POLICIES, processes=2)
     try:
