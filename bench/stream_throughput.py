@@ -35,25 +35,44 @@ def publish(bootstrap: str, events: list) -> float:
     return time.perf_counter() - started
 
 
-async def throughput(bootstrap: str, n: int, store: Path, batch: int, processes: int) -> tuple[float, int]:
-    """Seconds from a ready sink to the last of ``n`` pre-published events committed to the store."""
+def cpu_seconds() -> float:
+    """CPU seconds used so far by this process and its preparing processes (not the broker), from /proc."""
+    import os
+
+    me, total, tick = os.getpid(), 0.0, os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            mine = int(entry) == me or (int(fields[1]) == me
+                                         and b"multiprocessing" in Path(f"/proc/{entry}/cmdline").read_bytes())
+        except OSError:
+            continue  # the process ended meanwhile
+        if mine:
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
+
+
+async def throughput(bootstrap: str, n: int, store: Path, batch: int, processes: int) -> tuple[float, int, float]:
+    """Seconds from a ready sink to the last of ``n`` pre-published events committed, and CPU seconds meanwhile."""
     writer = StoreWriter(store)
     config = SinkConfig(bootstrap, group=f"bench-{uuid.uuid4().hex[:8]}", batch_size=batch,
                         prepare_processes=processes)
     sink = StoreSink(config, PolicySet.load([EXAMPLES]), writer)
     running = asyncio.create_task(sink.run())
     await asyncio.wait_for(sink.ready.wait(), 60)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     while sink.stored < n:
         if running.done():
             running.result()  # the sink failed: say why instead of waiting forever
             raise RuntimeError(f"the sink stopped after {sink.stored:,} of {n:,} events")
         await asyncio.sleep(0.01)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     sink.stop()
     await running
     writer.close()
-    return elapsed, sink.stored
+    return elapsed, sink.stored, cpu
 
 
 async def alert_latency(bootstrap: str, n: int, rate: float) -> list[float]:
@@ -114,8 +133,11 @@ def _sink_process(bootstrap: str, store: str, group: str, batch: int, started, s
     asyncio.run(run())
 
 
-def sinks_throughput(bootstrap: str, n: int, store: Path, batch: int, sinks: int) -> float:
-    """Seconds from the sinks' first assignment to ``n`` events stored, with ``sinks`` processes in one group."""
+def sinks_throughput(bootstrap: str, n: int, store: Path, batch: int, sinks: int) -> tuple[float, int]:
+    """Seconds from every sink's assignment to ``n`` events stored, and the events stored meanwhile.
+
+    The first sink starts storing before the others join: what it stored by then is not counted.
+    """
     import multiprocessing
 
     from stream.store import snapshot
@@ -126,8 +148,9 @@ def sinks_throughput(bootstrap: str, n: int, store: Path, batch: int, sinks: int
     procs = [ctx.Process(target=_sink_process, args=(bootstrap, str(store), group, batch, r, stop)) for r in ready]
     for proc in procs:
         proc.start()
-    ready[0].wait(180)
-    started = time.perf_counter()
+    for each in ready:
+        each.wait(180)
+    before, started = _stored(snapshot, store), time.perf_counter()
     while _stored(snapshot, store) < n:
         if not any(p.is_alive() for p in procs):
             raise RuntimeError("the sinks stopped")
@@ -136,7 +159,7 @@ def sinks_throughput(bootstrap: str, n: int, store: Path, batch: int, sinks: int
     stop.set()
     for proc in procs:
         proc.join(60)
-    return elapsed
+    return elapsed, n - before
 
 
 def _stored(snapshot, store: Path) -> int:
@@ -165,13 +188,14 @@ def main() -> None:
         print(f"published {args.events:,} events with kafka-python in {took:.1f} s (not part of the figure)")
         for run, processes in enumerate(args.prepare_processes):
             store = home / f"bench-{run}"  # a fresh store each run: a second would find every call known
-            elapsed, seen = asyncio.run(throughput(bootstrap, args.events, store, args.batch, processes))
+            elapsed, seen, cpu = asyncio.run(throughput(bootstrap, args.events, store, args.batch, processes))
             print(f"one sink, Kafka -> rules -> Parquet + signed ledger (batches of {args.batch}, {processes} "
-                  f"preparing process(es)): {seen:,} events in {elapsed:.2f} s = {seen / elapsed:,.0f} events/s")
+                  f"preparing process(es)): {seen:,} events in {elapsed:.2f} s = {seen / elapsed:,.0f} events/s; "
+                  f"CPU of the sink and its preparing processes {cpu * 1e6 / seen:.1f} µs per call")
         for sinks in args.sinks:
-            elapsed = sinks_throughput(bootstrap, args.events, home / f"bench-sinks-{sinks}", args.batch, sinks)
-            print(f"{sinks} sink process(es) in one group, one store: {args.events:,} events in {elapsed:.2f} s = "
-                  f"{args.events / elapsed:,.0f} events/s")
+            elapsed, seen = sinks_throughput(bootstrap, args.events, home / f"bench-sinks-{sinks}", args.batch, sinks)
+            print(f"{sinks} sink process(es) in one group, one store: {seen:,} events (after all had joined) in "
+                  f"{elapsed:.2f} s = {seen / elapsed:,.0f} events/s")
         latencies = asyncio.run(alert_latency(bootstrap, args.alerts, args.rate)) if args.alerts else []
     if latencies:
         ms = [x * 1000 for x in latencies]

@@ -1,19 +1,25 @@
-"""The aiokafka set-up the batch consumers share (the store sink, the inference worker).
+"""The aiokafka set-up the batch consumers share (the store sink, the judge, the inference worker).
 
-Both read with a manual-commit group consumer, write with an idempotent producer, and commit
+They read with a manual-commit group consumer, write with an idempotent producer, and commit
 offsets only after what they wrote is on the broker; this module starts and stops the pair
-together and sends dead letters the same way.
+together, waits for the group's assignment, commits only the partitions still owned, and
+sends dead letters the same way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError
 
 from douane.contract import TOPICS
 from douane.contract.deadletter import DeadLetter
+
+logger = logging.getLogger(__name__)
 
 FETCH_BYTES_PER_PARTITION = 16 * 1024 * 1024
 
@@ -42,3 +48,40 @@ async def consumer_and_producer(bootstrap: str, topics: tuple[str, ...], group: 
 async def send_dead_letter(producer: AIOKafkaProducer, letter: DeadLetter):
     """Queue ``letter`` on ``douane.dlq`` with its reason headers; await the result to know it landed."""
     return await producer.send(TOPICS.dlq.name, key=letter.key, value=letter.value or b"", headers=letter.headers())
+
+
+async def wait_for_assignment(consumer: AIOKafkaConsumer, stop: asyncio.Event, timeout: float = 60.0) -> bool:
+    """Wait until the group has given ``consumer`` partitions (aiokafka joins in the background).
+
+    False when ``stop`` is set first, or after ``timeout`` seconds without any: with more members
+    than partitions this one waits as a spare, and takes partitions at the next rebalance.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not consumer.assignment():
+        if stop.is_set():
+            return False
+        if loop.time() > deadline:
+            logger.warning("no partition of %s assigned within %.0f s: more members than partitions? this one "
+                           "waits as a spare", ", ".join(sorted(consumer.subscription())), timeout)
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+async def commit_owned(consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
+    """Commit the offsets of the partitions ``consumer`` still owns; returns what was committed.
+
+    After a rebalance another member owns some of them: it reads them again from the last
+    committed offset (the store skips what is stored; the judge judges them again).
+    """
+    owned = consumer.assignment()
+    mine = {tp: offset for tp, offset in offsets.items() if tp in owned}
+    if not mine:
+        return {}
+    try:
+        await consumer.commit(mine)
+    except (CommitFailedError, IllegalStateError) as exc:
+        logger.warning("offsets not committed (%s): the partitions moved; their new owner reads them again", exc)
+        return {}
+    return mine

@@ -21,13 +21,12 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError
 from aiokafka.partitioner import DefaultPartitioner
 from mode import Service
 
 from douane.contract import TOPICS
 from douane.contract.deadletter import Origin
-from douane.kafka_io import consumer_and_producer
+from douane.kafka_io import commit_owned, consumer_and_producer, wait_for_assignment
 from stream.pipeline import Raw
 from stream.upgrade import adopt_positions
 
@@ -139,7 +138,7 @@ class Judge:
             for topic in self.topics:
                 topic.bind(producer)
             try:
-                await _assigned(consumer, self._stop)
+                await wait_for_assignment(consumer, self._stop)
                 if ready is not None:
                     ready.set()
                 while not self._stop.is_set():
@@ -160,7 +159,7 @@ class Judge:
             await topic.flush()
         self.judged += len(raws)
         self.polls += 1
-        self.committed.update(await _commit(consumer, {tp: rs[-1].offset + 1 for tp, rs in batches.items()}))
+        self.committed.update(await commit_owned(consumer, {tp: rs[-1].offset + 1 for tp, rs in batches.items()}))
 
     async def _take(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list]:
         """Up to ``batch_size`` records, gathered for at most ``poll_ms``: a fetch hands over a few dozen
@@ -215,30 +214,3 @@ class JudgeService(Service):
         if self._task is not None and not self._task.done():
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-
-
-async def _assigned(consumer: AIOKafkaConsumer, stop: asyncio.Event, timeout: float = 60.0) -> None:
-    """Wait until the group has given this consumer its partitions (aiokafka joins in the background)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not consumer.assignment() and not stop.is_set():
-        if loop.time() > deadline:
-            logger.warning("no partition of %s assigned within %.0f s: more workers than partitions? this one "
-                           "waits as a spare", TOPICS.ai_calls.name, timeout)
-            return
-        await asyncio.sleep(0.05)
-
-
-async def _commit(consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
-    """Commit the partitions this worker still owns (a partition that moved is judged again by its new
-    owner); returns what was committed."""
-    owned = consumer.assignment()
-    mine = {tp: offset for tp, offset in offsets.items() if tp in owned}
-    if not mine:
-        return {}
-    try:
-        await consumer.commit(mine)
-    except (CommitFailedError, IllegalStateError) as exc:
-        logger.warning("offsets not committed (%s): the partitions moved and are judged again there", exc)
-        return {}
-    return mine

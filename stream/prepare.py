@@ -98,6 +98,11 @@ def _prepare_in_child(records: Records) -> Prepared:
     return prepare(_POLICIES, records)
 
 
+def _quietly(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved: asyncio does not log it as never retrieved
+
+
 class Preparer:
     """Prepares batches in ``processes`` child processes, or in a thread of this one when it is 0."""
 
@@ -121,10 +126,21 @@ class Preparer:
             return await loop.run_in_executor(self._pool(), _prepare_in_child, records)
 
     async def start(self) -> None:
-        """Start the child processes now (they import Douane and build the engines: about a second)."""
-        if self.processes:
-            nothing = Records("", [], [], [], [])
-            await asyncio.get_running_loop().run_in_executor(self._pool(), _prepare_in_child, nothing)
+        """Start every child process now; return once one is ready (each imports Douane and builds the engines).
+
+        A pool of the spawn kind starts a process only when a task finds none idle: started with
+        one task, the second process would start with the second batch, in the middle of the
+        stream. One task per process, submitted together, starts them all.
+        """
+        if not self.processes:
+            return
+        loop, pool, nothing = asyncio.get_running_loop(), self._pool(), Records("", [], [], [], [])
+        warming = [loop.run_in_executor(pool, _prepare_in_child, nothing) for _ in range(self.processes)]
+        for task in warming:
+            task.add_done_callback(_quietly)  # the others finish later; a failure shows with the first batch
+        done, _ = await asyncio.wait(warming, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()
 
     def close(self) -> None:
         """Stop the child processes."""

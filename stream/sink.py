@@ -23,11 +23,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError
 
 from douane.contract import TOPICS
 from douane.contract.deadletter import DeadLetter
-from douane.kafka_io import consumer_and_producer, send_dead_letter
+from douane.kafka_io import commit_owned, consumer_and_producer, send_dead_letter, wait_for_assignment
 from stream.prepare import Prepared, Preparer, Records
 from stream.policies import PolicySet
 from stream.store import StoreWriter
@@ -85,7 +84,8 @@ class StoreSink:
         async with consumer_and_producer(self.config.bootstrap, topics, self.config.group, self.config.start_from,
                                          self.config.batch_size) as (consumer, producer):
             self.consumer = consumer
-            await self._wait_assignment(consumer)
+            await wait_for_assignment(consumer, self._stop)
+            self.ready.set()
             polling = asyncio.create_task(self._poll(consumer))
             preparing: collections.deque[tuple[asyncio.Task, dict]] = collections.deque()
             writing: asyncio.Task | None = None
@@ -118,16 +118,6 @@ class StoreSink:
     async def _poll(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list]:
         return await consumer.getmany(timeout_ms=self.config.poll_ms, max_records=self.config.batch_size)
 
-    async def _wait_assignment(self, consumer: AIOKafkaConsumer, timeout: float = 60.0) -> None:
-        """Wait until the group has given this sink its partitions (aiokafka joins in the background)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not consumer.assignment() and not self._stop.is_set():
-            if loop.time() > deadline:
-                raise RuntimeError(f"no partitions assigned to group {self.config.group} within {timeout:.0f} s")
-            await asyncio.sleep(0.05)
-        self.ready.set()
-
     async def _prepare(self, batches: dict[TopicPartition, list]) -> tuple[Prepared, list]:
         """Decode and evaluate the calls (in the preparing process); incident snapshots are kept as they are."""
         calls, snapshots = [], []
@@ -142,24 +132,7 @@ class StoreSink:
         for record in snapshots:
             await self._keep_incident(record.value, record.partition)
         await self._publish_heads(producer)
-        await self._commit(consumer, offsets)
-
-    async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict) -> None:
-        """Commit the offsets of the partitions this sink still owns.
-
-        After a rebalance another sink owns some of them: it re-reads from the last committed offset
-        and the store skips what this sink stored (by offset and event id), so nothing is lost or doubled.
-        """
-        owned = consumer.assignment()
-        mine = {tp: offset for tp, offset in offsets.items() if tp in owned}
-        if not mine:
-            return
-        try:
-            await consumer.commit(mine)
-            self.committed.update(mine)
-        except (CommitFailedError, IllegalStateError) as exc:
-            logger.warning("offsets not committed (%s): the partitions moved; their next owner skips what is stored",
-                           exc)
+        self.committed.update(await commit_owned(consumer, offsets))
 
     async def _store_calls(self, prepared: Prepared, producer: AIOKafkaProducer) -> None:
         if prepared.batch.received:

@@ -14,6 +14,7 @@ What is checked, and named when wrong:
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from stream.store.chain import GENESIS, Entry
 from stream.store.heads import Head, read_heads
 from stream.store.layout import data_files
 from stream.store.reader import REMOVING, Snapshot, snapshot
+from stream.store.rowhash import table_rows
 from stream.store.signing import signed_by
 
 PENDING_GRACE = 120.0
@@ -207,8 +209,8 @@ def _check_rewrites(snap: Snapshot, expected: dict, report: Report) -> None:
 
 def _check_file(root: Path, relative: str, records: list, report: Report) -> None:
     table = pq.read_table(root / relative)
-    rows = table.drop_columns([c for c in ("filename", "file_row_number") if c in table.column_names]).to_pylist()
-    found = {_row_key(relative, r): digest(r) for r in rows}
+    table = table.drop_columns([c for c in ("filename", "file_row_number") if c in table.column_names])
+    found = dict(zip(_row_keys(relative, table), _hashes(table)))
     listed = set()
     for k, h, where in records:
         listed.add(k)
@@ -221,13 +223,19 @@ def _check_file(root: Path, relative: str, records: list, report: Report) -> Non
         report.add(f"file {relative}", f"record {k}: in no ledger entry (written outside the sink)")
 
 
-def _row_key(relative: str, row: dict) -> str:
+def _hashes(table) -> list[str]:
+    """Each row's record hash, its canonical form built column by column (``rowhash.py``), as the writer's."""
+    sha = hashlib.sha256
+    return [sha(row).hexdigest() for row in table_rows(table)]
+
+
+def _row_keys(relative: str, table) -> list[str]:
     from stream.store.declared import key_of
 
     if relative.startswith("calls/"):
-        return row["event_id"]
-    table = relative.split("/")[1]
-    return f"{table}/{key_of(table, row)}"
+        return table.column("event_id").to_pylist()
+    name = relative.split("/")[1]
+    return [f"{name}/{key_of(name, row)}" for row in table.to_pylist()]
 
 
 def _check_heads(snap: Snapshot, lines: list[bytes], key, report: Report) -> None:

@@ -284,14 +284,12 @@ class StoreWriter:
 
 
 def _load_chain(root: Path, name: str) -> _Chain:
-    files = ledger.entry_files(root, name)
-    if not files:
-        return _Chain()
-    last = ledger.read_entry(files[-1])
-    state = _Chain(last.seq, last.hash)
-    keys: list[str] = []
-    for path in reversed(files):
+    """The chain's end: its newest entry, the furthest offset stored, the event ids of its recent records."""
+    state, keys = _Chain(), []
+    for age, path in enumerate(reversed(ledger.entry_files(root, name))):  # newest first, each read once
         entry = ledger.read_entry(path)
+        if age == 0:
+            state.seq, state.hash = entry.seq, entry.hash
         if entry.last_offset is not None:
             state.last_offset = max(state.last_offset, entry.last_offset)
         if len(keys) < DEDUP_WINDOW:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 
@@ -55,3 +56,16 @@ async def test_without_processes_it_prepares_in_a_thread() -> None:
     await preparer.start()
     assert preparer._executor is None  # noqa: SLF001
     assert (await preparer(records(20))).batch.calls.num_rows == 20
+
+
+async def test_every_preparing_process_is_started_before_the_sink_reads() -> None:
+    """A pool of the spawn kind starts a process when a task finds none idle: the second one used to start
+    (importing Douane, a second or more) with the second batch, in the middle of the stream."""
+    before = set(multiprocessing.active_children())
+    preparer = Preparer(POLICIES, processes=2)
+    try:
+        await preparer.start()
+        started = set(multiprocessing.active_children()) - before
+        assert len(started) == 2 and all(p.is_alive() for p in started)
+    finally:
+        preparer.close()
