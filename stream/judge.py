@@ -34,6 +34,13 @@ logger = logging.getLogger(__name__)
 
 Process = Callable[[list[Raw]], Awaitable[None]]
 
+PRODUCER_OPTIONS = {"linger_ms": 5, "max_batch_size": 512 * 1024}
+"""How the judge's producer batches. A poll's findings are mostly of one tenant, so of one partition, and
+about 1.7 KB each: aiokafka's default 16 KB batch held nine of them, and as an idempotent producer sends
+one batch per partition at a time, each nine findings cost a round trip to the broker (then ~80 % of the
+judge's CPU). A poll's findings now leave in one or two batches; 512 KB stays under the broker's default
+``message.max.bytes`` (1 MB)."""
+
 
 class OutTopic:
     """A topic the stages publish to: records are collected during a batch and sent in one go by :meth:`flush`.
@@ -48,6 +55,7 @@ class OutTopic:
         self._producer: AIOKafkaProducer | None = None
         self._records: list[tuple[bytes | None, bytes, int | None, list[tuple[str, bytes]]]] = []
         self.sent = 0
+        self.batches = 0  # producer batches sent: each is a produce request to the partition's leader
 
     def bind(self, producer: AIOKafkaProducer | None) -> None:
         """Use ``producer`` from now on (None: the judge stopped)."""
@@ -72,6 +80,7 @@ class OutTopic:
             deliveries += await _send_batches(self._producer, self.name, partition, group)
         await asyncio.gather(*deliveries)
         self.sent += len(records)
+        self.batches += len(deliveries)
 
 
 def _by_partition(records: list, partitions: list[int]) -> dict[int, list]:
@@ -133,7 +142,7 @@ class Judge:
         if self.adopt_from:
             await asyncio.to_thread(adopt_positions, self.bootstrap, self.adopt_from, self.group, TOPICS.ai_calls.name)
         async with consumer_and_producer(self.bootstrap, (TOPICS.ai_calls.name,), self.group, self.start_from,
-                                         self.batch_size, linger_ms=5) as (consumer, producer):
+                                         self.batch_size, **PRODUCER_OPTIONS) as (consumer, producer):
             self.consumer = consumer
             for topic in self.topics:
                 topic.bind(producer)

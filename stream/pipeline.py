@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from douane.contract.deadletter import DeadLetter, Origin
 from stream.policies import PolicySet
@@ -10,9 +11,8 @@ from stream.store.rows import Audited
 from stream.triage import stage_failure, triage
 
 
-@dataclass(frozen=True)
-class Raw:
-    """A record as read: key, value bytes and where it came from."""
+class Raw(NamedTuple):
+    """A record as read: key, value bytes and where it came from (a tuple: one per record, made cheaply)."""
 
     key: bytes | None
     value: bytes | None

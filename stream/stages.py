@@ -12,9 +12,10 @@ import logging
 from abc import ABC, abstractmethod
 from collections import Counter
 
-from douane.contract import Severity, encode
+from douane.contract import Severity
 from stream.alerts.desk import signal_of
 from stream.store.rows import Audited
+from stream.verdict_bytes import VerdictBytes
 
 logger = logging.getLogger(__name__)
 
@@ -72,11 +73,12 @@ class FindingsPublisher(PerEventStage):
         self.topic = topic
         self.min_rank = min_severity.rank
         self.by_rule: Counter[str] = Counter()  # findings published, per rule id (for /metrics)
+        self.encode = VerdictBytes()
 
     async def handle(self, item: Audited) -> None:
         """Send the verdict when it carries something worth a look."""
         if item.verdict.severity.rank >= self.min_rank:
-            await self.topic.send(key=item.event.tenant.encode(), value=encode(item.verdict))
+            await self.topic.send(key=item.event.tenant.encode(), value=self.encode(item.verdict))
             self.by_rule.update(f.rule_id for f in item.verdict.findings)
 
 

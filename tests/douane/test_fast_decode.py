@@ -272,3 +272,24 @@ def _get(model, path: str):
 
 def test_uuid7_of_the_helpers_is_read_fast() -> None:
     assert isinstance(read_event(encode(make_event(event_id=uuid7()))), EventView)
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    ("tenant", "Shop"), ("tap.name", "a b"), ("app.feature", "x\n"), ("destination.host", "API.openai.com"),
+    ("destination.path", "no-slash"), ("destination.provider", "Open AI"), ("destination.entity_country", "us"),
+    ("data_subject_country", "DEU"), ("personal_data.categories.0.category", "User.Contact"),
+    ("personal_data.categories.0.detectors.0", "E-mail"),
+])
+def test_a_route_that_passed_lets_no_other_value_of_its_fields_through(path, value) -> None:
+    # The repeating fields are checked once per distinct combination: one changed field is a new one.
+    data = canonical()
+    data["personal_data"] = {"categories": [{"category": "user.contact.email", "count": 1, "detectors": ["email"]}]}
+    assert isinstance(read_event(json.dumps(data).encode()), EventView)
+    _set(data, path, value)
+    with pytest.raises(msgspec.ValidationError):
+        _DECODER.decode(json.dumps(data).encode())
+    try:
+        read = read_event(json.dumps(data).encode())
+    except DecodeError:
+        return  # refused by pydantic
+    assert isinstance(read, AICallEvent)  # or normalised by pydantic (an upper-case host, a lower-case country)
