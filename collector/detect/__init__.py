@@ -41,19 +41,26 @@ class GatedDetectors:
     def __init__(self, detectors: tuple[Detector, ...]) -> None:
         self.detectors = detectors
         self._ids: list[range] = []
+        self._owner: list[int] = []  # pattern id -> index of the detector it belongs to
         patterns: list[tuple[str, bool]] = []
-        for detector in detectors:
+        for index, detector in enumerate(detectors):
             gated = detector.gate_patterns()
             self._ids.append(range(len(patterns), len(patterns) + len(gated)))
+            self._owner.extend([index] * len(gated))
             patterns.extend(gated)
         self.gate = Gate(patterns)
 
     def scan(self, text: str) -> tuple[Hit, ...]:
         """Every detector's count on ``text`` (already normalised); detectors that found nothing are left out."""
         where = self.gate.spans(text)
-        return _counted(text, ((d, None if where is None else [where.get(i, ()) for i in ids])
-                               for d, ids in zip(self.detectors, self._ids)
-                               if where is None or any(i in where for i in ids)))
+        if where is None:
+            return _counted(text, ((d, None) for d in self.detectors))
+        return _counted(text, self._gated(where))
+
+    def _gated(self, where: dict[int, list]) -> Iterable[tuple[Detector, list]]:
+        """The detectors the gate saw a candidate for, in their order, each with its patterns' windows."""
+        for index in sorted({self._owner[pattern_id] for pattern_id in where}):
+            yield self.detectors[index], [where.get(i, ()) for i in self._ids[index]]
 
 
 def _counted(text: str, work: Iterable[tuple[Detector, list | None]]) -> tuple[Hit, ...]:

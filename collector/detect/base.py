@@ -77,10 +77,16 @@ class Detector(ABC):
     def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> list[tuple[str, int, int]]:
         """Every valid value in context, with where it lies: (value, start, end); a value may recur."""
         found = []
-        for _, match in self.matches(text, spans):
-            value = match.group(match.lastindex or 0)
-            if self._checked(value) and self._in_context(text, match):
-                found.append((value, match.start(match.lastindex or 0), match.end(match.lastindex or 0)))
+        checked, in_context = self._checked, self._in_context
+        for i, pattern in enumerate(self._compiled):  # ``matches`` inlined: this loop is the hot path
+            for start, end in ((0, len(text)),) if spans is None else spans[i]:
+                for match in pattern.finditer(text, start, end + LOOKAHEAD_CHARS):
+                    if match.end() > end and (match := pattern.match(text, match.start())) is None:
+                        continue  # it read into the margin, where the window cut the text, and fails whole
+                    group = match.lastindex or 0
+                    value = match.group(group)
+                    if checked(value) and in_context(text, match):
+                        found.append((value, match.start(group), match.end(group)))
         return found
 
     def matches(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> Iterator[tuple[int, re.Match]]:

@@ -50,9 +50,17 @@ class PhoneDetector(Detector):
     category = "user.contact.phone_number"
     patterns = (r"(?<![\w+-])((?:\+|00)?\(?\d{1,4}\)?(?:[ ./-]?\(?\d{1,5}\)?){2,6})(?![\w-])",)
     exact_start = True  # a prompt holds many short digit runs: windows of the pattern's width would overlap
+    gate_pattern = r"(?:\+|00)?\(?\d(?:\)?[ ./-]?\(?\d){5,14}\)?(?![\w-])"
+    """What the gate looks for: runs of digits, separators and brackets as the pattern reads them, with six to
+    fifteen digits (``validate`` refuses others). Shop prompts are full of shorter runs (a house number, a
+    postcode, "230 V") that the pattern matches and the check refuses; the gate no longer reports them. The
+    upper bound keeps windows short on long digit runs (the pattern backtracks there)."""
     regions = ("DE", "FR", "ES", "IT", "NL", "AT", "BE", "PL")
     regions_by_first_digit = {"0": ("DE", "FR", "IT", "NL", "AT", "BE"), "3": ("IT", "PL"),
                               **dict.fromkeys("6789", ("ES", "PL")), **dict.fromkeys("1245", ("PL",))}
+
+    def gate_patterns(self) -> tuple[tuple[str, bool, bool], ...]:
+        return ((self.gate_pattern, False, True),)
 
     def validate(self, value: str) -> bool:
         number = digits(value)

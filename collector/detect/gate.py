@@ -123,7 +123,8 @@ class Gate:
         found: defaultdict[int, list[Span]] = defaultdict(list)
         self._database.scan(gate_bytes(text), match_event_handler=_collect, context=found,
                             scratch=self._scratch())
-        return {pattern_id: _merged(spans, None if self._exact_start[pattern_id] else self._widths[pattern_id])
+        exact_start, widths = self._exact_start, self._widths
+        return {pattern_id: _merged(spans) if exact_start[pattern_id] else _merged_ends(spans, widths[pattern_id])
                 for pattern_id, spans in found.items()}
 
     def _scratch(self):
@@ -149,11 +150,11 @@ def _collect(pattern_id: int, start: int, end: int, _flags: int, found: defaultd
     found[pattern_id].append((start, end))
 
 
-def _merged(spans: list[Span], width: int | None) -> list[Span]:
-    """Windows where a match can lie, joined where they overlap: ``(start, end)`` where the gate knows the
-    start (``width`` None), else ``(end - width, end)``. Ends arrive in ascending order; starts need not."""
-    if width is not None:
-        return _merged_ends(spans, width)
+def _merged(spans: list[Span]) -> list[Span]:
+    """Windows where a match can lie, joined where they overlap, where the gate knows their starts.
+    Ends arrive in ascending order; starts need not."""
+    if len(spans) == 1:
+        return spans
     windows = sorted(spans)
     merged = [windows[0]]
     for start, end in windows[1:]:

@@ -66,3 +66,18 @@ def test_gate_expressions_drop_what_hyperscan_cannot_express(pattern: str, expec
 def test_gate_bytes_keep_one_byte_per_character() -> None:
     text = "Łódź ٣ 😀 ä"
     assert len(gate_bytes(text)) == len(text) and gate_bytes(text) == b"x\xf3dx 0 ? \xe4"
+
+
+def _gated_detectors(text: str) -> set[str]:
+    where = DEFAULT.gate.spans(normalise(text))
+    return {d.name for d, ids in zip(DEFAULT.detectors, DEFAULT._ids) if any(i in where for i in ids)}
+
+
+@pytest.mark.parametrize("text", ["Torstraße 167, 10149 Berlin", "58 mm burrs, 1.2 kg, 230 V", "Tel. 030 12"])
+def test_digit_runs_too_short_for_a_phone_number_do_not_reach_the_phone_check(text: str) -> None:
+    assert "phone" not in _gated_detectors(text)
+
+
+@pytest.mark.parametrize("text", ["+49 30 1234567", "(030) 12 34 56", "0151/2345678", "00 33 1 23 45 67 89"])
+def test_phone_shaped_runs_of_six_digits_or_more_reach_the_phone_check(text: str) -> None:
+    assert "phone" in _gated_detectors(text)
