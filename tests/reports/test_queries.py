@@ -147,3 +147,20 @@ def test_a_shorter_period_gets_its_own_roll_up(varied) -> None:
         assert queries.period_counts(con, "shop-lyon", *one_day)[0] == len(_rows(varied, "shop-lyon", *one_day))
     finally:
         con.close()
+
+
+def test_record_rows_read_the_registry_and_jurisdictions_once_per_process(monkeypatch) -> None:
+    import rules.jurisdictions
+    import rules.registry
+    from reports.record import record_rows
+
+    policy = dict(PolicySet.load([EXAMPLES]).tenants())["shop-berlin"]
+    reads: Counter = Counter()
+    for module in (rules.registry, rules.jurisdictions):
+        def counted(path, model, _load=module.load_model, _name=module.__name__):
+            reads[_name] += 1
+            return _load(path, model)
+        monkeypatch.setattr(module, "load_model", counted)
+    rows = [record_rows(policy, LAST) for _ in range(3)]
+    assert rows[0] == rows[2] and rows[0]
+    assert max(reads.values(), default=0) <= 1, f"read per report: {dict(reads)}"
