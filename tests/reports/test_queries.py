@@ -9,6 +9,7 @@ every call row and counts in Python, one call at a time.
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -51,9 +52,7 @@ def _edge_cases(audited: list) -> list:
             for n, e in enumerate(edges)]
 
 
-def _fresh(audited, n: int):
-    import uuid
-
+def _fresh(audited, n: int) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"edge-{n}-{audited.event.event_id}")
 
 
