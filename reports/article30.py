@@ -8,11 +8,10 @@ import duckdb
 import polars as pl
 
 from reports import queries
-from reports.common import bounds, categories_of, declared, place_label, provider_name
+from reports.common import bounds, categories_of, declared, jurisdictions, place_label, provider_name
 from reports.models import ActivityRecord, Article30Report, Count, DestinationCount, Transfer
 from reports.record import policy_on, standing_record
 from rules.derogations import article
-from rules.jurisdictions import load_jurisdictions
 from rules.policy import Activity, Derogation, Policy, Vendor
 
 
@@ -24,13 +23,12 @@ def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, en
     total = queries.require_calls(con, tenant, since, until)
     day = as_of or datetime.now(timezone.utc).date()
     policy, loaded_at = policy_on(con, tenant, day)  # one policy for the record and its annex
-    jurisdictions = load_jurisdictions()
-    flows = queries.observed_flows(con, tenant, since, until, jurisdictions)
+    flows = queries.observed_flows(con, tenant, since, until, jurisdictions())
     with_pd, special = queries.personal_data_calls(con, tenant, since, until)
     recipients = queries.observed_recipients(con, tenant, since, until)
     categories = queries.observed_categories(con, tenant, since, until)
     names = queries.provider_names(con)
-    eea = jurisdictions.eea_codes
+    eea = jurisdictions().eea_codes
     activities = [_activity(a, policy, flows, recipients, categories, names, eea) for a in policy.activities]
     outside = int(recipients.filter(pl.col("activity_id") == "-")["calls"].sum() or 0)
     batches, head = queries.ledger_summary(con)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
+from functools import cache
 
 import polars as pl
 
 from reports.errors import ReportError
 from reports.models import Count, Party
+from rules.jurisdictions import Jurisdictions, load_jurisdictions
 from rules.policy import Activity, Contact, Controller
+from rules.registry import Provider, load_registry
 
 
 def bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -16,6 +19,18 @@ def bounds(start: date, end: date) -> tuple[datetime, datetime]:
     if end < start:
         raise ReportError(f"the period ends ({end}) before it starts ({start})")
     return datetime.combine(start, time.min, timezone.utc), datetime.combine(end, time.max, timezone.utc)
+
+
+@cache
+def jurisdictions() -> Jurisdictions:
+    """The jurisdiction data shipped with this Douane, read once per process (every report needs it)."""
+    return load_jurisdictions()
+
+
+@cache
+def registry_providers() -> dict[str, Provider]:
+    """The shipped provider registry by provider id, read once per process."""
+    return {p.id: p for p in load_registry().providers}
 
 
 def provider_name(provider: str, names: dict) -> str:

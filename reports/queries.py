@@ -1,7 +1,10 @@
-"""Queries over the DuckDB store, aggregated with polars. Read-only; one function per question."""
+"""Queries over the DuckDB store: one function per question, each answered from the period's roll-up.
+
+Read-only on the store; the roll-up is a temporary table of the connection (see :func:`period_rollup`)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 import duckdb
@@ -37,10 +40,49 @@ def policy_as_of(con: duckdb.DuckDBPyConnection, tenant: str, as_of: datetime) -
                       f"{first:%Y-%m-%d} — give --as-of on or after that day")
 
 
+PERIOD_KEYS = ("activity_id", "provider", "feature", "locations", "entity_country", "categories", "special",
+               "basis", "decision", "action", "day")
+"""What the period's roll-up keeps of each call: every dimension a report counts or groups by."""
+
+
+def period_rollup(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> str:
+    """The name of a table of ``tenant``'s calls in [start, end) grouped by :data:`PERIOD_KEYS`, made on first use.
+
+    Reports read one period many ways (totals, per recipient, per destination, per category); one scan
+    of the calls groups them by every key those questions need, and each question then reads a few
+    thousand grouped rows instead of the calls: its cost no longer grows with the number of calls.
+    List columns stay lists here; destinations and categories are unnested on the grouped rows. The
+    day is counted from the epoch (an integer), as a cast to DATE per call costs a time-zone lookup each.
+    The table lives as long as the connection, which reads one snapshot: it cannot go stale.
+    """
+    name = "period_" + hashlib.sha256(f"{tenant}|{start.isoformat()}|{end.isoformat()}".encode()).hexdigest()[:16]
+    con.execute(f"""
+        CREATE TEMP TABLE IF NOT EXISTS {name} AS
+        SELECT coalesce(activity_id, '-') AS activity_id, coalesce(provider, 'host:' || host) AS provider, feature,
+               locations, entity_country, categories, special, basis, decision, action,
+               epoch_us(observed_at) // {_DAY_US} AS day, count(*) AS calls, min(observed_at) AS first_seen,
+               max(observed_at) AS last_seen
+        FROM calls WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end
+        GROUP BY ALL""", {"tenant": tenant, "start": start, "end": end})
+    return name
+
+
+_DAY_US = 86_400_000_000
+PERSONAL = "(len(categories) > 0 OR special)"
+"""A call (or a grouped row) that carried personal data: a category detected, or Art. 9 data."""
+
+
+def period_counts(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> tuple[int, int, int]:
+    """Calls of ``tenant`` in [start, end), those with personal data, and those with Art. 9 data."""
+    rollup = period_rollup(con, tenant, start, end)
+    row = con.execute(f"SELECT sum(calls), sum(calls) FILTER (WHERE {PERSONAL}), sum(calls) FILTER (WHERE special) "
+                      f"FROM {rollup}").fetchall()[0]
+    return tuple(int(n or 0) for n in row)
+
+
 def calls_in_period(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> int:
     """How many calls of ``tenant`` the store holds in [start, end)."""
-    return con.execute("SELECT count(*) FROM calls WHERE tenant = ? AND observed_at >= ? AND observed_at < ?",
-                       [tenant, start, end]).fetchall()[0][0]
+    return period_counts(con, tenant, start, end)[0]
 
 
 def require_calls(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> int:
@@ -55,66 +97,64 @@ def require_calls(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, 
     raise ReportError(f"no calls of {tenant} between {start:%Y-%m-%d} and {end:%Y-%m-%d} in the store; {covers}")
 
 
+PLACES = "list_distinct(list_concat(locations, list_filter([entity_country], lambda x: x IS NOT NULL)))"
+"""Every place a call went, each once: its processing locations and the importer's seat."""
+
+
 def observed_flows(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime,
                    jurisdictions: Jurisdictions) -> pl.DataFrame:
     """Per activity, provider and destination, on that destination's own basis and decision: calls with
-    personal data, Art. 9 calls among them, first and last seen (see :mod:`reports.transfers`)."""
-    grouped = con.sql(
-        """
-        SELECT activity AS activity_id, recipient AS provider, destination, basis, decision,
-               CAST(observed_at AS DATE) AS day, count(*) AS calls, min(observed_at) AS first_seen,
-               max(observed_at) AS last_seen, count(*) FILTER (WHERE special) AS special_calls
-        FROM call_destinations
-        WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end
-        GROUP BY ALL
-        """, params={"tenant": tenant, "start": start, "end": end}).pl()
+    personal data, Art. 9 calls among them, first and last seen (see :mod:`reports.transfers`).
+
+    A call counts once for each place it went (``unknown`` when none was resolved), as in the store's
+    ``call_destinations`` view; here the places are unnested from the roll-up's grouped rows."""
+    rollup = period_rollup(con, tenant, start, end)
+    grouped = con.sql(f"""
+        WITH places AS (
+            SELECT activity_id, provider, unnest(coalesce(nullif({PLACES}, []), ['unknown'])) AS destination,
+                   basis, decision, day, calls, special, first_seen, last_seen
+            FROM {rollup} WHERE {PERSONAL})
+        SELECT activity_id, provider, destination, basis, decision, DATE '1970-01-01' + day::INTEGER AS day,
+               sum(calls)::BIGINT AS calls, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+               coalesce(sum(calls) FILTER (WHERE special), 0)::BIGINT AS special_calls
+        FROM places GROUP BY ALL""").pl()
     return per_destination(grouped, jurisdictions)
 
 
 def personal_data_calls(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> tuple[int, int]:
     """How many calls in the period carried personal data, and how many of those Art. 9 data."""
-    return tuple(con.execute(
-        "SELECT count(*) FILTER (WHERE len(categories) > 0 OR special), count(*) FILTER (WHERE special) "
-        "FROM calls WHERE tenant = ? AND observed_at >= ? AND observed_at < ?", [tenant, start, end]).fetchall()[0])
+    return period_counts(con, tenant, start, end)[1:]
 
 
-DESTINATION_SET = """coalesce(nullif(array_to_string(list_sort(list_distinct(list_concat(locations,
-    list_filter([entity_country], lambda x: x IS NOT NULL)))), ' + '), ''), 'unknown')"""
+DESTINATION_SET = f"coalesce(nullif(array_to_string(list_sort({PLACES}), ' + '), ''), 'unknown')"
 """Every place a call went (processing locations and the importer's seat), as one label: each call once."""
 
 
 def calls_by_destinations(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime,
                           end: datetime) -> pl.DataFrame:
     """Calls with personal data per set of places they went and per decision; each call counted once."""
-    return con.sql(
-        f"""
-        SELECT {DESTINATION_SET} AS destinations, decision, count(*) AS calls
-        FROM calls
-        WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end AND (len(categories) > 0 OR special)
-        GROUP BY ALL ORDER BY ALL
-        """, params={"tenant": tenant, "start": start, "end": end}).pl()
+    rollup = period_rollup(con, tenant, start, end)
+    return con.sql(f"""
+        SELECT {DESTINATION_SET} AS destinations, decision, sum(calls)::BIGINT AS calls
+        FROM {rollup} WHERE {PERSONAL} GROUP BY ALL ORDER BY ALL""").pl()
 
 
 def observed_recipients(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
     """Per activity and provider: how many calls carried personal data, and Art. 9 data (each call once)."""
-    return con.sql(
-        """
-        SELECT coalesce(activity_id, '-') AS activity_id, coalesce(provider, 'host:' || host) AS provider,
-               count(*) AS calls, count(*) FILTER (WHERE special) AS special_calls
-        FROM calls
-        WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end AND (len(categories) > 0 OR special)
-        GROUP BY ALL ORDER BY ALL
-        """, params={"tenant": tenant, "start": start, "end": end}).pl()
+    rollup = period_rollup(con, tenant, start, end)
+    return con.sql(f"""
+        SELECT activity_id, provider, sum(calls)::BIGINT AS calls,
+               coalesce(sum(calls) FILTER (WHERE special), 0)::BIGINT AS special_calls
+        FROM {rollup} WHERE {PERSONAL} GROUP BY ALL ORDER BY ALL""").pl()
 
 
 def observed_categories(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
     """Per activity: the personal-data categories detected, with how many calls carried each."""
-    return con.sql(
-        """
-        SELECT coalesce(activity_id, '-') AS activity_id, unnest(categories) AS category
-        FROM calls WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end
-        """, params={"tenant": tenant, "start": start, "end": end}).pl().group_by(
-        ["activity_id", "category"]).agg(pl.len().alias("calls")).sort(["activity_id", "category"])
+    rollup = period_rollup(con, tenant, start, end)
+    return con.sql(f"""
+        SELECT activity_id, category, sum(calls)::BIGINT AS calls
+        FROM (SELECT activity_id, unnest(categories) AS category, calls FROM {rollup})
+        GROUP BY ALL ORDER BY ALL""").pl()
 
 
 def provider_names(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, str]]:

@@ -13,12 +13,12 @@ from datetime import date, datetime, time, timezone
 import duckdb
 
 from reports import queries
-from reports.common import controller_header
+from reports.common import controller_header, jurisdictions, registry_providers
 from reports.models import RecordRow, StandingRecord
 from reports.tools import tool_for
-from rules.jurisdictions import Jurisdictions, load_jurisdictions
+from rules.jurisdictions import Jurisdictions
 from rules.policy import Activity, Policy, Vendor
-from rules.registry import Provider, load_registry
+from rules.registry import Provider
 from rules.taxonomy import display_name
 
 
@@ -41,9 +41,8 @@ def standing_record(tenant: str, policy: Policy, loaded_at: datetime, as_of: dat
 
 def record_rows(policy: Policy, as_of: date) -> list[RecordRow]:
     """The rows of ``policy``'s record, transfer tools judged on ``as_of``."""
-    providers = {p.id: p for p in load_registry().providers}
-    jurisdictions = load_jurisdictions()
-    return [row for a in policy.activities for row in _rows(a, policy, providers, jurisdictions, as_of)]
+    providers, places = registry_providers(), jurisdictions()
+    return [row for a in policy.activities for row in _rows(a, policy, providers, places, as_of)]
 
 
 def _rows(a: Activity, policy: Policy, providers: dict[str, Provider], jurisdictions: Jurisdictions,
