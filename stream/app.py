@@ -18,6 +18,7 @@ from douane.contract import TOPICS
 from douane.contract.deadletter import DeadLetter
 from stream.policies import PolicySet
 from stream.alerts import IncidentDesk, SlackNotifier
+from stream.derogation_share import SharedUse, UseExchange, UseExchangeService
 from stream.judge import Judge, JudgeService, OutTopic
 from stream.stages import SignalPublisher, Stage
 from stream.pipeline import Raw, audit_batch
@@ -55,6 +56,10 @@ class StreamApp:
         self.dlq_topic = OutTopic(TOPICS.dlq.name)
         self.findings_topic = OutTopic(TOPICS.findings.name)  # what FindingsPublisher sends to
         signals = OutTopic(TOPICS.incidents.name)
+        # Art. 49 use is counted over every worker: one tenant's calls are spread over all of them.
+        policies.derogation_use = SharedUse()
+        self.uses = UseExchange(config.bootstrap, policies.derogation_use)
+        self.app.add_dependency(UseExchangeService(self.uses, loop=None))  # started before the judge
         self.judge = Judge(config.bootstrap, f"{config.app_id}.judge", self.process,
                            [self.findings_topic, signals, self.dlq_topic], start_from=config.start_from,
                            batch_size=config.batch_size, poll_ms=int(config.batch_wait * 1000),
@@ -81,6 +86,7 @@ class StreamApp:
                 items = [i for i in items if id(i) not in failed]
         if letters:
             await self._dead_letter(letters)
+        await self.uses.send()  # before the judge commits the batch
 
     async def _dead_letter(self, letters: list[DeadLetter]) -> None:
         self.dead_letters += len(letters)

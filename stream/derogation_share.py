@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 from uuid import uuid4
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from mode import Service
 
 from douane.contract.topics import DAY_MS, TopicSpec
 from stream.derogations import DerogationUse, UseKey
@@ -164,3 +165,20 @@ def _ensure_topic(bootstrap: str, name: str, partitions: int) -> None:
 
     spec = TopicSpec(name, USES.retention_ms, USES.purpose)
     ensure_topics(bootstrap, partitions, (spec,))
+
+
+class UseExchangeService(Service):
+    """Runs a worker's :class:`UseExchange` beside its judge: started before the first batch is judged,
+    stopped after the last. The judge announces each batch's uses before it commits the batch."""
+
+    def __init__(self, exchange: UseExchange, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.exchange = exchange
+
+    async def on_start(self) -> None:
+        """Read the window's uses back before the judge starts."""
+        await self.exchange.start()
+
+    async def on_stop(self) -> None:
+        """Close the exchange's clients."""
+        await self.exchange.stop()

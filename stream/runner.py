@@ -6,6 +6,8 @@ import asyncio
 
 import faust
 
+from stream.changelogs import create_changelogs
+
 
 class EmbeddedWorker(faust.Worker):
     """A Faust worker inside someone else's event loop: no signal handlers, no logging setup."""
@@ -24,6 +26,7 @@ class EmbeddedWorker(faust.Worker):
         self.ready.set()
 
     async def __aenter__(self) -> "EmbeddedWorker":
+        await asyncio.to_thread(create_changelogs, self.app)  # before Faust looks for them (stream.changelogs)
         await self.start()
         return self
 
@@ -37,4 +40,5 @@ class EmbeddedWorker(faust.Worker):
 
 def run_worker(app: faust.App, loglevel: str = "info") -> None:
     """Run ``app`` as this process's Faust worker until SIGINT/SIGTERM (does not return)."""
+    create_changelogs(app)  # before Faust looks for them (stream.changelogs)
     faust.Worker(app, loglevel=loglevel).execute_from_commandline()

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from douane.cli.common import fail, settings, topics_on
-from douane.cli.demo_place import create_changelogs, env_prefix, run_folder, start_broker, stop_broker
+from douane.cli.demo_place import env_prefix, run_folder, start_broker, stop_broker
 from douane.cli.demo_screens import LiveView, last_screen, quiet_known_noise, show_replay
 
 MALFORMED = (b"{not json", b'{"schema": "douane.ai_call/1", "tenant": "x"}', b"\xff\xfe binary")
@@ -87,7 +87,6 @@ async def _run(address: str, partitions: int, count: int, seed: int, store: Path
     worker = StreamApp(StreamConfig(address, f"douane-demo-{run_id}", partitions, start_from="latest"), policies,
                        [counter], slack=slack)
     worker.stages.insert(0, FindingsPublisher(worker.findings_topic))
-    create_changelogs(address, worker.app)
     sink = StoreSink(SinkConfig(address, f"douane-demo-sink-{run_id}", start_from="latest"), policies, writer)
     try:
         return await _drive(worker, counter, sink, address, count, seed, store)

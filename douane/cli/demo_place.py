@@ -53,30 +53,3 @@ def env_prefix() -> str:
     """The DOUANE_* variables a user set for this broker, to repeat before 'douane kafka down'."""
     names = ("DOUANE_HOME", "DOUANE_KAFKA_PORT", "DOUANE_KAFKA_CONTROLLER_PORT")
     return "".join(f"{n}={os.environ[n]} " for n in names if os.environ.get(n))
-
-
-def create_changelogs(address: str, app) -> None:
-    """Create the Faust app's table changelog topics before the worker starts.
-
-    On a busy broker Faust can read the metadata of a changelog topic it has just created before
-    the topic's partitions are known, cache it as having none, and crash the table's agent on every
-    message ("PartitionsMismatch ... has 0 partitions"). Topics that exist before it starts avoid that.
-    """
-    from kafka.admin import KafkaAdminClient, NewTopic
-    from kafka.errors import TopicAlreadyExistsError
-
-    admin = KafkaAdminClient(bootstrap_servers=address)
-    try:
-        for table in app.tables.values():
-            topic = table.changelog_topic
-            policy = ",".join(p for p, on in (("compact", topic.compacting), ("delete", topic.deleting)) if on)
-            config = {"cleanup.policy": policy or "delete"}
-            if topic.retention:
-                config["retention.ms"] = str(int(topic.retention * 1000))
-            try:
-                admin.create_topics([NewTopic(topic.get_topic_name(), topic.partitions or table.partitions, 1,
-                                              topic_configs=config)])
-            except TopicAlreadyExistsError:
-                pass
-    finally:
-        admin.close()

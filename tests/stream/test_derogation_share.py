@@ -83,3 +83,41 @@ def test_a_call_counted_twice_is_one_use() -> None:
     assert judged([verdict]) == [(Decision.ALLOWED, Basis.DEROGATION_49_1_B)]
     assert len(use.drain()) == 1, "announced once"
 
+
+
+@pytest.mark.kafka
+async def test_two_stream_workers_enforce_the_limit_on_the_tenants_total(kafka_bootstrap: str, unique: str) -> None:
+    """The real workers: one shop's calls keyed by event id (as the gateway keys them) land on both
+    judges; each call is published once the one before was judged, so no use is in flight."""
+    import asyncio
+    import contextlib
+
+    from douane.contract.codec import encode
+    from stream import CountingStage, EmbeddedWorker, StreamApp, StreamConfig
+    from tests.stream.conftest import publish, steady
+
+    tenant = f"shop-{unique}"
+    apps = [StreamApp(StreamConfig(kafka_bootstrap, app_id=f"uses-{unique}", start_from="latest"),
+                      PolicySet([make_policy(tenants=[tenant])]), []) for _ in range(2)]
+    counters = [CountingStage() for _ in apps]
+    for app, counter in zip(apps, counters):
+        app.stages.append(counter)
+    events = [checkout(tenant, m) for m in range(LIMIT + 5)]
+    async with contextlib.AsyncExitStack() as stack:
+        for app in apps:
+            await (await stack.enter_async_context(EmbeddedWorker(app.app))).wait_ready()
+        await steady(lambda: _split(apps), "the two judges never settled on a split", timeout=90)
+        for n, event in enumerate(events):
+            await asyncio.to_thread(publish, kafka_bootstrap, [(str(event.event_id), encode(event))])
+            await until(lambda: sum(len(c.seen) for c in counters) > n, timeout=60, what=f"call {n + 1} judged")
+    seen = {i.event.event_id: i.verdict for c in counters for i in c.seen}
+    assert all(c.seen for c in counters), f"both workers judge the shop: {[len(c.seen) for c in counters]}"
+    verdicts = [seen[e.event_id] for e in events]
+    assert judged(verdicts[:LIMIT]) == [(Decision.ALLOWED, Basis.DEROGATION_49_1_B)] * LIMIT
+    assert judged(verdicts[LIMIT:]) == [(Decision.UNAUTHORISED, Basis.NONE)] * 5, "the tenant's 11th call"
+
+
+
+def _split(apps) -> tuple[frozenset[int], ...] | None:
+    split = tuple(frozenset(tp.partition for tp in app.judge.assignment()) for app in apps)
+    return split if all(split) and len(frozenset().union(*split)) == sum(len(s) for s in split) else None
