@@ -6,6 +6,10 @@ then, so an answered call survives a crash. The sender thread reads the spool in
 up to 500 records at a time with an idempotent kafka-python producer, waits at most ``ack_timeout``
 for the acknowledgements and moves the spool's cursor past what the broker acknowledged. When Kafka
 is unreachable the records simply wait in the spool; the sender retries every ``retry_every``.
+``connected`` (``/readyz``) follows the broker: while idle, the sender checks once per ``retry_every``
+that a bootstrap server still accepts a connection (a stopped broker refuses at once); while
+sending, a send not acknowledged within ``ack_timeout`` clears it (a frozen broker still accepts
+connections).
 
 Exactly once: a send whose acknowledgement was lost is *in doubt* (the broker may have written
 it). Before sending again, the outbox reads the topic's tail after its last acknowledged offsets
@@ -17,6 +21,7 @@ moving the cursor.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from concurrent.futures import Future
@@ -50,6 +55,7 @@ class Outbox:
         self.doubt = Doubt(spool_dir / "doubt.json")
         self._suspect_leftovers()
         self._answering_since: float | None = None
+        self._probed_at = 0.0
         self._producer: KafkaProducer | None = None
         self._wake = threading.Event()
         self._stopping = False
@@ -106,8 +112,18 @@ class Outbox:
             if stopping:
                 return
             if self.spool.empty:
+                self._watch()
                 self._probe()
                 self._wake.wait(self.retry_every)
+
+    def _watch(self) -> None:
+        """While idle and connected, at most once per ``retry_every``: does a bootstrap server still accept
+        a connection? A stopped broker refuses at once; while sending, the acknowledgements tell."""
+        if not self.connected or time.monotonic() - self._probed_at < self.retry_every:
+            return
+        self._probed_at = time.monotonic()
+        if not accepts_connections(self.bootstrap, timeout=min(1.0, self.ack_timeout)):
+            self._unreachable(ConnectionRefusedError("no bootstrap server accepts a connection"))
 
     def _probe(self) -> None:
         """While idle and cut off, find out whether the broker is back (for ``/readyz``)."""
@@ -221,6 +237,18 @@ class Outbox:
             threading.Thread(target=_close_quietly, args=(self._producer, self.delivery_timeout + 1.0),
                              name="douane-outbox-close", daemon=True).start()
             self._producer = None
+
+
+def accepts_connections(bootstrap: str, timeout: float) -> bool:
+    """Whether any of the bootstrap servers (``host:port,...``) accepts a TCP connection."""
+    for address in bootstrap.split(","):
+        host, _, port = address.strip().split("://")[-1].rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
 
 
 def _close_quietly(producer: KafkaProducer, timeout: float) -> None:

@@ -33,7 +33,7 @@ from collector.gateway.redirect import Redirector
 from collector.gateway.relay import Upstreams, relay
 from collector.gateway.scan import Scanner
 from collector.provider import Route, route_for
-from collector.tap.otel import ingest
+from collector.tap.otel import Ingested, ingest
 from collector.tap.otel_logs import ingest_logs
 from collector.tap.otlp_proto import export_response, read_export
 from douane.contract import AICallEvent, Enforcement, Verdict
@@ -139,12 +139,13 @@ class Gateway:
         return await self._otlp(request, "logs")
 
     async def _otlp(self, request: Request, signal: str) -> Response:
+        """An export is read and turned into events in a thread and its texts are scanned within one
+        detection budget, so a large export holds the event loop no longer than a call does."""
         content_type = request.headers.get("content-type", "")
         try:
             tenant = self._tenant(request)
-            payload = read_export(await self._body(request), content_type, signal)
-            read = ingest if signal == "traces" else ingest_logs
-            ingested = read(payload, tenant, self.scanner.key, self.scanner.key_id)
+            raw = await self._body(request)
+            ingested = await asyncio.to_thread(self._ingest, raw, content_type, signal, tenant)
         except GatewayError as exc:
             self.metrics.refused.labels(exc.code).inc()
             return exc.response()
@@ -152,11 +153,23 @@ class Gateway:
             self.metrics.refused.labels("invalid_otlp").inc()
             _log_failure("an OTLP export was refused", exc)
             return GatewayError(400, "invalid_otlp", f"not an OTLP/HTTP {signal} export (protobuf or JSON)").response()
-        await asyncio.gather(*(asyncio.wrap_future(self.outbox.emit(event)) for event in ingested.events))
+        found = await self.scanner.personal_data_all(list(ingested.texts.values()))
+        durable = await asyncio.to_thread(self._declare, ingested, found)
+        await asyncio.gather(*(asyncio.wrap_future(future) for future in durable))
         self.metrics.spans.labels("declared").inc(len(ingested.events))
         self.metrics.spans.labels("rejected").inc(len(ingested.rejected))
         body, media_type = export_response(ingested.otlp_response(), content_type, signal)
         return Response(body, media_type=media_type)
+
+    def _ingest(self, raw: bytes, content_type: str, signal: str, tenant: str) -> Ingested:
+        """The export's events, their captured texts not yet scanned (runs in a thread)."""
+        read = ingest if signal == "traces" else ingest_logs
+        return read(read_export(raw, content_type, signal), tenant, self.scanner.key, self.scanner.key_id, scan=False)
+
+    def _declare(self, ingested: Ingested, found: list) -> list:
+        """Put the detected personal data on the export's events and hand them to the outbox (runs in a thread)."""
+        ingested.declare(found)
+        return [self.outbox.emit(event) for event in ingested.events]
 
     async def handle(self, request: Request) -> Response:
         try:

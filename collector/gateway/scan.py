@@ -5,7 +5,8 @@ chat turn takes well under a millisecond there). A longer one goes to a worker p
 request per worker at a time, and gets at most ``timeout_s``: past it the worker is killed and
 replaced and the call carries ``scan = budget_exceeded``. Only the first ``max_chars`` characters
 are ever scanned; the content hash always covers the whole text. Detection is called as
-``collector.declare.personal_data(text, key, key_id)`` whichever way it runs.
+``collector.declare.personal_data(text, key, key_id)`` whichever way it runs. An OTLP export is one
+request: its spans' texts share one budget (``personal_data_all``), however many spans it holds.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ class ScanWorker:
         child.close()
         self.conn: Connection = parent
 
-    def scan(self, text: str, key: bytes, key_id: str) -> PersonalData:
-        """Blocking: send the text, wait for the result (EOFError once the process is killed)."""
-        self.conn.send((text, key, key_id))
+    def scan(self, texts: list[str], key: bytes, key_id: str) -> list[PersonalData]:
+        """Blocking: send the texts, wait for their results (EOFError once the process is killed)."""
+        self.conn.send((texts, key, key_id))
         return self.conn.recv()
 
     def kill(self) -> None:
@@ -48,10 +49,10 @@ class ScanWorker:
 def _serve(conn: Connection) -> None:
     while True:
         try:
-            text, key, key_id = conn.recv()
+            texts, key, key_id = conn.recv()
         except EOFError:
             return
-        conn.send(personal_data(text, key, key_id))
+        conn.send([personal_data(text, key, key_id) for text in texts])
 
 
 class Scanner:
@@ -79,11 +80,24 @@ class Scanner:
 
     async def personal_data(self, text: str) -> PersonalData:
         """What ``text`` carries, with ``scan`` saying whether detection saw all of it."""
-        seen = text[:self.max_chars]
-        if len(seen) <= self.inline_chars or self._idle is None:
-            found = personal_data(seen, self.key, self.key_id)
+        [found] = await self.personal_data_all([text])
+        return found
+
+    async def personal_data_all(self, texts: list[str]) -> list[PersonalData]:
+        """What each of ``texts`` carries, the texts of one request scanned within one budget: together
+        at most ``max_chars`` characters (in order) and, off the event loop, ``timeout_s``."""
+        seen, room = [], self.max_chars
+        for text in texts:
+            seen.append(text[:room])
+            room -= len(seen[-1])
+        if self.max_chars - room <= self.inline_chars or self._idle is None:
+            found: list[PersonalData | None] = [personal_data(part, self.key, self.key_id) for part in seen]
         else:
-            found = await self._in_worker(seen)
+            found = await self._in_worker(seen) or [None] * len(seen)
+        return [self._within_budget(text, part, data) for text, part, data in zip(texts, seen, found, strict=True)]
+
+    def _within_budget(self, text: str, seen: str, found: PersonalData | None) -> PersonalData:
+        """``found`` when detection saw all of ``text``; else what it found marked ``budget_exceeded``."""
         if found is not None and len(seen) == len(text):
             return found
         self.exceeded += 1
@@ -91,8 +105,8 @@ class Scanner:
         whole = content_hash(text, self.key, self.key_id)
         return partial.model_copy(update={"scan": ScanState.BUDGET_EXCEEDED, "content_hash": whole})
 
-    async def _in_worker(self, text: str) -> PersonalData | None:
-        """The worker's answer, or None when the budget ran out (the worker is then replaced)."""
+    async def _in_worker(self, texts: list[str]) -> list[PersonalData] | None:
+        """The worker's answers, or None when the budget ran out (the worker is then replaced)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout_s
         try:
@@ -100,11 +114,11 @@ class Scanner:
         except TimeoutError:
             return None  # every worker is busy with a long text: this one is not waited for
         try:
-            result = await asyncio.wait_for(asyncio.to_thread(worker.scan, text, self.key, self.key_id),
+            result = await asyncio.wait_for(asyncio.to_thread(worker.scan, texts, self.key, self.key_id),
                                             max(0.0, deadline - loop.time()))
         except (TimeoutError, EOFError, OSError) as exc:
             logger.warning("detection ran past its %.1f s budget on %d characters (%s); worker replaced",
-                           self.timeout_s, len(text), type(exc).__name__)
+                           self.timeout_s, sum(map(len, texts)), type(exc).__name__)
             task = asyncio.get_running_loop().create_task(self._replace(worker))
             self._replacing.add(task)
             task.add_done_callback(self._replacing.discard)

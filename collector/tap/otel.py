@@ -8,7 +8,9 @@ GenAI spans are ignored; GenAI spans that cannot be placed (no server address, u
 provider) or that are malformed are rejected and counted in OTLP's ``partialSuccess``; an export
 whose structure is wrong raises ``ValueError`` (the gateway's 400). Exporters leave message
 content out unless told to capture it: such a span is declared with ``personal_data.scan =
-not_observed``, which the rules never read as "no personal data".
+not_observed``, which the rules never read as "no personal data". The gateway asks ``ingest`` not to
+scan (``scan=False``): it scans the captured texts of the whole export within its detection budget,
+off the event loop (``Ingested.texts``, ``Ingested.declare``), as it does for its own calls.
 """
 
 from __future__ import annotations
@@ -45,6 +47,22 @@ class Ingested:
 
     events: list[AICallEvent] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
+    texts: dict[int, str] = field(default_factory=dict, repr=False)
+    """Captured content not yet scanned, by index in ``events`` (left by ``ingest(..., scan=False)``)."""
+
+    def add(self, event: AICallEvent, text: str | None, key: bytes, key_id: str, scan: bool) -> None:
+        """One declared span: its content scanned now, kept in ``texts`` for a later scan, or not captured."""
+        if text is not None and scan:
+            event = event.model_copy(update={"personal_data": personal_data(text, key, key_id)})
+        elif text is not None:
+            self.texts[len(self.events)] = text
+        self.events.append(event)
+
+    def declare(self, found: list[PersonalData]) -> None:
+        """Put each text's detected personal data (in the order of ``texts``) on its event."""
+        for index, data in zip(self.texts, found, strict=True):
+            self.events[index] = self.events[index].model_copy(update={"personal_data": data})
+        self.texts = {}
 
     def otlp_response(self) -> dict:
         """The body OTLP/HTTP expects: empty, or a partial success naming what was rejected."""
@@ -53,8 +71,9 @@ class Ingested:
         return {"partialSuccess": {"rejectedSpans": len(self.rejected), "errorMessage": "; ".join(self.rejected[:5])}}
 
 
-def ingest(payload: dict, tenant: str, key: bytes, key_id: str) -> Ingested:
-    """Turn one ``ExportTraceServiceRequest`` (JSON) into events; ``ValueError`` names a malformed export."""
+def ingest(payload: dict, tenant: str, key: bytes, key_id: str, *, scan: bool = True) -> Ingested:
+    """Turn one ``ExportTraceServiceRequest`` (JSON) into events; ``ValueError`` names a malformed export.
+    With ``scan=False`` the captured texts are left in ``Ingested.texts`` for the caller to scan."""
     result = Ingested()
     if not isinstance(payload, dict) or not isinstance(payload.get("resourceSpans", []), list):
         raise ValueError("an export is an object whose resourceSpans is a list")
@@ -62,15 +81,16 @@ def ingest(payload: dict, tenant: str, key: bytes, key_id: str) -> Ingested:
         try:
             attrs = attributes(span.get("attributes"))
             if any(k.startswith("gen_ai.") for k in attrs):
-                result.events.append(span_event(tenant, resource, span, attrs, key, key_id))
+                result.add(*span_event(tenant, resource, span, attrs), key, key_id, scan)
         except SPAN_ERRORS as exc:
             name = str(span.get("name", "?"))[:60]
             result.rejected.append(f"span {name!r}: {_first_line(exc) or type(exc).__name__}")
     return result
 
 
-def span_event(tenant: str, resource: dict, span: dict, attrs: dict, key: bytes, key_id: str) -> AICallEvent:
-    """The event declaring one GenAI span."""
+def span_event(tenant: str, resource: dict, span: dict, attrs: dict) -> tuple[AICallEvent, str | None]:
+    """The event declaring one GenAI span, not yet scanned (``scan = not_observed``), and the captured
+    text to scan, or None when the span carries none."""
     provider = str(attrs.get("gen_ai.provider.name") or attrs.get("gen_ai.system") or "")
     host = str(attrs.get("server.address") or DEFAULT_HOSTS.get(provider, ""))
     if not host:
@@ -79,7 +99,7 @@ def span_event(tenant: str, resource: dict, span: dict, attrs: dict, key: bytes,
     start_ns, end_ns = _nanos(span.get("startTimeUnixNano")), _nanos(span.get("endTimeUnixNano"))
     service = str(resource.get("service.name") or "otel")
     text = _prompt_text(attrs, span)
-    data = PersonalData(scan=ScanState.NOT_OBSERVED) if text is None else personal_data(text, key, key_id)
+    data = PersonalData(scan=ScanState.NOT_OBSERVED)
     body = {"model": attrs.get("gen_ai.request.model")}
     event = draft_event(
         tenant, host, path, body, api, data,
@@ -95,7 +115,7 @@ def span_event(tenant: str, resource: dict, span: dict, attrs: dict, key: bytes,
         "latency_ms": round(max(0, end_ns - start_ns) / 1e6, 3) if end_ns else None,
         "prompt_tokens": _tokens(attrs, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"),
         "completion_tokens": _tokens(attrs, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")})
-    return event.model_copy(update={"outcome": outcome})
+    return event.model_copy(update={"outcome": outcome}), text
 
 
 def attributes(kvs, depth: int = 0) -> dict:

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collector.tap.otel import SPAN_ERRORS, Ingested, _first_line, attributes, resource_items, span_event
 
 
-def ingest_logs(payload: dict, tenant: str, key: bytes, key_id: str) -> Ingested:
-    """Turn one ``ExportLogsServiceRequest`` (OTLP/JSON mapping) into events; ValueError names a malformed export."""
+def ingest_logs(payload: dict, tenant: str, key: bytes, key_id: str, *, scan: bool = True) -> Ingested:
+    """Turn one ``ExportLogsServiceRequest`` (OTLP/JSON mapping) into events; ValueError names a malformed export.
+    With ``scan=False`` the captured texts are left in ``Ingested.texts`` for the caller to scan."""
     result = Ingested()
     if not isinstance(payload, dict) or not isinstance(payload.get("resourceLogs", []), list):
         raise ValueError("a logs export is an object whose resourceLogs is a list")
@@ -24,7 +25,7 @@ def ingest_logs(payload: dict, tenant: str, key: bytes, key_id: str) -> Ingested
         try:
             attrs = attributes(record.get("attributes"))
             if "gen_ai.operation.name" in attrs:
-                result.events.append(span_event(tenant, resource, _as_span(record, attrs), attrs, key, key_id))
+                result.add(*span_event(tenant, resource, _as_span(record, attrs), attrs), key, key_id, scan)
         except SPAN_ERRORS as exc:
             result.rejected.append(f"log record {str(record.get('eventName', '?'))[:60]!r}: "
                                    f"{_first_line(exc) or type(exc).__name__}")
