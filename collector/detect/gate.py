@@ -28,6 +28,8 @@ import threading
 from collections import defaultdict
 from collections.abc import Sequence
 
+from collector.detect import gate_cache
+
 logger = logging.getLogger(__name__)
 
 try:
@@ -134,16 +136,21 @@ class Gate:
         return scratch
 
     def _compile(self, patterns: Sequence[tuple]):
-        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         flags = [(hyperscan.HS_FLAG_CASELESS if entry[1] else 0) | (hyperscan.HS_FLAG_SOM_LEFTMOST if exact else 0)
                  for entry, exact in zip(patterns, self._exact_start)]
-        try:
-            database.compile(expressions=[gate_expression(entry[0]) for entry in patterns],
-                             ids=list(range(len(patterns))), elements=len(patterns), flags=flags)
-        except hyperscan.error as exc:
-            logger.warning("the Hyperscan gate did not compile (%s): detection runs in pure Python", exc)
-            return None
-        return database
+        expressions = [gate_expression(entry[0]) for entry in patterns]
+
+        def compile_():
+            database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            try:
+                database.compile(expressions=expressions, ids=list(range(len(patterns))), elements=len(patterns),
+                                 flags=flags)
+            except hyperscan.error as exc:
+                logger.warning("the Hyperscan gate did not compile (%s): detection runs in pure Python", exc)
+                return None
+            return database
+
+        return gate_cache.cached(hyperscan, hyperscan.HS_MODE_BLOCK, expressions, flags, compile_)
 
 
 def _collect(pattern_id: int, start: int, end: int, _flags: int, found: defaultdict[int, list[Span]]) -> None:
