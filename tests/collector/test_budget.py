@@ -27,20 +27,9 @@ OTHER_TENANT_BOUND_S = 1.0
 async def test_a_hostile_prompt_from_one_tenant_does_not_stall_another(running: Running,
                                                                        kafka_bootstrap: str) -> None:
     prompt = " ".join(f"{n:07d}" for n in range(125_000))  # ~1 MB
-    ask = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Welche Bohnen für Espresso?"}]}
-    async with httpx.AsyncClient(base_url=running.url, timeout=120) as client:
-        started = time.monotonic()
-        attack = asyncio.create_task(client.post("/v1/chat/completions", headers={"X-Douane-Key": TENANT_KEY},
-                                                 json={"model": "gpt-4o",
-                                                       "messages": [{"role": "user", "content": prompt}]}))
-        latencies = []
-        while not attack.done():
-            sent = time.monotonic()
-            other = await client.post("/v1/chat/completions", headers={"X-Douane-Key": OTHER_TENANT_KEY}, json=ask)
-            latencies.append(time.monotonic() - sent)
-            assert other.status_code == 200
-        answer = await attack
-        took = time.monotonic() - started
+    answer, latencies, took = await other_tenant_meanwhile(
+        running, "/v1/chat/completions", headers={"X-Douane-Key": TENANT_KEY},
+        json={"model": "gpt-4o", "messages": [{"role": "user", "content": prompt}]})
     assert len(latencies) >= 3 and max(latencies) < OTHER_TENANT_BOUND_S, latencies
     assert took < running.gateway.config.scan_timeout_s + 5
     # detection ran out of budget: recorded, and the policy's closed fail mode sends the call to the sovereign
@@ -51,3 +40,19 @@ async def test_a_hostile_prompt_from_one_tenant_does_not_stall_another(running: 
     [event] = events_with(kafka_bootstrap, {f"hmac-sha256:k1:{digest}"}, expect=1)
     assert event.personal_data.scan is ScanState.BUDGET_EXCEEDED
     assert running.gateway.scanner.exceeded >= 1
+
+
+async def other_tenant_meanwhile(running: Running, path: str, **request) -> tuple[httpx.Response, list[float], float]:
+    """Send one tenant's request to ``path`` and, until it is answered, another tenant's small chat
+    calls one after another: the first's answer, the other's latencies, and the total seconds."""
+    ask = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Welche Bohnen für Espresso?"}]}
+    async with httpx.AsyncClient(base_url=running.url, timeout=120) as client:
+        started = time.monotonic()
+        attack = asyncio.create_task(client.post(path, **request))
+        latencies = []
+        while not attack.done():
+            sent = time.monotonic()
+            other = await client.post("/v1/chat/completions", headers={"X-Douane-Key": OTHER_TENANT_KEY}, json=ask)
+            latencies.append(time.monotonic() - sent)
+            assert other.status_code == 200
+        return await attack, latencies, time.monotonic() - started

@@ -5,14 +5,11 @@ unrecorded: its events carry ``scan = budget_exceeded`` where detection did not 
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
 import random
-import time
 
-import httpx
 import pytest
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -20,9 +17,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from collector.declare import request_text
 from collector.tap.otlp_proto import PROTOBUF
 from douane.contract.events import ScanState
-from tests.collector.conftest import OTHER_TENANT_KEY, TENANT_KEY, Running
+from tests.collector.conftest import TENANT_KEY, Running
 from tests.collector.events import events_with
-from tests.collector.test_budget import OTHER_TENANT_BOUND_S
+from tests.collector.test_budget import OTHER_TENANT_BOUND_S, other_tenant_meanwhile
 from tests.collector.test_otel import CHAT, export, span
 from tests.collector.test_otel_formats import log_export, operation_details, protobuf_of
 
@@ -72,19 +69,8 @@ async def test_a_large_slow_export_does_not_stall_another_tenant(running: Runnin
     texts = hostile_texts(spans)
     payload = traces_of(texts) if signal == "traces" else logs_of(texts)
     body, content_type = encoded(payload, signal, encoding)
-    ask = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Welche Bohnen für Espresso?"}]}
-    async with httpx.AsyncClient(base_url=running.url, timeout=120) as client:
-        started = time.monotonic()
-        attack = asyncio.create_task(client.post(f"/otlp/v1/{signal}", content=body, headers={
-            "X-Douane-Key": TENANT_KEY, "Content-Type": content_type}))
-        latencies = []
-        while not attack.done():
-            sent = time.monotonic()
-            other = await client.post("/v1/chat/completions", headers={"X-Douane-Key": OTHER_TENANT_KEY}, json=ask)
-            latencies.append(time.monotonic() - sent)
-            assert other.status_code == 200
-        answer = await attack
-        took = time.monotonic() - started
+    answer, latencies, took = await other_tenant_meanwhile(
+        running, f"/otlp/v1/{signal}", content=body, headers={"X-Douane-Key": TENANT_KEY, "Content-Type": content_type})
     assert answer.status_code == 200, answer.text
     assert len(latencies) >= 3 and max(latencies) < OTHER_TENANT_BOUND_S, latencies
     assert took < running.gateway.config.scan_timeout_s + 5

@@ -11,7 +11,7 @@ import re
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import pytest
