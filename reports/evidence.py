@@ -6,12 +6,13 @@ group), so the cost stays in DuckDB's columnar scan whatever the store's size.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 import duckdb
 import polars as pl
 
-from reports.queries import DESTINATION_SET
+from reports.queries import DESTINATION_SET, PERSONAL, period_rollup
 
 CUSTOMER_FACING = ("support_chat", "checkout")
 SCORING_FEATURES = ("pricing", "product_discovery")
@@ -27,50 +28,85 @@ _WHERE = "tenant = $tenant AND observed_at >= $start AND observed_at < $end"
 
 
 def activity_summary(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
-    """Per activity: calls, calls with personal data, calls with Art. 9 data."""
+    """Per activity: calls, calls with personal data, calls with Art. 9 data (from the period's roll-up)."""
+    rollup = period_rollup(con, tenant, start, end)
     return con.sql(f"""
-        SELECT coalesce(activity_id, '-') AS activity_id, count(*) AS calls,
-               count(*) FILTER (WHERE len(categories) > 0 OR special) AS with_pd,
-               count(*) FILTER (WHERE special) AS special
-        FROM calls WHERE {_WHERE} GROUP BY ALL ORDER BY ALL""", params=_params(tenant, start, end)).pl()
+        SELECT activity_id, sum(calls)::BIGINT AS calls,
+               coalesce(sum(calls) FILTER (WHERE {PERSONAL}), 0)::BIGINT AS with_pd,
+               coalesce(sum(calls) FILTER (WHERE special), 0)::BIGINT AS special
+        FROM {rollup} GROUP BY ALL ORDER BY ALL""").pl()
+
+
+def findings_rollup(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> str:
+    """The name of a table of ``tenant``'s calls in [start, end) grouped by flow, action and findings (made once).
+
+    The findings are a list on each call row; unnesting them per call and joining them back to the calls
+    cost seconds per million calls. Here one scan groups the calls by what the DPIA counts: feature,
+    recipient, places, action, whether personal data was carried, and the list of (rule, severity) of the
+    call's findings. ``sample`` is one call's findings from the group (the same rules and severities in
+    the same order), kept for their titles and articles. The queries then unnest those few hundred rows.
+    Like :func:`reports.queries.period_rollup`, it lives as long as the connection and its snapshot.
+    """
+    key = f"findings|{tenant}|{start.isoformat()}|{end.isoformat()}"
+    name = "findings_" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    con.execute(f"""
+        CREATE TEMP TABLE IF NOT EXISTS {name} AS
+        SELECT row_number() OVER () AS row_id, * FROM (
+            SELECT feature, coalesce(provider, 'host:' || host) AS provider, locations, entity_country, action,
+                   {PERSONAL} AS personal,
+                   list_transform(findings, lambda f: {{'rule_id': f.rule_id, 'severity': f.severity}}) AS kinds,
+                   any_value(findings) AS sample, count(*) AS calls
+            FROM call_segments WHERE {_WHERE} GROUP BY ALL)""", _params(tenant, start, end))
+    return name
+
+
+_IMPACT = "CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
+_STOPPED = "action IN ('redirected', 'blocked', 'failed_over')"
 
 
 def findings_by_rule(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
     """Per rule: title, articles, worst severity, calls concerned, and how many of those were stopped in-line.
 
-    Informational findings (a lawful basis recorded, processing inside the EEA) are not risks and are left out."""
+    Informational findings (a lawful basis recorded, processing inside the EEA) are not risks and are left out.
+    A call with a rule's finding twice counts once; the title and articles are those of the worst finding."""
+    rollup = findings_rollup(con, tenant, start, end)
     return con.sql(f"""
-        SELECT f.rule_id, any_value(f.title) AS title, any_value(f.articles) AS articles,
-               max(CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)
-                   AS impact,
-               count(DISTINCT f.event_id) AS calls,
-               count(DISTINCT f.event_id) FILTER (WHERE c.action IN ('redirected', 'blocked', 'failed_over'))
-                   AS stopped
-        FROM findings f JOIN calls c USING (event_id)
-        WHERE f.tenant = $tenant AND f.observed_at >= $start AND f.observed_at < $end AND f.severity <> 'info'
-        GROUP BY f.rule_id ORDER BY impact DESC, calls DESC, f.rule_id""", params=_params(tenant, start, end)).pl()
+        WITH per_row AS (
+            SELECT row_id, f.rule_id, max({_IMPACT}) AS impact, arg_max(f.title, {_IMPACT}) AS title,
+                   arg_max(f.articles, {_IMPACT}) AS articles, any_value(calls) AS calls,
+                   any_value({_STOPPED}) AS stopped
+            FROM (SELECT row_id, calls, action, unnest(sample) AS f FROM {rollup})
+            WHERE f.severity <> 'info' GROUP BY row_id, f.rule_id)
+        SELECT rule_id, arg_max(title, impact) AS title, arg_max(articles, impact) AS articles, max(impact) AS impact,
+               sum(calls)::BIGINT AS calls, coalesce(sum(calls) FILTER (WHERE stopped), 0)::BIGINT AS stopped
+        FROM per_row GROUP BY rule_id ORDER BY impact DESC, calls DESC, rule_id""").pl()
+
+
+_BIN_US = 300_000_000
+"""Five minutes in microseconds: the finest bin of the findings chart (bins start on the epoch's multiples)."""
 
 
 def findings_over_time(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
     """Findings per five minutes and severity (informational ones, such as "stays in the EEA", left out); the
-    chart sums them into bins that suit the data's span (``reports.bins``)."""
-    return con.sql("""
-        SELECT time_bucket(INTERVAL '5 minutes', observed_at, TIMESTAMPTZ '2000-01-03 00:00:00+00') AS start,
-               severity, count(*) AS findings
-        FROM findings WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end AND severity <> 'info'
-        GROUP BY ALL ORDER BY ALL""", params=_params(tenant, start, end)).pl()
+    chart sums them into bins that suit the data's span (``reports.bins``).
+
+    Each call's findings are unnested beside its five-minute bin, an integer (a ``time_bucket`` per finding
+    costs a time-zone lookup each); the bins become times again on the grouped rows."""
+    return con.sql(f"""
+        SELECT make_timestamptz(bin * {_BIN_US}) AS start, f.severity AS severity, count(*) AS findings
+        FROM (SELECT epoch_us(observed_at) // {_BIN_US} AS bin, unnest(findings) AS f FROM call_segments WHERE {_WHERE})
+        WHERE f.severity <> 'info' GROUP BY ALL ORDER BY ALL""", params=_params(tenant, start, end)).pl()
 
 
 def flows(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
     """Calls with personal data from app feature to provider to the set of places they went, each call in one
     flow; ``finding``: some call of the flow raised a finding above "info"."""
+    rollup = findings_rollup(con, tenant, start, end)
     return con.sql(f"""
-        SELECT feature, coalesce(provider, 'host:' || host) AS provider, {DESTINATION_SET} AS destination,
-               count(*) AS calls, bool_or(event_id IN (
-                   SELECT event_id FROM findings WHERE {_WHERE} AND severity <> 'info')) AS finding
-        FROM calls WHERE {_WHERE} AND (len(categories) > 0 OR special)
-        GROUP BY ALL ORDER BY calls DESC, feature, provider, destination""",
-                   params=_params(tenant, start, end)).pl()
+        SELECT feature, provider, {DESTINATION_SET} AS destination, sum(calls)::BIGINT AS calls,
+               bool_or(len(list_filter(kinds, lambda f: f.severity <> 'info')) > 0) AS finding
+        FROM {rollup} WHERE personal
+        GROUP BY ALL ORDER BY calls DESC, feature, provider, destination""").pl()
 
 
 def criteria_facts(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> dict[str, int]:
