@@ -59,6 +59,7 @@ class Outbox(AlertOutput):
         self._sent: dict[str, dict] = {}  # what Slack took per incident, until the state records it
         self._posts: dict[tuple[str, str], deque[datetime]] = defaultdict(deque)
         self._digests: dict[tuple[str, str], dict[str, dict]] = {}  # (channel, ts) -> members sent so far
+        self._digest_at: dict[tuple[str, str], float] = {}  # (channel, ts) of a digest -> when it was last sent
         self._shown: dict[tuple[str, str], str] = {}  # (channel, ts) -> what the message shows now, rendered
         self._last_update: dict[str, tuple[float, str]] = {}  # incident -> (when, status) last sent
         self.pending_errors: dict[str, str] = {}
@@ -139,7 +140,7 @@ class Outbox(AlertOutput):
         self.pending_errors.pop(state["id"], None)
         return command
 
-    async def _deliver(self, state: dict, by_id: dict, now: datetime) -> dict:
+    async def _deliver(self, state: dict, by_id: dict, now: datetime) -> dict | None:
         routing = self.routing_for(state["tenant"])
         channel = routing.channel_for(_severity(state))
         digestible = _severity(state) in DIGESTIBLE
@@ -152,6 +153,8 @@ class Outbox(AlertOutput):
         if digestible and self._digest_due(state["tenant"], channel, routing, now):
             digest_ts = self._open_digest_ts(state, by_id, channel)
             command = await self._to_digest(state, by_id, channel, digest_ts)
+            if command is None:
+                return None
         else:
             link = await self._previous_link(state)
             ts = await self._send(channel, None, blocks.incident_text(state), blocks.incident_blocks(state, link))
@@ -212,11 +215,24 @@ class Outbox(AlertOutput):
                 return None
         return self._links[key]
 
-    async def _to_digest(self, state: dict, by_id: dict, channel: str, digest_ts: str | None) -> dict:
+    async def _to_digest(self, state: dict, by_id: dict, channel: str, digest_ts: str | None) -> dict | None:
+        if self._digest_waits(state, channel, digest_ts):
+            return None  # stays due: the next pass after the interval carries it
         members = self._digest_members(by_id, channel, digest_ts)
         members[state["id"]] = state
         ts = await self._send_digest(state["tenant"], channel, digest_ts, members)
         return self._delivered(state, channel, ts, in_digest=True)
+
+    def _digest_waits(self, state: dict, channel: str, digest_ts: str | None) -> bool:
+        """A digest is one message: a member whose only change is its counts waits ``update_every_seconds``
+        since the digest's last update, whichever member caused it."""
+        listed = self._digests.get((channel, digest_ts or ""), {}).get(state["id"])
+        if listed is None or listed["status"] != state["status"] or listed.get("moved_to"):
+            return False
+        if listed["version"] >= state["version"]:
+            return False  # the digest already shows this version (another member's update carried it)
+        interval = self.routing_for(state["tenant"]).update_every_seconds
+        return self.monotonic() - self._digest_at.get((channel, digest_ts), -interval) < interval
 
     def _digest_members(self, by_id: dict, channel: str, digest_ts: str | None) -> dict[str, dict]:
         """The incidents a digest lists: those sent so far, with the newest states this pass knows."""
@@ -231,6 +247,7 @@ class Outbox(AlertOutput):
         listed = list(members.values())
         ts = await self._send(channel, digest_ts, blocks.digest_text(tenant, listed), blocks.digest_blocks(tenant, listed))
         self._digests[(channel, ts)] = members
+        self._digest_at[(channel, ts)] = self.monotonic()
         return ts
 
     def _digest_due(self, tenant: str, channel: str, routing: AlertRouting, now: datetime) -> bool:

@@ -423,3 +423,24 @@ def test_a_location_not_determined_does_not_read_as_a_processing_country() -> No
     assert " to IE" not in text, text
     assert "processing location not determined" in text.lower() and "IE" in text
     assert "contracting entity" in shown and "not determined" in shown
+
+
+async def test_a_digest_is_one_message_its_count_updates_wait_the_interval_whichever_member_grew(slack, clock) -> None:
+    routing = ROUTING.model_copy(update={"update_every_seconds": 10})
+    box = outbox(slack, clock, routing)
+    states = [incident(f"rule-{i}", Severity.LOW, provider=f"p{i}") for i in range(6)]
+    states = apply(states, await box.flush(states, NOW))
+    first, second, _ = [s["id"] for s in states if s["in_digest"]]
+    clock.t += 11
+    before = len(slack.ok_calls("chat.update"))
+    states = [inc.record_signal(s, NOW) if s["id"] == first else s for s in states]
+    states = apply(states, await box.flush(states, NOW))
+    assert len(slack.ok_calls("chat.update")) - before == 1
+    states = [inc.record_signal(s, NOW) if s["id"] == second else s for s in states]
+    states = apply(states, await box.flush(states, NOW))
+    assert len(slack.ok_calls("chat.update")) - before == 1, "the digest was updated a moment ago: it waits"
+    assert inc.needs_delivery(next(s for s in states if s["id"] == second)), "still due, not dropped"
+    acked = [inc.acknowledged(s, "lena", NOW) if s["id"] == first else s for s in states]
+    states = apply(acked, await box.flush(acked, NOW))
+    assert len(slack.ok_calls("chat.update")) - before == 2, "an acknowledgement does not wait"
+    assert not any(inc.needs_delivery(s) for s in states), "and it carries the waiting count along"
