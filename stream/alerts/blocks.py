@@ -88,12 +88,12 @@ def moved_text(state: dict, channel: str) -> str:
 
 def moved_blocks(state: dict, channel: str, link: str | None) -> list[dict]:
     """What an incident's earlier message becomes when it moves: where it went and why, no buttons."""
-    there = f"<{link}|the message in <#{channel}>>" if link else f"its message in <#{channel}>"
+    there = f"there (<{link}|open the message>)" if link else "there"
     return [
         {"type": "header", "text": {"type": "plain_text", "text": f"Moved: {state['title']}"[:150]}},
         {"type": "section", "text": {"type": "mrkdwn", "text": (
             f":arrow_right: Severity is now {state['severity']}, and the policy sends {state['severity']} "
-            f"incidents to <#{channel}>. Follow it in {there}; this copy is no longer updated.")}},
+            f"incidents to <#{channel}>: follow it {there}; this copy is no longer updated.")}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": (
             f"{tenant_name(state)} · {provider_name(state)} · incident `{state['id']}`")[:3000]}]},
     ]
@@ -127,8 +127,7 @@ def _digest_line(state: dict, n: int) -> dict:
     where = f" · {_dest(state, short=True)}" if _has_dest(state) else ""
     status = f" · {_STATUS[state['status']]}" if state["status"] in _STATUS else ""
     if state.get("moved_to"):
-        there = f"<{state['moved_link']}|moved to <#{state['moved_to']}>>" if state.get("moved_link") \
-            else f"moved to <#{state['moved_to']}>"
+        there = f"moved to <#{state['moved_to']}>" + (f" (<{state['moved_link']}|open>)" if state.get("moved_link") else "")
         text = f":arrow_right: ~{state['title']}~ · {provider_name(state)} · {there} (severity now {state['severity']})"
         return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}
     text = (f"{_ICON.get(state['severity'], '')} *{state['title']}* · {provider_name(state)}{where} · "
