@@ -127,8 +127,9 @@ def _digest_line(state: dict, n: int) -> dict:
     where = f" · {_dest(state, short=True)}" if _has_dest(state) else ""
     status = f" · {_STATUS[state['status']]}" if state["status"] in _STATUS else ""
     if state.get("moved_to"):
-        there = f"moved to <#{state['moved_to']}>" + (f" (<{state['moved_link']}|open>)" if state.get("moved_link") else "")
-        text = f":arrow_right: ~{state['title']}~ · {provider_name(state)} · {there} (severity now {state['severity']})"
+        link = f" (<{state['moved_link']}|open>)" if state.get("moved_link") else ""
+        text = (f":arrow_right: ~{state['title']}~ · {provider_name(state)} · moved to <#{state['moved_to']}>{link} "
+                f"(severity now {state['severity']})")
         return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}
     text = (f"{_ICON.get(state['severity'], '')} *{state['title']}* · {provider_name(state)}{where} · "
             f"{plural(state['count'], 'call')} · last {_when(state['last_seen'])}{status}")

@@ -148,7 +148,8 @@ class Outbox(AlertOutput):
             return await self._to_digest(state, by_id, channel, state["ts"])
         if state.get("ts") and state.get("channel") == channel and not state.get("in_digest"):
             link = await self._previous_link(state)
-            ts = await self._send(channel, state["ts"], blocks.incident_text(state), blocks.incident_blocks(state, link))
+            ts = await self._send(channel, state["ts"], blocks.incident_text(state),
+                                  blocks.incident_blocks(state, link))
             return self._delivered(state, channel, ts, in_digest=False)
         if digestible and self._digest_due(state["tenant"], channel, routing, now):
             digest_ts = self._open_digest_ts(state, by_id, channel)
@@ -245,7 +246,8 @@ class Outbox(AlertOutput):
 
     async def _send_digest(self, tenant: str, channel: str, digest_ts: str | None, members: dict[str, dict]) -> str:
         listed = list(members.values())
-        ts = await self._send(channel, digest_ts, blocks.digest_text(tenant, listed), blocks.digest_blocks(tenant, listed))
+        ts = await self._send(channel, digest_ts, blocks.digest_text(tenant, listed),
+                              blocks.digest_blocks(tenant, listed))
         self._digests[(channel, ts)] = members
         self._digest_at[(channel, ts)] = self.monotonic()
         return ts
