@@ -240,9 +240,15 @@ class Outbox(AlertOutput):
         if digest_ts is None:
             return {}
         members = dict(self._digests.get((channel, digest_ts), {}))
-        members.update({s["id"]: s for s in by_id.values() if s.get("in_digest")
-                        and s.get("ts") == digest_ts and s.get("channel") == channel})
+        members.update({s["id"]: s for s in by_id.values() if s.get("in_digest") and s.get("ts") == digest_ts
+                        and s.get("channel") == channel and (s["id"] not in members or self._stays(s, channel))})
         return members
+
+    def _stays(self, state: dict, channel: str) -> bool:
+        """Whether a digest member's newest state still belongs in the digest (one leaving keeps its shown line
+        until its own delivery moves it out: a high incident is never a digest line with a button)."""
+        severity = _severity(state)
+        return severity in DIGESTIBLE and self.routing_for(state["tenant"]).channel_for(severity) == channel
 
     async def _send_digest(self, tenant: str, channel: str, digest_ts: str | None, members: dict[str, dict]) -> str:
         listed = list(members.values())

@@ -444,3 +444,18 @@ async def test_a_digest_is_one_message_its_count_updates_wait_the_interval_which
     states = apply(acked, await box.flush(acked, NOW))
     assert len(slack.ok_calls("chat.update")) - before == 2, "an acknowledgement does not wait"
     assert not any(inc.needs_delivery(s) for s in states), "and it carries the waiting count along"
+
+
+async def test_a_digest_never_lists_a_member_as_high_while_it_waits_to_move_out(slack, clock) -> None:
+    box = outbox(slack, clock)
+    states = apply([incident(f"rule-{i}", Severity.MEDIUM, provider=f"p{i}") for i in range(5)], [])
+    states = apply(states, await box.flush(states, NOW))
+    grows, leaves = [s["id"] for s in states if s["in_digest"]][:2]
+    changed = [inc.record_signal(s, NOW) if s["id"] == grows else
+               escalated(s, Severity.HIGH) if s["id"] == leaves else s for s in states]
+    await box.flush(changed, NOW)
+    digest_ts = next(s["ts"] for s in states if s["id"] == grows)
+    renders = [c.args["blocks"] for c in slack.ok_calls("chat.update") if c.args["ts"] == digest_ts]
+    assert renders and all(":large_orange_circle:" not in str(r) for r in renders), \
+        "a high incident is never shown as a digest line (with its Acknowledge button there)"
+    assert "moved to <#C-ALERTS>" in str(renders[-1])
