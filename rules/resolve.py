@@ -95,7 +95,9 @@ class Resolver:
     def _from_resource(self, provider: Provider, name: str) -> tuple[frozenset, str]:
         resource = _resource(self.policy, provider.id, name)
         if resource is None:
-            return frozenset(), f"resource {name!r} of {provider.name} is not in the policy: region unknown"
+            return frozenset(), (f"resource {name!r} of {provider.name} is not in the policy, so its region is "
+                                 f"unknown; add it to the policy under vendors, provider {provider.id}, resources, "
+                                 "with its region and deployment type")
         region = provider.regions.get(resource.region)
         if region is None:
             return frozenset({ANYWHERE}), f"resource {name!r}: region {resource.region!r} is not in the registry"

@@ -28,6 +28,32 @@ ALIASES: dict[str, str] = {
 }
 """Keys outside fideslang that Douane accepts, and the fideslang key each stands for."""
 
+PLAIN_NAMES: dict[str, str] = {
+    "user.name": "name",
+    "user.contact.email": "e-mail address",
+    "user.contact.phone_number": "phone number",
+    "user.contact.address": "postal address",
+    "user.demographic.date_of_birth": "date of birth",
+    "user.device.ip_address": "IP address",
+    "user.financial": "financial data",
+    "user.financial.bank_account": "IBAN / bank account",
+    "user.financial.credit_card": "payment card number",
+    "user.government_id.national_identification_number": "national ID or tax number",
+    "user.health_and_medical": "health data",
+    "user.health_and_medical.genetic": "genetic data",
+    "user.biometric": "biometric data",
+    "user.demographic.political_opinion": "political opinions",
+    "user.demographic.race_ethnicity": "racial or ethnic origin",
+    "user.demographic.religious_belief": "religious or philosophical beliefs",
+    "user.demographic.sexual_orientation": "sexual orientation",
+    "user.criminal_history": "criminal convictions and offences",
+}
+"""The names a compliance officer reads for the keys Douane's detectors and example policies use.
+
+Alerts, findings and reports all read names through :func:`display_name`; any other key
+keeps fideslang's own name (``User Contact Email`` reads as a field label, not as data).
+"""
+
 ART9_KEYS = (
     "user.health_and_medical",  # health, incl. .genetic (Art. 4(13)) and health record identifiers
     "user.biometric",  # biometric data (Art. 4(14)), incl. .health
@@ -96,8 +122,12 @@ def known_category(key: str) -> bool:
 
 
 def display_name(key: str) -> str:
-    """The human name of a category or data-subject key (``Email``), for reports; the key if unknown."""
-    return category_names().get(canonical(key)) or subject_names().get(key) or key
+    """The human name of a category or data-subject key (``e-mail address``); the key if unknown.
+
+    :data:`PLAIN_NAMES` first, then fideslang's name.
+    """
+    key = canonical(key)
+    return PLAIN_NAMES.get(key) or category_names().get(key) or subject_names().get(key) or key
 
 
 def _under(key: str, roots: tuple[str, ...]) -> bool:

@@ -8,6 +8,7 @@ from stream.alerts.incidents import CLOCKS
 
 ACK_ACTION = "douane.ack"
 RESOLVE_ACTION = "douane.resolve"
+LOCATION_UNKNOWN = "chapter-v.location-unknown"  # its destinations are the importer's seat, never a processing place
 _ICON = {"critical": ":red_circle:", "high": ":large_orange_circle:", "medium": ":large_yellow_circle:",
          "low": ":white_circle:", "info": ":white_circle:"}
 ANYWHERE = "anywhere (the provider names no region, so it may process in any country)"
@@ -22,6 +23,8 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 def incident_text(state: dict) -> str:
     """The plain-text fallback (notifications, screen readers)."""
     where = f" to {_dest(state, short=True)}" if _has_dest(state) else ""
+    if _seat_only(state):
+        where = f" (contracting entity in {_dest(state, short=True)})"
     again = "Reopened: " if state["status"] == "reopened" else ""
     return (f"[{state['severity'].upper()}] {again}{_title(state)}: {tenant_name(state)}, "
             f"{provider_name(state)}{where} ({plural(state['count'], 'call')})")
@@ -31,7 +34,10 @@ def incident_blocks(state: dict, previous_link: str | None = None) -> list[dict]
     """One incident: what, where, how often, why it matters, what to do, and who took it."""
     fields = [_field("Severity", f"{_ICON.get(state['severity'], '')} {state['severity']}"),
               _field("Tenant", tenant_name(state)), _field("Provider", provider_name(state))]
-    if _has_dest(state):
+    if _seat_only(state):
+        fields.append(_field("Destination", f"Not determined; {_dest(state)} is where the contracting entity "
+                                            "sits, not where the data is processed"))
+    elif _has_dest(state):
         fields.append(_field("Destination", _dest(state)))
     fields += [_field("Calls", str(state["count"])), _field("Last seen", _when(state["last_seen"]))]
     title = ("Reopened: " if state["status"] == "reopened" else "") + state["title"]
@@ -74,6 +80,25 @@ def digest_blocks(tenant: str, states: list[dict]) -> list[dict]:
     return blocks
 
 
+def moved_text(state: dict, channel: str) -> str:
+    """Fallback text of a message whose incident moved to another channel."""
+    return (f"Moved to <#{channel}>: {_title(state)}, {tenant_name(state)}, {provider_name(state)} "
+            f"(severity now {state['severity']})")
+
+
+def moved_blocks(state: dict, channel: str, link: str | None) -> list[dict]:
+    """What an incident's earlier message becomes when it moves: where it went and why, no buttons."""
+    there = f"there (<{link}|open the message>)" if link else "there"
+    return [
+        {"type": "header", "text": {"type": "plain_text", "text": f"Moved: {state['title']}"[:150]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": (
+            f":arrow_right: Severity is now {state['severity']}, and the policy sends {state['severity']} "
+            f"incidents to <#{channel}>: follow it {there}; this copy is no longer updated.")}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+            f"{tenant_name(state)} · {provider_name(state)} · incident `{state['id']}`")[:3000]}]},
+    ]
+
+
 def reminder_text(state: dict, clock: str) -> str:
     """A reminder that an Art. 23 deadline approaches."""
     return (f":alarm_clock: {reminder_mark(state, clock)}: {_title(state)}, {tenant_name(state)} "
@@ -101,6 +126,11 @@ def provider_name(state: dict) -> str:
 def _digest_line(state: dict, n: int) -> dict:
     where = f" · {_dest(state, short=True)}" if _has_dest(state) else ""
     status = f" · {_STATUS[state['status']]}" if state["status"] in _STATUS else ""
+    if state.get("moved_to"):
+        link = f" (<{state['moved_link']}|open>)" if state.get("moved_link") else ""
+        text = (f":arrow_right: ~{state['title']}~ · {provider_name(state)} · moved to <#{state['moved_to']}>{link} "
+                f"(severity now {state['severity']})")
+        return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}
     text = (f"{_ICON.get(state['severity'], '')} *{state['title']}* · {provider_name(state)}{where} · "
             f"{plural(state['count'], 'call')} · last {_when(state['last_seen'])}{status}")
     line = {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}
@@ -149,6 +179,11 @@ def _button(label: str, action_id: str, incident: str, style: str | None = None)
 
 def _has_dest(state: dict) -> bool:
     return state.get("destination", "-") not in ("-", "")
+
+
+def _seat_only(state: dict) -> bool:
+    """No processing location is known: the destinations are only the contracting entity's seat."""
+    return state.get("rule_id") == LOCATION_UNKNOWN and _has_dest(state) and "*" not in state["destination"].split(",")
 
 
 def _dest(state: dict, short: bool = False) -> str:

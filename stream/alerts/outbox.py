@@ -15,6 +15,7 @@ goes out once per incident and deadline, however often it is asked for.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import defaultdict, deque
@@ -58,6 +59,8 @@ class Outbox(AlertOutput):
         self._sent: dict[str, dict] = {}  # what Slack took per incident, until the state records it
         self._posts: dict[tuple[str, str], deque[datetime]] = defaultdict(deque)
         self._digests: dict[tuple[str, str], dict[str, dict]] = {}  # (channel, ts) -> members sent so far
+        self._digest_at: dict[tuple[str, str], float] = {}  # (channel, ts) of a digest -> when it was last sent
+        self._shown: dict[tuple[str, str], str] = {}  # (channel, ts) -> what the message shows now, rendered
         self._last_update: dict[str, tuple[float, str]] = {}  # incident -> (when, status) last sent
         self.pending_errors: dict[str, str] = {}
         self._thread_unreadable = False
@@ -137,7 +140,7 @@ class Outbox(AlertOutput):
         self.pending_errors.pop(state["id"], None)
         return command
 
-    async def _deliver(self, state: dict, by_id: dict, now: datetime) -> dict:
+    async def _deliver(self, state: dict, by_id: dict, now: datetime) -> dict | None:
         routing = self.routing_for(state["tenant"])
         channel = routing.channel_for(_severity(state))
         digestible = _severity(state) in DIGESTIBLE
@@ -145,16 +148,59 @@ class Outbox(AlertOutput):
             return await self._to_digest(state, by_id, channel, state["ts"])
         if state.get("ts") and state.get("channel") == channel and not state.get("in_digest"):
             link = await self._previous_link(state)
-            ts = await self.notifier.send(channel, state["ts"], blocks.incident_text(state),
-                                          blocks.incident_blocks(state, link))
+            ts = await self._send(channel, state["ts"], blocks.incident_text(state),
+                                  blocks.incident_blocks(state, link))
             return self._delivered(state, channel, ts, in_digest=False)
         if digestible and self._digest_due(state["tenant"], channel, routing, now):
             digest_ts = self._open_digest_ts(state, by_id, channel)
-            return await self._to_digest(state, by_id, channel, digest_ts)
-        link = await self._previous_link(state)
-        ts = await self.notifier.send(channel, None, blocks.incident_text(state), blocks.incident_blocks(state, link))
-        self._posts[(state["tenant"], channel)].append(now)
-        return self._delivered(state, channel, ts, in_digest=False)
+            command = await self._to_digest(state, by_id, channel, digest_ts)
+            if command is None:
+                return None
+        else:
+            link = await self._previous_link(state)
+            ts = await self._send(channel, None, blocks.incident_text(state), blocks.incident_blocks(state, link))
+            self._posts[(state["tenant"], channel)].append(now)
+            command = self._delivered(state, channel, ts, in_digest=False)
+        await self._leave_pointer(state, by_id, command)
+        return command
+
+    async def _leave_pointer(self, state: dict, by_id: dict, command: dict) -> None:
+        """The incident's earlier message (or digest line) now points at where it went, without buttons.
+
+        Best effort: the new message is already posted, so a failure here is logged, not retried.
+        """
+        old = (state.get("channel"), state.get("ts"))
+        by_id[state["id"]] = {**state, "channel": command["channel"], "ts": command["ts"],
+                              "in_digest": command["in_digest"]}
+        if old[1] is None or old == (command["channel"], command["ts"]):
+            return
+        try:
+            link = await self._link(command["channel"], command["ts"])
+            if state.get("in_digest"):
+                members = self._digest_members(by_id, *old)
+                members[state["id"]] = {**state, "moved_to": command["channel"], "moved_link": link}
+                await self._send_digest(state["tenant"], old[0], old[1], members)
+            else:
+                await self._send(old[0], old[1], blocks.moved_text(state, command["channel"]),
+                                 blocks.moved_blocks(state, command["channel"], link))
+        except DeliveryError as exc:
+            logger.warning("the earlier message of incident %s still shows it (%s)", state["id"], exc.reason)
+
+    async def _link(self, channel: str, ts: str) -> str | None:
+        try:
+            return await self.notifier.permalink(channel, ts)
+        except DeliveryError as exc:
+            logger.info("no permalink to %s %s: %s", channel, ts, exc.reason)
+            return None
+
+    async def _send(self, channel: str, ts: str | None, text: str, shown: list[dict]) -> str:
+        """Post, or update ``ts`` only when what it shows changed (the same render twice is one call)."""
+        rendered = json.dumps([text, shown], sort_keys=True)
+        if ts is not None and self._shown.get((channel, ts)) == rendered:
+            return ts
+        ts = await self.notifier.send(channel, ts, text, shown)
+        self._shown[(channel, ts)] = rendered
+        return ts
 
     async def _previous_link(self, state: dict) -> str | None:
         """A permalink to the message of the incident this one reopens; none if Slack cannot give one."""
@@ -170,16 +216,47 @@ class Outbox(AlertOutput):
                 return None
         return self._links[key]
 
-    async def _to_digest(self, state: dict, by_id: dict, channel: str, digest_ts: str | None) -> dict:
-        members = dict(self._digests.get((channel, digest_ts), {})) if digest_ts else {}
-        members.update({s["id"]: s for s in by_id.values() if digest_ts and s.get("in_digest")
-                        and s.get("ts") == digest_ts and s.get("channel") == channel})
+    async def _to_digest(self, state: dict, by_id: dict, channel: str, digest_ts: str | None) -> dict | None:
+        if self._digest_waits(state, channel, digest_ts):
+            return None  # stays due: the next pass after the interval carries it
+        members = self._digest_members(by_id, channel, digest_ts)
         members[state["id"]] = state
-        listed = list(members.values())
-        ts = await self.notifier.send(channel, digest_ts, blocks.digest_text(state["tenant"], listed),
-                                      blocks.digest_blocks(state["tenant"], listed))
-        self._digests[(channel, ts)] = members
+        ts = await self._send_digest(state["tenant"], channel, digest_ts, members)
         return self._delivered(state, channel, ts, in_digest=True)
+
+    def _digest_waits(self, state: dict, channel: str, digest_ts: str | None) -> bool:
+        """A digest is one message: a member whose only change is its counts waits ``update_every_seconds``
+        since the digest's last update, whichever member caused it."""
+        listed = self._digests.get((channel, digest_ts or ""), {}).get(state["id"])
+        if listed is None or listed["status"] != state["status"] or listed.get("moved_to"):
+            return False
+        if listed["version"] >= state["version"]:
+            return False  # the digest already shows this version (another member's update carried it)
+        interval = self.routing_for(state["tenant"]).update_every_seconds
+        return self.monotonic() - self._digest_at.get((channel, digest_ts), -interval) < interval
+
+    def _digest_members(self, by_id: dict, channel: str, digest_ts: str | None) -> dict[str, dict]:
+        """The incidents a digest lists: those sent so far, with the newest states this pass knows."""
+        if digest_ts is None:
+            return {}
+        members = dict(self._digests.get((channel, digest_ts), {}))
+        members.update({s["id"]: s for s in by_id.values() if s.get("in_digest") and s.get("ts") == digest_ts
+                        and s.get("channel") == channel and (s["id"] not in members or self._stays(s, channel))})
+        return members
+
+    def _stays(self, state: dict, channel: str) -> bool:
+        """Whether a digest member's newest state still belongs in the digest (one leaving keeps its shown line
+        until its own delivery moves it out: a high incident is never a digest line with a button)."""
+        severity = _severity(state)
+        return severity in DIGESTIBLE and self.routing_for(state["tenant"]).channel_for(severity) == channel
+
+    async def _send_digest(self, tenant: str, channel: str, digest_ts: str | None, members: dict[str, dict]) -> str:
+        listed = list(members.values())
+        ts = await self._send(channel, digest_ts, blocks.digest_text(tenant, listed),
+                              blocks.digest_blocks(tenant, listed))
+        self._digests[(channel, ts)] = members
+        self._digest_at[(channel, ts)] = self.monotonic()
+        return ts
 
     def _digest_due(self, tenant: str, channel: str, routing: AlertRouting, now: datetime) -> bool:
         posts = self._posts[(tenant, channel)]

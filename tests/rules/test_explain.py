@@ -47,4 +47,4 @@ def test_the_explanation_says_when_content_was_not_observed() -> None:
 
 def test_categories_carry_their_human_names() -> None:
     text = explain(engine_for(make_policy()), call("api.aleph-alpha.com", categories=("user.contact.email",)))
-    assert "User Contact Email [user.contact.email] x1" in text
+    assert "e-mail address [user.contact.email] x1" in text

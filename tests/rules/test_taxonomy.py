@@ -43,7 +43,7 @@ def test_every_key_the_detectors_emit_is_known() -> None:
 
 
 def test_display_names_for_reports() -> None:
-    assert taxonomy.display_name("user.contact.email") == "User Contact Email"
+    assert taxonomy.display_name("user.contact.email") == "e-mail address"
     assert taxonomy.display_name("user.financial.tax_id") == taxonomy.display_name(
         "user.government_id.national_identification_number")
     assert taxonomy.display_name("customer") == "Customer"

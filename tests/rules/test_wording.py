@@ -25,3 +25,11 @@ def test_other_findings_name_categories_not_keys() -> None:
 
     texts = " ".join(f.explanation for f in verdict.findings)
     assert "user.contact.email" not in texts and "mail" in texts.lower()
+
+
+def test_an_azure_resource_without_a_region_says_what_to_configure() -> None:
+    verdict = engine_for(make_policy()).evaluate(call("shop-ai.openai.azure.com", model="gpt-4o"))
+
+    [unknown] = [f for f in verdict.findings if f.rule_id == "chapter-v.location-unknown"]
+    assert "'shop-ai'" in unknown.explanation and "region" in unknown.explanation
+    assert "add it to the policy" in unknown.explanation and "resources" in unknown.explanation, unknown.explanation

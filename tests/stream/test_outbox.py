@@ -358,3 +358,104 @@ async def test_a_reopened_incident_gets_a_new_message_that_keeps_linking_the_old
     update = slack.ok_calls("chat.update")[-1]
     assert update.args["ts"] == states[0]["ts"] and link in str(update.args["blocks"]), "updates keep the link"
     assert len(slack.ok_calls("chat.getPermalink")) == 1
+
+
+def escalated(state: dict, severity: Severity) -> dict:
+    """The same incident, one more call, at a higher severity."""
+    verdict = Verdict(event_id=uuid7(), tenant=state["tenant"], decided_at=NOW, decision=Decision.UNAUTHORISED,
+                      basis=Basis.NONE, provider=state["provider"], destinations=("CN",))
+    finding = Finding(rule_id=state["rule_id"], title=state["title"], articles=("GDPR Art. 44",), severity=severity,
+                      explanation="Personal data goes to CN.", remediation="Redirect it.")
+    return inc.record_finding(state, verdict, finding, NOW + timedelta(minutes=5))
+
+
+async def test_an_incident_that_moves_channel_leaves_a_pointer_without_buttons(slack, clock) -> None:
+    box = outbox(slack, clock)
+    states = apply([incident()], await box.flush([incident()], NOW))
+    old_ts = states[0]["ts"]
+    worse = escalated(states[0], Severity.CRITICAL)
+    states = apply([worse], await box.flush([worse], NOW))
+    assert states[0]["channel"] == "C-CRITICAL" and states[0]["ts"] != old_ts
+    old = slack.messages[("C-ALERTS", old_ts)]
+    assert "(1 call)" not in old["text"] and "<#C-CRITICAL>" in old["text"] and "critical" in old["text"]
+    link = f"https://douane-standin.slack.com/archives/C-CRITICAL/p{states[0]['ts'].replace('.', '')}"
+    assert link in str(old["blocks"]), "the old message links the one to follow"
+    assert "severity is now critical" in str(old["blocks"]).lower()
+    assert [b for b in old["blocks"] if b["type"] == "actions"] == [], "nobody acknowledges the stale copy"
+    updates = len(slack.ok_calls("chat.update"))
+    await box.flush([inc.record_signal(states[0], NOW)], NOW)
+    assert [c.args["ts"] for c in slack.ok_calls("chat.update")[updates:]] == [states[0]["ts"]], \
+        "later changes update the new message only"
+
+
+async def test_a_digest_member_that_moves_out_loses_its_button_in_the_digest(slack, clock) -> None:
+    box = outbox(slack, clock)
+    states = apply([incident(f"rule-{i}", Severity.MEDIUM, provider=f"p{i}") for i in range(4)], [])
+    states = apply(states, await box.flush(states, NOW))
+    member = next(s for s in states if s["in_digest"])
+    [command] = await box.flush([escalated(member, Severity.HIGH)], NOW)
+    digest = slack.messages[("C-REVIEW", member["ts"])]
+    line = next(b for b in digest["blocks"] if f"· {member['provider']} ·" in str(b))
+    assert "accessory" not in line and "<#C-ALERTS>" in line["text"]["text"]
+    assert command["channel"] == "C-ALERTS" and not command["in_digest"]
+
+
+async def test_a_digest_is_updated_only_when_what_it_shows_changes(slack, clock) -> None:
+    box = outbox(slack, clock)
+    states = [incident(f"rule-{i}", Severity.LOW, provider=f"p{i}") for i in range(6)]
+    states = apply(states, await box.flush(states, NOW))
+    members = {s["id"] for s in states if s["in_digest"]}
+    before = len(slack.ok_calls("chat.update"))
+    grown = [inc.record_signal(s, NOW) if s["id"] in members else s for s in states]
+    states = apply(grown, await box.flush(grown, NOW))
+    assert len(slack.ok_calls("chat.update")) - before == 1, "three members changed in one pass: one update"
+    assert all(not inc.needs_delivery(s) for s in states), "every member is recorded as delivered"
+    bumped = [dict(s, version=s["version"] + 1) if s["id"] in members else s for s in states]
+    states = apply(bumped, await box.flush(bumped, NOW))
+    assert len(slack.ok_calls("chat.update")) - before == 1, "nothing shown changed: no update"
+    assert all(not inc.needs_delivery(s) for s in states)
+
+
+def test_a_location_not_determined_does_not_read_as_a_processing_country() -> None:
+    unknown = {**incident(), "rule_id": "chapter-v.location-unknown", "title": "Processing location not determined",
+               "destination": "IE", "provider_name": "Azure OpenAI"}
+    text, shown = blocks.incident_text(unknown), str(blocks.incident_blocks(unknown))
+    assert " to IE" not in text, text
+    assert "processing location not determined" in text.lower() and "IE" in text
+    assert "contracting entity" in shown and "not determined" in shown
+
+
+async def test_a_digest_is_one_message_its_count_updates_wait_the_interval_whichever_member_grew(slack, clock) -> None:
+    routing = ROUTING.model_copy(update={"update_every_seconds": 10})
+    box = outbox(slack, clock, routing)
+    states = [incident(f"rule-{i}", Severity.LOW, provider=f"p{i}") for i in range(6)]
+    states = apply(states, await box.flush(states, NOW))
+    first, second, _ = [s["id"] for s in states if s["in_digest"]]
+    clock.t += 11
+    before = len(slack.ok_calls("chat.update"))
+    states = [inc.record_signal(s, NOW) if s["id"] == first else s for s in states]
+    states = apply(states, await box.flush(states, NOW))
+    assert len(slack.ok_calls("chat.update")) - before == 1
+    states = [inc.record_signal(s, NOW) if s["id"] == second else s for s in states]
+    states = apply(states, await box.flush(states, NOW))
+    assert len(slack.ok_calls("chat.update")) - before == 1, "the digest was updated a moment ago: it waits"
+    assert inc.needs_delivery(next(s for s in states if s["id"] == second)), "still due, not dropped"
+    acked = [inc.acknowledged(s, "lena", NOW) if s["id"] == first else s for s in states]
+    states = apply(acked, await box.flush(acked, NOW))
+    assert len(slack.ok_calls("chat.update")) - before == 2, "an acknowledgement does not wait"
+    assert not any(inc.needs_delivery(s) for s in states), "and it carries the waiting count along"
+
+
+async def test_a_digest_never_lists_a_member_as_high_while_it_waits_to_move_out(slack, clock) -> None:
+    box = outbox(slack, clock)
+    states = apply([incident(f"rule-{i}", Severity.MEDIUM, provider=f"p{i}") for i in range(5)], [])
+    states = apply(states, await box.flush(states, NOW))
+    grows, leaves = [s["id"] for s in states if s["in_digest"]][:2]
+    changed = [inc.record_signal(s, NOW) if s["id"] == grows else
+               escalated(s, Severity.HIGH) if s["id"] == leaves else s for s in states]
+    await box.flush(changed, NOW)
+    digest_ts = next(s["ts"] for s in states if s["id"] == grows)
+    renders = [c.args["blocks"] for c in slack.ok_calls("chat.update") if c.args["ts"] == digest_ts]
+    assert renders and all(":large_orange_circle:" not in str(r) for r in renders), \
+        "a high incident is never shown as a digest line (with its Acknowledge button there)"
+    assert "moved to <#C-ALERTS>" in str(renders[-1])
