@@ -110,7 +110,9 @@ async def _drive(worker, counter, sink, address: str, count: int, seed: int, sto
             started = time.monotonic()
             publishing = asyncio.create_task(asyncio.to_thread(_publish, address, traffic))
             await _live(lambda: publishing.done() and len(counter.seen) >= count and sink.stored >= count
-                        and worker.dead_letters >= len(MALFORMED), counter, count, worker)
+                        and worker.dead_letters >= len(MALFORMED), counter, count, worker,
+                        lambda: f"audited {len(counter.seen)} of {count} calls, stored {sink.stored} of {count}, "
+                                f"refused {worker.dead_letters} of {len(MALFORMED)} malformed records")
             await publishing
             elapsed = time.monotonic() - started
             await _alerts_settled(worker)
@@ -147,13 +149,14 @@ def _publish(address: str, events: list) -> None:
         publisher.flush(timeout=60)
 
 
-async def _live(done, counter, count: int, worker, timeout: float = 300.0) -> None:
-    """The live view until ``done()``: calls/s, verdicts, redirects and incidents, one line a second."""
+async def _live(done, counter, count: int, worker, status, timeout: float = 300.0) -> None:
+    """The live view until ``done()``: calls/s, verdicts, redirects and incidents, one line a second;
+    past ``timeout`` a clear exit saying which of the pipeline's counts fell short (``status()``)."""
     view = LiveView(count)
     deadline = time.monotonic() + timeout
     while not done():
         if time.monotonic() > deadline:
-            fail(f"the stream audited {len(counter.seen)} of {count} events within {timeout:.0f} s")
+            fail(f"the pipeline did not finish within {timeout:.0f} s: {status()}")
         view.update(counter.seen, _incidents(worker))
         await asyncio.sleep(0.05)
     view.update(counter.seen, _incidents(worker), final=True)
