@@ -15,15 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from collector import TrafficGenerator
 from douane.contract.events import Action
 from douane.contract.verdict import Severity
 from reports import evidence
 from reports.common import bounds
-from stream import PolicySet
-from stream.store import StoreWriter, open_store
-from tests.reports.test_queries import FIRST, LAST, TENANTS, _edge_cases, _personal, _places
-from tests.stream.conftest import EXAMPLES
+from stream.store import open_store
+from tests.reports.test_queries import FIRST, LAST, TENANTS, _edge_cases, _personal, _places, rows_of, write_varied
 
 IMPACT = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 STOPPED = ("redirected", "blocked", "failed_over")
@@ -55,29 +52,12 @@ def _raised_twice(audited):
 @pytest.fixture(scope="module")
 def varied(tmp_path_factory) -> Path:
     """The varied store of ``test_queries.py`` with stopped calls added: three tenants, four days, edge cases."""
-    path = tmp_path_factory.mktemp("varied") / "store"
-    policies = PolicySet.load([EXAMPLES])
-    writer = StoreWriter(path)
-    writer.record_policies(policies.tenants())
-    writer.record_registry(policies.registry)
-    for offset, seed in enumerate((41, 42, 43, 44)):
-        start = datetime(2026, 11, 2 + offset, 23, 30, tzinfo=timezone.utc)
-        events = TrafficGenerator(TENANTS, seed=seed, start=start, health_share=0.2).events(600)
-        audited = [policies.audit(e) for e in events]
-        writer.write(audited + _edge_cases(audited) + _stopped(audited))
-    return path
+    return write_varied(tmp_path_factory.mktemp("varied") / "store", lambda a: _edge_cases(a) + _stopped(a))
 
 
 def _calls(path: Path, tenant: str, since: datetime, until: datetime) -> list[dict]:
     """Every call row of ``tenant`` in the period, with its findings as stored (a list per call)."""
-    con = open_store(path)
-    try:
-        cursor = con.execute("SELECT * FROM call_segments WHERE tenant = ? AND observed_at >= ? AND observed_at < ?",
-                             [tenant, since, until])
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
-    finally:
-        con.close()
+    return rows_of(path, "call_segments", tenant, since, until)
 
 
 def _risks(row: dict) -> list[dict]:

@@ -56,9 +56,10 @@ def _fresh(audited, n: int) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"edge-{n}-{audited.event.event_id}")
 
 
-@pytest.fixture(scope="module")
-def varied(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("varied") / "store"
+def write_varied(path: Path, extra=None) -> Path:
+    """Two policies, three tenants, four days of traffic each running past midnight, the edge cases, and
+    what ``extra(audited)`` adds per day; written by the real writer."""
+    extra = extra or _edge_cases
     policies = PolicySet.load([EXAMPLES])
     writer = StoreWriter(path)
     writer.record_policies(policies.tenants())
@@ -67,19 +68,29 @@ def varied(tmp_path_factory) -> Path:
         start = datetime(2026, 11, 2 + offset, 23, 30, tzinfo=timezone.utc)  # each day's traffic runs past midnight
         events = TrafficGenerator(TENANTS, seed=seed, start=start, health_share=0.2).events(600)
         audited = [policies.audit(e) for e in events]
-        writer.write(audited + _edge_cases(audited))
+        writer.write(audited + extra(audited))
     return path
 
 
-def _rows(path: Path, tenant: str, since: datetime, until: datetime) -> list[dict]:
+@pytest.fixture(scope="module")
+def varied(tmp_path_factory) -> Path:
+    return write_varied(tmp_path_factory.mktemp("varied") / "store")
+
+
+def rows_of(path: Path, view: str, tenant: str, since: datetime, until: datetime) -> list[dict]:
+    """Every row of ``view`` for ``tenant`` in the period, as dicts."""
     con = open_store(path)
     try:
-        cursor = con.execute("SELECT * FROM calls WHERE tenant = ? AND observed_at >= ? AND observed_at < ?",
+        cursor = con.execute(f"SELECT * FROM {view} WHERE tenant = ? AND observed_at >= ? AND observed_at < ?",
                              [tenant, since, until])
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
     finally:
         con.close()
+
+
+def _rows(path: Path, tenant: str, since: datetime, until: datetime) -> list[dict]:
+    return rows_of(path, "calls", tenant, since, until)
 
 
 def _places(row: dict) -> list[str]:
