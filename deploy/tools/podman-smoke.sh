@@ -22,7 +22,8 @@ export DOUANE_HOME=$WORK/home DOUANE_KAFKA_PORT=${SMOKE_KAFKA_PORT:-29092} DOUAN
 GATEWAY_PORT=${SMOKE_GATEWAY_PORT:-28080}
 # crun 1.8 refuses hybrid cgroups and the sandbox refuses raising rlimits: runc, host-sized limits.
 PODMAN=(podman --runtime runc)
-RUN=("${PODMAN[@]}" run --rm --network=host --ulimit nofile=4096:4096 --ulimit nproc=4096:4096)
+LIMITS=(--ulimit nofile=4096:4096 --ulimit nproc=4096:4096)
+RUN=("${PODMAN[@]}" run --rm --network=host "${LIMITS[@]}")
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -41,7 +42,7 @@ base_image() {
 
 build() {
   say "podman build $IMAGE"
-  "${PODMAN[@]}" build --network=host --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 \
+  "${PODMAN[@]}" build --network=host "${LIMITS[@]}" \
     --build-arg PYTHON_IMAGE="$BASE" -f deploy/docker/Dockerfile -t "$IMAGE" . >"$WORK/build.log"
   podman image inspect "$IMAGE" --format 'user {{.Config.User}}, entrypoint {{.Config.Entrypoint}}, size {{.Size}} bytes'
   "${RUN[@]}" --entrypoint sh "$IMAGE" -c 'id -u; for t in gcc cc make; do command -v $t && exit 1; done; echo no build tools'
@@ -69,7 +70,7 @@ EOF
 run_components() {
   say "broker on this host"
   mkdir -p "$DOUANE_HOME/kafka" && ln -sfn "$ROOT/.douane/kafka/libs" "$DOUANE_HOME/kafka/libs"  # make kafka-jars
-  "$PY" -m douane.cli.main kafka up
+  "$PY" -m douane.cli kafka up
   local bootstrap=127.0.0.1:$DOUANE_KAFKA_PORT
   local env=(-e DOUANE_KAFKA_BOOTSTRAP="$bootstrap" -e DOUANE_CONTENT_KEY=smoke-content-key)
   say "kafka topics (from the image)"
@@ -81,7 +82,7 @@ run_components() {
   mkdir -p "$WORK/config"
   sed '/^spool_dir/d' deploy/examples/gateway.yaml >"$WORK/config/smoke-gateway.yaml"
   printf 'spool_dir: /var/lib/douane/spool\nupstreams:\n  api.openai.com: %s\n' "$origin" >>"$WORK/config/smoke-gateway.yaml"
-  "${PODMAN[@]}" run -d --name douane-smoke-gateway --network=host --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 \
+  "${PODMAN[@]}" run -d --name douane-smoke-gateway --network=host "${LIMITS[@]}" \
     "${env[@]}" -v "$WORK/config/smoke-gateway.yaml:/etc/douane/examples/smoke-gateway.yaml:ro" "$IMAGE" \
     gateway serve --config /etc/douane/examples/smoke-gateway.yaml --host 127.0.0.1 --port "$GATEWAY_PORT" >/dev/null
   gateway_call || { podman logs douane-smoke-gateway | tail -20; return 1; }
@@ -99,7 +100,7 @@ run_components() {
 
 cleanup() {
   podman rm -f douane-smoke-gateway >/dev/null 2>&1 || true
-  "$PY" -m douane.cli.main kafka down >/dev/null 2>&1 || true
+  "$PY" -m douane.cli kafka down >/dev/null 2>&1 || true
 }
 
 mkdir -p "$WORK/out" && chmod 777 "$WORK/out"  # the image's user (10001) writes the demo's run there

@@ -56,9 +56,7 @@ def find_bootstrap(cfg: Settings) -> str | None:
     """The broker to use: ``DOUANE_KAFKA_BOOTSTRAP``, else the local broker when it answers, else None."""
     if cfg.kafka_bootstrap:
         return cfg.kafka_bootstrap
-    from deploy.kafka import LocalBroker
-
-    status = LocalBroker(cfg.kafka_home).status()
+    status = local_broker(cfg).status()
     return status.bootstrap if status.running and status.answering else None
 
 

@@ -43,7 +43,3 @@ def main(
 ) -> None:
     """Douane audits every call your software makes to an AI model."""
     setup_logging(log_level)
-
-
-if __name__ == "__main__":  # python -m douane.cli.main
-    app()
