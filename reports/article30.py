@@ -11,8 +11,8 @@ from reports import queries
 from reports.common import bounds, categories_of, declared, jurisdictions, place_label, provider_name
 from reports.models import ActivityRecord, Article30Report, Count, DestinationCount, Transfer
 from reports.record import policy_on, standing_record
-from rules.derogations import article
-from rules.policy import Activity, Derogation, Policy, Vendor
+from rules.derogations import article, derogation_of
+from rules.policy import Activity, Policy, Vendor
 
 
 def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, end: date,
@@ -102,6 +102,6 @@ def _safeguard(vendor: Vendor | None, basis: str) -> str:
         parts.append(f"BCR approved by {vendor.bcr.approved_by}")
     if vendor.tia:
         parts.append(f"TIA {vendor.tia.outcome.replace('_', ' ')}, review by {vendor.tia.review_by}")
-    if basis.startswith("derogation_"):
-        parts.append(f"Art. {article(Derogation(basis.removeprefix('derogation_')))} derogation")
+    if (derogation := derogation_of(basis)) is not None:
+        parts.append(f"Art. {article(derogation)} derogation")
     return "; ".join(parts) or "none on file"

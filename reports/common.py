@@ -30,7 +30,7 @@ def jurisdictions() -> Jurisdictions:
 @cache
 def registry_providers() -> dict[str, Provider]:
     """The shipped provider registry by provider id, read once per process."""
-    return {p.id: p for p in load_registry().providers}
+    return load_registry().by_id
 
 
 def provider_name(provider: str, names: dict) -> str:

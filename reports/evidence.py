@@ -113,18 +113,18 @@ def criteria_facts(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime,
     """The counts the WP248 criteria and the measures are judged on (one scan of the period's calls)."""
     row = con.sql(f"""
         SELECT count(*) AS calls,
-               count(*) FILTER (WHERE len(categories) > 0 OR special) AS with_pd,
+               count(*) FILTER (WHERE {PERSONAL}) AS with_pd,
                count(*) FILTER (WHERE special) AS special,
                count(*) FILTER (WHERE len(categories) >= 3) AS combined,
-               count(*) FILTER (WHERE feature IN {SCORING_FEATURES} AND (len(categories) > 0 OR special)) AS scoring,
-               count(*) FILTER (WHERE feature = 'checkout' AND (len(categories) > 0 OR special)) AS checkout,
+               count(*) FILTER (WHERE feature IN {SCORING_FEATURES} AND {PERSONAL}) AS scoring,
+               count(*) FILTER (WHERE feature = 'checkout' AND {PERSONAL}) AS checkout,
                count(*) FILTER (WHERE feature IN {CUSTOMER_FACING} AND action IN ('blocked')) AS refused,
                count(*) FILTER (WHERE action = 'redirected') AS redirected,
                count(*) FILTER (WHERE action = 'failed_over') AS failed_over,
                count(*) FILTER (WHERE action = 'blocked') AS blocked,
                count(DISTINCT subject_country) AS subject_countries,
                count(DISTINCT coalesce(provider, host)) AS providers,
-               count(DISTINCT content_hash) FILTER (WHERE len(categories) > 0 OR special) AS distinct_contents
+               count(DISTINCT content_hash) FILTER (WHERE {PERSONAL}) AS distinct_contents
         FROM calls WHERE {_WHERE}""", params=_params(tenant, start, end)).pl().row(0, named=True)
     return {k: int(v or 0) for k, v in row.items()}
 
@@ -132,7 +132,7 @@ def criteria_facts(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime,
 def feared_facts(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> dict[str, int]:
     """The counts the three feared events are judged on (see :mod:`reports.feared`); one scan of the period."""
     row = con.sql(f"""
-        WITH c AS (SELECT *, (len(categories) > 0 OR special) AS pd,
+        WITH c AS (SELECT *, {PERSONAL} AS pd,
                           decision IN ('unauthorised', 'needs_review') AS unprotected,
                           action IN ('redirected', 'blocked') AS stopped
                    FROM calls WHERE {_WHERE})

@@ -40,13 +40,8 @@ def policy_as_of(con: duckdb.DuckDBPyConnection, tenant: str, as_of: datetime) -
                       f"{first:%Y-%m-%d} — give --as-of on or after that day")
 
 
-PERIOD_KEYS = ("activity_id", "provider", "feature", "locations", "entity_country", "categories", "special",
-               "basis", "decision", "action", "day")
-"""What the period's roll-up keeps of each call: every dimension a report counts or groups by."""
-
-
 def period_rollup(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> str:
-    """The name of a table of ``tenant``'s calls in [start, end) grouped by :data:`PERIOD_KEYS`, made on first use.
+    """The name of a table of ``tenant``'s calls in [start, end) grouped by every dimension a report counts or groups by, made on first use.
 
     Reports read one period many ways (totals, per recipient, per destination, per category); one scan
     of the calls groups them by every key those questions need, and each question then reads a few

@@ -13,8 +13,7 @@ from reports.charts import destinations_chart, failures_chart, findings_over_tim
 from reports.feared import SCALE
 from reports.incident_models import IncidentReport
 from reports.models import Article30Report, DpiaReport
-from rules.derogations import article
-from rules.policy import Derogation
+from rules.derogations import article, derogation_of
 from rules.taxonomy import display_name
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -29,8 +28,8 @@ def label(key: str) -> str:
     """A key in words for people: taxonomy names for categories and subjects, transfer bases spelt out."""
     if key in BASES:
         return BASES[key]
-    if key.startswith("derogation_49_1_"):  # a Basis value: one of the Derogation values, prefixed
-        return f"Art. {article(Derogation(key.removeprefix('derogation_')))}"
+    if (derogation := derogation_of(key)) is not None:  # a Basis value naming a derogation
+        return f"Art. {article(derogation)}"
     name = display_name(key)
     return name.replace("_", " ") if name == key and "." not in key else name
 

@@ -46,6 +46,19 @@ def article(derogation: Derogation) -> str:
     return "49(1)(" + derogation.value.rsplit("_", 1)[-1] + ")"
 
 
+def basis_of(derogation: Derogation) -> Basis:
+    """The transfer basis a verdict records when ``derogation`` is relied on."""
+    return Basis("derogation_" + derogation.value)
+
+
+def derogation_of(basis: str) -> Derogation | None:
+    """The derogation a recorded basis names, or None for any other basis."""
+    try:
+        return Derogation(basis.removeprefix("derogation_")) if basis.startswith("derogation_") else None
+    except ValueError:
+        return None
+
+
 def consider(case: Case, ruling: Ruling) -> Outcome:
     """Try each relied-on derogation in the article's order; the first whose conditions hold wins."""
     activity = case.activity
@@ -63,7 +76,7 @@ def consider(case: Case, ruling: Ruling) -> Outcome:
             ruling.step(f"Art. {article(derogation)}: conditions met, relied on")
             if systematic:
                 outcome.findings.append(_systematic(case, derogation, reading, blocked=False))
-            outcome.basis = Basis("derogation_" + derogation.value)
+            outcome.basis = basis_of(derogation)
             outcome.findings.append(case.render("chapter-v.derogation", derogation=article(derogation),
                                                 skipped=_skipped_text(skipped)))
             return outcome
