@@ -112,22 +112,19 @@ class Outbox:
             if stopping:
                 return
             if self.spool.empty:
-                self._watch()
-                self._probe()
+                self._check_broker()
                 self._wake.wait(self.retry_every)
 
-    def _watch(self) -> None:
-        """While idle and connected, at most once per ``retry_every``: does a bootstrap server still accept
-        a connection? A stopped broker refuses at once; while sending, the acknowledgements tell."""
-        if not self.connected or time.monotonic() - self._probed_at < self.retry_every:
-            return
-        self._probed_at = time.monotonic()
-        if not accepts_connections(self.bootstrap, timeout=min(1.0, self.ack_timeout)):
-            self._unreachable(ConnectionRefusedError("no bootstrap server accepts a connection"))
-
-    def _probe(self) -> None:
-        """While idle and cut off, find out whether the broker is back (for ``/readyz``)."""
+    def _check_broker(self) -> None:
+        """While idle, keep ``connected`` true to the broker (for ``/readyz``). Connected: at most once per
+        ``retry_every`` since the last proof (an acknowledgement or this check), does a bootstrap server still
+        accept a connection? A stopped broker refuses at once. Cut off: is the broker back?"""
         if self.connected:
+            if time.monotonic() - self._probed_at < self.retry_every:
+                return
+            self._probed_at = time.monotonic()
+            if not accepts_connections(self.bootstrap, timeout=min(1.0, self.ack_timeout)):
+                self._unreachable(ConnectionRefusedError("no bootstrap server accepts a connection"))
             return
         try:
             self._connect()
@@ -188,6 +185,7 @@ class Outbox:
                 return done
             self.doubt.acknowledged(metadata.partition, metadata.offset)
         self.connected = True
+        self._probed_at = time.monotonic()  # the acknowledgements just proved the broker reachable
         return len(futures)
 
     def _settle(self) -> bool:

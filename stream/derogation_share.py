@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from stream.derogations import DerogationUse, UseKey
 logger = logging.getLogger(__name__)
 
 USES = TopicSpec("douane.derogation-uses", 31 * DAY_MS, "Art. 49 uses counted by each worker (no content)")
-READ_BACK = timedelta(days=31)  # the longest window a policy sets is 30 days (readings.occasional_use)
+READ_BACK = timedelta(milliseconds=USES.retention_ms)  # the topic keeps what the longest window (30 days) needs
 _WORKER = "douane-worker"
 
 
@@ -163,8 +164,7 @@ async def _seek_to(consumer: AIOKafkaConsumer, partitions: list[TopicPartition],
 def _ensure_topic(bootstrap: str, name: str, partitions: int) -> None:
     from deploy.kafka import ensure_topics
 
-    spec = TopicSpec(name, USES.retention_ms, USES.purpose)
-    ensure_topics(bootstrap, partitions, (spec,))
+    ensure_topics(bootstrap, partitions, (dataclasses.replace(USES, name=name),))
 
 
 class UseExchangeService(Service):

@@ -24,12 +24,13 @@ logger = logging.getLogger(__name__)
 
 def folder() -> Path | None:
     """Where compiled gates are kept, or None when no folder can be named."""
-    named = os.environ.get("DOUANE_GATE_CACHE") or os.environ.get("XDG_CACHE_HOME")
+    if own := os.environ.get("DOUANE_GATE_CACHE"):
+        return Path(own)
     try:
-        base = Path(named) if named else Path.home() / ".cache"
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     except RuntimeError:  # no home directory
         return None
-    return base if os.environ.get("DOUANE_GATE_CACHE") else base / "douane"
+    return base / "douane"
 
 
 def key(version: str, mode: int, expressions: Sequence[bytes], flags: Sequence[int]) -> str:
@@ -44,9 +45,11 @@ def cached(hyperscan, mode: int, expressions: Sequence[bytes], flags: Sequence[i
     """The database for these inputs: loaded from the cache, else ``compile_()`` and kept for next time."""
     where = folder()
     path = where / f"gate-{key(getattr(hyperscan, '__version__', '?'), mode, expressions, flags)}.hsdb" if where else None
-    if path is not None and path.exists():
+    if path is not None:
         try:
             return hyperscan.loadb(path.read_bytes(), mode=mode)
+        except FileNotFoundError:
+            pass  # the first start: compiled below, then kept
         except (OSError, hyperscan.error) as exc:
             logger.warning("the cached detection gate %s does not load (%s): compiling it again", path, exc)
     database = compile_()
@@ -57,6 +60,7 @@ def cached(hyperscan, mode: int, expressions: Sequence[bytes], flags: Sequence[i
 
 def _keep(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (another process may read it meanwhile)."""
+    temp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
@@ -64,4 +68,6 @@ def _keep(path: Path, data: bytes) -> None:
             out.write(data)
         os.replace(temp, path)
     except OSError as exc:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)  # a full disk leaves no half file behind
         logger.info("the detection gate is not cached (%s): it is compiled at each start", exc)
