@@ -10,7 +10,9 @@ whole batch again; the store skips what it already has. The calls are judged out
 from __future__ import annotations
 
 import logging
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import faust
 
@@ -105,6 +107,14 @@ _NO_BUILTIN_PAGES = {"web_router_enabled": False, "web_tables_enabled": False, "
                      "web_graph_enabled": False, "web_metrics_enabled": False}
 
 
+def _scratch_dir(app_id: str) -> Path:
+    """Faust's data folder: it stays empty (tables live in memory, rebuilt from their changelogs), so it goes
+    under the temp folder rather than into whatever directory the worker was started from."""
+    folder = Path(tempfile.gettempdir()) / "douane-faust" / f"{app_id}-data"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def _faust_app(config: StreamConfig) -> faust.App:
     web = ({"web_enabled": False} if config.web_port is None else
            {"web_port": config.web_port, "web_bind": config.web_bind, **_NO_BUILTIN_PAGES})
@@ -112,6 +122,7 @@ def _faust_app(config: StreamConfig) -> faust.App:
         config.app_id,
         broker=f"kafka://{config.bootstrap}",
         store="memory://",
+        datadir=str(_scratch_dir(config.app_id)),
         topic_partitions=config.partitions,
         consumer_auto_offset_reset=config.start_from,
         processing_guarantee="at_least_once",
