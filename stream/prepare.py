@@ -21,10 +21,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from douane.contract import DecodeError
 from douane.contract.deadletter import DeadLetter, Origin
-from stream.pipeline import Raw, audit_batch
+from douane.contract.fast import read_event
+from stream.pipeline import Raw
 from stream.policies import PolicySet
 from stream.store.batch import StoreBatch
+from stream.triage import stage_failure
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +56,6 @@ class Records:
             out[partition] = (min(first, offset), max(last, offset))
         return out
 
-    def raws(self) -> list[Raw]:
-        """The records as the pipeline reads them."""
-        return [Raw(k, v, Origin(self.topic, p, o))
-                for p, o, k, v in zip(self.partitions, self.offsets, self.keys, self.values)]
-
-
 @dataclass(frozen=True)
 class Prepared:
     """A batch ready for the writer, and the records that go to the DLQ instead."""
@@ -68,10 +65,26 @@ class Prepared:
 
 
 def prepare(policies: PolicySet, records: Records) -> Prepared:
-    """Decode and evaluate every record, then build the writer's tables."""
-    triaged = audit_batch(policies, records.raws())
-    origins = [(o.partition, o.offset) for o in (triaged.raw_of[id(i)].origin for i in triaged.items)]
-    return Prepared(StoreBatch.of(triaged.items, origins, records.ranges()), triaged.letters)
+    """Decode and evaluate every record (failures become dead letters), then build the writer's tables.
+
+    ``pipeline.audit_batch``'s loop without a ``Raw`` and an ``Origin`` made for every record:
+    only a record that fails gets them (about 4 µs a call less).
+    """
+    items, origins, letters = [], [], []
+    audit = policies.audit
+    for partition, offset, key, value in zip(records.partitions, records.offsets, records.keys, records.values):
+        try:
+            event = read_event(value)
+        except DecodeError as exc:
+            letters.append(DeadLetter(key, value, exc.reason, "decode", Origin(records.topic, partition, offset)))
+            continue
+        try:
+            items.append(audit(event))
+        except Exception as exc:  # noqa: BLE001 - unknown tenant or a rules failure: dead-lettered
+            letters.append(stage_failure(Raw(key, value, Origin(records.topic, partition, offset)), "evaluate", exc))
+            continue
+        origins.append((partition, offset))
+    return Prepared(StoreBatch.of(items, origins, records.ranges()), letters)
 
 
 _POLICIES: PolicySet | None = None  # the child's own copy, set once when it starts
