@@ -84,7 +84,7 @@ def prepare(policies: PolicySet, records: Records) -> Prepared:
             letters.append(stage_failure(Raw(key, value, Origin(records.topic, partition, offset)), "evaluate", exc))
             continue
         origins.append((partition, offset))
-    return Prepared(StoreBatch.of(items, origins, records.ranges()), letters)
+    return Prepared(StoreBatch.of(items, origins, records.ranges()).encoded(), letters)
 
 
 _POLICIES: PolicySet | None = None  # the child's own copy, set once when it starts
