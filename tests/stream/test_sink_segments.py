@@ -29,6 +29,7 @@ def test_an_encoded_batch_stores_what_the_writer_would_encode_itself(tmp_path: P
     plain, encoded = keyed(tmp_path / "plain"), keyed(tmp_path / "encoded")
     batch = from_partitions(items)
     ready = batch.encoded()
+    assert batch.calls.column("event_id").to_pylist() == [str(i.event.event_id) for i in items]
     assert sorted(ready.segments) == [0, 1, 2] and not batch.segments
     for partition, rows in batch.by_partition().items():
         assert [s.rows for s in ready.segments[partition]] == [s.rows for s in encode_segments(batch.calls, rows)]
