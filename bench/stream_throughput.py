@@ -35,6 +35,14 @@ def publish(bootstrap: str, events: list) -> float:
     return time.perf_counter() - started
 
 
+def own_cpu_seconds() -> float:
+    """CPU seconds used so far by this process alone (the sink: its Kafka client, its writes), all threads."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def cpu_seconds() -> float:
     """CPU seconds used so far by this process and its preparing processes (not the broker), from /proc."""
     import os
@@ -54,25 +62,27 @@ def cpu_seconds() -> float:
     return total
 
 
-async def throughput(bootstrap: str, n: int, store: Path, batch: int, processes: int) -> tuple[float, int, float]:
-    """Seconds from a ready sink to the last of ``n`` pre-published events committed, and CPU seconds meanwhile."""
+async def throughput(bootstrap: str, n: int, store: Path, batch: int,
+                     processes: int) -> tuple[float, int, float, float]:
+    """Seconds from a ready sink to the last of ``n`` pre-published events committed, and CPU seconds meanwhile:
+    of the sink and its preparing processes, and of the sink's own process."""
     writer = StoreWriter(store)
     config = SinkConfig(bootstrap, group=f"bench-{uuid.uuid4().hex[:8]}", batch_size=batch,
                         prepare_processes=processes)
     sink = StoreSink(config, PolicySet.load([EXAMPLES]), writer)
     running = asyncio.create_task(sink.run())
     await asyncio.wait_for(sink.ready.wait(), 60)
-    started, cpu = time.perf_counter(), cpu_seconds()
+    started, cpu, own = time.perf_counter(), cpu_seconds(), own_cpu_seconds()
     while sink.stored < n:
         if running.done():
             running.result()  # the sink failed: say why instead of waiting forever
             raise RuntimeError(f"the sink stopped after {sink.stored:,} of {n:,} events")
         await asyncio.sleep(0.01)
-    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    elapsed, cpu, own = time.perf_counter() - started, cpu_seconds() - cpu, own_cpu_seconds() - own
     sink.stop()
     await running
     writer.close()
-    return elapsed, sink.stored, cpu
+    return elapsed, sink.stored, cpu, own
 
 
 async def alert_latency(bootstrap: str, n: int, rate: float) -> list[float]:
@@ -188,10 +198,13 @@ def main() -> None:
         print(f"published {args.events:,} events with kafka-python in {took:.1f} s (not part of the figure)")
         for run, processes in enumerate(args.prepare_processes):
             store = home / f"bench-{run}"  # a fresh store each run: a second would find every call known
-            elapsed, seen, cpu = asyncio.run(throughput(bootstrap, args.events, store, args.batch, processes))
+            elapsed, seen, cpu, own = asyncio.run(throughput(bootstrap, args.events, store, args.batch, processes))
             print(f"one sink, Kafka -> rules -> Parquet + signed ledger (batches of {args.batch}, {processes} "
                   f"preparing process(es)): {seen:,} events in {elapsed:.2f} s = {seen / elapsed:,.0f} events/s; "
                   f"CPU of the sink and its preparing processes {cpu * 1e6 / seen:.1f} µs per call")
+            if processes:
+                print(f"    of which the sink's own process {own * 1e6 / seen:.1f} µs per call (one core: at most "
+                      f"{seen / own:,.0f} events/s), its preparing processes {(cpu - own) * 1e6 / seen:.1f} µs")
         for sinks in args.sinks:
             elapsed, seen = sinks_throughput(bootstrap, args.events, home / f"bench-sinks-{sinks}", args.batch, sinks)
             print(f"{sinks} sink process(es) in one group, one store: {seen:,} events (after all had joined) in "

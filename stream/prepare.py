@@ -1,10 +1,11 @@
-"""The sink's batch preparation (decode, evaluate, build Arrow tables), in a process of its own.
+"""The sink's batch preparation (decode, evaluate, build Arrow tables, encode Parquet), in a process of its own.
 
 Preparing is pure Python and needs the interpreter lock the whole time; DuckDB, writing the
 batch before, needs it too, now and then, to read the Arrow tables it is given. In one
 process each waits for the other (a measured 40 µs write became 100 µs per call). A child
 process prepares batch N+1 while the parent writes batch N: the records go over as plain
-columns of bytes, the tables come back as Arrow buffers.
+columns of bytes, the tables come back as Arrow buffers with the Parquet segments already
+encoded (the sink only writes their bytes).
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from douane.contract import DecodeError
 from douane.contract.deadletter import DeadLetter, Origin
-from stream.pipeline import Raw, audit_batch
+from douane.contract.fast import read_event
+from stream.pipeline import Raw
 from stream.policies import PolicySet
 from stream.store.batch import StoreBatch
+from stream.triage import stage_failure
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +57,6 @@ class Records:
             out[partition] = (min(first, offset), max(last, offset))
         return out
 
-    def raws(self) -> list[Raw]:
-        """The records as the pipeline reads them."""
-        return [Raw(k, v, Origin(self.topic, p, o))
-                for p, o, k, v in zip(self.partitions, self.offsets, self.keys, self.values)]
-
 
 @dataclass(frozen=True)
 class Prepared:
@@ -68,10 +67,26 @@ class Prepared:
 
 
 def prepare(policies: PolicySet, records: Records) -> Prepared:
-    """Decode and evaluate every record, then build the writer's tables."""
-    triaged = audit_batch(policies, records.raws())
-    origins = [(o.partition, o.offset) for o in (triaged.raw_of[id(i)].origin for i in triaged.items)]
-    return Prepared(StoreBatch.of(triaged.items, origins, records.ranges()), triaged.letters)
+    """Decode and evaluate every record (failures become dead letters), then build the writer's tables.
+
+    ``pipeline.audit_batch``'s loop without a ``Raw`` and an ``Origin`` made for every record:
+    only a record that fails gets them (about 4 µs a call less).
+    """
+    items, origins, letters = [], [], []
+    audit = policies.audit
+    for partition, offset, key, value in zip(records.partitions, records.offsets, records.keys, records.values):
+        try:
+            event = read_event(value)
+        except DecodeError as exc:
+            letters.append(DeadLetter(key, value, exc.reason, "decode", Origin(records.topic, partition, offset)))
+            continue
+        try:
+            items.append(audit(event))
+        except Exception as exc:  # noqa: BLE001 - unknown tenant or a rules failure: dead-lettered
+            letters.append(stage_failure(Raw(key, value, Origin(records.topic, partition, offset)), "evaluate", exc))
+            continue
+        origins.append((partition, offset))
+    return Prepared(StoreBatch.of(items, origins, records.ranges()).encoded(), letters)
 
 
 _POLICIES: PolicySet | None = None  # the child's own copy, set once when it starts

@@ -13,7 +13,6 @@ numbers is encoded value by value instead, as is anything unhashable that is not
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 import msgspec
 import pyarrow as pa
@@ -25,12 +24,6 @@ _MEMOISED = frozenset({str, int, float, bool, type(None), datetime, date})
 _NUMBERS = frozenset({int, float})
 _NORMALISED = frozenset({float, datetime, date})  # what canonical() rewrites before msgspec encodes it
 _PLAIN = msgspec.json.Encoder()
-
-
-def row_hashes(columns: dict[str, list], encoded: dict[str, list[bytes]] | None = None) -> list[str]:
-    """SHA-256 (hex) of each record's canonical bytes (see :func:`canonical_rows`)."""
-    sha = hashlib.sha256
-    return [sha(row).hexdigest() for row in canonical_rows(columns, encoded)]
 
 
 def canonical_rows(columns: dict[str, list], encoded: dict[str, list[bytes]] | None = None) -> list[bytes]:

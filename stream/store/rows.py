@@ -100,38 +100,32 @@ class Audited:
 
 
 def call_columns(items: list[Audited], event_ids: list[str]) -> dict[str, list]:
-    """The ``calls`` columns of a batch (without batch id and hash), built column by column.
+    """The ``calls`` columns of a batch (without batch id and hash): one row tuple per call, then transposed.
 
-    Enum values are read as ``_value_``, a plain attribute (``.value`` is a descriptor, 1-2 µs a read).
+    One pass reading each call's parts once is about half the cost of a pass per column. Enum
+    values are read as ``_value_``, a plain attribute (``.value`` is a descriptor, 1-2 µs a read).
     """
-    events = [i.event for i in items]
-    dests, outcomes = [e.destination for e in events], [e.outcome for e in events]
-    data, verdicts = [e.personal_data for e in events], [i.verdict for i in items]
-    categories = [sorted(d.categories, key=_by_category) if len(d.categories) > 1 else d.categories for d in data]
-    return {
-        "event_id": event_ids, "observed_at": [e.observed_at for e in events], "tenant": [e.tenant for e in events],
-        "tap_kind": [e.tap.kind._value_ for e in events], "tap_name": [e.tap.name for e in events],
-        "platform": [e.app.platform for e in events], "feature": [e.app.feature for e in events],
-        "activity_id": [i.activity_id for i in items], "subject_country": [e.data_subject_country for e in events],
-        "host": [d.host for d in dests], "path": [d.path for d in dests], "provider": [i.provider for i in items],
-        "model": [d.model for d in dests], "locations": [sorted(i.locations) for i in items],
-        "entity_country": [i.entity_country for i in items],
-        "categories": [[c.category for c in cs] for cs in categories],
-        "category_counts": [[c.count for c in cs] for cs in categories],
-        "special": [d.special_category for d in data], "content_hash": [d.content_hash for d in data],
-        "action": [o.action._value_ for o in outcomes], "status": [o.status for o in outcomes],
-        "latency_ms": [o.latency_ms for o in outcomes], "request_bytes": [o.request_bytes for o in outcomes],
-        "response_bytes": [o.response_bytes for o in outcomes], "prompt_tokens": [o.prompt_tokens for o in outcomes],
-        "completion_tokens": [o.completion_tokens for o in outcomes],
-        "error_class": [o.error_class._value_ if o.error_class else None for o in outcomes],
-        "decision": [v.decision._value_ for v in verdicts], "basis": [v.basis._value_ for v in verdicts],
-        "severity": [v.severity._value_ for v in verdicts], "enforcement": [v.enforcement._value_ for v in verdicts],
-        "rules_version": [v.rules_version for v in verdicts],
-        "scan": [d.scan._value_ for d in data], "consent_ref": [e.consent_ref for e in events],
-        "region_hints": [[{"key": h.key, "source": h.source._value_, "value": h.value} for h in d.region_hints]
-                         if d.region_hints else [] for d in dests],
-        "subject_ref": [e.subject_ref for e in events],
-    }
+    rows = zip(*map(_segment_row, items, event_ids)) if items else ([] for _ in SEGMENT_COLUMNS)
+    return {name: list(values) for (name, _), values in zip(SEGMENT_COLUMNS, rows, strict=True)}
+
+
+def _segment_row(item: Audited, event_id: str) -> tuple:
+    """A call's values in the order of ``SEGMENT_COLUMNS``."""
+    e, v = item.event, item.verdict
+    d, o, p = e.destination, e.outcome, e.personal_data
+    categories = sorted(p.categories, key=_by_category) if len(p.categories) > 1 else p.categories
+    return (event_id, e.observed_at, e.tenant, e.tap.kind._value_, e.tap.name, e.app.platform, e.app.feature,
+            item.activity_id, e.data_subject_country, d.host, d.path, item.provider, d.model, sorted(item.locations),
+            item.entity_country, [c.category for c in categories], [c.count for c in categories],
+            p.special_category, p.content_hash, o.action._value_, o.status, o.latency_ms, o.request_bytes,
+            o.response_bytes, o.prompt_tokens, o.completion_tokens,
+            o.error_class._value_ if o.error_class else None, v.decision._value_, v.basis._value_,
+            v.severity._value_, v.enforcement._value_, v.rules_version,
+            p.scan._value_, e.consent_ref, _hints(d), e.subject_ref)
+
+
+def _hints(destination) -> list[dict]:
+    return [{"key": h.key, "source": h.source._value_, "value": h.value} for h in destination.region_hints]
 
 
 def finding_sets(items: list[Audited]) -> tuple[list[int], dict[str, list]]:

@@ -18,13 +18,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from rules.policy import Policy
 from rules.registry import Registry
 from stream.store import chain as ledger
-from stream.store.batch import NO_ORIGIN, StoreBatch, tenant_days
+from stream.store.batch import NO_ORIGIN, Segment, StoreBatch, encode_segments, segment_bytes
 from stream.store.bucket import Bucket, EntryTaken, cache_folder, is_bucket, shared_identity, upload_entry
 from stream.store.canonical import digest, timestamp
 from stream.store.chain import GENESIS, ChainConflict, Entry
@@ -107,13 +106,10 @@ class StoreWriter:
 
     def write_batch(self, batch: StoreBatch) -> BatchResult:
         """Write a batch built beforehand (see :class:`StoreBatch`), one entry per partition it came from."""
-        by_partition: dict[int, list[int]] = {}
-        for index, partition in enumerate(batch.partitions):
-            by_partition.setdefault(partition, []).append(index)
         event_ids = batch.calls.column("event_id").to_pylist()
         entries, written = [], 0
         with self._lock:
-            for partition, rows in sorted(by_partition.items()):
+            for partition, rows in sorted(batch.by_partition().items()):
                 entry = self._append_calls(partition, rows, batch, event_ids)
                 if entry is not None:
                     entries.append(entry)
@@ -198,24 +194,24 @@ class StoreWriter:
                 first = last = state.seq + 1
             else:
                 first, last = batch.ranges.get(partition) or (batch.offsets[fresh[0]], batch.offsets[fresh[-1]])
-            files, keys, hashes = self._write_call_segments(name, batch, fresh, event_ids, first, last)
+            segments = batch.ready_segments(partition, fresh) or encode_segments(batch.calls, fresh)
+            files, keys, hashes = self._write_call_segments(name, batch, segments, event_ids, first, last)
             offsets = (first, last) if partition != NO_ORIGIN else (None, None)
             entry = self._commit(name, state, files, keys, hashes, offsets)
             if entry is not None:
                 state.last_offset = max(state.last_offset, last if partition != NO_ORIGIN else -1)
                 return entry
 
-    def _write_call_segments(self, name: str, batch: StoreBatch, fresh: list[int], event_ids: list[str], first: int,
-                             last: int) -> tuple[list[list], list[str], list[str]]:
-        """One segment per (tenant, day); the keys and hashes in the order the files hold them."""
-        table = batch.calls.take(pa.array(fresh, type=pa.int64()))
+    def _write_call_segments(self, name: str, batch: StoreBatch, segments: list[Segment], event_ids: list[str],
+                             first: int, last: int) -> tuple[list[list], list[str], list[str]]:
+        """The segment files (one per tenant and day); the keys and hashes in the order the files hold them."""
         files, keys, hashes = [], [], []
-        for tenant, day, members in tenant_days(table):
-            relative = call_segment(name, tenant, day, first, last, self.writer_id)
-            write_segment(self.root / relative, table.take(pa.array(members, type=pa.int64())))
-            files.append([relative, len(members)])
-            keys += [event_ids[fresh[i]] for i in members]
-            hashes += [batch.hashes[fresh[i]] for i in members]
+        for segment in segments:
+            relative = call_segment(name, segment.tenant, segment.day, first, last, self.writer_id)
+            write_file(self.root / relative, segment.data)
+            files.append([relative, len(segment.rows)])
+            keys += [event_ids[i] for i in segment.rows]
+            hashes += [batch.hashes[i] for i in segment.rows]
         return files, keys, hashes
 
     def _append_declared(self, table: str, rows: list[dict], name: str = "declared",
@@ -301,7 +297,12 @@ def _load_chain(root: Path, name: str) -> _Chain:
 
 def write_segment(path: Path, table: pa.Table) -> None:
     """A segment, written whole under a temporary name and renamed into place."""
+    write_file(path, segment_bytes(table))
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """A segment's bytes, written whole under a temporary name and renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, temp, compression="zstd")
+    temp.write_bytes(data)
     temp.replace(path)
