@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import threading
 import time
@@ -20,10 +18,8 @@ from kafka import KafkaConsumer, TopicPartition
 from collector.gateway import Gateway, GatewayConfig, TenantKey, hash_key
 from collector.gateway.build import build_gateway
 from collector.gateway.server import uvicorn_config
-from deploy.kafka import LocalBroker, ensure_topics
 from deploy.standins.llm import LLMStandIn
 from douane.contract import TOPICS, AICallEvent, decode
-from douane.settings import Settings
 
 EXAMPLES = Path(__file__).parents[2] / "deploy" / "examples"
 TENANT_KEY = "dk-shop-berlin-secret"
@@ -85,19 +81,6 @@ def running(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Running]:
     shut(server)
     gateway.outbox.close()
     upstream.stop()
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    """A broker of this test's own, which it may stop and freeze without harming the others."""
-    broker = LocalBroker(tmp_path / "kafka", port=0, controller_port=0,
-                         libs=Settings().kafka_home.absolute() / "libs")
-    ensure_topics(broker.up(timeout=120).bootstrap, Settings().topic_partitions)
-    yield broker
-    pid = broker.status().pid
-    if pid:
-        os.killpg(pid, signal.SIGCONT)
-    broker.down()
 
 
 def free_port() -> int:
