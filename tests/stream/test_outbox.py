@@ -459,3 +459,15 @@ async def test_a_digest_never_lists_a_member_as_high_while_it_waits_to_move_out(
     assert renders and all(":large_orange_circle:" not in str(r) for r in renders), \
         "a high incident is never shown as a digest line (with its Acknowledge button there)"
     assert "moved to <#C-ALERTS>" in str(renders[-1])
+
+
+async def test_the_renders_kept_are_bounded_and_a_live_message_still_skips_an_unchanged_update(slack, clock) -> None:
+    box = outbox(slack, clock)
+    box.shown_limit = 8
+    [live] = apply([incident("rule-live")], await box.flush([incident("rule-live")], NOW))
+    for i in range(20):  # other messages come and go; the live one is sent again, unchanged, between them
+        await box.flush([incident(f"rule-{i}", provider=f"p{i}")], NOW)
+        [live] = apply([bumped := dict(live, version=live["version"] + 1)], await box.flush([bumped], NOW))
+    assert len(slack.ok_calls("chat.postMessage")) == 21
+    assert slack.ok_calls("chat.update") == [], "nothing the live message shows changed"
+    assert len(box._shown) <= 8, f"{len(box._shown)} renders kept"
