@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import socket
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from kafka import KafkaConsumer, TopicPartition
@@ -21,7 +24,8 @@ from collector.gateway.server import uvicorn_config
 from deploy.standins.llm import LLMStandIn
 from douane.contract import TOPICS, AICallEvent, decode
 
-EXAMPLES = Path(__file__).parents[2] / "deploy" / "examples"
+ROOT = Path(__file__).parents[2]
+EXAMPLES = ROOT / "deploy" / "examples"
 TENANT_KEY = "dk-shop-berlin-secret"
 OTHER_TENANT_KEY = "dk-kaffee-berlin-secret"  # a second shop under the same policy
 
@@ -61,6 +65,32 @@ def shut(server: uvicorn.Server) -> None:
 _threads: dict[int, threading.Thread] = {}
 
 
+def gateway_process(config: Path, port: int, bootstrap: str, server: str = "uvicorn", **popen) -> subprocess.Popen:
+    """``douane gateway serve --dev`` as a user starts it, in a process of its own (``popen``: its pipes)."""
+    env = {**os.environ, "DOUANE_KAFKA_BOOTSTRAP": bootstrap}
+    return subprocess.Popen([sys.executable, "-m", "douane.cli", "gateway", "serve", "--config", str(config),
+                             "--port", str(port), "--server", server, "--dev"], cwd=ROOT, env=env, **popen)
+
+
+def serve_process(config: Path, port: int, bootstrap: str, server: str = "uvicorn",
+                  timeout: float = 90.0) -> subprocess.Popen:
+    """A gateway process, returned once its ``/healthz`` answers 200. Its log goes to a file beside the config,
+    named in a failure (a pipe nobody reads would fill up and stall the gateway's logging)."""
+    log = config.with_suffix(f".{server}.log")
+    with open(log, "a") as stderr:
+        proc = gateway_process(config, port, bootstrap, server, stdout=subprocess.DEVNULL, stderr=stderr)
+    deadline = time.monotonic() + timeout
+    while True:
+        assert proc.poll() is None, f"the gateway exited with {proc.returncode}:\n{log.read_text()[-4000:]}"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, f"{server} did not answer in {timeout:.0f} s:\n{log.read_text()[-4000:]}"
+        time.sleep(0.2)
+
+
 def gateway_config(upstream: LLMStandIn, spool: Path, **overrides) -> GatewayConfig:
     hosts = ("api.openai.com", "api.anthropic.com", "api.mistral.ai", "shop-ai.openai.azure.com")
     return GatewayConfig(
@@ -81,13 +111,6 @@ def running(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Running]:
     shut(server)
     gateway.outbox.close()
     upstream.stop()
-
-
-def free_port() -> int:
-    """A loopback port free at the moment of asking, for a gateway started in a process of its own."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(condition, seconds: float, what: str) -> None:

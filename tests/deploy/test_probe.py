@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from deploy.kafka.probe import accepts_connections, broker_answers
+from tests.helpers import free_port
 
 
 @pytest.fixture
@@ -23,9 +24,7 @@ def listening() -> Iterator[int]:
 @pytest.fixture
 def closed() -> int:
     """A loopback port nothing listens on."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()
 
 
 @pytest.mark.parametrize(("addresses", "accepts"), [
