@@ -21,7 +21,6 @@ moving the cursor.
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from concurrent.futures import Future
@@ -34,6 +33,7 @@ from collector.doubt import Doubt
 from collector.landed import end_offsets, event_id_of, landed, text_field
 from collector.spool import Spool
 from collector.wal import GroupCommit
+from deploy.kafka.probe import accepts_connections
 from douane.contract import TOPICS, AICallEvent, encode
 
 logger = logging.getLogger(__name__)
@@ -235,18 +235,6 @@ class Outbox:
             threading.Thread(target=_close_quietly, args=(self._producer, self.delivery_timeout + 1.0),
                              name="douane-outbox-close", daemon=True).start()
             self._producer = None
-
-
-def accepts_connections(bootstrap: str, timeout: float) -> bool:
-    """Whether any of the bootstrap servers (``host:port,...``) accepts a TCP connection."""
-    for address in bootstrap.split(","):
-        host, _, port = address.strip().split("://")[-1].rpartition(":")
-        try:
-            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
-                return True
-        except (OSError, ValueError):
-            continue
-    return False
 
 
 def _close_quietly(producer: KafkaProducer, timeout: float) -> None:

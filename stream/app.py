@@ -20,6 +20,7 @@ from douane.contract import TOPICS
 from douane.contract.deadletter import DeadLetter
 from stream.policies import PolicySet
 from stream.alerts import IncidentDesk, SlackNotifier
+from stream.alerts.places import seat_only
 from stream.derogation_share import SharedUse, UseExchange, UseExchangeService
 from stream.judge import Judge, JudgeService, OutTopic
 from stream.stages import SignalPublisher, Stage
@@ -73,7 +74,7 @@ class StreamApp:
             findings_in = self.app.topic(TOPICS.findings.name, key_serializer="raw", value_serializer="raw")
             self.desk = IncidentDesk(self.app, findings_in, config.partitions, policies.policy_for, slack,
                                      signing_secret, names, web=config.web_port is not None,
-                                     app_token=slack_app_token)
+                                     app_token=slack_app_token, seats=seat_only(policies.registry))
             self.stages.append(SignalPublisher(signals))
 
     async def process(self, raws: list[Raw]) -> None:

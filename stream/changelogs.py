@@ -4,17 +4,16 @@ On a busy broker Faust can read the metadata of a changelog topic it has only ju
 the topic's partitions are known, cache it as having none, and crash the table's agent on the
 next write ("PartitionsMismatch ... has 0 partitions"). Each crash acknowledges the event the
 agent was on, so provider signals are lost and an outage's incident may never open. Topics that
-exist before the worker starts avoid the race: every worker (the CLI's and an embedded one)
-creates them first.
+exist, with their partitions shown (``deploy.kafka.topics.create_visible``), before the worker
+starts avoid the race: every worker (the CLI's and an embedded one) creates them first.
 """
 
 from __future__ import annotations
 
-import time
-
 import faust
 from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import TopicAlreadyExistsError
+
+from deploy.kafka.topics import create_visible
 
 
 def bootstrap_of(app: faust.App) -> str:
@@ -27,35 +26,14 @@ def create_changelogs(app: faust.App, replication: int | None = None) -> list[st
     from douane.settings import Settings
 
     replication = replication or Settings().topic_replication
+    new = [NewTopic(table.changelog_topic.get_topic_name(), table.changelog_topic.partitions or table.partitions,
+                    replication, topic_configs=_config(table.changelog_topic)) for table in app.tables.values()]
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_of(app), client_id="douane-changelogs")
-    wanted: dict[str, int] = {}
     try:
-        for table in app.tables.values():
-            topic = table.changelog_topic
-            wanted[topic.get_topic_name()] = topic.partitions or table.partitions
-            try:
-                admin.create_topics([NewTopic(topic.get_topic_name(), wanted[topic.get_topic_name()], replication,
-                                              topic_configs=_config(topic))])
-            except TopicAlreadyExistsError:
-                pass
-        _until_visible(admin, wanted)
+        create_visible(admin, new)
     finally:
         admin.close()
-    return list(wanted)
-
-
-def _until_visible(admin: KafkaAdminClient, wanted: dict[str, int], timeout: float = 30.0) -> None:
-    """Return once the broker's metadata shows every topic with its partitions (a created topic's
-    partitions appear a moment later: that moment is the race this module exists for)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        seen = {t["name"]: len(t["partitions"]) for t in admin.describe_topics(list(wanted)) if not t["error_code"]}
-        missing = {n: p for n, p in wanted.items() if seen.get(n, 0) < p}
-        if not missing:
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the broker shows no partitions yet for {', '.join(sorted(missing))} after {timeout:.0f} s")
-        time.sleep(0.2)
+    return [topic.name for topic in new]
 
 
 def _config(topic) -> dict[str, str]:

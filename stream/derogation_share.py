@@ -102,12 +102,12 @@ class UseExchange:
 
     async def start(self) -> None:
         """Create the topic if missing, seek every partition to the window's start, and read on in the background."""
-        await asyncio.to_thread(_ensure_topic, self.bootstrap, self.topic, self.partitions)
+        count = await asyncio.to_thread(_ensure_topic, self.bootstrap, self.topic, self.partitions)
         self._producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True)
         self._consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
         await self._producer.start()
         await self._consumer.start()
-        partitions = [TopicPartition(self.topic, p) for p in await self._partitions()]
+        partitions = [TopicPartition(self.topic, p) for p in range(count)]
         self._consumer.assign(partitions)
         await _seek_to(self._consumer, partitions, datetime.now(timezone.utc) - READ_BACK)
         self._reading = asyncio.create_task(self._read())
@@ -129,15 +129,6 @@ class UseExchange:
         for client in (self._producer, self._consumer):
             if client is not None:
                 await client.stop()
-
-    async def _partitions(self) -> list[int]:
-        for _ in range(50):
-            found = self._consumer.partitions_for_topic(self.topic)
-            if found:
-                return sorted(found)
-            await self._consumer._client.force_metadata_update()  # a topic created a moment ago
-            await asyncio.sleep(0.1)
-        raise RuntimeError(f"topic {self.topic} has no partitions")
 
     async def _read(self) -> None:
         mine = self.use.worker.encode()
@@ -161,10 +152,12 @@ async def _seek_to(consumer: AIOKafkaConsumer, partitions: list[TopicPartition],
             await consumer.seek_to_end(tp)  # nothing that recent: only what comes
 
 
-def _ensure_topic(bootstrap: str, name: str, partitions: int) -> None:
+def _ensure_topic(bootstrap: str, name: str, partitions: int) -> int:
+    """Create the uses topic if missing (its partitions shown before this returns); its partition count."""
     from deploy.kafka import ensure_topics
 
-    ensure_topics(bootstrap, partitions, (dataclasses.replace(USES, name=name),))
+    [state] = ensure_topics(bootstrap, partitions, (dataclasses.replace(USES, name=name),))
+    return state.partitions
 
 
 class UseExchangeService(Service):

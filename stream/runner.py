@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import faust
 
 from stream.changelogs import create_changelogs
+
+FRAMEWORK = ("faust", "mode")  # their INFO lines say what the worker is doing (start, assignment)
+CLIENTS = ("kafka", "aiokafka")  # one line per retry at INFO; see douane.cli.repeats
 
 
 class EmbeddedWorker(faust.Worker):
@@ -39,6 +43,23 @@ class EmbeddedWorker(faust.Worker):
 
 
 def run_worker(app: faust.App, loglevel: str = "info") -> None:
-    """Run ``app`` as this process's Faust worker until SIGINT/SIGTERM (does not return)."""
+    """Run ``app`` as this process's Faust worker until SIGINT/SIGTERM (does not return).
+
+    The process's log handlers stay the caller's: Faust's own set-up would replace the root handlers,
+    and with them Douane's line format and the Kafka clients' repeat limit (``douane.cli.repeats``).
+    """
     create_changelogs(app)  # before Faust looks for them (stream.changelogs)
-    faust.Worker(app, loglevel=loglevel).execute_from_commandline()
+    log_at(loglevel)
+    faust.Worker(app, loglevel=loglevel, override_logging=False).execute_from_commandline()
+
+
+def log_at(loglevel: str) -> None:
+    """The worker's level for Douane's and Faust's loggers; the Kafka clients stay at warnings or above."""
+    level = logging.getLevelName(loglevel.upper())
+    if not isinstance(level, int):
+        raise ValueError(f"unknown log level {loglevel!r}: use debug, info, warning or error")
+    logging.getLogger().setLevel(level)
+    for name in FRAMEWORK:
+        logging.getLogger(name).setLevel(level)
+    for name in CLIENTS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, level))

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from douane.settings import Settings
+
+if TYPE_CHECKING:
+    from deploy.kafka import LocalBroker
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +81,21 @@ class _broker:
         logger.info("local Kafka broker on %s in %.1f s", status.bootstrap, time.monotonic() - started)
         self._stop = broker.down
         return status.bootstrap
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[LocalBroker]:
+    """A broker of this test's own, which it may stop and freeze without harming the others."""
+    from deploy.kafka import LocalBroker, ensure_topics
+
+    broker = LocalBroker(tmp_path / "kafka", port=0, controller_port=0,
+                         libs=Settings().kafka_home.absolute() / "libs")
+    ensure_topics(broker.up(timeout=120).bootstrap, Settings().topic_partitions)
+    yield broker
+    pid = broker.status().pid
+    if pid:
+        os.killpg(pid, signal.SIGCONT)
+    broker.down()
 
 
 @pytest.fixture

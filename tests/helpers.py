@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from datetime import datetime, timezone
 
@@ -43,3 +44,11 @@ def read_all(bootstrap: str, topic: str, timeout: float = 10.0, predicate=lambda
         return found
     finally:
         consumer.close()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on at the moment of asking: for a server a test starts, or one it
+    expects to find closed."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

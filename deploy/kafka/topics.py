@@ -1,12 +1,19 @@
-"""Create Douane's topics with the partitions and retention from ``douane.contract.topics``."""
+"""Create Douane's topics with the partitions and retention from ``douane.contract.topics``.
+
+A topic is only ready once the broker's metadata shows its partitions: right after a create, a
+client on a busy broker can read the topic with none (Faust then caches it so and crashes a table's
+agent on every write: "PartitionsMismatch ... has 0 partitions"). Every topic Douane creates goes
+through :func:`create_visible`, which returns only once they are shown.
+"""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError, for_code
 
 from douane.contract.topics import TOPICS, TopicSpec
 from douane.settings import Settings
@@ -33,7 +40,8 @@ def ensure_topics(bootstrap: str, partitions: int, specs: tuple[TopicSpec, ...] 
     try:
         existing = set(admin.list_topics())
         missing = [s for s in specs if s.name not in existing]
-        _create(admin, missing, partitions, replication)
+        create_visible(admin, [NewTopic(s.name, partitions, replication, topic_configs=s.config(replication))
+                               for s in missing])
         _reconfigure(admin, [s for s in specs if s.name in existing], replication)
         counts = _partition_counts(admin, [s.name for s in specs])
     finally:
@@ -41,14 +49,33 @@ def ensure_topics(bootstrap: str, partitions: int, specs: tuple[TopicSpec, ...] 
     return [TopicState(s, s in missing, counts.get(s.name, 0)) for s in specs]
 
 
-def _create(admin: KafkaAdminClient, specs: list[TopicSpec], partitions: int, replication: int) -> None:
-    if not specs:
+def create_visible(admin: KafkaAdminClient, new: list[NewTopic], timeout: float = 30.0) -> None:
+    """Create the topics not there yet, and return once the broker's metadata shows each one's partitions
+    with a leader (one that exists already, perhaps created by another process meanwhile, is no error)."""
+    if not new:
         return
-    new = [NewTopic(s.name, partitions, replication, topic_configs=s.config(replication)) for s in specs]
-    try:
-        admin.create_topics(new, timeout_ms=30_000)
-    except TopicAlreadyExistsError:
-        pass  # another process created them between our list and create
+    answer = admin.create_topics(new, timeout_ms=30_000, raise_errors=False)
+    existed = set()
+    for topic in answer["topics"]:
+        error = for_code(topic["error_code"])
+        if error is TopicAlreadyExistsError:
+            existed.add(topic["name"])
+        elif topic["error_code"]:
+            raise error(f"topic {topic['name']}: {topic.get('error_message') or error.__name__}")
+    # one that existed keeps its own partition count: seeing any is enough
+    _until_visible(admin, {t.name: 1 if t.name in existed else t.num_partitions for t in new}, timeout)
+
+
+def _until_visible(admin: KafkaAdminClient, wanted: dict[str, int], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = _partition_counts(admin, list(wanted), led=True)
+        missing = sorted(name for name, count in wanted.items() if shown.get(name, 0) < count)
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            raise KafkaTimeoutError(f"the broker shows no partitions yet for {', '.join(missing)} after {timeout:.0f} s")
+        time.sleep(0.2)
 
 
 def _reconfigure(admin: KafkaAdminClient, specs: list[TopicSpec], replication: int) -> None:
@@ -59,6 +86,8 @@ def _reconfigure(admin: KafkaAdminClient, specs: list[TopicSpec], replication: i
         admin.alter_configs(resources)
 
 
-def _partition_counts(admin: KafkaAdminClient, names: list[str]) -> dict[str, int]:
+def _partition_counts(admin: KafkaAdminClient, names: list[str], led: bool = False) -> dict[str, int]:
+    """Each topic's partition count in the broker's metadata (``led``: only partitions with a leader)."""
     described = admin.describe_topics(names)
-    return {t["name"]: len(t["partitions"]) for t in described if not t["error_code"]}
+    return {t["name"]: sum(1 for p in t["partitions"] if not led or p.get("leader_id", -1) >= 0)
+            for t in described if not t["error_code"]}

@@ -16,6 +16,12 @@ DEFAULT = typer.Option(None, "--default-policy", exists=True, dir_okay=False,
                        help="policy for tenants no other policy names (else their events go to the DLQ)")
 
 
+def _known_level(value: str) -> str:
+    if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise typer.BadParameter(f"{value!r}: use debug, info, warning or error")
+    return value
+
+
 def _policies(paths: list[Path], default: Path | None):
     from rules.errors import RuleDataError
     from stream import PolicySet
@@ -46,7 +52,7 @@ def worker(
     web_bind: str = typer.Option("127.0.0.1", help="address of that port; keep loopback behind a TLS proxy"),
     batch_size: int = typer.Option(1000, min=1, help="records per batch"),
     metrics_port: int = METRICS_PORT,
-    loglevel: str = typer.Option("info"),
+    loglevel: str = typer.Option("info", callback=_known_level, help="debug, info, warning or error"),
 ) -> None:
     """Audit douane.ai-calls: evaluate, publish findings, raise alerts; bad records go to douane.dlq."""
     from stream import FindingsPublisher, StreamApp, StreamConfig, run_worker

@@ -12,6 +12,7 @@ LOCATION_UNKNOWN = "chapter-v.location-unknown"  # its destinations are the impo
 _ICON = {"critical": ":red_circle:", "high": ":large_orange_circle:", "medium": ":large_yellow_circle:",
          "low": ":white_circle:", "info": ":white_circle:"}
 ANYWHERE = "anywhere (the provider names no region, so it may process in any country)"
+EU_ZONE = "EU"  # a location code of the registry: one EU member state the provider does not name
 _STATUS = {"acknowledged": "_acknowledged_", "resolved": "_resolved_", "reopened": "_reopened_"}
 
 
@@ -24,7 +25,9 @@ def incident_text(state: dict) -> str:
     """The plain-text fallback (notifications, screen readers)."""
     where = f" to {_dest(state, short=True)}" if _has_dest(state) else ""
     if _seat_only(state):
-        where = f" (contracting entity in {_dest(state, short=True)})"
+        where = f" (contracting entity in {_seat(state)})"
+    elif _seat(state):
+        where += f"; contracting entity in {_seat(state)}"
     again = "Reopened: " if state["status"] == "reopened" else ""
     return (f"[{state['severity'].upper()}] {again}{_title(state)}: {tenant_name(state)}, "
             f"{provider_name(state)}{where} ({plural(state['count'], 'call')})")
@@ -35,10 +38,13 @@ def incident_blocks(state: dict, previous_link: str | None = None) -> list[dict]
     fields = [_field("Severity", f"{_ICON.get(state['severity'], '')} {state['severity']}"),
               _field("Tenant", tenant_name(state)), _field("Provider", provider_name(state))]
     if _seat_only(state):
-        fields.append(_field("Destination", f"Not determined; {_dest(state)} is where the contracting entity "
+        fields.append(_field("Destination", f"Not determined; {_seat(state)} is where the contracting entity "
                                             "sits, not where the data is processed"))
     elif _has_dest(state):
         fields.append(_field("Destination", _dest(state)))
+        if _seat(state):
+            fields.append(_field("Contracting entity", f"In {_seat(state)}: where it sits, not where the data "
+                                                       "is processed"))
     fields += [_field("Calls", str(state["count"])), _field("Last seen", _when(state["last_seen"]))]
     title = ("Reopened: " if state["status"] == "reopened" else "") + state["title"]
     blocks = [
@@ -60,17 +66,16 @@ def incident_blocks(state: dict, previous_link: str | None = None) -> list[dict]
 def digest_text(tenant: str, states: list[dict]) -> str:
     """Fallback text of a digest."""
     shown = tenant_name(states[0]) if states else tenant
-    return f"Douane digest for {shown}: {plural(len(states), 'incident')} of low or medium severity"
+    return f"Douane digest for {shown}: {_digest_count(states)} (low or medium severity)"
 
 
 def digest_blocks(tenant: str, states: list[dict]) -> list[dict]:
     """Low and medium incidents in one message, each line with its own Acknowledge button."""
     shown = tenant_name(states[0]) if states else tenant
-    blocks = [{"type": "header", "text": {"type": "plain_text",
-                                          "text": f"Douane digest: {plural(len(states), 'incident')}"}},
+    blocks = [{"type": "header", "text": {"type": "plain_text", "text": f"Douane digest: {_digest_count(states)}"}},
               {"type": "context", "elements": [{"type": "mrkdwn", "text": (
                   f"{shown}: many new low- and medium-severity incidents, so they share one message. "
-                  "High and critical incidents always get a message of their own.")}]}]
+                  f"High and critical incidents always get a message of their own.{_digest_tally(states)}")}]}]
     ordered = sorted(states, key=lambda s: (-_rank(s["severity"]), s["id"]))
     for n, s in enumerate(ordered[:47]):
         blocks.append(_digest_line(s, n))
@@ -78,6 +83,22 @@ def digest_blocks(tenant: str, states: list[dict]) -> list[dict]:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
             f"and {plural(len(ordered) - 47, 'more incident')}; run `douane report` for the full list")}]})
     return blocks
+
+
+def _digest_count(states: list[dict]) -> str:
+    """``5 incidents, 214 calls``: those still listed (not moved out), so each count update shows."""
+    listed = [s for s in states if not s.get("moved_to")]
+    return f"{plural(len(listed), 'incident')}, {plural(sum(s['count'] for s in listed), 'call')}"
+
+
+def _digest_tally(states: list[dict]) -> str:
+    """`` Now: 3 open, 1 acknowledged, 1 moved out; last call 12:04 UTC.``"""
+    if not states:
+        return ""
+    kinds = ["moved out" if s.get("moved_to") else "open" if s["status"] in ("open", "reopened") else s["status"]
+             for s in states]
+    tally = ", ".join(f"{kinds.count(k)} {k}" for k in ("open", "acknowledged", "resolved", "moved out") if k in kinds)
+    return f" Now: {tally}; last call {_when(max(s['last_seen'] for s in states))}."
 
 
 def moved_text(state: dict, channel: str) -> str:
@@ -124,7 +145,9 @@ def provider_name(state: dict) -> str:
 
 
 def _digest_line(state: dict, n: int) -> dict:
-    where = f" · {_dest(state, short=True)}" if _has_dest(state) else ""
+    where = f" · {_dest(state, short=True)}" if _has_dest(state) and not _seat_only(state) else ""
+    if _seat(state):
+        where += f" · contracting entity in {_seat(state)}"
     status = f" · {_STATUS[state['status']]}" if state["status"] in _STATUS else ""
     if state.get("moved_to"):
         link = f" (<{state['moved_link']}|open>)" if state.get("moved_link") else ""
@@ -181,17 +204,37 @@ def _has_dest(state: dict) -> bool:
     return state.get("destination", "-") not in ("-", "")
 
 
+def _seat(state: dict) -> str:
+    """The destinations that are only the contracting entity's seat (``IE``), '' when none is known to be."""
+    return ", ".join(_seat_codes(state))
+
+
+def _seat_codes(state: dict) -> list[str]:
+    codes = state["destination"].split(",") if _has_dest(state) else []
+    if state.get("rule_id") == LOCATION_UNKNOWN and "*" not in codes:
+        return codes  # the rule says so: no processing place is known
+    return [c for c in state.get("seat", "").split(",") if c]
+
+
+def _processing(state: dict) -> list[str]:
+    seat = _seat_codes(state)
+    return [d for d in state["destination"].split(",") if d not in seat] if _has_dest(state) else []
+
+
 def _seat_only(state: dict) -> bool:
     """No processing location is known: the destinations are only the contracting entity's seat."""
-    return state.get("rule_id") == LOCATION_UNKNOWN and _has_dest(state) and "*" not in state["destination"].split(",")
+    return bool(_seat_codes(state)) and not _processing(state)
 
 
 def _dest(state: dict, short: bool = False) -> str:
-    places = [d for d in state["destination"].split(",") if d != "*"]
-    if "*" not in state["destination"].split(","):
-        return ", ".join(places)
-    known = f"{', '.join(places)} or " if places else ""
-    return f"{known}anywhere" if short else f"{known}{ANYWHERE}"
+    """The processing places: countries, an EU member state the provider does not name, or anywhere."""
+    places = _processing(state)
+    named = [d for d in places if d not in ("*", EU_ZONE)] + (["an EU member state"] if EU_ZONE in places else [])
+    known = " and ".join(filter(None, [", ".join(named[:-1]), *named[-1:]]))
+    if "*" not in places:
+        return known
+    anywhere = "anywhere" if short else ANYWHERE
+    return f"{known} or {anywhere}" if known else anywhere
 
 
 def _title(state: dict) -> str:

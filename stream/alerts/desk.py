@@ -30,6 +30,7 @@ from stream.alerts import incidents as inc
 from stream.alerts.interactions import MAX_BODY, Interaction, InteractionError, InteractionGate
 from stream.alerts.outbox import Outbox
 from stream.alerts.outputs import AlertOutput, WebhookOutput, told
+from stream.alerts.places import seat_of
 from stream.alerts.slack import SlackNotifier
 from stream.alerts.socket_mode import SocketModeListener
 from stream.graceful import to_the_end
@@ -44,11 +45,13 @@ class IncidentDesk:
 
     def __init__(self, app: faust.App, findings_topic, partitions: int, policy_for, notifier: SlackNotifier,
                  signing_secret: str | None = None, provider_names: dict[str, str] | None = None,
-                 web: bool = False, app_token: str | None = None) -> None:
+                 web: bool = False, app_token: str | None = None,
+                 seats: dict[str, frozenset[str]] | None = None) -> None:
         self.app = app
         self.policy_for = policy_for
         self.gate = InteractionGate(signing_secret)
         self.provider_names = provider_names or {}
+        self.seats = seats or {}  # per provider, the seat-only countries (stream.alerts.places)
         self.clock = lambda: datetime.now(timezone.utc)
         self.commands = app.topic("douane.incidents", key_serializer="raw", value_serializer="raw")
         self.table = app.Table("incidents", default=None, partitions=partitions)
@@ -114,9 +117,10 @@ class IncidentDesk:
         return timedelta(minutes=minutes) if minutes else None
 
     def _named(self, state: dict) -> dict:
-        """The provider's and the shop's display names, for the message."""
+        """The provider's and the shop's display names, and which destinations are only the seat, for the message."""
         policy = self.policy_for(state["tenant"])
-        names = {"provider_name": self.provider_names.get(state["provider"])}
+        names = {"provider_name": self.provider_names.get(state["provider"]),
+                 "seat": seat_of(state["destination"], self.seats.get(state["provider"], frozenset()))}
         if policy is not None:
             names["tenant_name"] = policy.controller.name
         return state | {k: v for k, v in names.items() if v}

@@ -15,10 +15,11 @@ goes out once per incident and deadline, however often it is asked for.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -35,6 +36,9 @@ MAX_BACKOFF = 300.0
 PERMANENT_BACKOFF = 600.0
 ASK_AGAIN = 30.0  # seconds before a remind/resolve request not yet applied is asked for again
 DIGESTIBLE = frozenset({Severity.INFO, Severity.LOW, Severity.MEDIUM})
+SHOWN = 4096
+"""Messages whose last render the outbox remembers, least recently sent first out. A message forgotten
+costs one update that changes nothing, the next time it is sent unchanged."""
 
 
 class Outbox(AlertOutput):
@@ -60,7 +64,8 @@ class Outbox(AlertOutput):
         self._posts: dict[tuple[str, str], deque[datetime]] = defaultdict(deque)
         self._digests: dict[tuple[str, str], dict[str, dict]] = {}  # (channel, ts) -> members sent so far
         self._digest_at: dict[tuple[str, str], float] = {}  # (channel, ts) of a digest -> when it was last sent
-        self._shown: dict[tuple[str, str], str] = {}  # (channel, ts) -> what the message shows now, rendered
+        self._shown: OrderedDict[tuple[str, str], bytes] = OrderedDict()  # (channel, ts) -> hash of its render
+        self.shown_limit = SHOWN
         self._last_update: dict[str, tuple[float, str]] = {}  # incident -> (when, status) last sent
         self.pending_errors: dict[str, str] = {}
         self._thread_unreadable = False
@@ -195,11 +200,15 @@ class Outbox(AlertOutput):
 
     async def _send(self, channel: str, ts: str | None, text: str, shown: list[dict]) -> str:
         """Post, or update ``ts`` only when what it shows changed (the same render twice is one call)."""
-        rendered = json.dumps([text, shown], sort_keys=True)
+        rendered = hashlib.blake2b(json.dumps([text, shown], sort_keys=True).encode(), digest_size=16).digest()
         if ts is not None and self._shown.get((channel, ts)) == rendered:
+            self._shown.move_to_end((channel, ts))
             return ts
         ts = await self.notifier.send(channel, ts, text, shown)
         self._shown[(channel, ts)] = rendered
+        self._shown.move_to_end((channel, ts))
+        while len(self._shown) > self.shown_limit:
+            self._shown.popitem(last=False)
         return ts
 
     async def _previous_link(self, state: dict) -> str | None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from kafka import KafkaConsumer, TopicPartition
@@ -20,12 +21,11 @@ from kafka import KafkaConsumer, TopicPartition
 from collector.gateway import Gateway, GatewayConfig, TenantKey, hash_key
 from collector.gateway.build import build_gateway
 from collector.gateway.server import uvicorn_config
-from deploy.kafka import LocalBroker, ensure_topics
 from deploy.standins.llm import LLMStandIn
 from douane.contract import TOPICS, AICallEvent, decode
-from douane.settings import Settings
 
-EXAMPLES = Path(__file__).parents[2] / "deploy" / "examples"
+ROOT = Path(__file__).parents[2]
+EXAMPLES = ROOT / "deploy" / "examples"
 TENANT_KEY = "dk-shop-berlin-secret"
 OTHER_TENANT_KEY = "dk-kaffee-berlin-secret"  # a second shop under the same policy
 
@@ -65,6 +65,32 @@ def shut(server: uvicorn.Server) -> None:
 _threads: dict[int, threading.Thread] = {}
 
 
+def gateway_process(config: Path, port: int, bootstrap: str, server: str = "uvicorn", **popen) -> subprocess.Popen:
+    """``douane gateway serve --dev`` as a user starts it, in a process of its own (``popen``: its pipes)."""
+    env = {**os.environ, "DOUANE_KAFKA_BOOTSTRAP": bootstrap}
+    return subprocess.Popen([sys.executable, "-m", "douane.cli", "gateway", "serve", "--config", str(config),
+                             "--port", str(port), "--server", server, "--dev"], cwd=ROOT, env=env, **popen)
+
+
+def serve_process(config: Path, port: int, bootstrap: str, server: str = "uvicorn",
+                  timeout: float = 90.0) -> subprocess.Popen:
+    """A gateway process, returned once its ``/healthz`` answers 200. Its log goes to a file beside the config,
+    named in a failure (a pipe nobody reads would fill up and stall the gateway's logging)."""
+    log = config.with_suffix(f".{server}.log")
+    with open(log, "a") as stderr:
+        proc = gateway_process(config, port, bootstrap, server, stdout=subprocess.DEVNULL, stderr=stderr)
+    deadline = time.monotonic() + timeout
+    while True:
+        assert proc.poll() is None, f"the gateway exited with {proc.returncode}:\n{log.read_text()[-4000:]}"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, f"{server} did not answer in {timeout:.0f} s:\n{log.read_text()[-4000:]}"
+        time.sleep(0.2)
+
+
 def gateway_config(upstream: LLMStandIn, spool: Path, **overrides) -> GatewayConfig:
     hosts = ("api.openai.com", "api.anthropic.com", "api.mistral.ai", "shop-ai.openai.azure.com")
     return GatewayConfig(
@@ -85,26 +111,6 @@ def running(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Running]:
     shut(server)
     gateway.outbox.close()
     upstream.stop()
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    """A broker of this test's own, which it may stop and freeze without harming the others."""
-    broker = LocalBroker(tmp_path / "kafka", port=0, controller_port=0,
-                         libs=Settings().kafka_home.absolute() / "libs")
-    ensure_topics(broker.up(timeout=120).bootstrap, Settings().topic_partitions)
-    yield broker
-    pid = broker.status().pid
-    if pid:
-        os.killpg(pid, signal.SIGCONT)
-    broker.down()
-
-
-def free_port() -> int:
-    """A loopback port free at the moment of asking, for a gateway started in a process of its own."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(condition, seconds: float, what: str) -> None:

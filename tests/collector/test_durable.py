@@ -5,10 +5,8 @@ serves without Kafka, and redirects without it."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,34 +20,14 @@ from collector.gateway.config import DirectEndpoint
 from deploy.kafka import LocalBroker
 from deploy.standins.llm import LLMStandIn
 from douane.contract.events import Action, RedirectRoute
-from tests.collector.conftest import (EXAMPLES, TENANT_KEY, free_port, gateway_config, ids_on_topic, serve, shut,
-                                      wait_for)
+from tests.collector.conftest import (EXAMPLES, TENANT_KEY, gateway_config, ids_on_topic, serve, serve_process,
+                                      shut, wait_for)
 from tests.collector.events import content_hash, events_with
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.kafka
-ROOT = Path(__file__).parents[2]
 HEADERS = {"X-Douane-Key": TENANT_KEY, "Authorization": "Bearer sk-test"}
 HEALTH = "Ich bin schwanger, welcher Kaffee ist koffeinfrei?"
-
-
-def _start(config: Path, port: int, bootstrap: str) -> subprocess.Popen:
-    """Serve ``config`` in a process of its own; its log goes to a file beside the config (a pipe nobody
-    reads would fill up and stall the gateway's logging)."""
-    env = {**os.environ, "DOUANE_KAFKA_BOOTSTRAP": bootstrap}
-    log = config.with_suffix(".log")
-    with open(log, "a") as stderr:
-        proc = subprocess.Popen([sys.executable, "-m", "douane.cli", "gateway", "serve", "--config", str(config),
-                                 "--port", str(port), "--dev"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                stderr=stderr)
-    deadline = time.monotonic() + 60
-    while True:
-        assert proc.poll() is None, log.read_text()
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            assert time.monotonic() < deadline, "the gateway did not start"
-            time.sleep(0.2)
 
 
 def _calls(url: str, count: int, answered: list[str], workers: int = 12) -> None:
@@ -86,7 +64,7 @@ def test_sigkill_during_an_outage_loses_no_answered_event_and_duplicates_none(br
                       f"upstreams:\n  api.openai.com: {upstream.origin}\n")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    gateway = _start(config, port, bootstrap)
+    gateway = serve_process(config, port, bootstrap, timeout=60)
     answered: list[str] = []
     _calls(url, 100, answered)  # some with the broker up
     broker.down()
@@ -95,7 +73,7 @@ def test_sigkill_during_an_outage_loses_no_answered_event_and_duplicates_none(br
     _calls(url, 2500, answered)  # the broker is down; the gateway is killed in the middle of these
     killer.join()
     assert gateway.returncode == -signal.SIGKILL and len(answered) >= 1600
-    restarted = _start(config, port, bootstrap)  # the broker is still down: it must start anyway
+    restarted = serve_process(config, port, bootstrap, timeout=60)  # the broker is still down: it must start anyway
     try:
         ready = httpx.get(f"{url}/readyz").json()
         assert ready["status"] == "degraded" and "kafka_unreachable" in ready["reasons"], ready

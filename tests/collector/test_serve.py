@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.collector.conftest import EXAMPLES, TENANT_KEY, free_port
+from tests.collector.conftest import EXAMPLES, TENANT_KEY, gateway_process, serve_process
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.kafka
-ROOT = Path(__file__).parents[2]
 
 
 def _config(tmp_path: Path, policy: Path) -> Path:
@@ -25,27 +22,13 @@ def _config(tmp_path: Path, policy: Path) -> Path:
     return config
 
 
-def _serve(config: Path, port: int, server: str, bootstrap: str) -> subprocess.Popen:
-    env = {**os.environ, "DOUANE_KAFKA_BOOTSTRAP": bootstrap}
-    return subprocess.Popen([sys.executable, "-m", "douane.cli", "gateway", "serve", "--config", str(config),
-                             "--port", str(port), "--server", server, "--dev"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 @pytest.mark.parametrize("server", ["uvicorn", "granian"])
 def test_the_gateway_serves_on_either_server(server: str, kafka_bootstrap: str, tmp_path: Path) -> None:
     port = free_port()
-    proc = _serve(_config(tmp_path, EXAMPLES / "woocommerce-shop.policy.yaml"), port, server, kafka_bootstrap)
+    proc = serve_process(_config(tmp_path, EXAMPLES / "woocommerce-shop.policy.yaml"), port, kafka_bootstrap, server,
+                         timeout=60)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, proc.stderr.read()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).json() == {"status": "alive"}:
-                    break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, f"{server} did not answer"
-                time.sleep(0.3)
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json() == {"status": "alive"}
         refused = httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", json={"model": "gpt-4o"})
         assert (refused.status_code, refused.json()["error"]["code"]) == (401, "missing_douane_key")
         wrong = httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", content=b"{",
@@ -59,7 +42,8 @@ def test_the_gateway_serves_on_either_server(server: str, kafka_bootstrap: str, 
 def test_a_broken_policy_is_named_before_any_server_starts(kafka_bootstrap: str, tmp_path: Path) -> None:
     policy = tmp_path / "shop.policy.yaml"
     policy.write_text("controller: [not, a, mapping\n")
-    proc = _serve(_config(tmp_path, policy), free_port(), "granian", kafka_bootstrap)
+    proc = gateway_process(_config(tmp_path, policy), free_port(), kafka_bootstrap, "granian",
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1
     assert "shop.policy.yaml" in err and "Traceback" not in err

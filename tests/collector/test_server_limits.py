@@ -9,10 +9,8 @@ head limit still goes through.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,10 +22,10 @@ import pytest
 
 from collector.gateway import hash_key
 from deploy.standins.llm import LLMStandIn
-from tests.collector.conftest import EXAMPLES, TENANT_KEY, free_port
+from tests.collector.conftest import EXAMPLES, TENANT_KEY, serve_process
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.kafka
-ROOT = Path(__file__).parents[2]
 HEAD_LIMIT = 16 * 1024
 HEAD_TIMEOUT_S = 2
 
@@ -54,19 +52,7 @@ def served(request, kafka_bootstrap: str, tmp_path_factory) -> Iterator[Served]:
     upstream = LLMStandIn().start()
     folder = tmp_path_factory.mktemp(f"limits-{request.param}")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "douane.cli", "gateway", "serve", "--config",
-                             str(_config(folder, upstream.origin)), "--port", str(port), "--server", request.param,
-                             "--dev"], cwd=ROOT, env={**os.environ, "DOUANE_KAFKA_BOOTSTRAP": kafka_bootstrap},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90
-    while True:
-        assert proc.poll() is None, f"{request.param} exited with {proc.returncode}"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            assert time.monotonic() < deadline, f"{request.param} did not answer"
-            time.sleep(0.3)
+    proc = serve_process(_config(folder, upstream.origin), port, kafka_bootstrap, request.param)
     yield Served(proc, port)
     proc.terminate()
     proc.wait(30)

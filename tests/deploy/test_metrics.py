@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import urllib.request
 import uuid
 from pathlib import Path
@@ -21,6 +20,7 @@ from stream import CountingStage, EmbeddedWorker, SinkConfig, StoreSink
 from stream.metrics import sink_registry, worker_registry
 from stream.store import StoreWriter
 from tests.collector.conftest import running  # noqa: F401 - the gateway fixture
+from tests.helpers import free_port
 from tests.collector.test_gateway import _openai
 from tests.inference.conftest import chat_request, collect, send
 from tests.stream.conftest import publish, until
@@ -56,12 +56,6 @@ def served(text: str, names: set[str]) -> set[str]:
     served as its family (``# TYPE douane_x counter``) without a ``douane_x_total`` sample."""
     found = samples(text)
     return {n for n in names if n not in found and n.removesuffix("_total") not in found}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def scrape(port: int) -> str:

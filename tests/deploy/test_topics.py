@@ -9,10 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from kafka import KafkaAdminClient, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka.errors import KafkaError
 
 from deploy.kafka import LocalBroker, ensure_topics
+from deploy.kafka.topics import create_visible
 from douane.contract.topics import BROKER_RETENTION_CHECK_MS, HOUR_MS, TOPICS, TopicSpec, min_insync_replicas
 
 SCALE = 600
@@ -106,3 +108,40 @@ def test_an_existing_topic_gets_the_current_configuration(fast_broker) -> None:
     configs = described["topic"][TOPICS.redirect.name]
     assert configs["segment.ms"]["value"] == str(TOPICS.redirect.segment_ms)
     assert configs["retention.ms"]["value"] == str(TOPICS.redirect.retention_ms)
+
+
+@pytest.mark.kafka
+def test_created_topics_show_their_partitions_when_ensure_topics_returns(kafka_bootstrap: str, unique: str) -> None:
+    specs = tuple(TopicSpec(f"visible-{unique}-{i}", HOUR_MS, "test") for i in range(6))
+    states = ensure_topics(kafka_bootstrap, 3, specs)
+    assert [(s.created, s.partitions) for s in states] == [(True, 3)] * 6
+    consumer = KafkaConsumer(bootstrap_servers=kafka_bootstrap)  # a client that has never seen them
+    try:
+        assert {s.name: len(consumer.partitions_for_topic(s.name) or ()) for s in specs} == {s.name: 3 for s in specs}
+    finally:
+        consumer.close()
+
+
+@pytest.mark.kafka
+def test_a_topic_another_process_created_meanwhile_keeps_its_partitions(kafka_bootstrap: str, unique: str) -> None:
+    name = f"raced-{unique}"
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    try:
+        admin.create_topics([NewTopic(name, 1, 1)])
+        started = time.monotonic()
+        create_visible(admin, [NewTopic(name, 4, 1), NewTopic(f"{name}-new", 2, 1)], timeout=10)
+        assert time.monotonic() - started < 10
+        assert {t["name"]: len(t["partitions"]) for t in admin.describe_topics([name, f"{name}-new"])} == {
+            name: 1, f"{name}-new": 2}
+    finally:
+        admin.close()
+
+
+@pytest.mark.kafka
+def test_a_topic_the_broker_refuses_is_named(kafka_bootstrap: str, unique: str) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    try:
+        with pytest.raises(KafkaError, match=f"topic refused-{unique}"):
+            create_visible(admin, [NewTopic(f"refused-{unique}", 1, 3)])  # three replicas on one broker
+    finally:
+        admin.close()

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]  # closed again when we return: nothing listens there
+from tests.helpers import free_port
 
 
 def test_topics_against_an_unreachable_broker_name_it_without_a_traceback(tmp_path) -> None:
-    address = f"127.0.0.1:{closed_port()}"
+    address = f"127.0.0.1:{free_port()}"
     done = subprocess.run([str(Path(sys.executable).parent / "douane"), "kafka", "topics"], capture_output=True, text=True,
                           timeout=120, env={"PATH": "/usr/bin:/bin", "DOUANE_HOME": str(tmp_path),
                                             "DOUANE_KAFKA_BOOTSTRAP": address})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,10 @@ import uuid
 import httpx
 import pytest
 
+from tests.helpers import free_port
 from tests.inference.conftest import chat_request, collect, send
 
 pytestmark = pytest.mark.kafka
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start(bootstrap: str, group: str, port: int, delay_ms: int, start_from: str) -> subprocess.Popen:
@@ -57,7 +51,7 @@ def _wait(condition, timeout: float, what: str) -> None:
 
 
 async def test_requests_held_by_a_killed_worker_are_answered_after_restart(kafka_bootstrap: str) -> None:
-    group, port = f"kill-{uuid.uuid4()}", _free_port()
+    group, port = f"kill-{uuid.uuid4()}", free_port()
     first = _start(kafka_bootstrap, group, port, delay_ms=60_000, start_from="latest")  # never finishes
     try:
         _wait(lambda: _ready(port) or first.poll() is not None, 60, "the first worker to be ready")
@@ -70,7 +64,7 @@ async def test_requests_held_by_a_killed_worker_are_answered_after_restart(kafka
         first.wait(10)
     ids = {r.correlation_id for r in requests}
     assert await collect(kafka_bootstrap, ids, timeout=2) == []  # none was answered before the kill
-    second = _start(kafka_bootstrap, group, _free_port(), delay_ms=0, start_from="earliest")
+    second = _start(kafka_bootstrap, group, free_port(), delay_ms=0, start_from="earliest")
     try:
         replies = await collect(kafka_bootstrap, ids, timeout=90)
     finally:

@@ -20,7 +20,7 @@ from stream.alerts import SlackNotifier
 from rules.alerting import Alerting
 from stream.alerts.incidents import incident_id
 from stream.alerts.interactions import sign
-from tests.helpers import read_all
+from tests.helpers import free_port, read_all
 from tests.rules.conftest import call
 from tests.stream.conftest import EXAMPLE_POLICY, publish, steady, until
 
@@ -34,12 +34,6 @@ def slack():
     standin = SlackStandIn().start()
     yield standin
     standin.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def alert_app(bootstrap: str, app_id: str, slack: SlackStandIn, web_port: int | None = None,

@@ -11,9 +11,11 @@ from deploy.standins.slack import SlackStandIn
 from douane.contract import Basis, Decision, Finding, Severity, Verdict
 from douane.ids import uuid7
 from rules.policy import AlertRouting
+from rules.registry import load_registry
 from stream.alerts import blocks
 from stream.alerts import incidents as inc
 from stream.alerts.outbox import Outbox
+from stream.alerts.places import seat_only
 from stream.alerts.slack import SlackNotifier
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
@@ -150,7 +152,7 @@ async def test_repeated_low_and_medium_incidents_roll_into_one_digest_with_butto
     digest_ts = digest_members[0]["ts"]
     assert len(digest_members) == 3 and {s["ts"] for s in digest_members} == {digest_ts}
     last = slack.messages[("C-ALERTS", digest_ts)]
-    assert last["text"] == "Douane digest for shop-berlin: 3 incidents of low or medium severity"
+    assert last["text"] == "Douane digest for shop-berlin: 3 incidents, 3 calls (low or medium severity)"
     buttons = [b["accessory"] for b in last["blocks"] if "accessory" in b]
     assert sorted(b["value"] for b in buttons) == sorted(s["id"] for s in digest_members), \
         "each digest line carries the Acknowledge button of its incident"
@@ -300,7 +302,7 @@ def test_wording_for_people_not_ids() -> None:
     one = incident(n=1)
     assert blocks.incident_text(one).endswith("(1 call)") and "(1 calls)" not in blocks.incident_text(one)
     assert "3 calls" in blocks.incident_text(incident(n=3))
-    assert "1 incident of" in blocks.digest_text("shop-berlin", [one])
+    assert "1 incident, 1 call (" in blocks.digest_text("shop-berlin", [one])
     anywhere = {**one, "destination": "*", "provider_name": "Mistral AI"}
     assert "anywhere (the provider names no region" in str(blocks.incident_blocks(anywhere))
     assert " in *" not in str(blocks.incident_blocks(anywhere)) and "Mistral AI" in blocks.incident_text(anywhere)
@@ -459,3 +461,58 @@ async def test_a_digest_never_lists_a_member_as_high_while_it_waits_to_move_out(
     assert renders and all(":large_orange_circle:" not in str(r) for r in renders), \
         "a high incident is never shown as a digest line (with its Acknowledge button there)"
     assert "moved to <#C-ALERTS>" in str(renders[-1])
+
+
+async def test_the_renders_kept_are_bounded_and_a_live_message_still_skips_an_unchanged_update(slack, clock) -> None:
+    box = outbox(slack, clock)
+    box.shown_limit = 8
+    [live] = apply([incident("rule-live")], await box.flush([incident("rule-live")], NOW))
+    for i in range(20):  # other messages come and go; the live one is sent again, unchanged, between them
+        await box.flush([incident(f"rule-{i}", provider=f"p{i}")], NOW)
+        [live] = apply([bumped := dict(live, version=live["version"] + 1)], await box.flush([bumped], NOW))
+    assert len(slack.ok_calls("chat.postMessage")) == 21
+    assert slack.ok_calls("chat.update") == [], "nothing the live message shows changed"
+    assert len(box._shown) <= 8, f"{len(box._shown)} renders kept"
+
+
+@pytest.mark.parametrize(("provider", "destination", "seat", "to", "not_shown"), [
+    ("Anthropic API", "IE,*", "IE", "to anywhere; contracting entity in IE (", "IE or anywhere"),
+    ("Amazon Bedrock", "CH,EU,GB,LU", "LU", "to CH, GB and an EU member state; contracting entity in LU (",
+     "CH, EU, GB, LU"),
+    ("Mistral AI", "EU,FR", "FR", "to an EU member state; contracting entity in FR (", "EU, FR"),
+    ("OpenAI API", "US", "", "to US (", "contracting entity"),
+])
+def test_a_contracting_entitys_seat_is_not_named_as_a_destination(provider: str, destination: str, seat: str,
+                                                                   to: str, not_shown: str) -> None:
+    state = {**incident(), "provider_name": provider, "destination": destination} | ({"seat": seat} if seat else {})
+    text, shown = blocks.incident_text(state), json.dumps(blocks.incident_blocks(state))
+    assert f"{provider} {to}" in text and not_shown not in text, text
+    fields = {f["text"].split("\n")[0]: f["text"].split("\n")[1] for f in blocks.incident_blocks(state)[1]["fields"]}
+    if not seat:
+        assert fields["*Destination*"] == "US" and "*Contracting entity*" not in fields
+    else:
+        assert seat not in fields["*Destination*"].split(" "), fields
+        assert fields["*Contracting entity*"].startswith(f"In {seat}: where it sits, not where the data is processed")
+    assert not_shown not in shown
+    line = blocks.digest_blocks("shop-berlin", [state])[2]["text"]["text"]
+    assert not_shown not in line and (not seat or f"contracting entity in {seat}" in line), line
+
+
+def test_the_seat_only_countries_come_from_the_registry() -> None:
+    seats = seat_only(load_registry())
+    assert seats["anthropic"] == {"IE"} and seats["aws-bedrock"] == {"LU"} and seats["mistral"] == {"FR"}
+    assert "IE" not in seats["azure-openai"], "Azure processes in IE (northeurope): IE may be a processing place"
+    assert seats["deepseek"] == frozenset(), "DeepSeek processes where it sits"
+
+
+def test_a_digest_headline_gives_the_current_counts_and_leaves_out_lines_moved_away() -> None:
+    states = [incident(f"rule-{i}", Severity.LOW, provider=f"p{i}") for i in range(3)]
+    before = blocks.digest_blocks("shop-berlin", states)[0]["text"]["text"]
+    grown = [inc.record_signal(states[0], NOW), *states[1:]]
+    after = blocks.digest_blocks("shop-berlin", grown)[0]["text"]["text"]
+    assert before == "Douane digest: 3 incidents, 3 calls" and after == "Douane digest: 3 incidents, 4 calls"
+    moved = [*grown[:2], {**grown[2], "moved_to": "C-ALERTS", "severity": "high"}]
+    shown = blocks.digest_blocks("shop-berlin", moved)
+    assert shown[0]["text"]["text"] == "Douane digest: 2 incidents, 3 calls"
+    assert "Now: 2 open, 1 moved out; last call " in shown[1]["elements"][0]["text"]
+    assert blocks.digest_text("shop-berlin", moved).endswith(": 2 incidents, 3 calls (low or medium severity)")
