@@ -81,9 +81,11 @@ def keep_writing(path: str, stop, written) -> None:
 def run_worker(code: Path, path: Path, documents: list[str]) -> dict:
     """``render_all`` in a process whose imports come from ``code``."""
     env = {**os.environ, "PYTHONPATH": str(code)}
-    out = subprocess.run([sys.executable, __file__, "--worker", str(path), "--documents", *documents], env=env,
-                         cwd=code, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, __file__, "--worker", str(path), "--documents", *documents], env=env,
+                          cwd=code, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"the reports of {code} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def unpack(rev: str, folder: Path) -> Path:
@@ -112,10 +114,12 @@ def bench_size(size: int, codes: dict[str, Path], rounds: int, while_writing: bo
                     writer.start()
                     while written.value == 0:
                         time.sleep(0.1)
-                times = run_worker(code, path, documents)
-                stop.set()
-                if while_writing:
-                    writer.join(120)
+                try:
+                    times = run_worker(code, path, documents)
+                finally:
+                    stop.set()
+                    if while_writing:
+                        writer.join(120)
             beside = f" (a writer stored {written.value:,} calls meanwhile)" if while_writing else ""
             print(f"   round {round_ + 1}, {label}{beside}:", flush=True)
             for name in documents:

@@ -3,7 +3,8 @@
 
 20,000 calls of one shop (with an OpenAI outage and the NIS2 incident the stream opens for it)
 are judged by the real rules engine and written by the real store writer; DuckDB then copies them,
-with fresh event ids and shifted days, into Parquet segments of 500,000 rows committed by ledger
+with fresh event ids and shifted days, into one Parquet segment per day (as the compactor leaves
+them; 330,000 rows a day at 10 M) committed by ledger
 entries that name them without listing their records, each with its roll-ups as the compactor writes
 them (``stream.store.rollup``): readers see them as any compacted segment, but the store is for timing
 reports, not for ``douane ledger verify``. The seed's own segments have no roll-ups, as a sink's
@@ -37,10 +38,10 @@ CACHE = Path(os.environ.get("DOUANE_BENCH_CACHE", ROOT / ".douane" / "bench")) /
 """Where built stores are kept: ``$DOUANE_BENCH_CACHE/report-render`` (e.g. under /tmp, shared by worktrees)."""
 TENANT = "shop-berlin"
 SEED_CALLS = 20_000
-COPIES_PER_FILE = 25  # 500,000 rows a segment, as after compaction
+DAYS = 30  # the copies are spread over 30 days from START
 START = datetime(2026, 10, 1, 8, 0, tzinfo=timezone.utc)
 OUTAGE = Outage("openai", START + timedelta(minutes=30), START + timedelta(minutes=50))
-VERSION = 2  # bump when the built store changes shape, so stale caches are rebuilt
+VERSION = 3  # bump when the built store changes shape, so stale caches are rebuilt
 
 
 def cached_store(calls: int) -> tuple[Path, float]:
@@ -73,16 +74,18 @@ def build_store(path: Path, calls: int) -> None:
         writer.write([policies.audit(e) for e in events[i:i + 5_000]])
     writer.record_incident(_incident([e for e in events if e.outcome.error_class is not None]))
     seed = [str(path / f) for f in snapshot(path).live_files("calls/")]
-    copies = calls // SEED_CALLS - 1
-    for first in range(1, copies + 1, COPIES_PER_FILE):
-        last = min(first + COPIES_PER_FILE - 1, copies)
-        relative = f"calls/tenant={TENANT}/copies/bench-{first:06d}-{last:06d}.parquet"
+    copies = range(1, calls // SEED_CALLS)
+    for shift in range(DAYS):  # one segment per day, as the compactor merges each (tenant, day) folder
+        days = [k for k in copies if k % DAYS == shift]
+        if not days:
+            continue
+        relative = f"calls/tenant={TENANT}/day={(START + timedelta(days=shift)).date()}/bench-{shift:02d}.parquet"
         (path / relative).parent.mkdir(parents=True, exist_ok=True)
         duckdb.sql(f"""COPY (SELECT * REPLACE (gen_random_uuid()::VARCHAR AS event_id,
-                                              observed_at + to_days((k % 30)::INTEGER) AS observed_at)
-                           FROM read_parquet({seed!r}), range({first}, {last + 1}) AS copies(k))
+                                              observed_at + to_days({shift}) AS observed_at)
+                           FROM read_parquet({seed!r}), (SELECT unnest({days}) AS k) AS copies)
                       TO '{path / relative}' (FORMAT parquet)""")
-        _commit_unlisted(writer, relative, SEED_CALLS * (last - first + 1), write_rollups(path, relative))
+        _commit_unlisted(writer, relative, SEED_CALLS * len(days), write_rollups(path, relative))
 
 
 def _incident(failures: list) -> dict:

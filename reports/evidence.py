@@ -11,7 +11,8 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from reports.queries import DESTINATION_SET, PERSONAL, day_start, period_rollup, whole_days
+from reports.period import calls_beside_rollups, whole_days
+from reports.queries import DESTINATION_SET, PERSONAL, period_rollup
 from stream.store.rollup import BIN_US, DAY_US, bins_sql
 
 CUSTOMER_FACING = ("support_chat", "checkout")
@@ -42,16 +43,19 @@ def findings_rollup(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime
 
     Grouped from the period's roll-up (:func:`reports.queries.period_rollup`), whose rows carry each call's
     findings as the list of their (rule, severity), in the call's order: feature, recipient, places, action,
-    whether personal data was carried, and that list. ``sample`` is one call's findings from the group (the
+    whether personal data was carried, and that list. ``sample`` is one call's findings with that list (the
     same rules and severities in the same order), kept for their titles and articles.
     """
-    name = "findings_" + period_rollup(con, tenant, start, end)
+    period = period_rollup(con, tenant, start, end)
+    name = "findings_" + period
     con.execute(f"""
         CREATE TEMP TABLE IF NOT EXISTS {name} AS
-        SELECT row_number() OVER () AS row_id, * FROM (
+        WITH samples AS (SELECT kinds, any_value(sample) AS sample FROM {period} GROUP BY kinds)
+        SELECT row_number() OVER () AS row_id, grouped.*, samples.sample FROM (
             SELECT feature, provider, locations, entity_country, action, {PERSONAL} AS personal, kinds,
-                   any_value(sample) AS sample, sum(calls)::BIGINT AS calls
-            FROM {period_rollup(con, tenant, start, end)} GROUP BY ALL)""")
+                   sum(calls)::BIGINT AS calls
+            FROM {period} GROUP BY ALL) AS grouped
+        JOIN samples ON grouped.kinds IS NOT DISTINCT FROM samples.kinds""")
     return name
 
 
@@ -87,16 +91,13 @@ def findings_over_time(con: duckdb.DuckDBPyConnection, tenant: str, start: datet
     grouped rows."""
     first_day, end_day = whole_days(start, end)
     per_day = DAY_US // BIN_US
-    raw = f"""(SELECT * FROM raw_segments WHERE {_WHERE}
-               UNION ALL BY NAME
-               SELECT * FROM rolled_segments WHERE {_WHERE} AND (observed_at < $first OR observed_at >= $last))"""
+    calls, params = calls_beside_rollups(start, end)
     return con.sql(f"""
         SELECT make_timestamptz(bin * {BIN_US}) AS start, severity, sum(findings)::BIGINT AS findings
         FROM (SELECT * FROM call_rollup_bins WHERE tenant = $tenant AND bin >= {first_day * per_day}
                   AND bin < {end_day * per_day}
-              UNION ALL BY NAME {bins_sql(raw)})
-        GROUP BY ALL ORDER BY ALL""", params={**_params(tenant, start, end), "first": day_start(first_day),
-                                               "last": day_start(max(end_day, first_day))}).pl()
+              UNION ALL BY NAME {bins_sql(calls)})
+        GROUP BY ALL ORDER BY ALL""", params={"tenant": tenant, **params}).pl()
 
 
 def flows(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:

@@ -5,16 +5,17 @@ Read-only on the store; the roll-up is a temporary table of the connection (see 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import duckdb
 import polars as pl
 
 from reports.errors import ReportError
+from reports.period import calls_beside_rollups, whole_days
 from reports.transfers import per_destination
 from rules.jurisdictions import Jurisdictions
 from rules.policy import Policy
-from stream.store.rollup import DAY_US, rollup_sql
+from stream.store.rollup import rollup_sql
 
 
 def policy_of(con: duckdb.DuckDBPyConnection, tenant: str) -> Policy:
@@ -54,41 +55,19 @@ def period_rollup(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, 
     """
     name = "period_" + hashlib.sha256(f"{tenant}|{start.isoformat()}|{end.isoformat()}".encode()).hexdigest()[:16]
     first_day, end_day = whole_days(start, end)
-    raw = f"""(SELECT * FROM raw_segments WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end
-               UNION ALL BY NAME
-               SELECT * FROM rolled_segments WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end
-                   AND (observed_at < $first OR observed_at >= $last))"""
+    calls, params = calls_beside_rollups(start, end)
     con.execute(f"""
         CREATE TEMP TABLE IF NOT EXISTS {name} AS
         SELECT {_GROUP_KEYS}, any_value(sample) AS sample, sum(calls)::BIGINT AS calls,
                min(first_seen) AS first_seen, max(last_seen) AS last_seen
         FROM (SELECT * FROM call_rollups WHERE tenant = $tenant AND day >= {first_day} AND day < {end_day}
-              UNION ALL BY NAME {rollup_sql(raw)})
-        GROUP BY ALL""", {"tenant": tenant, "start": start, "end": end,
-                          "first": day_start(first_day), "last": day_start(max(end_day, first_day))})
+              UNION ALL BY NAME {rollup_sql(calls)})
+        GROUP BY ALL""", {"tenant": tenant, **params})
     return name
 
 
 _GROUP_KEYS = ("tenant, day, activity_id, provider, feature, locations, entity_country, categories, special, basis, "
                "decision, action, failed, subject_country, kinds")
-
-
-def whole_days(start: datetime, end: datetime) -> tuple[int, int]:
-    """The days (counted from the epoch) that lie whole in [start, end): from the first, up to the second."""
-    return -(-_epoch_us(start) // DAY_US), _epoch_us(end) // DAY_US
-
-
-def _epoch_us(at: datetime) -> int:
-    at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)  # the store's connections read times in UTC
-    return (at - _EPOCH) // timedelta(microseconds=1)
-
-
-def day_start(day: int) -> datetime:
-    """Midnight (UTC) of a day counted from the epoch."""
-    return _EPOCH + timedelta(days=day)
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 PERSONAL = "(len(categories) > 0 OR special)"
 """A call (or a grouped row) that carried personal data: a category detected, or Art. 9 data."""
 

@@ -35,15 +35,17 @@ def rollup_sql(source: str) -> str:
     """SQL grouping the calls of ``source`` (a table or view with the segment columns) into roll-up rows.
 
     Lists stay lists; the day is counted from the epoch (an integer, as a cast to DATE per call costs a
-    time-zone lookup each). ``sample`` is one call's findings of the group, kept for titles and articles."""
+    time-zone lookup each). ``sample`` is one call's findings for each list of (rule, severity), on one of
+    the rows with that list and NULL on the others: titles and articles are long, and wanted once."""
     return f"""
-        SELECT tenant, epoch_us(observed_at) // {DAY_US} AS day, coalesce(activity_id, '-') AS activity_id,
-               coalesce(provider, 'host:' || host) AS provider, feature, locations, entity_country, categories,
-               special, basis, decision, action, error_class IS NOT NULL AS failed, subject_country,
-               list_transform(findings, lambda f: {{'rule_id': f.rule_id, 'severity': f.severity}}) AS kinds,
-               any_value(findings) AS sample, count(*) AS calls, min(observed_at) AS first_seen,
-               max(observed_at) AS last_seen
-        FROM {source} GROUP BY ALL"""
+        SELECT * EXCLUDE (sample), CASE WHEN row_number() OVER (PARTITION BY kinds) = 1 THEN sample END AS sample
+        FROM (SELECT tenant, epoch_us(observed_at) // {DAY_US} AS day, coalesce(activity_id, '-') AS activity_id,
+                     coalesce(provider, 'host:' || host) AS provider, feature, locations, entity_country, categories,
+                     special, basis, decision, action, error_class IS NOT NULL AS failed, subject_country,
+                     list_transform(findings, lambda f: {{'rule_id': f.rule_id, 'severity': f.severity}}) AS kinds,
+                     any_value(findings) AS sample, count(*) AS calls, min(observed_at) AS first_seen,
+                     max(observed_at) AS last_seen
+              FROM {source} GROUP BY ALL)"""
 
 
 def bins_sql(source: str) -> str:
