@@ -31,7 +31,6 @@ from stream.alerts import incidents as inc
 from stream.store import StoreWriter, snapshot
 from stream.store import chain as ledger
 from stream.store.chain import Entry
-from stream.store.rollup import write_rollups
 
 ROOT = Path(__file__).parents[1]
 CACHE = Path(os.environ.get("DOUANE_BENCH_CACHE", ROOT / ".douane" / "bench")) / "report-render"
@@ -65,6 +64,8 @@ def working_copy(cached: Path, folder: Path) -> Path:
 
 def build_store(path: Path, calls: int) -> None:
     """Write the seed calls and the incident for real, then copy the calls up to ``calls``."""
+    from stream.store.rollup import write_rollups  # here: the bench's workers import this module with older code
+
     policies = PolicySet.load([ROOT / "deploy" / "examples"])
     writer = StoreWriter(path)
     writer.record_policies(policies.tenants())
