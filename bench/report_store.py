@@ -40,7 +40,7 @@ SEED_CALLS = 20_000
 DAYS = 30  # the copies are spread over 30 days from START
 START = datetime(2026, 10, 1, 8, 0, tzinfo=timezone.utc)
 OUTAGE = Outage("openai", START + timedelta(minutes=30), START + timedelta(minutes=50))
-VERSION = 3  # bump when the built store changes shape, so stale caches are rebuilt
+VERSION = 4  # bump when the built store changes shape, so stale caches are rebuilt
 
 
 def cached_store(calls: int) -> tuple[Path, float]:

@@ -35,10 +35,11 @@ def rollup_sql(source: str) -> str:
     """SQL grouping the calls of ``source`` (a table or view with the segment columns) into roll-up rows.
 
     Lists stay lists; the day is counted from the epoch (an integer, as a cast to DATE per call costs a
-    time-zone lookup each). ``sample`` is one call's findings for each list of (rule, severity), on one of
-    the rows with that list and NULL on the others: titles and articles are long, and wanted once."""
+    time-zone lookup each). ``sample`` is one call's findings for each tenant, day and list of (rule,
+    severity), on one of the rows with those and NULL on the others: titles and articles are long, and
+    wanted once; per day, so that any run of whole days a report reads holds a sample of each list."""
     return f"""
-        SELECT * EXCLUDE (sample), CASE WHEN row_number() OVER (PARTITION BY kinds) = 1 THEN sample END AS sample
+        SELECT * EXCLUDE (sample), CASE WHEN row_number() OVER (PARTITION BY tenant, day, kinds) = 1 THEN sample END AS sample
         FROM (SELECT tenant, epoch_us(observed_at) // {DAY_US} AS day, coalesce(activity_id, '-') AS activity_id,
                      coalesce(provider, 'host:' || host) AS provider, feature, locations, entity_country, categories,
                      special, basis, decision, action, error_class IS NOT NULL AS failed, subject_country,
