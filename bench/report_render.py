@@ -6,7 +6,7 @@ seconds), by this tree's code and, side by side in the same run, by the code of 
 commit unpacked with ``git archive``), alternating, each in a process of its own. With
 ``--while-writing`` a store writer adds calls to the store during every report. Target (issues 17
 and 18): a report over 10 M calls in under 10 s. Prints its figures; asserts nothing.
-    .venv/bin/python bench/report_render.py [--sizes 1000000 10000000] [--before 00f6c6e] [--while-writing]
+    .venv/bin/python bench/report_render.py [--sizes 1000000 10000000] [--before 82755be] [--while-writing]
         [--documents article30 dpia incident] [--rounds 1]
 """
 
@@ -81,9 +81,11 @@ def keep_writing(path: str, stop, written) -> None:
 def run_worker(code: Path, path: Path, documents: list[str]) -> dict:
     """``render_all`` in a process whose imports come from ``code``."""
     env = {**os.environ, "PYTHONPATH": str(code)}
-    out = subprocess.run([sys.executable, __file__, "--worker", str(path), "--documents", *documents], env=env,
-                         cwd=code, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, __file__, "--worker", str(path), "--documents", *documents], env=env,
+                          cwd=code, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"the reports of {code} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def unpack(rev: str, folder: Path) -> Path:
@@ -112,10 +114,12 @@ def bench_size(size: int, codes: dict[str, Path], rounds: int, while_writing: bo
                     writer.start()
                     while written.value == 0:
                         time.sleep(0.1)
-                times = run_worker(code, path, documents)
-                stop.set()
-                if while_writing:
-                    writer.join(120)
+                try:
+                    times = run_worker(code, path, documents)
+                finally:
+                    stop.set()
+                    if while_writing:
+                        writer.join(120)
             beside = f" (a writer stored {written.value:,} calls meanwhile)" if while_writing else ""
             print(f"   round {round_ + 1}, {label}{beside}:", flush=True)
             for name in documents:
@@ -125,7 +129,7 @@ def bench_size(size: int, codes: dict[str, Path], rounds: int, while_writing: bo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
-    parser.add_argument("--before", default="00f6c6e", help="the commit to run side by side ('' for none)")
+    parser.add_argument("--before", default="82755be", help="the commit to run side by side ('' for none)")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--while-writing", action="store_true", help="a writer adds calls during each report")
     parser.add_argument("--documents", nargs="+", choices=DOCUMENTS, default=list(DOCUMENTS))

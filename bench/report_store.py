@@ -1,16 +1,21 @@
-"""A store of N calls for the report benchmark, built once and kept under ``.douane/bench``.
+"""A store of N calls for the report benchmark, built once and kept under ``.douane/bench`` (or
+``$DOUANE_BENCH_CACHE``, e.g. a folder under /tmp).
 
 20,000 calls of one shop (with an OpenAI outage and the NIS2 incident the stream opens for it)
 are judged by the real rules engine and written by the real store writer; DuckDB then copies them,
-with fresh event ids and shifted days, into Parquet segments of 500,000 rows committed by ledger
-entries that name them without listing their records: readers see them as any segment, but the
-store is for timing reports, not for ``douane ledger verify``. A store already built for that size
+with fresh event ids and shifted days, into one Parquet segment per day (as the compactor leaves
+them; 330,000 rows a day at 10 M) committed by ledger
+entries that name them without listing their records, each with its roll-ups as the compactor writes
+them (``stream.store.rollup``): readers see them as any compacted segment, but the store is for timing
+reports, not for ``douane ledger verify``. The seed's own segments have no roll-ups, as a sink's
+fresh segments before compaction. A store already built for that size
 is reused; runs work on a hard-linked copy (segments are immutable, so a writer beside the report
 adds files and never changes the cached ones).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
@@ -28,13 +33,14 @@ from stream.store import chain as ledger
 from stream.store.chain import Entry
 
 ROOT = Path(__file__).parents[1]
-CACHE = ROOT / ".douane" / "bench" / "report-render"
+CACHE = Path(os.environ.get("DOUANE_BENCH_CACHE", ROOT / ".douane" / "bench")) / "report-render"
+"""Where built stores are kept: ``$DOUANE_BENCH_CACHE/report-render`` (e.g. under /tmp, shared by worktrees)."""
 TENANT = "shop-berlin"
 SEED_CALLS = 20_000
-COPIES_PER_FILE = 25  # 500,000 rows a segment, as after compaction
+DAYS = 30  # the copies are spread over 30 days from START
 START = datetime(2026, 10, 1, 8, 0, tzinfo=timezone.utc)
 OUTAGE = Outage("openai", START + timedelta(minutes=30), START + timedelta(minutes=50))
-VERSION = 1  # bump when the built store changes shape, so stale caches are rebuilt
+VERSION = 4  # bump when the built store changes shape, so stale caches are rebuilt
 
 
 def cached_store(calls: int) -> tuple[Path, float]:
@@ -58,6 +64,8 @@ def working_copy(cached: Path, folder: Path) -> Path:
 
 def build_store(path: Path, calls: int) -> None:
     """Write the seed calls and the incident for real, then copy the calls up to ``calls``."""
+    from stream.store.rollup import write_rollups  # here: the bench's workers import this module with older code
+
     policies = PolicySet.load([ROOT / "deploy" / "examples"])
     writer = StoreWriter(path)
     writer.record_policies(policies.tenants())
@@ -67,16 +75,18 @@ def build_store(path: Path, calls: int) -> None:
         writer.write([policies.audit(e) for e in events[i:i + 5_000]])
     writer.record_incident(_incident([e for e in events if e.outcome.error_class is not None]))
     seed = [str(path / f) for f in snapshot(path).live_files("calls/")]
-    copies = calls // SEED_CALLS - 1
-    for first in range(1, copies + 1, COPIES_PER_FILE):
-        last = min(first + COPIES_PER_FILE - 1, copies)
-        relative = f"calls/tenant={TENANT}/copies/bench-{first:06d}-{last:06d}.parquet"
+    copies = range(1, calls // SEED_CALLS)
+    for shift in range(DAYS):  # one segment per day, as the compactor merges each (tenant, day) folder
+        days = [k for k in copies if k % DAYS == shift]
+        if not days:
+            continue
+        relative = f"calls/tenant={TENANT}/day={(START + timedelta(days=shift)).date()}/bench-{shift:02d}.parquet"
         (path / relative).parent.mkdir(parents=True, exist_ok=True)
         duckdb.sql(f"""COPY (SELECT * REPLACE (gen_random_uuid()::VARCHAR AS event_id,
-                                              observed_at + to_days((k % 30)::INTEGER) AS observed_at)
-                           FROM read_parquet({seed!r}), range({first}, {last + 1}) AS copies(k))
+                                              observed_at + to_days({shift}) AS observed_at)
+                           FROM read_parquet({seed!r}), (SELECT unnest({days}) AS k) AS copies)
                       TO '{path / relative}' (FORMAT parquet)""")
-        _commit_unlisted(writer, relative, SEED_CALLS * (last - first + 1))
+        _commit_unlisted(writer, relative, SEED_CALLS * len(days), write_rollups(path, relative))
 
 
 def _incident(failures: list) -> dict:
@@ -87,10 +97,11 @@ def _incident(failures: list) -> dict:
     return inc.acknowledged(state, "lena.vogt", failures[2].observed_at + timedelta(minutes=20))
 
 
-def _commit_unlisted(writer: StoreWriter, relative: str, rows: int) -> None:
+def _commit_unlisted(writer: StoreWriter, relative: str, rows: int, rollups: dict[str, str]) -> None:
     state = writer._state("calls.bench")
     seq = state.seq + 1
     entry = Entry(writer.identity.id, "calls.bench", seq, state.hash, "records", [[relative, rows]], 0, "",
-                  f"{seq:012d}-bench.records", None, None, "2026-10-01T00:00:00.000000Z", "bench").sealed(writer.key)
+                  f"{seq:012d}-bench.records", None, None, "2026-10-01T00:00:00.000000Z", "bench",
+                  {"rollups": rollups}).sealed(writer.key)
     ledger.commit(writer.root, entry, "")
     state.seq, state.hash = entry.seq, entry.hash

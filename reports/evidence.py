@@ -1,18 +1,19 @@
 """Queries for the DPIA: findings, flows, actions and criteria evidence. DuckDB aggregates, polars shapes.
 
-Every function reads one tenant's calls in [start, end) and returns small frames (one row per
-group), so the cost stays in DuckDB's columnar scan whatever the store's size.
+Every function reads one tenant's calls in [start, end) from the period's roll-up (grouped rows, see
+:func:`reports.queries.period_rollup`) and returns small frames (one row per group).
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 import duckdb
 import polars as pl
 
+from reports.period import calls_beside_rollups, whole_days
 from reports.queries import DESTINATION_SET, PERSONAL, period_rollup
+from stream.store.rollup import BIN_US, DAY_US, bins_sql
 
 CUSTOMER_FACING = ("support_chat", "checkout")
 SCORING_FEATURES = ("pricing", "product_discovery")
@@ -40,23 +41,21 @@ def activity_summary(con: duckdb.DuckDBPyConnection, tenant: str, start: datetim
 def findings_rollup(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> str:
     """The name of a table of ``tenant``'s calls in [start, end) grouped by flow, action and findings (made once).
 
-    The findings are a list on each call row; unnesting them per call and joining them back to the calls
-    cost seconds per million calls. Here one scan groups the calls by what the DPIA counts: feature,
-    recipient, places, action, whether personal data was carried, and the list of (rule, severity) of the
-    call's findings. ``sample`` is one call's findings from the group (the same rules and severities in
-    the same order), kept for their titles and articles. The queries then unnest those few hundred rows.
-    Like :func:`reports.queries.period_rollup`, it lives as long as the connection and its snapshot.
+    Grouped from the period's roll-up (:func:`reports.queries.period_rollup`), whose rows carry each call's
+    findings as the list of their (rule, severity), in the call's order: feature, recipient, places, action,
+    whether personal data was carried, and that list. ``sample`` is one call's findings with that list (the
+    same rules and severities in the same order), kept for their titles and articles.
     """
-    key = f"findings|{tenant}|{start.isoformat()}|{end.isoformat()}"
-    name = "findings_" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    period = period_rollup(con, tenant, start, end)
+    name = "findings_" + period
     con.execute(f"""
         CREATE TEMP TABLE IF NOT EXISTS {name} AS
-        SELECT row_number() OVER () AS row_id, * FROM (
-            SELECT feature, coalesce(provider, 'host:' || host) AS provider, locations, entity_country, action,
-                   {PERSONAL} AS personal,
-                   list_transform(findings, lambda f: {{'rule_id': f.rule_id, 'severity': f.severity}}) AS kinds,
-                   any_value(findings) AS sample, count(*) AS calls
-            FROM call_segments WHERE {_WHERE} GROUP BY ALL)""", _params(tenant, start, end))
+        WITH samples AS (SELECT kinds, any_value(sample) AS sample FROM {period} GROUP BY kinds)
+        SELECT row_number() OVER () AS row_id, grouped.*, samples.sample FROM (
+            SELECT feature, provider, locations, entity_country, action, {PERSONAL} AS personal, kinds,
+                   sum(calls)::BIGINT AS calls
+            FROM {period} GROUP BY ALL) AS grouped
+        JOIN samples ON grouped.kinds IS NOT DISTINCT FROM samples.kinds""")
     return name
 
 
@@ -82,20 +81,23 @@ def findings_by_rule(con: duckdb.DuckDBPyConnection, tenant: str, start: datetim
         FROM per_row GROUP BY rule_id ORDER BY impact DESC, calls DESC, rule_id""").pl()
 
 
-_BIN_US = 300_000_000
-"""Five minutes in microseconds: the finest bin of the findings chart (bins start on the epoch's multiples)."""
-
-
 def findings_over_time(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
     """Findings per five minutes and severity (informational ones, such as "stays in the EEA", left out); the
     chart sums them into bins that suit the data's span (``reports.bins``).
 
-    Each call's findings are unnested beside its five-minute bin, an integer (a ``time_bucket`` per finding
-    costs a time-zone lookup each); the bins become times again on the grouped rows."""
+    Whole days come from the segments' roll-ups where they have them, the rest from the calls (see
+    :func:`reports.queries.period_rollup`). Each call's findings are unnested beside its five-minute bin, an
+    integer (a ``time_bucket`` per finding costs a time-zone lookup each); the bins become times again on the
+    grouped rows."""
+    first_day, end_day = whole_days(start, end)
+    per_day = DAY_US // BIN_US
+    calls, params = calls_beside_rollups(start, end)
     return con.sql(f"""
-        SELECT make_timestamptz(bin * {_BIN_US}) AS start, f.severity AS severity, count(*) AS findings
-        FROM (SELECT epoch_us(observed_at) // {_BIN_US} AS bin, unnest(findings) AS f FROM call_segments WHERE {_WHERE})
-        WHERE f.severity <> 'info' GROUP BY ALL ORDER BY ALL""", params=_params(tenant, start, end)).pl()
+        SELECT make_timestamptz(bin * {BIN_US}) AS start, severity, sum(findings)::BIGINT AS findings
+        FROM (SELECT * FROM call_rollup_bins WHERE tenant = $tenant AND bin >= {first_day * per_day}
+                  AND bin < {end_day * per_day}
+              UNION ALL BY NAME {bins_sql(calls)})
+        GROUP BY ALL ORDER BY ALL""", params={"tenant": tenant, **params}).pl()
 
 
 def flows(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> pl.DataFrame:
@@ -110,42 +112,46 @@ def flows(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: dat
 
 
 def criteria_facts(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> dict[str, int]:
-    """The counts the WP248 criteria and the measures are judged on (one scan of the period's calls)."""
+    """The counts the WP248 criteria and the measures are judged on (from the period's roll-up, but for the
+    distinct contents: a count of distinct values does not add up over segments, so it reads that one column)."""
+    rollup = period_rollup(con, tenant, start, end)
     row = con.sql(f"""
-        SELECT count(*) AS calls,
-               count(*) FILTER (WHERE {PERSONAL}) AS with_pd,
-               count(*) FILTER (WHERE special) AS special,
-               count(*) FILTER (WHERE len(categories) >= 3) AS combined,
-               count(*) FILTER (WHERE feature IN {SCORING_FEATURES} AND {PERSONAL}) AS scoring,
-               count(*) FILTER (WHERE feature = 'checkout' AND {PERSONAL}) AS checkout,
-               count(*) FILTER (WHERE feature IN {CUSTOMER_FACING} AND action IN ('blocked')) AS refused,
-               count(*) FILTER (WHERE action = 'redirected') AS redirected,
-               count(*) FILTER (WHERE action = 'failed_over') AS failed_over,
-               count(*) FILTER (WHERE action = 'blocked') AS blocked,
+        SELECT sum(calls) AS calls,
+               sum(calls) FILTER (WHERE {PERSONAL}) AS with_pd,
+               sum(calls) FILTER (WHERE special) AS special,
+               sum(calls) FILTER (WHERE len(categories) >= 3) AS combined,
+               sum(calls) FILTER (WHERE feature IN {SCORING_FEATURES} AND {PERSONAL}) AS scoring,
+               sum(calls) FILTER (WHERE feature = 'checkout' AND {PERSONAL}) AS checkout,
+               sum(calls) FILTER (WHERE feature IN {CUSTOMER_FACING} AND action IN ('blocked')) AS refused,
+               sum(calls) FILTER (WHERE action = 'redirected') AS redirected,
+               sum(calls) FILTER (WHERE action = 'failed_over') AS failed_over,
+               sum(calls) FILTER (WHERE action = 'blocked') AS blocked,
                count(DISTINCT subject_country) AS subject_countries,
-               count(DISTINCT coalesce(provider, host)) AS providers,
-               count(DISTINCT content_hash) FILTER (WHERE {PERSONAL}) AS distinct_contents
-        FROM calls WHERE {_WHERE}""", params=_params(tenant, start, end)).pl().row(0, named=True)
-    return {k: int(v or 0) for k, v in row.items()}
+               count(DISTINCT provider) AS providers
+        FROM {rollup}""").pl().row(0, named=True)
+    contents = con.execute(f"SELECT count(DISTINCT content_hash) FILTER (WHERE {PERSONAL}) FROM calls WHERE {_WHERE}",
+                           _params(tenant, start, end)).fetchall()[0][0]
+    return {**{k: int(v or 0) for k, v in row.items()}, "distinct_contents": int(contents or 0)}
 
 
 def feared_facts(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> dict[str, int]:
-    """The counts the three feared events are judged on (see :mod:`reports.feared`); one scan of the period."""
+    """The counts the three feared events are judged on (see :mod:`reports.feared`), from the period's roll-up."""
+    rollup = period_rollup(con, tenant, start, end)
     row = con.sql(f"""
         WITH c AS (SELECT *, {PERSONAL} AS pd,
                           decision IN ('unauthorised', 'needs_review') AS unprotected,
                           action IN ('redirected', 'blocked') AS stopped
-                   FROM calls WHERE {_WHERE})
-        SELECT count(*) AS calls, count(*) FILTER (WHERE pd) AS with_pd,
-               count(*) FILTER (WHERE pd AND unprotected) AS exposed,
-               count(*) FILTER (WHERE pd AND unprotected AND stopped) AS exposed_stopped,
-               count(*) FILTER (WHERE pd AND decision = 'allowed_with_safeguard') AS safeguarded,
-               count(*) FILTER (WHERE special) AS special,
-               count(*) FILTER (WHERE special AND unprotected AND NOT stopped) AS special_left,
-               count(*) FILTER (WHERE special AND decision = 'allowed_with_safeguard') AS special_safeguarded,
-               count(*) FILTER (WHERE len(list_filter(categories, lambda x: x LIKE 'user.financial%')) > 0) AS financial,
-               count(*) FILTER (WHERE feature IN ('checkout', 'pricing') AND pd) AS decision_support,
-               count(*) FILTER (WHERE error_class IS NOT NULL) AS failed,
-               count(*) FILTER (WHERE error_class IS NOT NULL AND action = 'failed_over') AS failed_served
-        FROM c""", params=_params(tenant, start, end)).pl().row(0, named=True)
+                   FROM {rollup})
+        SELECT sum(calls) AS calls, sum(calls) FILTER (WHERE pd) AS with_pd,
+               sum(calls) FILTER (WHERE pd AND unprotected) AS exposed,
+               sum(calls) FILTER (WHERE pd AND unprotected AND stopped) AS exposed_stopped,
+               sum(calls) FILTER (WHERE pd AND decision = 'allowed_with_safeguard') AS safeguarded,
+               sum(calls) FILTER (WHERE special) AS special,
+               sum(calls) FILTER (WHERE special AND unprotected AND NOT stopped) AS special_left,
+               sum(calls) FILTER (WHERE special AND decision = 'allowed_with_safeguard') AS special_safeguarded,
+               sum(calls) FILTER (WHERE len(list_filter(categories, lambda x: x LIKE 'user.financial%')) > 0) AS financial,
+               sum(calls) FILTER (WHERE feature IN ('checkout', 'pricing') AND pd) AS decision_support,
+               sum(calls) FILTER (WHERE failed) AS failed,
+               sum(calls) FILTER (WHERE failed AND action = 'failed_over') AS failed_served
+        FROM c""").pl().row(0, named=True)
     return {k: int(v or 0) for k, v in row.items()}

@@ -11,9 +11,11 @@ import duckdb
 import polars as pl
 
 from reports.errors import ReportError
+from reports.period import calls_beside_rollups, whole_days
 from reports.transfers import per_destination
 from rules.jurisdictions import Jurisdictions
 from rules.policy import Policy
+from stream.store.rollup import rollup_sql
 
 
 def policy_of(con: duckdb.DuckDBPyConnection, tenant: str) -> Policy:
@@ -43,26 +45,29 @@ def policy_as_of(con: duckdb.DuckDBPyConnection, tenant: str, as_of: datetime) -
 def period_rollup(con: duckdb.DuckDBPyConnection, tenant: str, start: datetime, end: datetime) -> str:
     """The name of a table of ``tenant``'s calls in [start, end) grouped by every dimension a report counts or groups by, made on first use.
 
-    Reports read one period many ways (totals, per recipient, per destination, per category); one scan
-    of the calls groups them by every key those questions need, and each question then reads a few
-    thousand grouped rows instead of the calls: its cost no longer grows with the number of calls.
-    List columns stay lists here; destinations and categories are unnested on the grouped rows. The
-    day is counted from the epoch (an integer), as a cast to DATE per call costs a time-zone lookup each.
-    The table lives as long as the connection, which reads one snapshot: it cannot go stale.
+    Reports read one period many ways (totals, per recipient, per destination, per category, per finding);
+    grouped rows answer them all, so each question reads a few thousand rows instead of the calls. The
+    whole days of the period come from the segments' own roll-ups where the store has them (see
+    :mod:`stream.store.rollup`); the rest (segments without roll-ups, and the days the period cuts) from
+    the calls themselves, grouped the same way, and both are summed. List columns stay lists here;
+    destinations and categories are unnested on the grouped rows. The table lives as long as the
+    connection, which reads one snapshot: it cannot go stale.
     """
     name = "period_" + hashlib.sha256(f"{tenant}|{start.isoformat()}|{end.isoformat()}".encode()).hexdigest()[:16]
+    first_day, end_day = whole_days(start, end)
+    calls, params = calls_beside_rollups(start, end)
     con.execute(f"""
         CREATE TEMP TABLE IF NOT EXISTS {name} AS
-        SELECT coalesce(activity_id, '-') AS activity_id, coalesce(provider, 'host:' || host) AS provider, feature,
-               locations, entity_country, categories, special, basis, decision, action,
-               epoch_us(observed_at) // {_DAY_US} AS day, count(*) AS calls, min(observed_at) AS first_seen,
-               max(observed_at) AS last_seen
-        FROM calls WHERE tenant = $tenant AND observed_at >= $start AND observed_at < $end
-        GROUP BY ALL""", {"tenant": tenant, "start": start, "end": end})
+        SELECT {_GROUP_KEYS}, any_value(sample) AS sample, sum(calls)::BIGINT AS calls,
+               min(first_seen) AS first_seen, max(last_seen) AS last_seen
+        FROM (SELECT * FROM call_rollups WHERE tenant = $tenant AND day >= {first_day} AND day < {end_day}
+              UNION ALL BY NAME {rollup_sql(calls)})
+        GROUP BY ALL""", {"tenant": tenant, **params})
     return name
 
 
-_DAY_US = 86_400_000_000
+_GROUP_KEYS = ("tenant, day, activity_id, provider, feature, locations, entity_country, categories, special, basis, "
+               "decision, action, failed, subject_country, kinds")
 PERSONAL = "(len(categories) > 0 OR special)"
 """A call (or a grouped row) that carried personal data: a category detected, or Art. 9 data."""
 

@@ -4,7 +4,8 @@ A sink writes a segment per partition, tenant and day at every poll: small files
 readers an open each. ``compact`` merges the live segments of each (tenant, day) folder that
 has more than ``min_files`` into one, and commits a signed ``compaction`` entry on the chain
 ``compactions`` that names the new segment with its records and the segments it replaces.
-``verify`` checks that the new segment holds every record of the old ones, hash for hash.
+``verify`` checks that the new segment holds every record of the old ones, hash for hash. The new
+segment's roll-ups (``stream.store.rollup``) are written beside it, their digests in the entry's body.
 Replaced files stay on disk for ``grace`` (a reader that opened before may still read them)
 and are removed by a later run.
 """
@@ -20,6 +21,7 @@ import pyarrow.parquet as pq
 from stream.store.canonical import digest
 from stream.store.layout import CALLS
 from stream.store.reader import Snapshot
+from stream.store.rollup import with_rollups, write_rollups
 from stream.store.writer import StoreWriter, write_segment
 
 COMPACTIONS = "compactions"
@@ -55,7 +57,8 @@ def _merge(writer: StoreWriter, folder: str, files: list[str]):
     relative = f"{folder}/compacted-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{writer.writer_id}.parquet"
     write_segment(writer.root / relative, table)
     rows = table.to_pylist()
-    body = {"reason": "compaction", "removed_files": files, "erased": [], "removed_records": 0}
+    body = {"reason": "compaction", "removed_files": files, "erased": [], "removed_records": 0,
+            "rollups": write_rollups(writer.root, relative)}
     return writer.commit_entry(COMPACTIONS, "compaction", body, [[relative, len(rows)]],
                                [r["event_id"] for r in rows], [digest(r) for r in rows])
 
@@ -67,5 +70,5 @@ def _remove_expired(writer: StoreWriter, snap: Snapshot, grace: timedelta) -> in
         if now - datetime.fromisoformat(entry.written_at.replace("Z", "+00:00")) < grace:
             continue
         expired += [r for r in entry.body["removed_files"] if (snap.root / r).exists()]
-    writer.remove_files(expired)
+    writer.remove_files(with_rollups(expired))
     return len(expired)

@@ -24,6 +24,7 @@ from stream.store.chain import Entry
 from stream.store.declared import SCHEMAS
 from stream.store.layout import CALLS, DECLARED, Identity, read_identity
 from stream.store.rows import DESTINATION_VIEWS_SQL
+from stream.store.rollup import bins_sql, rollup_files, rollup_sql, trusted
 
 REMOVING = ("tombstone", "compaction")
 """Kinds of entries that take segments out of the live set."""
@@ -49,6 +50,12 @@ class Snapshot:
         return [f for es in self.entries.values() for e in es for f, _ in e.files
                 if f.startswith(prefix) and f not in removed]
 
+    def rolled_up(self) -> set[str]:
+        """Live call segments whose roll-ups are present and match the digests in the entry that names them."""
+        live = set(self.live_files(f"{CALLS}/"))
+        return {f for es in self.entries.values() for e in es if e.body.get("rollups") for f, _ in e.files
+                if f in live and trusted(self.root, f, e.body["rollups"])}
+
 
 def snapshot(root: Path | str) -> Snapshot:
     """Read every chain's entries (headers only); a bucket store (``s3://``) is pulled to a local copy first."""
@@ -59,16 +66,20 @@ def snapshot(root: Path | str) -> Snapshot:
     return snap
 
 
-def open_store(path: Path | str, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection (in memory) whose views read the store's committed segments as of now."""
-    return connect(snapshot(path))
+def open_store(path: Path | str, *, read_only: bool = True, rollups: bool = True) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection (in memory) whose views read the store's committed segments as of now.
+
+    ``rollups=False`` reads every call from its segment, as if no segment had roll-ups (for checks)."""
+    return connect(snapshot(path), rollups=rollups)
 
 
-def connect(snap: Snapshot) -> duckdb.DuckDBPyConnection:
+def connect(snap: Snapshot, *, rollups: bool = True) -> duckdb.DuckDBPyConnection:
     """A connection over ``snap``."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    _segments(con, "call_segments", snap.live_files(f"{CALLS}/"), CALLS_SCHEMA, snap.root)
+    live = snap.live_files(f"{CALLS}/")
+    _segments(con, "call_segments", live, CALLS_SCHEMA, snap.root)
+    _rollup_views(con, snap, live, snap.rolled_up() if rollups else set())
     for table, schema in SCHEMAS.items():
         _segments(con, f"{table}_segments", snap.live_files(f"{DECLARED}/{table}/"), schema, snap.root)
     con.execute(_VIEWS)
@@ -94,6 +105,20 @@ def _segments(con: duckdb.DuckDBPyConnection, name: str, files: list[str], schem
     # a column of today's schema that no segment has yet (all written before it existed) reads as NULL
     missing = ", ".join(f"NULL::{_sql_type(schema.field(c).type)} AS {c}" for c in schema.names if c not in present)
     con.execute(f"CREATE VIEW {name} AS SELECT *{', ' + missing if missing else ''} FROM {scan}")
+
+
+def _rollup_views(con: duckdb.DuckDBPyConnection, snap: Snapshot, live: list[str], rolled: set[str]) -> None:
+    """``rolled_segments`` and ``raw_segments`` split the live segments by whether they have trusted roll-ups;
+    ``call_rollups`` and ``call_rollup_bins`` read those roll-ups (see :mod:`stream.store.rollup`)."""
+    _segments(con, "rolled_segments", [f for f in live if f in rolled], CALLS_SCHEMA, snap.root)
+    _segments(con, "raw_segments", [f for f in live if f not in rolled], CALLS_SCHEMA, snap.root)
+    for view, which, sql in (("call_rollups", 0, rollup_sql), ("call_rollup_bins", 1, bins_sql)):
+        files = [rollup_files(f)[which] for f in live if f in rolled]
+        if files:
+            paths = ", ".join(_literal(str(snap.root / f)) for f in files)
+            con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet([{paths}], hive_partitioning = false)")
+        else:  # the same columns, no rows
+            con.execute(f"CREATE TABLE {view} AS {sql('(SELECT * FROM call_segments LIMIT 0)')}")
 
 
 def _sql_type(arrow_type: pa.DataType) -> str:

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from stream.store.canonical import digest
 from stream.store.chain import Entry
 from stream.store.layout import CALLS, tenant_days
+from stream.store.rollup import with_rollups
 from stream.store.writer import StoreWriter, write_segment
 
 TOMBSTONES = "tombstones"
@@ -51,7 +52,7 @@ def remove_whole(writer: StoreWriter, files: list[str], why: dict, *, dry_run: b
         return deletion
     body = {**why, "removed_files": files, "removed_records": deletion.records}
     deletion.entry = _tombstone(writer, body, [], [], [])
-    writer.remove_files(files)
+    writer.remove_files(with_rollups(files))
     return deletion
 
 
@@ -113,7 +114,7 @@ def rewrite_without(writer: StoreWriter, wanted: set[str], why: dict, *, dry_run
     body = {**why, "removed_files": deletion.files, "erased": sorted(deletion.erased),
             "removed_records": deletion.records}
     deletion.entry = _tombstone(writer, body, added, keys, hashes)
-    writer.remove_files(deletion.files)
+    writer.remove_files(with_rollups(deletion.files))
     return deletion
 
 
