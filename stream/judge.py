@@ -25,7 +25,6 @@ from aiokafka.partitioner import DefaultPartitioner
 from mode import Service
 
 from douane.contract import TOPICS
-from douane.contract.deadletter import Origin
 from douane.kafka_io import commit_owned, consumer_and_producer, wait_for_assignment
 from stream.pipeline import Raw
 from stream.upgrade import adopt_positions
@@ -64,9 +63,12 @@ class OutTopic:
     async def send(self, key: bytes | None, value: bytes, timestamp: float | None = None,
                    headers: list[tuple[str, bytes]] | None = None) -> None:
         """Collect one record (``timestamp`` in seconds, as Faust takes it); it is on the broker after :meth:`flush`."""
+        self.add(key, value, int(timestamp * 1000) if timestamp is not None else None, headers or [])
+
+    def add(self, key: bytes | None, value: bytes, ms: int | None = None, headers: list | None = None) -> None:
+        """:meth:`send` without the coroutine, for a stage that publishes many records of a batch (``ms``: ms)."""
         if self._producer is None:
             raise RuntimeError(f"nothing publishes to {self.name}: the judge is not running")
-        ms = int(timestamp * 1000) if timestamp is not None else None
         self._records.append((key, value, ms, headers or []))
 
     async def flush(self) -> None:
@@ -161,8 +163,7 @@ class Judge:
         batches = await self._take(consumer)
         if not batches:
             return
-        raws = [Raw(r.key, r.value, Origin(tp.topic, tp.partition, r.offset))
-                for tp, records in batches.items() for r in records]
+        raws = [Raw(r.key, r.value, r) for records in batches.values() for r in records]  # r: where it was read
         await self.process(raws)
         for topic in self.topics:
             await topic.flush()

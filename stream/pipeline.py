@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from douane.contract.deadletter import DeadLetter, Origin
 from stream.policies import PolicySet
@@ -11,12 +11,24 @@ from stream.store.rows import Audited
 from stream.triage import stage_failure, triage
 
 
+class Located(Protocol):
+    """Anything that says where a record was read, as a consumer record does."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
 class Raw(NamedTuple):
-    """A record as read: key, value bytes and where it came from (a tuple: one per record, made cheaply)."""
+    """A record as read: key, value bytes and where it came from (a tuple: one per record, made cheaply).
+
+    ``origin`` may be the consumer record itself: an :class:`Origin` is made from it only for a dead letter
+    (:func:`stream.triage.origin_of`).
+    """
 
     key: bytes | None
     value: bytes | None
-    origin: Origin
+    origin: Origin | Located
 
 
 @dataclass
@@ -32,7 +44,7 @@ def audit_batch(policies: PolicySet, raws: list[Raw]) -> Triaged:
     """Decode every record and evaluate it under its tenant's policy; failures become dead letters."""
     out = Triaged([], {}, [])
     for raw in raws:
-        event = triage(raw.key, raw.value, raw.origin)
+        event = triage(raw)
         if isinstance(event, DeadLetter):
             out.letters.append(event)
             continue
