@@ -26,7 +26,7 @@ from mode import Service
 
 from douane.contract import TOPICS
 from douane.kafka_io import commit_owned, consumer_and_producer, wait_for_assignment
-from stream.pipeline import Raw
+from stream.pipeline import Raw, collector_paused
 from stream.upgrade import adopt_positions
 
 logger = logging.getLogger(__name__)
@@ -163,13 +163,17 @@ class Judge:
         batches = await self._take(consumer)
         if not batches:
             return
-        raws = [Raw(r.key, r.value, r) for records in batches.values() for r in records]  # r: where it was read
-        await self.process(raws)
+        offsets = {tp: rs[-1].offset + 1 for tp, rs in batches.items()}
+        with collector_paused():
+            raws = [Raw(r.key, r.value, r) for records in batches.values() for r in records]  # r: where it was read
+            del batches
+            await self.process(raws)
+            self.judged += len(raws)
+            del raws  # the batch's objects go before the collector runs again, so it never walks them
         for topic in self.topics:
             await topic.flush()
-        self.judged += len(raws)
         self.polls += 1
-        self.committed.update(await commit_owned(consumer, {tp: rs[-1].offset + 1 for tp, rs in batches.items()}))
+        self.committed.update(await commit_owned(consumer, offsets))
 
     async def _take(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list]:
         """Up to ``batch_size`` records, gathered for at most ``poll_ms``: a fetch hands over a few dozen
