@@ -160,20 +160,24 @@ class Judge:
                 self.consumer = None
 
     async def _poll_once(self, consumer: AIOKafkaConsumer) -> None:
+        with collector_paused():  # back on each poll, once the poll's objects are gone
+            judged = await self._judge_poll(consumer)
+        if judged is not None:
+            self.judged += judged[0]
+            self.polls += 1
+            self.committed.update(await commit_owned(consumer, judged[1]))
+
+    async def _judge_poll(self, consumer: AIOKafkaConsumer) -> tuple[int, dict[TopicPartition, int]] | None:
+        """Take a poll, judge it and publish what it yields: how many records, and the offsets to commit."""
         batches = await self._take(consumer)
         if not batches:
-            return
+            return None
         offsets = {tp: rs[-1].offset + 1 for tp, rs in batches.items()}
-        with collector_paused():
-            raws = [Raw(r.key, r.value, r) for records in batches.values() for r in records]  # r: where it was read
-            del batches
-            await self.process(raws)
-            self.judged += len(raws)
-            del raws  # the batch's objects go before the collector runs again, so it never walks them
+        raws = [Raw(r.key, r.value, r) for records in batches.values() for r in records]  # r: where it was read
+        await self.process(raws)
         for topic in self.topics:
             await topic.flush()
-        self.polls += 1
-        self.committed.update(await commit_owned(consumer, offsets))
+        return len(raws), offsets
 
     async def _take(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list]:
         """Up to ``batch_size`` records, gathered for at most ``poll_ms``: a fetch hands over a few dozen
