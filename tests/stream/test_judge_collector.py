@@ -49,3 +49,24 @@ def test_a_batch_judged_with_the_collector_paused_is_judged_the_same(collector_o
     fresh = PolicySet(POLICIES.policies, POLICIES.registry)
     assert [i.verdict for i in judged.items] == [fresh.audit(e).verdict for e in events]
     assert not judged.letters
+
+
+def test_a_batch_is_walked_by_the_collector_once_at_most(collector_on) -> None:
+    """A batch of 1,000 calls once set off a dozen collections, each walking the batch (~12 % of the judge's CPU);
+    now none runs while it is judged, and at most one after it, as the judged batch is handed back."""
+    events = TrafficGenerator(("shop-berlin",), seed=4).events(1000)
+    raws = [Raw(None, encode(e), Origin(TOPICS.ai_calls.name, 0, i)) for i, e in enumerate(events)]
+    audit_batch(POLICIES, raws)  # the engine's memo warm, as in a running worker
+    started: list[int] = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        judged = audit_batch(POLICIES, raws)
+    finally:
+        gc.callbacks.remove(seen)
+    assert len(judged.items) == 1000
+    assert len(started) <= 1, f"collections of generations {started} ran for one batch (one may follow it)"
