@@ -50,6 +50,7 @@ class Decided:
     host: str
     destinations: tuple[str, ...]  # processing locations and the importer's seat, sorted
     derogation_sought: bool = False  # it reached Art. 49 with derogations relied on: the stream counts it
+    activity_id: str | None = None  # the policy activity of the platform and feature, if one covers them
     verdict_parts: dict = field(default_factory=dict)  # the verdict's fields that do not depend on the event
 
 
@@ -70,7 +71,6 @@ class Engine:
         self._reads = self.custom.reads if self.custom is not None else None
         self._activities: dict[tuple[str, str], object] = {}
         self.occasional_limit = policy.readings.occasional_use.max_calls
-        self._interned: dict[Finding, Finding] = {}  # grows with the distinct findings, not with the events
 
     def evaluate(self, event: AICallEvent, at: datetime | None = None, observed_calls: int | None = None) -> Verdict:
         """The verdict for ``event``; ``decided_at`` is the call's time unless ``at`` is given.
@@ -85,23 +85,26 @@ class Engine:
               observed_calls: int | None = None) -> tuple[Verdict, Decided]:
         """The verdict, with the memoised decision behind it (provider, locations, activity...).
 
-        One memo lookup per event: the key is the decision's key plus the event fields the
-        custom rules read (``RuleSet.reads``), so its entry holds every part of the verdict
-        but the event's identity and time.
+        One memo lookup per event: the key is the decision's key plus, with custom rules, the event
+        fields they read (``RuleSet.reads``), so its entry holds every part of the verdict but the
+        event's identity and time.
         """
-        key = _key(event, observed_calls is not None and observed_calls > self.occasional_limit)
+        steady = observed_calls is not None and observed_calls > self.occasional_limit
+        key = route = _key(event, steady)
         if self._reads is not None:
-            key = (*key, self._reads(event))
+            key = (route, self._reads(event))
         judged = self._judged.get(key)
         if judged is None:
-            judged = self._judge(event, key)
-        verdict = _verdict({**judged[1], "event_id": event.event_id, "tenant": event.tenant,
-                            "decided_at": at or event.observed_at})
-        return verdict, judged[0]
+            judged = self._judge(event, route, key, steady)
+        values = judged[1].copy()
+        values["event_id"] = event.event_id
+        values["tenant"] = event.tenant
+        values["decided_at"] = at or event.observed_at
+        return _verdict(values), judged[0]
 
-    def _judge(self, event: AICallEvent, key: tuple) -> tuple[Decided, dict]:
+    def _judge(self, event: AICallEvent, route: tuple, key: tuple, steady: bool) -> tuple[Decided, dict]:
         """The decision and the verdict's parts for a key never seen (or forgotten), memoised."""
-        decided = self._decision(event, key[:_KEY_FIELDS])
+        decided = self._decision(event, route, steady)
         parts = decided.verdict_parts
         if self.custom is not None:
             extra = self.custom.findings(event, decided)
@@ -122,50 +125,48 @@ class Engine:
         lookup, not a resolution; only a new key resolves the destination. ``steady``: the
         stream observed more calls than the policy's occasional use allows.
         """
-        return self._decision(event, _key(event, steady))
+        return self._decision(event, _key(event, steady), steady)
 
     def forget(self) -> None:
         """Drop every memoised decision and verdict (the next event of each key is judged afresh)."""
         self._decided.clear()
         self._judged.clear()
 
-    def _decision(self, event: AICallEvent, key: tuple) -> Decided:
+    def _decision(self, event: AICallEvent, key: tuple, steady: bool) -> Decided:
         decided = self._decided.get(key)
         if decided is None:
             if len(self._decided) >= _CACHE_LIMIT:
                 self._decided.clear()
-            dest = event.destination
-            resolution = self.resolver.resolve_parts(dest.host, dest.model or "", key[2], dest.provider)
-            decided = self._decided[key] = self._decide(resolution, key[4], key[5], frozenset(key[6]), key[7],
-                                                        key[8], dest.host, key[9], key[10], key[11])
+            decided = self._decided[key] = self._decide(event, steady)
         return decided
 
-    def _decide(self, resolution, platform, feature, detected, flagged, day, host, unobserved, consented,
-                steady) -> Decided:
+    def _decide(self, event: AICallEvent, steady: bool) -> Decided:
+        """Run the procedure for the event's route, data and day (what ``_key`` reads, nothing else)."""
+        dest, data, app = event.destination, event.personal_data, event.app
+        resolution = self.resolver.resolve_parts(dest.host, dest.model or "", _hints(dest), dest.provider)
+        platform, feature, unobserved = app.platform, app.feature, data.scan is not _COMPLETE
         activity = self.activity(platform, feature)
-        categories = _canonical(detected)
+        categories = _canonical(frozenset([c.category for c in data.categories]))
         if unobserved and activity is not None:
             categories |= frozenset(activity.categories)  # what detection did not see, the activity declares
         articles, unknown = _classified(categories)
-        case = Case(resolution, activity, categories, flagged or "9" in articles, day, self.policy,
-                    self.jurisdictions, self.catalogue, host, platform, feature, consented=consented,
-                    unobserved=unobserved, criminal="10" in articles, unknown_keys=unknown, steady=steady)
+        case = Case(resolution, activity, categories, data.special_category or "9" in articles,
+                    event.observed_at.date(), self.policy, self.jurisdictions, self.catalogue, dest.host, platform,
+                    feature, consented=event.consent_ref is not None, unobserved=unobserved,
+                    criminal="10" in articles, unknown_keys=unknown, steady=steady)
         special = case.special
         ruling = chapter_v.decide(case)
         findings = _one_per_rule((*ruling.findings, *checks.art9(case), *checks.art10(case), *checks.taxonomy(case),
                                   *checks.art30(case), *checks.nis2_supply_chain(case)))
-        if len(self._interned) >= _CACHE_LIMIT:
-            self._interned.clear()
-        findings = tuple(self._interned.setdefault(f, f) for f in findings)  # equal findings: one object
         severity = max((f.severity for f in findings), key=lambda s: s.rank, default=Severity.INFO)
         provider = resolution.provider.id if resolution.provider else None
         importer = ruling.importer or resolution.entity
         entity = importer.country if importer else None
         decided = Decided(ruling.decision, ruling.basis, _articles(findings), severity,
-                          self._enforce(ruling.decision, severity, special), tuple(findings), tuple(ruling.trace),
-                          provider, resolution.locations, entity, categories, special, platform, feature, host,
+                          self._enforce(ruling.decision, severity, special), findings, tuple(ruling.trace),
+                          provider, resolution.locations, entity, categories, special, platform, feature, dest.host,
                           tuple(sorted(resolution.locations | ({entity} if entity else set()))),
-                          ruling.derogation_sought)
+                          ruling.derogation_sought, activity.id if activity is not None else None)
         decided.verdict_parts.update({
             "schema_": VERDICT_SCHEMA, "decision": decided.decision, "basis": decided.basis,
             "articles": decided.articles, "severity": severity, "enforcement": decided.enforcement,
@@ -193,17 +194,17 @@ class Engine:
         return Enforcement.FORWARD
 
 
-_KEY_FIELDS = 12
-
-
 def _key(event: AICallEvent, steady: bool) -> tuple:
-    """What the built-in procedure's outcome depends on, read straight from the event (``_KEY_FIELDS`` items)."""
+    """What the built-in procedure's outcome depends on, read straight from the event (``_decide`` reads these)."""
     dest, data, app = event.destination, event.personal_data, event.app
-    hints = tuple([(h.key, h.value) for h in dest.region_hints]) if dest.region_hints else ()
-    detected = tuple([c.category for c in data.categories]) if data.categories else ()
-    return (dest.host, dest.model, hints, dest.provider, app.platform, app.feature, detected,
+    return (dest.host, dest.model, _hints(dest) if dest.region_hints else (), dest.provider, app.platform,
+            app.feature, tuple([c.category for c in data.categories]) if data.categories else (),
             data.special_category, event.observed_at.date(), data.scan is not _COMPLETE,
             event.consent_ref is not None, steady)
+
+
+def _hints(dest) -> tuple[tuple[str, str], ...]:
+    return tuple([(h.key, h.value) for h in dest.region_hints])
 
 
 _VERDICT_FIELDS = set(Verdict.model_fields)  # shared: it holds every field, so no update can change it

@@ -37,10 +37,15 @@ class DerogationUse:
         verdict, decided = engine.audit(event)
         if not decided.derogation_sought:
             return verdict, decided
+        return self.recount(engine, event, verdict, decided)
+
+    def recount(self, engine: Engine, event: AICallEvent, verdict: Verdict,
+                decided: Decided) -> tuple[Verdict, Decided]:
+        """Count a call whose decision rests on Art. 49; judged again as systematic use past ``max_calls``."""
         use = engine.policy.readings.occasional_use
         window = timedelta(days=use.window_days)
-        calls = self.count(_key(engine, event, decided), event.observed_at, window, use.max_calls + 1,
-                           str(event.event_id))
+        key = (event.tenant, decided.activity_id, decided.provider or decided.host)  # only an activity relies on them
+        calls = self.count(key, event.observed_at, window, use.max_calls + 1, str(event.event_id))
         if calls <= use.max_calls:
             return verdict, decided
         return engine.audit(event, observed_calls=calls)
@@ -76,7 +81,3 @@ class DerogationUse:
             del times[: len(times) - keep]
         return True
 
-
-def _key(engine: Engine, event: AICallEvent, decided: Decided) -> UseKey:
-    activity = engine.activity(decided.platform, decided.feature)  # set: only an activity relies on derogations
-    return (event.tenant, activity.id, decided.provider or decided.host)

@@ -25,9 +25,8 @@ from aiokafka.partitioner import DefaultPartitioner
 from mode import Service
 
 from douane.contract import TOPICS
-from douane.contract.deadletter import Origin
 from douane.kafka_io import commit_owned, consumer_and_producer, wait_for_assignment
-from stream.pipeline import Raw
+from stream.pipeline import Raw, collector_paused
 from stream.upgrade import adopt_positions
 
 logger = logging.getLogger(__name__)
@@ -64,9 +63,12 @@ class OutTopic:
     async def send(self, key: bytes | None, value: bytes, timestamp: float | None = None,
                    headers: list[tuple[str, bytes]] | None = None) -> None:
         """Collect one record (``timestamp`` in seconds, as Faust takes it); it is on the broker after :meth:`flush`."""
+        self.add(key, value, int(timestamp * 1000) if timestamp is not None else None, headers or [])
+
+    def add(self, key: bytes | None, value: bytes, ms: int | None = None, headers: list | None = None) -> None:
+        """:meth:`send` without the coroutine, for a stage that publishes many records of a batch (``ms``: ms)."""
         if self._producer is None:
             raise RuntimeError(f"nothing publishes to {self.name}: the judge is not running")
-        ms = int(timestamp * 1000) if timestamp is not None else None
         self._records.append((key, value, ms, headers or []))
 
     async def flush(self) -> None:
@@ -158,17 +160,24 @@ class Judge:
                 self.consumer = None
 
     async def _poll_once(self, consumer: AIOKafkaConsumer) -> None:
+        with collector_paused():  # back on each poll, once the poll's objects are gone
+            judged = await self._judge_poll(consumer)
+        if judged is not None:
+            self.judged += judged[0]
+            self.polls += 1
+            self.committed.update(await commit_owned(consumer, judged[1]))
+
+    async def _judge_poll(self, consumer: AIOKafkaConsumer) -> tuple[int, dict[TopicPartition, int]] | None:
+        """Take a poll, judge it and publish what it yields: how many records, and the offsets to commit."""
         batches = await self._take(consumer)
         if not batches:
-            return
-        raws = [Raw(r.key, r.value, Origin(tp.topic, tp.partition, r.offset))
-                for tp, records in batches.items() for r in records]
+            return None
+        offsets = {tp: rs[-1].offset + 1 for tp, rs in batches.items()}
+        raws = [Raw(r.key, r.value, r) for records in batches.values() for r in records]  # r: where it was read
         await self.process(raws)
         for topic in self.topics:
             await topic.flush()
-        self.judged += len(raws)
-        self.polls += 1
-        self.committed.update(await commit_owned(consumer, {tp: rs[-1].offset + 1 for tp, rs in batches.items()}))
+        return len(raws), offsets
 
     async def _take(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list]:
         """Up to ``batch_size`` records, gathered for at most ``poll_ms``: a fetch hands over a few dozen

@@ -57,11 +57,12 @@ class PolicySet:
         return engine
 
     def audit(self, event: AICallEvent) -> Audited:
-        """Evaluate ``event`` under its tenant's policy."""
-        engine = self.engine_for(event.tenant)
-        verdict, decided = self.derogation_use.audit(engine, event)
-        activity = engine.activity(decided.platform, decided.feature)
-        return Audited(event, verdict, activity.id if activity else None, decided.provider, decided.locations,
+        """Evaluate ``event`` under its tenant's policy (Art. 49 use counted when the decision rests on it)."""
+        engine = self._by_tenant.get(event.tenant, self._default) or self.engine_for(event.tenant)
+        verdict, decided = engine.audit(event)
+        if decided.derogation_sought:
+            verdict, decided = self.derogation_use.recount(engine, event, verdict, decided)
+        return Audited(event, verdict, decided.activity_id, decided.provider, decided.locations,
                        decided.entity_country)
 
     def tenants(self) -> list[tuple[str, Policy]]:

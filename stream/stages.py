@@ -64,22 +64,45 @@ class CountingStage(PerEventStage):
         self.by_route[(item.event.tenant, item.provider or "unknown", item.verdict.decision.value)] += 1
 
 
-class FindingsPublisher(PerEventStage):
-    """Publishes each verdict with a finding above ``min_severity`` to ``douane.findings``, keyed by tenant."""
+class FindingsPublisher(Stage):
+    """Publishes each verdict with a finding above ``min_severity`` to ``douane.findings``, keyed by tenant.
+
+    ``topic`` is an :class:`~stream.judge.OutTopic`: the batch's records are added to it in one loop (no
+    coroutine per record) and leave when the judge flushes it.
+    """
 
     name = "findings"
 
     def __init__(self, topic, min_severity: Severity = Severity.LOW) -> None:
         self.topic = topic
-        self.min_rank = min_severity.rank
+        self.worth = tuple(s for s in Severity if s.rank >= min_severity.rank)  # compared by identity: cheap
         self.by_rule: Counter[str] = Counter()  # findings published, per rule id (for /metrics)
         self.encode = VerdictBytes()
 
-    async def handle(self, item: Audited) -> None:
-        """Send the verdict when it carries something worth a look."""
-        if item.verdict.severity.rank >= self.min_rank:
-            await self.topic.send(key=item.event.tenant.encode(), value=self.encode(item.verdict))
-            self.by_rule.update(f.rule_id for f in item.verdict.findings)
+    async def process(self, batch: list[Audited]) -> Failures:
+        """Send every verdict that carries something worth a look; one that cannot be encoded is a failure."""
+        failures: Failures = []
+        worth, encode, add = self.worth, self.encode, self.topic.add
+        published: dict[int, list] = {}  # id of a findings tuple -> [the tuple, verdicts published with it]
+        for item in batch:
+            verdict = item.verdict
+            if verdict.severity not in worth:
+                continue
+            try:
+                add(item.event.tenant.encode(), encode(verdict))
+            except Exception as exc:  # noqa: BLE001 - dead-lettered with its reason, never lost
+                failures.append((item, exc))
+                continue
+            findings = verdict.findings
+            seen = published.get(id(findings))
+            if seen is None:
+                published[id(findings)] = [findings, 1]
+            else:
+                seen[1] += 1
+        for findings, times in published.values():
+            for finding in findings:
+                self.by_rule[finding.rule_id] += times
+        return failures
 
 
 class SignalPublisher(PerEventStage):

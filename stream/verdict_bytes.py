@@ -32,7 +32,7 @@ class VerdictBytes:
     """``encode(verdict)`` for verdicts of the stream, each distinct set of memoised parts serialised once."""
 
     def __init__(self) -> None:
-        self._pieces: dict[tuple, tuple[tuple, tuple[bytes, ...]]] = {}
+        self._pieces: dict[int, tuple[dict, tuple[bytes, ...]]] = {}  # by id of the findings tuple
 
     def __call__(self, verdict: Verdict) -> bytes:
         """The verdict's wire bytes."""
@@ -40,29 +40,27 @@ class VerdictBytes:
         at = values["decided_at"]
         if at.tzinfo is not timezone.utc:
             return encode(verdict)  # an offset pydantic writes its own way: leave it to pydantic
-        parts = _parts_of(values)
-        key = (tuple(values), *map(id, parts))  # pydantic writes the fields in the order the verdict holds them
-        entry = self._pieces.get(key)
-        if entry is None or not all(map(operator.is_, entry[0], parts)):
-            entry = self._remember(key, parts, values)
+        entry = self._pieces.get(id(values["findings"]))  # a tuple the engine makes once per decision
+        if entry is None or not _same(entry[0], values):
+            entry = self._remember(verdict)
         head, after_id, after_tenant, tail = entry[1]
         return b"".join((head, _json(values["event_id"]), after_id, _json(values["tenant"]), after_tenant,
                          _json(at), tail))
 
-    def _remember(self, key: tuple, parts: tuple, values: dict) -> tuple[tuple, tuple[bytes, ...]]:
+    def _remember(self, verdict: Verdict) -> tuple[dict, tuple[bytes, ...]]:
         """Serialise the parts around the placeholders once; the entry keeps the parts alive (ids stay theirs)."""
         if len(self._pieces) >= _LIMIT:
             self._pieces.clear()
-        text = encode(_verdict({**values, "event_id": _ID, "tenant": _TENANT, "decided_at": _AT}))
+        values = verdict.__dict__  # model_copy keeps the fields' order, which pydantic writes them in
+        text = encode(verdict.model_copy(update={"event_id": _ID, "tenant": _TENANT, "decided_at": _AT}))
         head, rest = text.split(_json(_ID), 1)
         after_id, rest = rest.split(_json(_TENANT), 1)
         after_tenant, tail = rest.split(_json(_AT), 1)
-        entry = self._pieces[key] = (parts, (head, after_id, after_tenant, tail))
+        entry = self._pieces[id(values["findings"])] = (values, (head, after_id, after_tenant, tail))
         return entry
 
 
-def _verdict(values: dict) -> Verdict:
-    """A Verdict holding ``values`` in their order (``model_construct`` would put them in the fields' order)."""
-    verdict = Verdict.model_construct()
-    object.__setattr__(verdict, "__dict__", values)
-    return verdict
+def _same(seen: dict, values: dict) -> bool:
+    """Whether ``values`` holds the very parts of ``seen``, in the same order (pydantic writes them in it)."""
+    return tuple(seen) == tuple(values) and all(map(operator.is_, _parts_of(seen), _parts_of(values)))
+

@@ -74,10 +74,10 @@ def _utc(struct: msgspec.Struct, field: str) -> None:
     force_setattr(struct, field, datetime.fromisoformat(getattr(struct, field)))
 
 
-def _is_v7(value: UUID) -> bool:
-    """``value.version == 7``, read from the bits (the property costs a microsecond per event)."""
-    bits = value.int
-    return (bits >> 76) & 0xF == 7 and (bits >> 62) & 0x3 == 0b10
+_V7_MASK = (0xF << 76) | (0x3 << 62)
+_V7_BITS = (7 << 76) | (0b10 << 62)
+_UNSET = msgspec.UNSET
+_from_iso = datetime.fromisoformat
 
 
 def _by_wire_name_only(struct: msgspec.Struct) -> None:
@@ -217,11 +217,14 @@ class EventView(_View):
     schema_by_name: Any = msgspec.field(default=msgspec.UNSET, name="schema_")
 
     def __post_init__(self) -> None:
-        _by_wire_name_only(self)
-        if not _is_v7(self.event_id):
+        """The checks msgspec cannot express, inline: every call goes through them (the hot path)."""
+        if self.schema_by_name is not _UNSET:
+            raise ValueError("schema given by its Python name")
+        bits = self.event_id.int  # UUIDv7: version 7, RFC 4122 variant (``.version`` costs a microsecond)
+        if bits & _V7_MASK != _V7_BITS:
             raise ValueError("event_id must be a UUIDv7")
-        _utc(self, "observed_at")
-        _ROUTES.check(self)
+        force_setattr(self, "observed_at", _from_iso(self.observed_at))
+        _check_routes(self)
 
 
 class _Routes:
@@ -248,8 +251,10 @@ class _Routes:
         key = (event.tenant, event.tap.name, app.platform, app.feature, dest.host, dest.path, dest.provider,
                dest.processing_country, dest.entity_country, event.data_subject_country,
                tuple([(c.category, c.detectors) for c in categories]) if categories else ())
-        if key in self._passed:
-            return
+        if key not in self._passed:
+            self._check(key)
+
+    def _check(self, key: tuple) -> None:
         for value, search in zip(key, self._searches):
             if value is not None and search(value) is None:
                 raise ValueError("a field breaks its pattern")
@@ -262,6 +267,7 @@ class _Routes:
 
 
 _ROUTES = _Routes()
+_check_routes = _ROUTES.check
 _DECODER = msgspec.json.Decoder(EventView)
 
 def read_event(data: bytes | None) -> EventView | AICallEvent:
