@@ -69,8 +69,8 @@ def collector_paused() -> Iterator[None]:
     A batch's records, events, verdicts and findings live until the batch is done, and allocating them
     triggered a dozen collections per batch, each walking them again (about 12 % of the judge's CPU,
     measured). The judge pauses it over the whole batch, so its objects are freed by their reference
-    counts before the collector runs again; :func:`audit_batch` over its loop, so a sink's batch is walked
-    once rather than a dozen times. Cycles made meanwhile wait for the next collection.
+    counts before the collector runs again; :func:`audit_batch` over its loop, so a batch is walked once
+    rather than a dozen times (a sink's preparing process raises its thresholds instead: ``stream/prepare``). Cycles made meanwhile wait for the next collection.
     """
     if not gc.isenabled():
         yield
