@@ -70,7 +70,8 @@ def collector_paused() -> Iterator[None]:
     triggered a dozen collections per batch, each walking them again (about 12 % of the judge's CPU,
     measured). The judge pauses it over the whole batch, so its objects are freed by their reference
     counts before the collector runs again; :func:`audit_batch` over its loop, so a batch is walked once
-    rather than a dozen times (a sink's preparing process raises its thresholds instead: ``stream/prepare``). Cycles made meanwhile wait for the next collection.
+    rather than a dozen times (a sink's preparing process raises its thresholds instead: ``stream/prepare``).
+    Cycles made meanwhile wait for the next collection.
     """
     if not gc.isenabled():
         yield
