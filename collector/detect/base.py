@@ -60,6 +60,7 @@ class Detector(ABC):
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
         cls._verdicts: dict[str, bool] = {}
+        cls._contextual = bool(cls.context or cls.not_context) or cls._in_context is not Detector._in_context
         if getattr(cls, "patterns", None):
             cls._flags = cls.pattern_flags or (cls.flags,) * len(cls.patterns)
             cls._compiled = tuple(re.compile(p, f) for p, f in zip(cls.patterns, cls._flags))
@@ -93,7 +94,7 @@ class Detector(ABC):
     def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> list[tuple[str, int, int]]:
         """Every valid value in context, with where it lies: (value, start, end); a value may recur."""
         found: list[tuple[str, int, int]] = []
-        checked, in_context = self._checked, self._in_context
+        verdicts, checked, in_context, contextual = self._verdicts, self._checked, self._in_context, self._contextual
         for i, pattern in enumerate(self._compiled):  # ``matches`` inlined: this loop is the hot path
             if spans is not None and self._triggered[i]:
                 self._found_at(i, text, spans[i], found)
@@ -104,7 +105,8 @@ class Detector(ABC):
                         continue  # it read into the margin, where the window cut the text, and fails whole
                     group = match.lastindex or 0
                     value = match.group(group)
-                    if checked(value) and in_context(text, match):
+                    verdict = verdicts.get(value)
+                    if (checked(value) if verdict is None else verdict) and (not contextual or in_context(text, match)):
                         found.append((value, match.start(group), match.end(group)))
         return found
 
@@ -116,7 +118,7 @@ class Detector(ABC):
         at the first offset after the previous one's end where the pattern matches, and every offset where
         it can match lies in a range."""
         pattern, reach, group = self._compiled[i], self._reach[i], self._groups[i]
-        checked, in_context = self._checked, self._in_context
+        verdicts, checked, in_context, contextual = self._verdicts, self._checked, self._in_context, self._contextual
         done = 0
         for low, high in starts:
             if low < done:
@@ -129,7 +131,8 @@ class Detector(ABC):
                         break
                 low = done = match.end()
                 value = match.group(group)
-                if checked(value) and in_context(text, match):
+                verdict = verdicts.get(value)
+                if (checked(value) if verdict is None else verdict) and (not contextual or in_context(text, match)):
                     found.append((value, match.start(group), match.end(group)))
 
     def matches(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> Iterator[tuple[int, re.Match]]:
