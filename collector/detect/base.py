@@ -112,9 +112,9 @@ class Detector(ABC):
 
     def _found_at(self, i: int, text: str, starts: Sequence[Span], found: list[tuple[str, int, int]]) -> None:
         """``find`` for a triggered pattern, tried where the gate says a match can start (ranges of offsets,
-        ascending). The first offset of a range is tried with ``match``; the rest, rarely needed, with a
-        search that reads no further than a match starting in the range could reach, and again after a
-        match that ends inside the range. The same matches as ``finditer`` over the whole text: each starts
+        ascending). The first offset of a range is tried with ``match``; the rest, and what follows a match
+        that ends inside the range, with a search that reads no further than a match starting in the range
+        could reach. The same matches as ``finditer`` over the whole text: each starts
         at the first offset after the previous one's end where the pattern matches, and every offset where
         it can match lies in a range."""
         pattern, reach, group = self._compiled[i], self._reach[i], self._groups[i]
@@ -123,17 +123,16 @@ class Detector(ABC):
         for low, high in starts:
             if low < done:
                 low = done
-            while low <= high:
-                match = pattern.match(text, low)
-                if match is None:
-                    if low == high or (match := pattern.search(text, low + 1, high + reach)) is None \
-                            or match.start() > high:
-                        break
-                low = done = match.end()
+            if low > high:
+                continue
+            match = pattern.match(text, low) or (low < high and _next(pattern, text, low + 1, high, reach))
+            while match:
+                done = match.end()
                 value = match.group(group)
                 verdict = verdicts.get(value)
                 if (checked(value) if verdict is None else verdict) and (not contextual or in_context(text, match)):
                     found.append((value, match.start(group), match.end(group)))
+                match = done <= high and _next(pattern, text, done, high, reach)
 
     def matches(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> Iterator[tuple[int, re.Match]]:
         """(pattern index, match) of every pattern, within the gate's spans when given."""
@@ -163,6 +162,12 @@ class Detector(ABC):
         if self._not_context is not None and self._not_context.search(before):
             return False  # "version 10.2.1.4", "order 4111 ...": the naming word comes before the value
         return self._context is None or self._context.search(window) is not None
+
+
+def _next(pattern: re.Pattern, text: str, low: int, high: int, reach: int) -> re.Match | None:
+    """The first match of ``pattern`` starting from ``low`` up to ``high``; it reads no further than such a match can."""
+    match = pattern.search(text, low, high + reach)
+    return match if match is not None and match.start() <= high else None
 
 
 def digits(value: str) -> str:

@@ -169,10 +169,8 @@ class Gate:
         if self._trigger[pattern_id]:
             shortest = self._shortest[pattern_id]
             if self._exact_start[pattern_id]:
-                before = self._before[pattern_id]
-                return _joined(sorted([(start - before, end - shortest) for start, end in spans]))
-            longest = self._widths[pattern_id] - 1 + self._before[pattern_id]
-            return _joined([(end - longest, end - shortest) for _, end in spans])
+                return _start_ranges(sorted(spans) if len(spans) > 1 else spans, self._before[pattern_id], shortest)
+            return _end_ranges(spans, self._widths[pattern_id] - 1 + self._before[pattern_id], shortest)
         if self._exact_start[pattern_id]:
             return _merged([(max(0, start - 1), end - 1) for start, end in spans])
         return _merged_ends(spans, self._widths[pattern_id])
@@ -220,18 +218,35 @@ def _merged(spans: list[Span]) -> list[Span]:
     return merged
 
 
-def _joined(ranges: list[Span]) -> list[Span]:
-    """Ranges of start offsets in ascending order of their first, joined where they overlap or touch."""
-    if len(ranges) == 1:
-        return ranges
-    joined = [ranges[0]]
-    for low, high in ranges[1:]:
-        if low <= joined[-1][1] + 1:
-            if high > joined[-1][1]:
-                joined[-1] = (joined[-1][0], high)
+def _start_ranges(spans: list[Span], before: int, shortest: int) -> list[Span]:
+    """Ranges of offsets where a match can start, from a trigger's (start, end) reports in ascending order of
+    start: ``start - before`` to ``end - shortest``, joined where they overlap or touch."""
+    ranges: list[Span] = []
+    low, high = spans[0][0] - before, spans[0][1] - shortest
+    for start, end in spans:
+        if start - before <= high + 1:
+            if end - shortest > high:
+                high = end - shortest
         else:
-            joined.append((low, high))
-    return joined
+            ranges.append((low, high))
+            low, high = start - before, end - shortest
+    ranges.append((low, high))
+    return ranges
+
+
+def _end_ranges(spans: list[Span], longest: int, shortest: int) -> list[Span]:
+    """Ranges of offsets where a match can start, from a trigger's reports in ascending order of end:
+    ``end - longest`` to ``end - shortest``, joined where they overlap or touch (one pass, no sort)."""
+    ranges: list[Span] = []
+    low, high = spans[0][1] - longest, spans[0][1] - shortest
+    for _, end in spans:
+        if end - longest <= high + 1:
+            high = end - shortest
+        else:
+            ranges.append((low, high))
+            low, high = end - longest, end - shortest
+    ranges.append((low, high))
+    return ranges
 
 
 def _merged_ends(spans: list[Span], width: int) -> list[Span]:
