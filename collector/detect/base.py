@@ -13,16 +13,21 @@ start a match, which makes these patterns about 2.5 times faster on shop prompts
 from __future__ import annotations
 
 import re
+import re._parser
 from abc import ABC
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
+
+from collector.detect.gate import GatePattern
 
 Span = tuple[int, int]
 VERDICT_CACHE_SIZE = 50_000
 """Validation results kept per detector class (a value is a short string: a few MB at most)."""
 LOOKAHEAD_CHARS = 8
 """How far past a gate span a pattern's lookahead may need to read."""
+MAX_REACH = 100_000
+"""A triggered pattern's match is sought at most this far after where it can start (patterns are bounded)."""
 
 
 @dataclass(frozen=True)
@@ -48,23 +53,35 @@ class Detector(ABC):
     flags: ClassVar[int] = re.IGNORECASE
     pattern_flags: ClassVar[tuple[int, ...]] = ()  # one per pattern where they differ; else ``flags`` for all
     exact_start: ClassVar[bool] = False  # the gate reports where matches start too: short windows for many hits
+    triggers: ClassVar[tuple[str | None, ...]] = ()  # per pattern, what the gate looks for instead (see ``gate``)
+    trigger_exact_start: ClassVar[tuple[bool, ...]] = ()  # per trigger: its width varies a lot, the gate reports starts
+    trigger_before: ClassVar[tuple[int, ...]] = ()  # per trigger: how far before it a match can start
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
         cls._verdicts: dict[str, bool] = {}
+        cls._contextual = bool(cls.context or cls.not_context) or cls._in_context is not Detector._in_context
         if getattr(cls, "patterns", None):
             cls._flags = cls.pattern_flags or (cls.flags,) * len(cls.patterns)
             cls._compiled = tuple(re.compile(p, f) for p, f in zip(cls.patterns, cls._flags))
             cls._context = re.compile("|".join(cls.context), re.IGNORECASE) if cls.context else None
             cls._not_context = re.compile("|".join(cls.not_context), re.IGNORECASE) if cls.not_context else None
+            cls._triggered = tuple(t is not None for t in cls.triggers) or (False,) * len(cls.patterns)
+            cls._groups = tuple(min(1, p.groups) for p in cls._compiled)
+            cls._reach = tuple(min(MAX_REACH, re._parser.parse(p).getwidth()[1]) + LOOKAHEAD_CHARS for p in cls.patterns)
 
     def validate(self, value: str) -> bool:
         """Checksum or plausibility check of one match: the ``checks`` modules, or none to make."""
         return not self.checks or any(check.is_valid(value) for check in self.checks)
 
-    def gate_patterns(self) -> tuple[tuple[str, bool, bool], ...]:
-        """(pattern, case-insensitive, exact starts wanted) for the gate, one per entry of ``patterns``."""
-        return tuple((p, bool(f & re.IGNORECASE), self.exact_start) for p, f in zip(self.patterns, self._flags))
+    def gate_patterns(self) -> tuple[GatePattern, ...]:
+        """What the gate looks for, one per entry of ``patterns``: the pattern itself, or its trigger."""
+        triggers = self.triggers or (None,) * len(self.patterns)
+        exact = self.trigger_exact_start or (False,) * len(self.patterns)
+        before = self.trigger_before or (0,) * len(self.patterns)
+        return tuple(GatePattern(p, bool(f & re.IGNORECASE), self.exact_start) if t is None else
+                     GatePattern(t, bool(f & re.IGNORECASE), e, trigger=True, before=b)
+                     for p, f, t, e, b in zip(self.patterns, self._flags, triggers, exact, before))
 
     def count(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> int:
         """How many distinct valid values of this category ``text`` holds.
@@ -76,18 +93,46 @@ class Detector(ABC):
 
     def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> list[tuple[str, int, int]]:
         """Every valid value in context, with where it lies: (value, start, end); a value may recur."""
-        found = []
-        checked, in_context = self._checked, self._in_context
+        found: list[tuple[str, int, int]] = []
+        verdicts, checked, in_context, contextual = self._verdicts, self._checked, self._in_context, self._contextual
         for i, pattern in enumerate(self._compiled):  # ``matches`` inlined: this loop is the hot path
+            if spans is not None and self._triggered[i]:
+                self._found_at(i, text, spans[i], found)
+                continue
             for start, end in ((0, len(text)),) if spans is None else spans[i]:
                 for match in pattern.finditer(text, start, end + LOOKAHEAD_CHARS):
                     if match.end() > end and (match := pattern.match(text, match.start())) is None:
                         continue  # it read into the margin, where the window cut the text, and fails whole
                     group = match.lastindex or 0
                     value = match.group(group)
-                    if checked(value) and in_context(text, match):
+                    verdict = verdicts.get(value)
+                    if (checked(value) if verdict is None else verdict) and (not contextual or in_context(text, match)):
                         found.append((value, match.start(group), match.end(group)))
         return found
+
+    def _found_at(self, i: int, text: str, starts: Sequence[Span], found: list[tuple[str, int, int]]) -> None:
+        """``find`` for a triggered pattern, tried where the gate says a match can start (ranges of offsets,
+        ascending). The first offset of a range is tried with ``match``; the rest, and what follows a match
+        that ends inside the range, with a search that reads no further than a match starting in the range
+        could reach. The same matches as ``finditer`` over the whole text: each starts
+        at the first offset after the previous one's end where the pattern matches, and every offset where
+        it can match lies in a range."""
+        pattern, reach, group = self._compiled[i], self._reach[i], self._groups[i]
+        verdicts, checked, in_context, contextual = self._verdicts, self._checked, self._in_context, self._contextual
+        done = 0
+        for low, high in starts:
+            if low < done:
+                low = done
+            if low > high:
+                continue
+            match = pattern.match(text, low) or (low < high and _next(pattern, text, low + 1, high, reach))
+            while match:
+                done = match.end()
+                value = match.group(group)
+                verdict = verdicts.get(value)
+                if (checked(value) if verdict is None else verdict) and (not contextual or in_context(text, match)):
+                    found.append((value, match.start(group), match.end(group)))
+                match = done <= high and _next(pattern, text, done, high, reach)
 
     def matches(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> Iterator[tuple[int, re.Match]]:
         """(pattern index, match) of every pattern, within the gate's spans when given."""
@@ -117,6 +162,12 @@ class Detector(ABC):
         if self._not_context is not None and self._not_context.search(before):
             return False  # "version 10.2.1.4", "order 4111 ...": the naming word comes before the value
         return self._context is None or self._context.search(window) is not None
+
+
+def _next(pattern: re.Pattern, text: str, low: int, high: int, reach: int) -> re.Match | None:
+    """The first match of ``pattern`` starting from ``low`` up to ``high``; it reads no further than such a match can."""
+    match = pattern.search(text, low, high + reach)
+    return match if match is not None and match.start() <= high else None
 
 
 def digits(value: str) -> str:

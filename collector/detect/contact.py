@@ -8,6 +8,7 @@ from functools import lru_cache
 import phonenumbers
 
 from collector.detect.base import Detector, digits
+from collector.detect.gate import WORD_CHARS
 
 NOT_PHONE_SHAPES = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}$|^\d{4}-\d{2}-\d{2}$|^\d{1,3}(?:\.\d{1,3}){3}$")
 """Dates and IPv4 addresses: digit runs that libphonenumber would sometimes take for numbers."""
@@ -49,18 +50,16 @@ class PhoneDetector(Detector):
     name = "phone"
     category = "user.contact.phone_number"
     patterns = (r"(?<![\w+-])((?:\+|00)?\(?\d{1,4}\)?(?:[ ./-]?\(?\d{1,5}\)?){2,6})(?![\w-])",)
-    exact_start = True  # a prompt holds many short digit runs: windows of the pattern's width would overlap
-    gate_pattern = r"(?:\+|00)?\(?\d(?:\)?[ ./-]?\(?\d){5,14}\)?(?![\w-])"
-    """What the gate looks for: runs of digits, separators and brackets as the pattern reads them, with six to
-    fifteen digits (``validate`` refuses others). Shop prompts are full of shorter runs (a house number, a
-    postcode, "230 V") that the pattern matches and the check refuses; the gate no longer reports them. The
-    upper bound keeps windows short on long digit runs (the pattern backtracks there)."""
+    triggers = (rf"[^{WORD_CHARS}+-](?:\+|00)?\(?[0-9](?:\)?[ ./-]?\(?[0-9]){{5,14}}\)?(?:[^{WORD_CHARS}-]|$)",)
+    """Where a number of six to fifteen digits starts (``validate`` refuses others), as the pattern reads digits,
+    separators and brackets, and ends. Shop prompts are full of shorter runs (a house number, a postcode,
+    "230 V") that the pattern matches and the check refuses; the gate does not report them. Nor does it
+    report a start in a long unbroken run of digits, where the pattern backtracks through every way of
+    grouping them before it fails."""
+    trigger_exact_start = (True,)  # the trigger's width varies from 8 to 63 characters
     regions = ("DE", "FR", "ES", "IT", "NL", "AT", "BE", "PL")
     regions_by_first_digit = {"0": ("DE", "FR", "IT", "NL", "AT", "BE"), "3": ("IT", "PL"),
                               **dict.fromkeys("6789", ("ES", "PL")), **dict.fromkeys("1245", ("PL",))}
-
-    def gate_patterns(self) -> tuple[tuple[str, bool, bool], ...]:
-        return ((self.gate_pattern, False, True),)
 
     def validate(self, value: str) -> bool:
         number = digits(value)

@@ -8,6 +8,7 @@ from stdnum import iban
 from stdnum.eu import vat
 
 from collector.detect.base import Detector, digits, luhn_ok
+from collector.detect.gate import NOT_WORD
 
 
 CARD_SCHEMES = (
@@ -35,6 +36,7 @@ class IbanDetector(Detector):
     name = "iban"
     category = "user.financial.bank_account"
     patterns = (r"([A-Z](?<!\w.)[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)(?![\w])",)
+    triggers = (rf"{NOT_WORD}[A-Z]{{2}}[0-9]{{2}} ?[A-Z0-9]{{4}}",)
     checks = (iban,)
 
     def validate(self, value: str) -> bool:
@@ -50,6 +52,7 @@ class PaymentCardDetector(Detector):
     name = "payment_card"
     category = "user.financial.credit_card"
     patterns = (r"(\d(?<![\d-].)(?:[ -]?\d){12,18})(?![\d-])",)
+    triggers = (r"[^0-9-][0-9](?:[ -]?[0-9]){12}",)
     not_context = NOT_A_CARD
 
     def _in_context(self, text: str, match) -> bool:
@@ -72,6 +75,8 @@ class VatDetector(Detector):
     category = "user.financial.tax_id"
     patterns = (r"((?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK)(?<!\w..)"
                 r"(?:[ .]?[0-9A-Z]){8,12})(?![\w])",)
+    triggers = (rf"{NOT_WORD}(?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK)"
+                r"[ .]?[0-9A-Z]",)
     flags = 0
     checks = (vat,)
 

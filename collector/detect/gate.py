@@ -14,6 +14,14 @@ exact, but it makes the scan two to three times slower. Hyperscan reads
 bytes: the text is encoded one byte per character (Latin-1, other characters mapped to a
 letter, a digit or ``?`` of the same class) so that offsets are character offsets.
 
+A detector may instead give a pattern a *trigger*: a short expression that matches the character
+before any match of the pattern and the match's first characters (``[^\\w][A-Z]{2}[0-9]{2}`` for an
+IBAN). The gate then says where a match can *start*, not a window to search: the exact pattern is
+tried there with ``re.match``, without scanning the rest of a window, and a trigger is cheaper for
+Hyperscan than the whole pattern (no long bounded repeats) and fires once per candidate, not once
+per place where a candidate could end. The text is scanned with one space before it, so a trigger's
+first character always exists and offsets in the scanned bytes are the match's start offsets.
+
 Without the ``hyperscan`` package (an optional native part) the gate answers "scan everything"
 and detection runs the same patterns over the whole text: same results, slower.
 """
@@ -27,6 +35,7 @@ import re._parser
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from collector.detect import gate_cache
 
@@ -42,6 +51,9 @@ MAX_WIDTH = 4096
 """A pattern's matches are sought at most this far before where the gate saw one end."""
 WORD_CHARS = r"\w\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\xff"
 """What Python's ``\\w`` matches among the bytes the gate sees (ASCII word characters and Latin-1 letters)."""
+
+NOT_WORD = f"[^{WORD_CHARS}]"
+"""A character before a word, as the gate sees it: where a trigger for a pattern opening with ``\\b`` starts."""
 
 _LOOKAROUND = re.compile(r"\(\?<?[!=](?:\\.|\[(?:\\.|[^\]\\])*\]|[^()\\])*\)")
 _TRAILING_LOOKAHEAD = re.compile(r"\(\?!(\[[^\]]+\]|\\d)\)$")
@@ -98,16 +110,40 @@ def _consumed(lookahead: re.Match) -> str:
     return f"(?:[^{inner[1:-1] if inner.startswith('[') else inner}]|$)"
 
 
-class Gate:
-    """Where each of a list of patterns can match in a text; ``None`` from ``spans`` means "everywhere"."""
+@dataclass(frozen=True)
+class GatePattern:
+    """One pattern for the gate: a Python pattern whose windows it reports, or a trigger whose starts it reports.
 
-    def __init__(self, patterns: Sequence[tuple[str, bool] | tuple[str, bool, bool]]) -> None:
-        """``patterns``: (Python pattern, case-insensitive[, exact starts wanted]); ids are their positions.
-        Exact starts suit a pattern with many short matches: its windows stay as short as its matches."""
-        widths = [min(MAX_WIDTH, re._parser.parse(entry[0]).getwidth()[1]) for entry in patterns]
-        self._exact_start = [width > WIDE or entry[2:] == (True,) for width, entry in zip(widths, patterns)]
+    ``exact_start`` asks Hyperscan for where matches start (costly; for windows of many short matches, or a
+    trigger of very variable width). A ``trigger`` matches one character before a match and the match's
+    opening; the gate then reports the offsets where the match can start. A trigger that matches further
+    into the match (an e-mail address's ``@``) says by ``before`` how many characters earlier it can start."""
+
+    expression: str
+    caseless: bool
+    exact_start: bool = False
+    trigger: bool = False
+    before: int = 0
+
+
+class Gate:
+    """Where each of a list of patterns can match in a text; ``None`` from ``spans`` means "everywhere".
+
+    For a window pattern ``spans`` gives windows to search; for a trigger, ranges of offsets where a
+    match can start (both ends included)."""
+
+    def __init__(self, patterns: Sequence[GatePattern | tuple]) -> None:
+        """``patterns``: ``GatePattern``s or their fields as tuples; ids are their positions."""
+        entries = [entry if isinstance(entry, GatePattern) else GatePattern(*entry) for entry in patterns]
+        lengths = [re._parser.parse(entry.expression).getwidth() for entry in entries]
+        widths = [min(MAX_WIDTH, high) for _, high in lengths]
+        self._trigger = [entry.trigger for entry in entries]
+        self._exact_start = [entry.exact_start or (width > WIDE and not entry.trigger)
+                             for width, entry in zip(widths, entries)]
         self._widths = [width + 1 for width in widths]  # + the character a consumed lookahead takes
-        self._database = self._compile(patterns) if hyperscan is not None else None
+        self._shortest = [low for low, _ in lengths]
+        self._before = [entry.before for entry in entries]
+        self._database = self._compile(entries) if hyperscan is not None else None
         self._local = threading.local()
         if hyperscan is None:
             logger.warning("hyperscan is not installed: personal-data detection runs in pure Python "
@@ -123,11 +159,21 @@ class Gate:
         if self._database is None:
             return None
         found: defaultdict[int, list[Span]] = defaultdict(list)
-        self._database.scan(gate_bytes(text), match_event_handler=_collect, context=found,
+        self._database.scan(b" " + gate_bytes(text), match_event_handler=_collect, context=found,
                             scratch=self._scratch())
-        exact_start, widths = self._exact_start, self._widths
-        return {pattern_id: _merged(spans) if exact_start[pattern_id] else _merged_ends(spans, widths[pattern_id])
-                for pattern_id, spans in found.items()}
+        return {pattern_id: self._where(pattern_id, spans) for pattern_id, spans in found.items()}
+
+    def _where(self, pattern_id: int, spans: list[Span]) -> list[Span]:
+        """The reports of one pattern (offsets in the text scanned with one space before it) as windows,
+        or, for a trigger, as ranges of offsets where a match can start (a negative one reads as 0)."""
+        if self._trigger[pattern_id]:
+            shortest = self._shortest[pattern_id]
+            if self._exact_start[pattern_id]:
+                return _start_ranges(sorted(spans) if len(spans) > 1 else spans, self._before[pattern_id], shortest)
+            return _end_ranges(spans, self._widths[pattern_id] - 1 + self._before[pattern_id], shortest)
+        if self._exact_start[pattern_id]:
+            return _merged([(max(0, start - 1), end - 1) for start, end in spans])
+        return _merged_ends(spans, self._widths[pattern_id])
 
     def _scratch(self):
         scratch = getattr(self._local, "scratch", None)
@@ -135,10 +181,10 @@ class Gate:
             scratch = self._local.scratch = hyperscan.Scratch(self._database)
         return scratch
 
-    def _compile(self, patterns: Sequence[tuple]):
-        flags = [(hyperscan.HS_FLAG_CASELESS if entry[1] else 0) | (hyperscan.HS_FLAG_SOM_LEFTMOST if exact else 0)
-                 for entry, exact in zip(patterns, self._exact_start)]
-        expressions = [gate_expression(entry[0]) for entry in patterns]
+    def _compile(self, patterns: Sequence[GatePattern]):
+        flags = [(hyperscan.HS_FLAG_CASELESS if entry.caseless else 0) |
+                 (hyperscan.HS_FLAG_SOM_LEFTMOST if exact else 0) for entry, exact in zip(patterns, self._exact_start)]
+        expressions = [gate_expression(entry.expression) for entry in patterns]
 
         def compile_():
             database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
@@ -172,11 +218,44 @@ def _merged(spans: list[Span]) -> list[Span]:
     return merged
 
 
+def _start_ranges(spans: list[Span], before: int, shortest: int) -> list[Span]:
+    """Ranges of offsets where a match can start, from a trigger's (start, end) reports in ascending order of
+    start: ``start - before`` to ``end - shortest``, joined where they overlap or touch."""
+    ranges: list[Span] = []
+    low, high = spans[0][0] - before, spans[0][1] - shortest
+    for start, end in spans:
+        if start - before <= high + 1:
+            if end - shortest > high:
+                high = end - shortest
+        else:
+            ranges.append((low, high))
+            low, high = start - before, end - shortest
+    ranges.append((low, high))
+    return ranges
+
+
+def _end_ranges(spans: list[Span], longest: int, shortest: int) -> list[Span]:
+    """Ranges of offsets where a match can start, from a trigger's reports in ascending order of end:
+    ``end - longest`` to ``end - shortest``, joined where they overlap or touch (one pass, no sort)."""
+    ranges: list[Span] = []
+    low, high = spans[0][1] - longest, spans[0][1] - shortest
+    for _, end in spans:
+        if end - longest <= high + 1:
+            high = end - shortest
+        else:
+            ranges.append((low, high))
+            low, high = end - longest, end - shortest
+    ranges.append((low, high))
+    return ranges
+
+
 def _merged_ends(spans: list[Span], width: int) -> list[Span]:
-    """``(end - width, end)`` windows of ascending ends, joined where they overlap (one pass, no sort)."""
+    """``(end - width, end)`` windows of ascending ends, joined where they overlap (one pass, no sort); the
+    ends are offsets in the text scanned with one space before it."""
     merged: list[Span] = []
     low, high = 0, -1
     for _, end in spans:
+        end -= 1
         if end - width <= high:
             high = end
         else:

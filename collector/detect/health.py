@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 
 from collector.detect.base import Detector, Span
+from collector.detect.gate import GatePattern
 
 TERMS = {
     "en": r"diabet\w*|pregnan\w*|allerg\w*|asthma|cancer|depression|prescription|diagnos\w*|insulin|"
@@ -77,10 +78,10 @@ class HealthTermsDetector(Detector):
     category = "user.health_and_medical"
     claims_spans = False  # words, not identifiers: "Diabetes" next to a number takes nothing from it
 
-    def gate_patterns(self) -> tuple[tuple[str, bool], ...]:
+    def gate_patterns(self) -> tuple[GatePattern, ...]:
         """Every term as a literal (prefixes without their ``\\w*``), in either case."""
         terms = sorted(EXACT | set(PREFIXES) | set(PHRASES))
-        return (("|".join(_both_cases(t) for t in terms), True),)
+        return (GatePattern("|".join(_both_cases(t) for t in terms), True),)
 
     def count(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> int:
         """How many distinct health terms ``text`` holds (case-insensitive, whole words only)."""

@@ -19,8 +19,9 @@ OTHER_DIGITS = re.compile(r"(?![0-9])\d")
 """Decimal digits of other scripts (Arabic-Indic ٣, Devanagari ३, ...): NFKC keeps them, a model reads them."""
 
 
-LATIN1_CHANGED = re.compile(rb"[\xa0\xa8\xaa\xad\xaf\xb2-\xb5\xb8-\xba\xbc-\xbe]")
-"""The Latin-1 characters normalisation changes (no-break space, soft hyphen, ª, º, superscripts, fractions, ...)."""
+LATIN1_CHANGED = bytes([0xa0, 0xa8, 0xaa, 0xad, 0xaf, *range(0xb2, 0xb6), *range(0xb8, 0xbb), *range(0xbc, 0xbf)])
+"""The Latin-1 characters normalisation changes (no-break space, soft hyphen, ª, º, superscripts, fractions, ...).
+Looked for one byte at a time (``memchr``): fifteen passes of that are several times faster than one regex."""
 
 
 def normalise(text: str) -> str:
@@ -35,7 +36,7 @@ def normalise(text: str) -> str:
         latin1 = text.encode("latin-1")
     except UnicodeEncodeError:
         return _normalised(text)
-    return _normalised(text) if LATIN1_CHANGED.search(latin1) else text
+    return _normalised(text) if any(byte in latin1 for byte in LATIN1_CHANGED) else text
 
 
 def _normalised(text: str) -> str:

@@ -81,3 +81,20 @@ def test_digit_runs_too_short_for_a_phone_number_do_not_reach_the_phone_check(te
 @pytest.mark.parametrize("text", ["+49 30 1234567", "(030) 12 34 56", "0151/2345678", "00 33 1 23 45 67 89"])
 def test_phone_shaped_runs_of_six_digits_or_more_reach_the_phone_check(text: str) -> None:
     assert "phone" in _gated_detectors(text)
+
+
+@pytest.mark.parametrize("text,value,detector", [
+    ("Konto DE89 3704 0044 0532 0130 00, danke", "DE89 3704 0044 0532 0130 00", "iban"),
+    ("USt-IdNr. DE136695976 bitte", "DE136695976", "vat"),
+    ("Karte 4111 1111 1111 1111 bitte", "4111 1111 1111 1111", "payment_card"),
+    ("erreichbar unter +49 30 1234567. Danke", "+49 30 1234567", "phone"),
+])
+def test_the_gate_says_where_an_identifier_starts_not_a_window_around_it(text: str, value: str, detector: str) -> None:
+    """Each report of these detectors' gate is a short range of offsets where a value can start: the exact
+    pattern is tried there, not searched for across a window as wide as the pattern."""
+    index = [d.name for d in DEFAULT.detectors].index(detector)
+    where = DEFAULT.gate.spans(normalise(text))
+    ranges = [span for i in DEFAULT._ids[index] for span in where.get(i, [])]
+    start = text.index(value)
+    assert ranges and any(low <= start <= high for low, high in ranges)
+    assert all(high < start + len(value) for _, high in ranges)
