@@ -40,7 +40,7 @@ class StreamConfig:
     web_port: int | None = None  # None: no web server (the default)
     web_bind: str = "127.0.0.1"  # loopback: put a reverse proxy with TLS in front for Slack's request URL
     start_from: str = "earliest"  # where a new group starts: earliest (audit everything) or latest
-    batch_size: int = 1000
+    batch_size: int = 5000  # records a poll at most; 1,000 judged ~17,000 events/s, 5,000 ~21,000 (bench, quiet)
     batch_wait: float = 0.1  # seconds a partial batch waits for more records
     session_timeout: float = 10.0  # a crashed worker's partitions move to the others after this
 

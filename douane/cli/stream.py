@@ -50,7 +50,7 @@ def worker(
     app_id: str = typer.Option("douane-stream", help="consumer group; workers with the same id share partitions"),
     web_port: int = typer.Option(None, help="serve Slack's interactivity endpoint on this port (default: no port)"),
     web_bind: str = typer.Option("127.0.0.1", help="address of that port; keep loopback behind a TLS proxy"),
-    batch_size: int = typer.Option(1000, min=1, help="records per batch"),
+    batch_size: int = typer.Option(5000, min=1, help="records per poll at most (a poll gathers for 0.1 s at most)"),
     metrics_port: int = METRICS_PORT,
     loglevel: str = typer.Option("info", callback=_known_level, help="debug, info, warning or error"),
 ) -> None:
