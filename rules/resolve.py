@@ -78,7 +78,7 @@ class Resolver:
 
     def _locations(self, provider: Provider, entry: HostEntry, groups: dict, hints: dict) -> tuple[frozenset, str]:
         if entry.region_from is RegionFrom.FIXED:
-            return frozenset(entry.locations), f"host {entry.pattern} processes in {_fmt(entry.locations)}"
+            return frozenset(entry.locations), f"host {entry.pattern} processes {_where(entry.locations)}"
         if entry.region_from is RegionFrom.HOST:
             return self._from_table(provider.regions, groups["region"], "host region")
         if entry.region_from is RegionFrom.BODY_FIELD:
@@ -90,7 +90,7 @@ class Resolver:
         locations = table.get(key)
         if locations is None:
             return frozenset({ANYWHERE}), f"{what} {key!r} is not in the registry: location unknown"
-        return frozenset(locations), f"{what} {key!r} processes in {_fmt(locations)}"
+        return frozenset(locations), f"{what} {key!r} processes {_where(locations)}"
 
     def _from_resource(self, provider: Provider, name: str) -> tuple[frozenset, str]:
         resource = _resource(self.policy, provider.id, name)
@@ -107,7 +107,7 @@ class Resolver:
             zone = "eu" if set(region) <= self.eea else "us" if set(region) == {"US"} else None
             zone_locations = provider.data_zones.get(zone or "", (ANYWHERE,))
             return frozenset(zone_locations), (f"resource {name!r} ({resource.region}) uses a DataZone deployment: "
-                                               f"processing in {_fmt(zone_locations)}")
+                                               f"processing {_where(zone_locations)}")
         return frozenset(region), f"resource {name!r} is a {resource.deployment} deployment in {resource.region}"
 
     def _apply_model_profile(self, provider: Provider, model: str, locations: frozenset, how: str):
@@ -133,6 +133,14 @@ def _strip_port(host: str) -> str:
     if host.startswith("["):
         return host.split("]")[0] + "]"
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _where(locations) -> str:
+    """Where a route processes, as words: "in DE, FR", "anywhere", or "in US or anywhere"."""
+    places = sorted(loc for loc in locations if loc != ANYWHERE)
+    if not places:
+        return "anywhere"
+    return f"in {', '.join(places)}" + (" or anywhere" if ANYWHERE in locations else "")
 
 
 def _fmt(locations) -> str:

@@ -86,3 +86,11 @@ def test_every_provider_fact_names_a_source_with_a_url_and_a_date() -> None:
         for fact in facts:
             assert "https://" in REGISTRY.sources[fact.source] or fact.source == "provider_docs", fact.source
             assert fact.checked.year >= 2026
+
+
+@pytest.mark.parametrize(("host", "model", "hints", "expected", "key"), [*_region_routes(), *_profile_routes()])
+def test_how_a_route_was_resolved_reads_as_plain_english(host, model, hints, expected, key) -> None:
+    how = RESOLVER.resolve_parts(host, model, hints, None).how
+    assert "in anywhere" not in how and "processing in anywhere" not in how, how
+    if ANYWHERE in expected:
+        assert "anywhere" in how, how
