@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import threading
 
 import faust
 
@@ -11,6 +14,11 @@ from stream.changelogs import create_changelogs
 
 FRAMEWORK = ("faust", "mode")  # their INFO lines say what the worker is doing (start, assignment)
 CLIENTS = ("kafka", "aiokafka")  # one line per retry at INFO; see douane.cli.repeats
+STOP_DEADLINE = 20.0
+"""Seconds a worker asked to stop may take before it exits anyway: under Kubernetes' default grace of 30 s."""
+STOPPED_SHORT = 3  # the exit status of a worker that hit its stop deadline
+
+logger = logging.getLogger(__name__)
 
 
 class EmbeddedWorker(faust.Worker):
@@ -42,15 +50,41 @@ class EmbeddedWorker(faust.Worker):
         await self.stop()
 
 
+class DeadlineWorker(faust.Worker):
+    """Faust's worker with a deadline on its stop.
+
+    With the broker gone, Faust's consumer thread can die of a cancelled fetch while it stops, and the
+    worker then waits for it for ever (seen: still running 45 s after SIGTERM). Once asked to stop, the
+    worker exits after :data:`STOP_DEADLINE` seconds at the latest, with status :data:`STOPPED_SHORT`.
+    Nothing is lost: the judge commits a poll only once its output is on the broker, so what it had not
+    committed is judged again by the next owner of its partitions.
+    """
+
+    def _schedule_shutdown(self, signum: signal.Signals) -> None:
+        if not self._signal_stop_time:
+            timer = threading.Timer(STOP_DEADLINE, _stop_cut_short, args=(signum,))
+            timer.daemon = True
+            timer.start()
+        super()._schedule_shutdown(signum)
+
+
+def _stop_cut_short(signum: signal.Signals) -> None:
+    logger.error("the worker did not stop within %.0f s of %s (is Kafka reachable?): exiting now; calls it had "
+                 "not committed are judged again by the next worker", STOP_DEADLINE, signal.Signals(signum).name)
+    logging.shutdown()
+    os._exit(STOPPED_SHORT)
+
+
 def run_worker(app: faust.App, loglevel: str = "info") -> None:
-    """Run ``app`` as this process's Faust worker until SIGINT/SIGTERM (does not return).
+    """Run ``app`` as this process's Faust worker until SIGINT/SIGTERM (does not return; a stop has a deadline,
+    see :class:`DeadlineWorker`).
 
     The process's log handlers stay the caller's: Faust's own set-up would replace the root handlers,
     and with them Douane's line format and the Kafka clients' repeat limit (``douane.cli.repeats``).
     """
     create_changelogs(app)  # before Faust looks for them (stream.changelogs)
     log_at(loglevel)
-    faust.Worker(app, loglevel=loglevel, override_logging=False).execute_from_commandline()
+    DeadlineWorker(app, loglevel=loglevel, override_logging=False).execute_from_commandline()
 
 
 def log_at(loglevel: str) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from deploy.kafka import LocalBroker
+from stream.runner import STOP_DEADLINE
 from tests.stream.conftest import EXAMPLES
 
 pytestmark = pytest.mark.kafka
@@ -106,3 +107,29 @@ def _within_the_minute(lines: list[re.Match]) -> Counter:
 
 def _time(line: re.Match) -> float:
     return datetime.strptime(line.group(0)[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+
+
+def test_a_worker_whose_broker_is_gone_still_stops_on_sigterm(broker: LocalBroker, unique: str,
+                                                             tmp_path: Path) -> None:
+    """Faust's consumer thread can die of a cancelled fetch while it stops with no broker, and the worker
+    then waits for it for ever; a stop has a deadline, after which the worker exits and says why (what it
+    had not committed is judged again by the next owner)."""
+    proc = _worker(broker.status().bootstrap, tmp_path, f"stop-{unique}")
+    out, err = _Lines(proc.stdout), _Lines(proc.stderr)
+    try:
+        err.wait_for("JudgeService]: Starting", proc, 120, out)
+        time.sleep(5)
+        broker.down()
+        time.sleep(10)
+        asked = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=STOP_DEADLINE + 15)
+        took = time.monotonic() - asked
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    assert took <= STOP_DEADLINE + 15
+    assert proc.returncode != 0 or took < STOP_DEADLINE, "a stop cut short must not exit 0"
+    if took >= STOP_DEADLINE:
+        assert any("did not stop within" in line for line in err.lines), "\n".join(err.lines[-20:])
