@@ -57,6 +57,22 @@ def _worker(bootstrap: str, home: Path, app_id: str) -> subprocess.Popen:
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _worker_in_outage(broker: LocalBroker, home: Path, app_id: str, seconds: float) -> tuple[subprocess.Popen, _Lines]:
+    """A worker started as the CLI starts it, its broker stopped once it runs, ``seconds`` later (aiokafka
+    retries its connections every few hundred ms meanwhile): the process and its stderr lines."""
+    proc = _worker(broker.status().bootstrap, home, app_id)
+    out, err = _Lines(proc.stdout), _Lines(proc.stderr)
+    try:
+        err.wait_for("JudgeService]: Starting", proc, 120, out)
+        time.sleep(5)
+        broker.down()
+        time.sleep(seconds)
+    except BaseException:
+        proc.kill()
+        raise
+    return proc, err
+
+
 def _stop(proc: subprocess.Popen) -> None:
     proc.send_signal(signal.SIGTERM)
     try:
@@ -73,15 +89,8 @@ def _client_line(match: re.Match) -> bool:
 
 def test_the_worker_logs_in_douane_format_and_limits_the_clients_repeats_during_an_outage(
         broker: LocalBroker, unique: str, tmp_path: Path) -> None:
-    proc = _worker(broker.status().bootstrap, tmp_path, f"log-{unique}")
-    out, err = _Lines(proc.stdout), _Lines(proc.stderr)
-    try:
-        err.wait_for("JudgeService]: Starting", proc, 120, out)
-        time.sleep(5)
-        broker.down()
-        time.sleep(15)  # aiokafka retries its connections every few hundred ms meanwhile
-    finally:
-        _stop(proc)
+    proc, err = _worker_in_outage(broker, tmp_path, f"log-{unique}", 15)
+    _stop(proc)
     lines = [line for line in err.lines if line.strip()]
     foreign = [line for line in lines if re.match(r"^\[\d{4}-\d\d-\d\d ", line)]
     assert not foreign, f"{len(foreign)} lines in Faust's own format:\n" + "\n".join(foreign[:10])
@@ -114,13 +123,8 @@ def test_a_worker_whose_broker_is_gone_still_stops_on_sigterm(broker: LocalBroke
     """Faust's consumer thread can die of a cancelled fetch while it stops with no broker, and the worker
     then waits for it for ever; a stop has a deadline, after which the worker exits and says why (what it
     had not committed is judged again by the next owner)."""
-    proc = _worker(broker.status().bootstrap, tmp_path, f"stop-{unique}")
-    out, err = _Lines(proc.stdout), _Lines(proc.stderr)
+    proc, err = _worker_in_outage(broker, tmp_path, f"stop-{unique}", 10)
     try:
-        err.wait_for("JudgeService]: Starting", proc, 120, out)
-        time.sleep(5)
-        broker.down()
-        time.sleep(10)
         asked = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=STOP_DEADLINE + 15)
