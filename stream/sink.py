@@ -84,7 +84,8 @@ class StoreSink:
         async with consumer_and_producer(self.config.bootstrap, topics, self.config.group, self.config.start_from,
                                          self.config.batch_size) as (consumer, producer):
             self.consumer = consumer
-            await wait_for_assignment(consumer, self._stop)
+            if await wait_for_assignment(consumer, self._stop):
+                logger.info("ready: reading %s", _partitions(consumer.assignment()))
             self.ready.set()
             polling = asyncio.create_task(self._poll(consumer))
             preparing: collections.deque[tuple[asyncio.Task, dict]] = collections.deque()
@@ -168,6 +169,12 @@ class StoreSink:
                        len(letters), letters[0].origin, letters[0].stage, letters[0].reason)
         sends = [await send_dead_letter(producer, letter) for letter in letters]
         await asyncio.gather(*sends)
+
+
+def _partitions(assigned: set[TopicPartition]) -> str:
+    """``topic [0, 1, 2]; other [3]``: the partitions a sink was given, for its log."""
+    topics = sorted({tp.topic for tp in assigned})
+    return "; ".join(f"{t} {sorted(tp.partition for tp in assigned if tp.topic == t)}" for t in topics)
 
 
 async def _retry(what: str, attempt: Callable[[], Awaitable]):

@@ -90,7 +90,6 @@ def sink(
     Offsets are committed only after the store has the batch; SIGINT/SIGTERM finish the batch in hand.
     """
     import asyncio
-    import logging
     import signal
 
     from stream import SinkConfig, StoreSink
@@ -100,8 +99,7 @@ def sink(
     policies = _policies(policy, default_policy)
     topics_on(address, cfg)
     writer = _recorded(_writer(store or cfg.store_location), policies)
-    logging.getLogger("stream").setLevel(logging.INFO)
-    logging.getLogger("stream").addHandler(_stderr_handler())
+    sink_logging()
     sink_ = StoreSink(SinkConfig(address, app_id, batch_size, prepare_processes=prepare_processes), policies, writer)
     if metrics_port is not None:
         from douane.metrics import serve_metrics
@@ -122,13 +120,14 @@ def sink(
     typer.echo(f"sink stopped: {sink_.stored} calls stored this run, {writer.total} in {writer.path}", err=True)
 
 
-def _stderr_handler():
-    import logging
-    import sys
+def sink_logging() -> None:
+    """The sink tells what it stores (INFO) whatever ``--log-level`` says; each line printed once.
 
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    return handler
+    Its records go to the root handler ``setup_logging`` installed: a handler of its own beside that
+    one printed every line twice."""
+    import logging
+
+    logging.getLogger("stream").setLevel(min(logging.INFO, logging.getLogger().getEffectiveLevel()))
 
 
 def _slack(cfg):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from collector import TrafficGenerator
+from deploy.kafka import LocalBroker
 from douane.contract import decode_verdict
 from stream import CountingStage, EmbeddedWorker, FindingsPublisher, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
 from stream.store import StoreWriter, open_store, verify
@@ -85,6 +86,7 @@ class _Worker:
                "--app-id", app_id, "--batch-size", "250"]
         self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.stored: list[float] = []
+        self.ready = threading.Event()
         self.log: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -93,8 +95,20 @@ class _Worker:
             self.log.append(line)
             if "stored batch" in line:
                 self.stored.append(time.monotonic())
+            elif "stream.sink ready: reading" in line:
+                self.ready.set()
+
+    def wait_ready(self, timeout: float = 240) -> None:
+        """Until the group gave the sink its partitions: starting (imports, preparing processes) takes
+        seconds on a quiet machine and a minute or more on a loaded one."""
+        deadline = time.monotonic() + timeout
+        while not self.ready.wait(0.1):
+            assert self.proc.poll() is None, "".join(self.log[-30:])
+            assert time.monotonic() < deadline, f"not ready in {timeout} s:\n" + "".join(self.log[-30:])
 
     def wait_batches(self, n: int, timeout: float = 90) -> None:
+        """Until ``n`` batches are stored, ``timeout`` seconds from when the sink is ready."""
+        self.wait_ready()
         deadline = time.monotonic() + timeout
         while len(self.stored) < n:
             assert self.proc.poll() is None, "".join(self.log[-30:])
@@ -102,6 +116,8 @@ class _Worker:
             time.sleep(0.05)
 
     def wait_idle(self, quiet: float = 4.0, timeout: float = 120) -> None:
+        """Until no batch was stored for ``quiet`` seconds, ``timeout`` seconds from when the sink is ready."""
+        self.wait_ready()
         deadline = time.monotonic() + timeout
         while not self.stored or time.monotonic() - self.stored[-1] < quiet:
             assert self.proc.poll() is None, "".join(self.log[-30:])
@@ -129,8 +145,9 @@ def _gone(pid: int, timeout: float = 10.0) -> bool:
     return False
 
 
-def test_a_worker_killed_mid_stream_loses_and_duplicates_nothing(kafka_bootstrap: str, unique: str,
+def test_a_worker_killed_mid_stream_loses_and_duplicates_nothing(broker: LocalBroker, unique: str,
                                                                  tmp_path: Path) -> None:
+    kafka_bootstrap = broker.status().bootstrap  # its own: a new group on the suite's reads every test's calls first
     tenant = f"shop-{unique}"
     events = traffic(tenant, 3000, seed=8)
     publish(kafka_bootstrap, events)

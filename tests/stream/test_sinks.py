@@ -10,6 +10,7 @@ from pathlib import Path
 from aiokafka.partitioner import DefaultPartitioner
 
 from collector import TrafficGenerator
+from deploy.kafka import LocalBroker
 from douane.settings import Settings
 from stream.store import open_store, verify
 from stream.store.heads import head_file_lines
@@ -41,14 +42,19 @@ def _stored(store: Path, tenants: str) -> int:
         return 0
 
 
-def test_two_sinks_one_killed_and_restarted_store_every_event_once(kafka_bootstrap: str, unique: str,
+def test_two_sinks_one_killed_and_restarted_store_every_event_once(broker: LocalBroker, unique: str,
                                                                    tmp_path: Path) -> None:
+    # A broker of its own: on the suite's broker a new group reads every earlier test's calls first, and
+    # how long that takes depended on where in the suite this test ran.
+    kafka_bootstrap = broker.status().bootstrap
     tenants = _tenants_on_every_partition(unique)  # keyed by tenant: two on each partition
     events = TrafficGenerator(tenants, seed=11).events(6000)
     store, group = tmp_path / "store", f"sinks-{unique}"
     first, second = _Worker(kafka_bootstrap, store, group, tmp_path), _Worker(kafka_bootstrap, store, group, tmp_path)
     workers = [first, second]
     try:
+        for sink in workers:
+            sink.wait_ready()  # started side by side, each waits for its partitions before the clock runs
         # Half before the kill, half after: a quick sink could otherwise store all of them before the
         # test reads its third "stored batch" line, and the others would have nothing left to write.
         publish(kafka_bootstrap, events[:3000])
@@ -56,6 +62,7 @@ def test_two_sinks_one_killed_and_restarted_store_every_event_once(kafka_bootstr
         first.stop(signal.SIGKILL)
         assert first.proc.returncode == -signal.SIGKILL
         workers.append(_Worker(kafka_bootstrap, store, group, tmp_path))  # restarted
+        workers[-1].wait_ready()
         publish(kafka_bootstrap, events[3000:])
         deadline = time.monotonic() + 180
         while _stored(store, f"shop-{unique}-%") < len(events) and time.monotonic() < deadline:
@@ -66,7 +73,7 @@ def test_two_sinks_one_killed_and_restarted_store_every_event_once(kafka_bootstr
             if sink.proc.poll() is None:
                 sink.stop(signal.SIGTERM)
 
-    con = open_store(store)  # the topic holds other tests' traffic too: the sinks store it, these tenants are ours
+    con = open_store(store)
     ours = f"shop-{unique}-%"
     per_tenant = dict(con.execute("SELECT tenant, count(*) FROM calls WHERE tenant LIKE ? GROUP BY tenant",
                                   [ours]).fetchall())
