@@ -12,7 +12,8 @@ from douane.contract import Basis, Decision, ErrorClass, Severity
 from rules.custom import load_rulesets, parse_ruleset
 from rules.custom.fields import FIELDS, Subject
 from rules.errors import RuleDataError
-from tests.rules.conftest import call, engine_for, make_policy
+from rules.engine import Engine
+from tests.rules.conftest import CATALOGUE, JURISDICTIONS, REGISTRY, call, engine_for, make_policy
 
 EXAMPLE = Path(__file__).parents[2] / "deploy" / "examples" / "woocommerce-shop.rules.yaml"
 ENGINE = engine_for(make_policy())
@@ -61,6 +62,26 @@ def test_the_engine_names_with_its_own_registry_and_jurisdictions() -> None:
     finding = next(f for f in engine_for(make_policy(), custom=ruleset).evaluate(event).findings
                    if f.rule_id == "custom.anything")
     assert finding.explanation == "e-mail address and IBAN / bank account to DeepSeek API in China, seat China"
+
+
+def test_two_engines_sharing_a_ruleset_each_name_with_their_own_registry() -> None:
+    """A rule's lines are memoised: one engine's names must not leak into another's."""
+    ruleset = parse_ruleset("""
+- rule: names-the-provider
+  desc: Names the provider.
+  condition: dest.provider = deepseek
+  output: "to %dest.provider"
+  priority: low
+  remediation: none
+""")
+    renamed = REGISTRY.model_copy(update={"providers": tuple(
+        p.model_copy(update={"name": "DeepSeek (the shop's own name)"}) if p.id == "deepseek" else p
+        for p in REGISTRY.providers)})
+    policy = make_policy()
+    shipped, own = (Engine(r, policy, JURISDICTIONS, CATALOGUE, custom=ruleset) for r in (REGISTRY, renamed))
+    lines = [[f.explanation for f in engine.evaluate(call("api.deepseek.com")).findings
+              if f.rule_id == "custom.names-the-provider"] for engine in (shipped, own, shipped)]
+    assert lines == [["to DeepSeek API"], ["to DeepSeek (the shop's own name)"], ["to DeepSeek API"]]
 
 
 def test_conditions_still_compare_the_keys() -> None:
