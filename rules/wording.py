@@ -84,6 +84,7 @@ class Wording:
         adequate = {d.destination: d.name for d in jurisdictions.adequacy if d.kind == "country"}
         self._places = {code: _QUALIFIER.sub("", name) for code, name in {**adequate, **zones, **members}.items()}
         self._providers = {p.id: p.name for p in registry.providers}
+        self._named: dict[str, str] = {}  # code -> place, filled as codes are met (a few hundred at most)
 
     def provider(self, provider_id: str | None) -> str:
         """The registry's name for a provider id (``Amazon Bedrock``)."""
@@ -95,8 +96,11 @@ class Wording:
         """A location code as a place (``the United Kingdom``); ``*`` and none are unknown locations."""
         if not code or code == ANYWHERE:
             return UNKNOWN_PLACES
-        name = self._places.get(code) or iso_name(code)
-        return with_article(name) if name else code
+        named = self._named.get(code)
+        if named is None:
+            name = self._places.get(code) or iso_name(code)
+            named = self._named[code] = with_article(name) if name else code
+        return named
 
     def country(self, code: str | None) -> str:
         """A country code as a country name; none is an unknown country."""
