@@ -1,4 +1,4 @@
-"""The fields a custom rule condition can test, and how each is read from a call."""
+"""The fields a custom rule condition can test, how each is read from a call, and how it reads in an output line."""
 
 from __future__ import annotations
 
