@@ -13,23 +13,17 @@ from reports.charts import destinations_chart, failures_chart, findings_over_tim
 from reports.feared import SCALE
 from reports.incident_models import IncidentReport
 from reports.models import Article30Report, DpiaReport
-from rules.derogations import article, derogation_of
+from rules.derogations import derogation_of
 from rules.taxonomy import display_name
+from rules.wording import BASES, basis_in_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-BASES = {"eea": "EEA", "adequacy": "adequacy (Art. 45)", "dpf": "DPF (Art. 45)", "scc": "SCC (Art. 46)",
-         "bcr": "BCR (Art. 47)", "none": "none", "not_a_transfer": "not a transfer"}
-"""Transfer bases in words; derogations are spelt out by :func:`label`."""
-
-
 def label(key: str) -> str:
     """A key in words for people: taxonomy names for categories and subjects, transfer bases spelt out."""
-    if key in BASES:
-        return BASES[key]
-    if (derogation := derogation_of(key)) is not None:  # a Basis value naming a derogation
-        return f"Art. {article(derogation)}"
+    if key in BASES or derogation_of(key) is not None:  # a Basis value, a derogation's included
+        return basis_in_words(key)
     name = display_name(key)
     return name.replace("_", " ") if name == key and "." not in key else name
 

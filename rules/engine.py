@@ -21,6 +21,7 @@ from rules.jurisdictions import Jurisdictions, load_jurisdictions
 from rules.policy import Policy
 from rules.registry import Registry
 from rules.resolve import Resolver
+from rules.wording import Wording
 
 _CACHE_LIMIT = 65_536
 _COMPLETE = ScanState.COMPLETE
@@ -69,6 +70,7 @@ class Engine:
         self._decided: dict[tuple, Decided] = {}  # the built-in procedure's outcome per route, data and day
         self._judged: dict[tuple, tuple[Decided, dict]] = {}  # whole verdicts' parts, custom findings included
         self._reads = self.custom.reads if self.custom is not None else None
+        self.words = Wording(self.jurisdictions, registry) if self.custom is not None else None  # names in rule lines
         self._activities: dict[tuple[str, str], object] = {}
         self.occasional_limit = policy.readings.occasional_use.max_calls
 
@@ -107,7 +109,7 @@ class Engine:
         decided = self._decision(event, route, steady)
         parts = decided.verdict_parts
         if self.custom is not None:
-            extra = self.custom.findings(event, decided)
+            extra = self.custom.findings(event, decided, self.words)
             if extra:
                 findings = decided.findings + extra
                 severity = max((f.severity for f in findings), key=lambda s: s.rank)

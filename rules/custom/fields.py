@@ -1,4 +1,4 @@
-"""The fields a custom rule condition can test, and how each is read from a call."""
+"""The fields a custom rule condition can test, how each is read from a call, and how it reads in an output line."""
 
 from __future__ import annotations
 
@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from douane.contract import AICallEvent
+from rules.wording import Wording, basis_in_words, categories_in_words, shipped_wording
 
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """What a condition sees: the event and the built-in procedure's outcome."""
+    """What a condition sees: the event and the built-in procedure's outcome (and, for output lines, names)."""
 
     event: AICallEvent
     decided: object  # rules.engine.Decided
+    words: Wording | None = None  # the engine's names; the shipped registry's and jurisdictions' when None
 
 
 Getter = Callable[[Subject], object]
@@ -75,8 +77,63 @@ def event_reader(names) -> Callable[[AICallEvent], object] | None:
     return attrgetter(*paths) if paths else None
 
 
-def render_value(value: object) -> str:
-    """A field value as text for a rule's output line."""
+Say = Callable[[object, Wording], str]
+
+
+def _as_is(value: object, words: Wording) -> str:
+    return "unknown" if value is None else str(value)
+
+
+def _spaced(value: object, words: Wording) -> str:
+    return "none" if value is None else str(value).replace("_", " ")
+
+
+def _keys(value: object, words: Wording) -> str:
     if isinstance(value, frozenset | set | tuple | list):
-        return ",".join(sorted(str(v) for v in value))
-    return "" if value is None else str(value)
+        return ", ".join(sorted(str(v) for v in value))
+    return _as_is(value, words)
+
+
+SAYS: dict[str, Say] = {
+    "tap.kind": _spaced,
+    "dest.provider": lambda v, w: w.provider(v),
+    "dest.locations": lambda v, w: w.places(v),
+    "dest.entity_country": lambda v, w: w.country(v),
+    "data.categories": lambda v, w: categories_in_words(v),
+    "data.special": lambda v, w: "yes" if v else "no",
+    "data.subject_country": lambda v, w: w.country(v),
+    "outcome.action": _spaced,
+    "outcome.error_class": _spaced,
+    "verdict.decision": _spaced,
+    "verdict.basis": lambda v, w: basis_in_words(v),
+    "verdict.severity": _spaced,
+}
+"""How a field reads in an output line, where its value is a key or a code (the others show as they are)."""
+
+RAW_TWINS: dict[str, str] = {
+    "dest.provider_id": "dest.provider",
+    "dest.location_codes": "dest.locations",
+    "dest.entity_country_code": "dest.entity_country",
+    "data.category_keys": "data.categories",
+    "data.subject_country_code": "data.subject_country",
+}
+"""Output-only fields that show the raw value of a field whose output is in words."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """One %field of an output line: how its value is read, and how it is said."""
+
+    source: str  # the condition field it reads
+    get: Getter
+    say: Say
+
+    def __call__(self, subject: Subject) -> str:
+        return self.say(self.get(subject), subject.words or shipped_wording())
+
+
+OUTPUT_FIELDS: dict[str, Shown] = {
+    **{name: Shown(name, get, SAYS.get(name, _as_is)) for name, get in FIELDS.items()},
+    **{twin: Shown(source, FIELDS[source], _keys) for twin, source in RAW_TWINS.items()},
+}
+"""Every %field an output line may use: the condition fields in words and their raw twins."""

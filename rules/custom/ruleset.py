@@ -18,13 +18,15 @@ import yaml
 from pydantic import ValidationError
 
 from douane.contract import Finding
-from rules.custom.fields import FIELDS, Subject, event_reader, render_value
+from rules.custom.fields import FIELDS, OUTPUT_FIELDS, Subject, event_reader
 from rules.custom.items import KINDS, RULE_KEYS, ListItem, MacroItem, RuleException, RuleItem, VersionItem
 from rules.custom.language import Compiled, Predicate, compare, compile_condition
 from rules.errors import ConditionError, Problem, RuleDataError
+from rules.taxonomy import nearest
+from rules.wording import Wording
 from rules.yamlio import compose, problem
 
-_PLACEHOLDER = re.compile(r"%([a-z_]+\.[a-z_]+|tenant)")
+_PLACEHOLDER = re.compile(r"%([a-z_]+(?:\.[a-z_]+)*)")  # % and a letter name a field; "100%" stays text
 _MEMO_LIMIT = 65_536
 
 
@@ -39,7 +41,7 @@ class CompiledRule:
     fields: frozenset[str]
 
     def __post_init__(self) -> None:
-        self.shown = tuple(FIELDS[name] for name in dict.fromkeys(_PLACEHOLDER.findall(self.item.output)))
+        self.shown = tuple(OUTPUT_FIELDS[name].get for name in dict.fromkeys(_PLACEHOLDER.findall(self.item.output)))
         self._findings: dict[tuple, Finding] = {}
 
     def applies(self, subject: Subject) -> bool:
@@ -48,7 +50,7 @@ class CompiledRule:
 
     def report(self, subject: Subject) -> Finding:
         """The finding, for a subject the rule applies to (memoised on the values its output line reads)."""
-        values = tuple([get(subject) for get in self.shown])
+        values = (subject.words, *[get(subject) for get in self.shown])
         found = self._findings.get(values)
         if found is None:
             if len(self._findings) >= _MEMO_LIMIT:
@@ -73,9 +75,12 @@ class RuleSet:
         self.versions = versions
         self.reads = event_reader(name for rule in rules for name in rule.fields)
 
-    def findings(self, event, decided) -> tuple[Finding, ...]:
-        """Findings of every enabled rule that fires and is not excepted, in file order."""
-        subject = Subject(event, decided)
+    def findings(self, event, decided, words: Wording | None = None) -> tuple[Finding, ...]:
+        """Findings of every enabled rule that fires and is not excepted, in file order.
+
+        ``words`` names providers and places in output lines (the shipped data's when None).
+        """
+        subject = Subject(event, decided, words)
         return tuple([rule.report(subject) for rule in self.rules if rule.applies(subject)])
 
 
@@ -134,6 +139,8 @@ def _compile_file(text: str, path: Path, scope: _Scope) -> tuple[list[CompiledRu
                 scope.macros[item.macro] = compile_condition(item.condition, scope.macros, scope.lists)
             elif item.enabled:
                 rules.append(_compile_rule(item, scope))
+        except OutputError as exc:
+            problems.append(Problem(_line_of(node, "output"), f"[{index}].output", str(exc)))
         except ConditionError as exc:
             problems.append(Problem(_line_of(node, "condition"), f"[{index}]", f"condition: {exc}"))
     if problems:
@@ -165,8 +172,10 @@ def _validate_item(raw: Any, index: int, node: yaml.Node, problems: list[Problem
 def _compile_rule(item: RuleItem, scope: _Scope) -> CompiledRule:
     fires = compile_condition(item.condition, scope.macros, scope.lists)
     excepted = _compile_exceptions(item.exceptions, scope)
-    fields = fires.fields | {f for e in item.exceptions for f in e.fields} | set(_PLACEHOLDER.findall(item.output))
-    return CompiledRule(item, fires.test, excepted, _renderer(item.output), frozenset(fields))
+    render = _renderer(item)
+    shown = {OUTPUT_FIELDS[name].source for name in _PLACEHOLDER.findall(item.output)}
+    fields = fires.fields | {f for e in item.exceptions for f in e.fields} | shown
+    return CompiledRule(item, fires.test, excepted, render, frozenset(fields))
 
 
 def _compile_exceptions(exceptions: tuple[RuleException, ...], scope: _Scope) -> Predicate:
@@ -195,18 +204,29 @@ def _exception_row(exc: RuleException, comps: tuple, values: tuple, scope: _Scop
     return lambda s, ts=tuple(tests): all(t(s) for t in ts)
 
 
-def _renderer(output: str) -> Callable[[Subject], str]:
+class OutputError(ValueError):
+    """A rule's output line names a field no output can show."""
+
+
+def _renderer(item: RuleItem) -> Callable[[Subject], str]:
+    output = item.output
     names = _PLACEHOLDER.findall(output)
     for name in names:
-        if name not in FIELDS:
-            raise ConditionError(f"output uses unknown field %{name}")
+        if name not in OUTPUT_FIELDS:
+            raise OutputError(_unknown_output_field(item.rule, name))
     if not names:
         return lambda s: output
 
     def render(subject: Subject) -> str:
-        return _PLACEHOLDER.sub(lambda m: render_value(FIELDS[m.group(1)](subject)), output)
+        return _PLACEHOLDER.sub(lambda m: OUTPUT_FIELDS[m.group(1)](subject), output)
 
     return render
+
+
+def _unknown_output_field(rule: str, name: str) -> str:
+    hint = nearest(name, OUTPUT_FIELDS)
+    guess = f" (did you mean %{hint}?)" if hint else ""
+    return f"rule {rule}: output uses unknown field %{name}{guess}; an output may use %{', %'.join(OUTPUT_FIELDS)}"
 
 
 def _expand(items: tuple, lists: dict[str, tuple]) -> tuple:

@@ -133,8 +133,8 @@ def test_rule_file_findings_in_the_verdict() -> None:
     custom = {f.rule_id: f for f in verdict.findings if f.rule_id.startswith("custom.")}
     assert set(custom) == {"custom.banned-provider", "custom.payment-leaves-eea"}
     banned = custom["custom.banned-provider"]
-    assert banned.explanation == ("support_chat called deepseek at api.deepseek.com with "
-                                  "user.contact.email,user.financial.bank_account")
+    assert banned.explanation == ("support_chat called DeepSeek API at api.deepseek.com with "
+                                  "e-mail address and IBAN / bank account")
     assert banned.severity is Severity.CRITICAL and banned.articles == ("NIS2 Art. 21(2)(d)",)
     assert verdict.severity is Severity.CRITICAL
     assert verdict.enforcement is Enforcement.BLOCK, "a critical custom finding escalates enforcement"
@@ -163,7 +163,7 @@ def test_exceptions_silence_a_rule_for_matching_rows() -> None:
         ("- list: l\n  items: [a]\n  extra: 1\n", 3, "Extra inputs"),
         ("rule: r\n", 1, "a rules file is a YAML list"),
         ("- rule: r\n  desc: d\n  condition: data.special = true\n  output: '%dest.nowhere'\n  priority: low\n"
-         "  remediation: x\n", 3, "unknown field %dest.nowhere"),
+         "  remediation: x\n", 4, "rule r: output uses unknown field %dest.nowhere"),
     ],
 )
 def test_broken_rule_files_name_line_and_reason(text: str, line: int, reason: str) -> None:
@@ -212,9 +212,9 @@ def test_rules_memoised_per_decision_still_read_each_event() -> None:
 
     first = custom("shop-a", "deepseek-chat")
     second = custom("shop-b", "deepseek-reasoner")
-    assert first == {"custom.names-the-tenant": "shop-a called deepseek", "custom.reads-the-model": "model deepseek-chat",
-                     "custom.fixed": "to deepseek"}
-    assert second == {"custom.names-the-tenant": "shop-b called deepseek", "custom.fixed": "to deepseek"}
+    assert first == {"custom.names-the-tenant": "shop-a called DeepSeek API",
+                     "custom.reads-the-model": "model deepseek-chat", "custom.fixed": "to DeepSeek API"}
+    assert second == {"custom.names-the-tenant": "shop-b called DeepSeek API", "custom.fixed": "to DeepSeek API"}
     assert list(first) == ["custom.names-the-tenant", "custom.reads-the-model", "custom.fixed"], "file order"
 
 

@@ -1,8 +1,14 @@
-"""Findings read as a compliance officer would say them (issue 16): category names, Art. 9 for Art. 9 data only."""
+"""Findings read as a compliance officer would say them (issue 16): category names, Art. 9 for Art. 9 data only;
+and ``rules.wording``, the names every line people read is built from (lists, places, providers, bases)."""
 
 from __future__ import annotations
 
+import pytest
+
+from rules.wording import basis_in_words, categories_in_words, in_words, shipped_wording
 from tests.rules.conftest import call, engine_for, make_policy
+
+WORDS = shipped_wording()
 
 
 def test_the_art9_finding_names_only_the_special_categories_by_their_names() -> None:
@@ -33,3 +39,79 @@ def test_an_azure_resource_without_a_region_says_what_to_configure() -> None:
     [unknown] = [f for f in verdict.findings if f.rule_id == "chapter-v.location-unknown"]
     assert "'shop-ai'" in unknown.explanation and "region" in unknown.explanation
     assert "add it to the policy" in unknown.explanation and "resources" in unknown.explanation, unknown.explanation
+
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [([], ""), (["a"], "a"), (["a", "b"], "a and b"), (["a", "b", "c"], "a, b and c")],
+)
+def test_lists_read_a_b_and_c(items: list[str], expected: str) -> None:
+    assert in_words(items) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("CH", "Switzerland"),  # an adequacy decision's name
+        ("EU", "the European Union"),  # the zone, without its "(member state not named)"
+        ("GB", "the United Kingdom"),
+        ("US", "the United States"),  # the decision's "(EU-U.S. Data Privacy Framework)" is its scope, not a place
+        ("NL", "the Netherlands"),  # an EEA member's name
+        ("KR", "the Republic of Korea"),
+        ("CN", "China"),  # outside the jurisdictions file: ISO 3166
+        ("PS", "the State of Palestine"),  # ISO's "Palestine, State of", turned round
+        ("CD", "the Democratic Republic of the Congo"),
+        ("VG", "the British Virgin Islands"),
+        ("BQ", "Bonaire, Sint Eustatius and Saba"),  # one name with a comma in it: left as it is
+        ("TW", "Taiwan"),  # ISO's common name
+        ("*", "unknown locations"),
+        (None, "unknown locations"),
+        ("ZZ", "ZZ"),  # no name anywhere: the code, not a guess
+    ],
+)
+def test_places_by_name(code: str | None, expected: str) -> None:
+    assert WORDS.place(code) == expected
+
+
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [
+        ({"GB", "EU", "CH"}, "Switzerland, the European Union and the United Kingdom"),
+        ({"*", "US"}, "the United States and unknown locations"),
+        ({"*"}, "unknown locations"),
+        (set(), "unknown locations"),
+    ],
+)
+def test_places_in_code_order_unknown_last(codes: set[str], expected: str) -> None:
+    assert WORDS.places(codes) == expected
+
+
+@pytest.mark.parametrize(
+    ("provider", "expected"),
+    [("aws-bedrock", "Amazon Bedrock"), ("unknown", "an unknown provider"), (None, "an unknown provider"),
+     ("in-house-llm", "in-house-llm")],
+)
+def test_providers_by_the_registry_name(provider: str | None, expected: str) -> None:
+    assert WORDS.provider(provider) == expected
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ({"user.contact.email", "user.contact.address"}, "postal address and e-mail address"),
+        ({"user.financial.tax_id"}, "national ID or tax number"),  # an alias reads as its target
+        (set(), "none detected"),
+    ],
+)
+def test_categories_by_their_plain_names(keys: set[str], expected: str) -> None:
+    assert categories_in_words(keys) == expected
+
+
+@pytest.mark.parametrize(
+    ("basis", "expected"),
+    [("scc", "SCC (Art. 46)"), ("not_a_transfer", "not a transfer"), ("derogation_49_1_b", "Art. 49(1)(b)"),
+     ("derogation_49_1_compelling", "Art. 49(1) second subparagraph")],
+)
+def test_bases_as_reports_name_them(basis: str, expected: str) -> None:
+    assert basis_in_words(basis) == expected
