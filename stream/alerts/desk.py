@@ -132,15 +132,21 @@ class IncidentDesk:
             except DecodeError as exc:
                 logger.warning("skipping an undecodable verdict on douane.findings: %s", exc.reason)
                 continue
-            self._count(verdict)
+            self._count(verdict, _position(record))
 
-    def _count(self, verdict) -> None:
+    def _count(self, verdict, position: inc.Position | None = None) -> None:
+        """Count the verdict's findings into their incidents, unless this record was counted before a restart."""
         routing = self._policy(verdict.tenant).alerts
+        fresh: set[str] = set()  # incidents this record counted into: its next finding there is no repeat
         for finding in verdict.findings:
             if finding.severity.rank < routing.min_severity.rank:
                 continue
             key = inc.incident_id(verdict.tenant, finding.rule_id, verdict.provider, verdict.destinations)
-            state = inc.record_finding(self.table.get(key), verdict, finding, verdict.decided_at, self.clock())
+            before = self.table.get(key)
+            if key not in fresh and inc.counted(before, position):
+                continue
+            fresh.add(key)
+            state = inc.record_finding(before, verdict, finding, verdict.decided_at, self.clock(), position)
             self.table[key] = self._named(state)
             self.wake.set()
 
@@ -152,12 +158,12 @@ class IncidentDesk:
                 logger.warning("skipping a bad command on douane.incidents: %s", exc)
                 continue
             # finish what a command started (a reminder sent is recorded) before the stream acks it
-            await to_the_end(self._handle(command))
+            await to_the_end(self._handle(command, _position(record)))
 
-    async def _handle(self, command: dict) -> None:
+    async def _handle(self, command: dict, position: inc.Position | None = None) -> None:
         """Apply one command; publish the incident's new state as a snapshot for the store."""
         try:
-            state = await self._apply(command)
+            state = await self._apply(command, position)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             logger.warning("skipping a bad command on douane.incidents: %s", exc)
             return
@@ -165,11 +171,11 @@ class IncidentDesk:
             snapshot = {"type": "state", "tenant": state["tenant"], "state": state}
             await self.commands.send(key=state["tenant"].encode(), value=json.dumps(snapshot).encode())
 
-    async def _apply(self, command: dict) -> dict | None:
+    async def _apply(self, command: dict, position: inc.Position | None = None) -> dict | None:
         """Apply one command to the table; the incident's new state when it changed in a way worth keeping."""
         kind = command["type"]
         if kind == "signal":
-            self._signal(command)
+            self._signal(command, position)
             return None
         before = self.table.get(command.get("incident"))
         if before is None or kind not in _APPLY:
@@ -215,21 +221,23 @@ class IncidentDesk:
     async def _told(self, state: dict, command: dict) -> dict:
         return told(state, command["output"], command["version"])
 
-    def _signal(self, command: dict) -> None:
+    def _signal(self, command: dict, position: inc.Position | None = None) -> None:
         """A failed call counted per kind; one NIS2 incident per outage once any kind crosses its threshold."""
         tenant, provider = command["tenant"], command["provider"]
+        ident = inc.incident_id(tenant, inc.OUTAGE_RULE, provider, ())
+        state = self.table.get(ident)
+        if inc.counted(state, position):
+            return  # the outage's incident has this signal already: Kafka delivered it again
         kinds = tuple(command.get("signals") or (command["signal"],))
         at = datetime.fromisoformat(command["at"])
         thresholds = self._policy(tenant).nis2
         totals = {kind: self._counted(f"{tenant}|{provider}|{kind}", thresholds.window_minutes) for kind in kinds}
-        ident = inc.incident_id(tenant, inc.OUTAGE_RULE, provider, ())
-        state = self.table.get(ident)
         if state is not None:
-            self.table[ident] = inc.record_signal(state, at, self.clock(), kinds)
+            self.table[ident] = inc.record_signal(state, at, self.clock(), kinds, position)
         elif any(total >= getattr(thresholds, kind + "s") for kind, total in totals.items()):
             named = self.provider_names.get(provider)
             self.table[ident] = self._named(inc.open_nis2(tenant, provider, totals, thresholds.window_minutes, at,
-                                                          provider_name=named))
+                                                          provider_name=named, position=position))
             logger.warning("NIS2 incident opened: %s", ident)
         self.wake.set()
 
@@ -289,6 +297,11 @@ class _Defaults:
 
 
 _DEFAULTS = _Defaults()
+
+
+def _position(record) -> inc.Position:
+    """Where a Faust event's record sits on its topic."""
+    return record.message.partition, record.message.offset
 
 
 def signal_of(event) -> list[str]:
