@@ -40,7 +40,8 @@ def counted(state: dict | None, position: Position | None) -> bool:
     return mark is not None and mark["partition"] == position[0] and position[1] <= mark["offset"]
 
 
-def _marked(state: dict, position: Position | None) -> dict:
+def marked(state: dict, position: Position | None) -> dict:
+    """``state`` (changed in place) with the mark of the record at ``position``."""
     if position is not None:
         state["counted_up_to"] = {"partition": position[0], "offset": position[1]}
     return state
@@ -68,7 +69,7 @@ def record_finding(state: dict | None, verdict: Verdict, finding: Finding, at: d
     state["touched_at"] = (touched or at).isoformat()
     if Severity(finding.severity).rank > Severity(state["severity"]).rank:
         state["severity"] = finding.severity.value
-    return _bump(_marked(state, position))
+    return _bump(marked(state, position))
 
 
 OUTAGE_RULE = "nis2.provider-outage"
@@ -98,7 +99,7 @@ def open_nis2(tenant: str, provider: str, signals: dict[str, int], window_minute
                 "final_report": (notification + timedelta(days=final_report_days)).isoformat()},
         reminded=[],
     )
-    return _bump(_marked(state, position))
+    return _bump(marked(state, position))
 
 
 def record_signal(state: dict, at: datetime, touched: datetime | None = None, kinds: tuple[str, ...] = (),
@@ -116,7 +117,7 @@ def record_signal(state: dict, at: datetime, touched: datetime | None = None, ki
                  touched_at=(touched or at).isoformat(), signals=signals)
     if signals and state.get("provider_label"):
         state["title"] = _outage_title(state["provider_label"], signals)
-    return _bump(_marked(state, position))
+    return _bump(marked(state, position))
 
 
 def _outage_title(named: str, signals: dict[str, int]) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 from kafka import KafkaConsumer, TopicPartition
@@ -18,7 +20,7 @@ from kafka.structs import OffsetAndMetadata
 
 from deploy.standins.slack import SlackStandIn
 from douane.contract import TOPICS, Action, ErrorClass, Outcome
-from stream import EmbeddedWorker
+from stream import EmbeddedWorker, StreamApp
 from tests.rules.conftest import call
 from tests.stream.conftest import publish, until
 from tests.stream.test_alerts import alert_app, calls_shown, deepseek_calls, expected_incidents, messages_by_incident
@@ -34,46 +36,75 @@ def slack():
     standin.stop()
 
 
-def findings_case(tenant: str) -> tuple[str, list, list, dict[str, int]]:
+@dataclass
+class Case:
+    """Records counted by a first worker, then more after the restart, and what the incidents must show."""
+
+    topic: str
+    first: list
+    later: list
+    expected: dict[str, int]  # incident -> calls its message must show in the end
+    counted_first: Callable[[StreamApp], bool] = lambda app: True  # the first worker's desk counted ``first``
+    records_first: int = 1  # records ``first`` puts on ``topic`` at least
+
+
+def findings_case(tenant: str) -> Case:
     """40 calls with personal data to DeepSeek counted, then 3 more: four GDPR incidents of 43 calls each."""
     first, later = deepseek_calls(tenant, 40), deepseek_calls(tenant, 3)
-    return TOPICS.findings.name, first, later, expected_incidents(first + later)
+    counted = expected_incidents(first)
+    return Case(TOPICS.findings.name, first, later, expected_incidents(first + later),
+                lambda app: {k: (app.desk.table.get(k) or {}).get("count") for k in counted} == counted)
 
 
-def signals_case(tenant: str) -> tuple[str, list, list, dict[str, int]]:
+def lockouts(tenant: str, n: int) -> list:
+    calls = [call("api.openai.com", tenant=tenant, feature="content", categories=()) for _ in range(n)]
+    return [c.model_copy(update={"outcome": LOCKED}) for c in calls]
+
+
+def signals_case(tenant: str) -> Case:
     """10 lockouts counted (the outage opens at the third), then 2 more: one NIS2 incident of 12 failed calls."""
-    calls = [call("api.openai.com", tenant=tenant, feature="content", categories=()) for _ in range(12)]
-    calls = [c.model_copy(update={"outcome": LOCKED}) for c in calls]
-    return TOPICS.incidents.name, calls[:10], calls[10:], {f"{tenant}|nis2.provider-outage|openai|-": 12}
+    calls, key = lockouts(tenant, 12), outage(tenant)
+    return Case(TOPICS.incidents.name, calls[:10], calls[10:], {key: 12},
+                lambda app: (app.desk.table.get(key) or {}).get("count") == 10)
 
 
-@pytest.mark.parametrize("case", [findings_case, signals_case], ids=["findings", "signals"])
+def below_threshold_case(tenant: str) -> Case:
+    """2 lockouts counted (the threshold is 3: no incident yet), then 1 more: the outage opens at 3, not at 5."""
+    calls = lockouts(tenant, 3)
+    return Case(TOPICS.incidents.name, calls[:2], calls[2:], {outage(tenant): 3}, records_first=2)
+
+
+def outage(tenant: str) -> str:
+    return f"{tenant}|nis2.provider-outage|openai|-"
+
+
+@pytest.mark.parametrize("case", [findings_case, signals_case, below_threshold_case],
+                         ids=["findings", "signals", "signals-below-the-threshold"])
 async def test_a_redelivered_poll_does_not_double_the_counts_slack_shows(kafka_bootstrap, unique, slack,
                                                                          case) -> None:
     tenant, group = f"shop-{unique}", f"alerts-{unique}"
-    topic, first_events, later_events, expected = case(tenant)
-    before = await asyncio.to_thread(_ends, kafka_bootstrap, topic)
+    case = case(tenant)
+    before = await asyncio.to_thread(_ends, kafka_bootstrap, case.topic)
     first = alert_app(kafka_bootstrap, group, slack)
     async with EmbeddedWorker(first.app) as worker:
         await worker.wait_ready()
-        await asyncio.to_thread(publish, kafka_bootstrap, first_events)
-        await until(lambda: all(n is not None and n > 0 for n in _shown(slack, expected).values()), timeout=60,
-                    what="the first records in Slack")
-        await _caught_up(kafka_bootstrap, group, before)
+        await asyncio.to_thread(publish, kafka_bootstrap, case.first)
+        await until(lambda: case.counted_first(first), timeout=60, what="the first records counted")
+        await _caught_up(kafka_bootstrap, group, before, case.records_first)
     await asyncio.to_thread(_rewind, kafka_bootstrap, group, before)
 
     second = alert_app(kafka_bootstrap, group, slack)
     async with EmbeddedWorker(second.app) as worker:
         await worker.wait_ready()
-        await asyncio.to_thread(publish, kafka_bootstrap, later_events)  # behind the redelivered ones
-        await until(lambda: all((second.desk.table.get(k) or {}).get("count", 0) >= n for k, n in expected.items()),
-                    timeout=60, what="the later records counted")
+        await asyncio.to_thread(publish, kafka_bootstrap, case.later)  # behind the redelivered ones
+        await until(lambda: all((second.desk.table.get(k) or {}).get("count", 0) >= n
+                                for k, n in case.expected.items()), timeout=60, what="the later records counted")
         await _caught_up(kafka_bootstrap, group, before)
-        table = {k: second.desk.table[k]["count"] for k in expected}
-        await until(lambda: _shown(slack, expected) == table, timeout=60, what="Slack to show the table's counts")
-    assert _shown(slack, expected) == expected, "each record is counted once, however often Kafka delivers it"
+        table = {k: second.desk.table[k]["count"] for k in case.expected}
+        await until(lambda: _shown(slack, case.expected) == table, timeout=60, what="Slack to show the table's counts")
+    assert _shown(slack, case.expected) == case.expected, "each record is counted once, however often Kafka sends it"
     posts = [c for c in slack.ok_calls("chat.postMessage") if tenant in c.args["text"] and "thread_ts" not in c.args]
-    assert len(posts) == len(expected), "the restarted worker updates the messages, it does not post new ones"
+    assert len(posts) == len(case.expected), "the restarted worker updates the messages, it does not post new ones"
 
 
 def _shown(slack: SlackStandIn, incidents) -> dict[str, int | None]:
@@ -98,14 +129,17 @@ def _committed(bootstrap: str, group: str, parts: list[TopicPartition]) -> dict[
         consumer.close()
 
 
-async def _caught_up(bootstrap: str, group: str, before: dict[TopicPartition, int], timeout: float = 60) -> None:
-    """Until the group has committed everything written since ``before`` (the desk's own snapshots included)."""
+async def _caught_up(bootstrap: str, group: str, before: dict[TopicPartition, int], at_least: int = 1,
+                     timeout: float = 60) -> None:
+    """Until ``at_least`` records were written since ``before`` and the group has committed all that was
+    (the desk's own snapshots included)."""
     topic = next(iter(before)).topic
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         grown = {tp: end for tp, end in (await asyncio.to_thread(_ends, bootstrap, topic)).items() if end > before[tp]}
         done = await asyncio.to_thread(_committed, bootstrap, group, list(grown))
-        if all(done[tp] >= end for tp, end in grown.items()):
+        if sum(end - before[tp] for tp, end in grown.items()) >= at_least and all(
+                done[tp] >= end for tp, end in grown.items()):
             return
         await asyncio.sleep(0.5)
     raise AssertionError(f"the group {group} never committed what was written to {topic}")
