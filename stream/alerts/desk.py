@@ -66,6 +66,7 @@ class IncidentDesk:
         self.outputs: list[AlertOutput] = [self.outbox, WebhookOutput(self._outputs)]
         self.wake = asyncio.Event()
         self.alerts_sent = 0
+        self.redelivered = 0  # records Kafka delivered again that were not counted again (for /metrics)
         app.agent(findings_topic, name="incidents")(self._on_findings)
         app.agent(self.commands, name="incident-commands")(self._on_commands)
         app.task(self._deliver_forever)
@@ -141,17 +142,20 @@ class IncidentDesk:
         """Count the verdict's findings into their incidents, unless this record was counted before a restart."""
         routing = self._policy(verdict.tenant).alerts
         fresh: set[str] = set()  # incidents this record counted into: its next finding there is no repeat
+        again = False
         for finding in verdict.findings:
             if finding.severity.rank < routing.min_severity.rank:
                 continue
             key = inc.incident_id(verdict.tenant, finding.rule_id, verdict.provider, verdict.destinations)
             before = self.table.get(key)
             if key not in fresh and inc.counted(before, position):
+                again = True
                 continue
             fresh.add(key)
             state = inc.record_finding(before, verdict, finding, verdict.decided_at, self.clock(), position)
             self.table[key] = self._named(state)
             self.wake.set()
+        self.redelivered += again
 
     async def _on_commands(self, stream: faust.StreamT) -> None:
         async for record in stream.events():
@@ -234,10 +238,11 @@ class IncidentDesk:
         kinds = tuple(command.get("signals") or (command["signal"],))
         at = datetime.fromisoformat(command["at"])
         thresholds = self._policy(tenant).nis2
-        totals = self._counted(f"{tenant}|{provider}", kinds, thresholds.window_minutes, position,
-                               sent if sent is not None else at.timestamp())
-        ident = inc.incident_id(tenant, inc.OUTAGE_RULE, provider, ())
+        ident, key = inc.incident_id(tenant, inc.OUTAGE_RULE, provider, ()), f"{tenant}|{provider}"
         state = self.table.get(ident)
+        self.redelivered += inc.counted(state, position) or inc.counted(self.signals.get(key), position)
+        totals = self._counted(key, kinds, thresholds.window_minutes, position,
+                               sent if sent is not None else at.timestamp())
         if inc.counted(state, position):
             return
         if state is not None:
