@@ -103,7 +103,8 @@ async def test_a_redelivered_poll_does_not_double_the_counts_slack_shows(kafka_b
         table = {k: second.desk.table[k]["count"] for k in case.expected}
         await until(lambda: _shown(slack, case.expected) == table, timeout=60, what="Slack to show the table's counts")
     assert _shown(slack, case.expected) == case.expected, "each record is counted once, however often Kafka sends it"
-    assert second.desk.redelivered == len(case.first), "every record delivered again is seen as such (/metrics)"
+    # at least: a rebalance while the second worker starts can hand it the same records once more
+    assert second.desk.redelivered >= len(case.first), "every record delivered again is seen as such (/metrics)"
     posts = [c for c in slack.ok_calls("chat.postMessage") if tenant in c.args["text"] and "thread_ts" not in c.args]
     assert len(posts) == len(case.expected), "the restarted worker updates the messages, it does not post new ones"
 
