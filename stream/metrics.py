@@ -47,6 +47,10 @@ def _alerts(desk) -> Iterable[Metric]:
                 len(desk.outbox.pending_errors))
     yield counter("douane_alerts_delivery_failures", "Slack deliveries that failed and will be retried",
                   desk.outbox.failed_deliveries)
+    yield counter("douane_alerts_redelivered", "findings and signals records Kafka delivered again, not counted again",
+                  desk.redelivered)
+    yield gauge("douane_alerts_outbox_entries", "entries the Slack outbox keeps in memory, by what they are for",
+                {(memory,): n for memory, n in desk.outbox.held().items()}, ("memory",))
 
 
 def _sinking(sink) -> Iterable[Metric]:

@@ -11,8 +11,11 @@
   there, against the table: asked for twice, or again after a restart, it goes out once.
 - After every change a snapshot of the incident (with its ``transitions``) goes to
   ``douane.incidents`` for the store.
-- Provider failures count into a windowed table (1-minute tumbling windows); crossing
-  a policy threshold opens a NIS2 incident with its Art. 23 clocks.
+- Provider failures count into the ``outage-counts`` table (per minute, over the policy's
+  window; ``stream.alerts.outage_window``); crossing a policy threshold opens a NIS2 incident
+  with its Art. 23 clocks.
+- A record Kafka delivers again (a worker stopped before its commit) is not counted again:
+  each incident and each outage count keeps the mark of the last record counted in.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import faust
 from douane.contract import DecodeError, Severity, decode_verdict
 from rules.policy import AlertRouting, Nis2Thresholds
 from stream.alerts import incidents as inc
+from stream.alerts import outage_window
 from stream.alerts.interactions import MAX_BODY, Interaction, InteractionError, InteractionGate
 from stream.alerts.outbox import Outbox
 from stream.alerts.outputs import AlertOutput, WebhookOutput, told
@@ -55,14 +59,14 @@ class IncidentDesk:
         self.clock = lambda: datetime.now(timezone.utc)
         self.commands = app.topic("douane.incidents", key_serializer="raw", value_serializer="raw")
         self.table = app.Table("incidents", default=None, partitions=partitions)
-        self.signals = app.Table("provider-signals", default=int, partitions=partitions).tumbling(
-            timedelta(minutes=1), expires=timedelta(hours=2))
+        self.signals = app.Table("outage-counts", default=None, partitions=partitions)
         self.outbox = Outbox(notifier, lambda t: self._policy(t).alerts,
                              lambda t: timedelta(hours=self._policy(t).nis2.reminder_hours),
                              quiet_period=self._quiet_period, takes=self._slack_takes)
         self.outputs: list[AlertOutput] = [self.outbox, WebhookOutput(self._outputs)]
         self.wake = asyncio.Event()
         self.alerts_sent = 0
+        self.redelivered = 0  # records Kafka delivered again that were not counted again (for /metrics)
         app.agent(findings_topic, name="incidents")(self._on_findings)
         app.agent(self.commands, name="incident-commands")(self._on_commands)
         app.task(self._deliver_forever)
@@ -132,17 +136,26 @@ class IncidentDesk:
             except DecodeError as exc:
                 logger.warning("skipping an undecodable verdict on douane.findings: %s", exc.reason)
                 continue
-            self._count(verdict)
+            self._count(verdict, _position(record))
 
-    def _count(self, verdict) -> None:
+    def _count(self, verdict, position: inc.Position | None = None) -> None:
+        """Count the verdict's findings into their incidents, unless this record was counted before a restart."""
         routing = self._policy(verdict.tenant).alerts
+        fresh: set[str] = set()  # incidents this record counted into: its next finding there is no repeat
+        again = False
         for finding in verdict.findings:
             if finding.severity.rank < routing.min_severity.rank:
                 continue
             key = inc.incident_id(verdict.tenant, finding.rule_id, verdict.provider, verdict.destinations)
-            state = inc.record_finding(self.table.get(key), verdict, finding, verdict.decided_at, self.clock())
+            before = self.table.get(key)
+            if key not in fresh and inc.counted(before, position):
+                again = True
+                continue
+            fresh.add(key)
+            state = inc.record_finding(before, verdict, finding, verdict.decided_at, self.clock(), position)
             self.table[key] = self._named(state)
             self.wake.set()
+        self.redelivered += again
 
     async def _on_commands(self, stream: faust.StreamT) -> None:
         async for record in stream.events():
@@ -152,12 +165,12 @@ class IncidentDesk:
                 logger.warning("skipping a bad command on douane.incidents: %s", exc)
                 continue
             # finish what a command started (a reminder sent is recorded) before the stream acks it
-            await to_the_end(self._handle(command))
+            await to_the_end(self._handle(command, _position(record), record.message.timestamp))
 
-    async def _handle(self, command: dict) -> None:
-        """Apply one command; publish the incident's new state as a snapshot for the store."""
+    async def _handle(self, command: dict, position: inc.Position | None = None, sent: float | None = None) -> None:
+        """Apply one command (``sent``: its record's timestamp); publish the incident's new state as a snapshot."""
         try:
-            state = await self._apply(command)
+            state = await self._apply(command, position, sent)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             logger.warning("skipping a bad command on douane.incidents: %s", exc)
             return
@@ -165,11 +178,12 @@ class IncidentDesk:
             snapshot = {"type": "state", "tenant": state["tenant"], "state": state}
             await self.commands.send(key=state["tenant"].encode(), value=json.dumps(snapshot).encode())
 
-    async def _apply(self, command: dict) -> dict | None:
+    async def _apply(self, command: dict, position: inc.Position | None = None,
+                     sent: float | None = None) -> dict | None:
         """Apply one command to the table; the incident's new state when it changed in a way worth keeping."""
         kind = command["type"]
         if kind == "signal":
-            self._signal(command)
+            self._signal(command, position, sent)
             return None
         before = self.table.get(command.get("incident"))
         if before is None or kind not in _APPLY:
@@ -215,28 +229,41 @@ class IncidentDesk:
     async def _told(self, state: dict, command: dict) -> dict:
         return told(state, command["output"], command["version"])
 
-    def _signal(self, command: dict) -> None:
-        """A failed call counted per kind; one NIS2 incident per outage once any kind crosses its threshold."""
+    def _signal(self, command: dict, position: inc.Position | None = None, sent: float | None = None) -> None:
+        """A failed call counted per kind; one NIS2 incident per outage once any kind crosses its threshold.
+
+        The outage counts and the incident each skip a record they counted already (Kafka delivered it again).
+        """
         tenant, provider = command["tenant"], command["provider"]
         kinds = tuple(command.get("signals") or (command["signal"],))
         at = datetime.fromisoformat(command["at"])
         thresholds = self._policy(tenant).nis2
-        totals = {kind: self._counted(f"{tenant}|{provider}|{kind}", thresholds.window_minutes) for kind in kinds}
-        ident = inc.incident_id(tenant, inc.OUTAGE_RULE, provider, ())
+        ident, key = inc.incident_id(tenant, inc.OUTAGE_RULE, provider, ()), f"{tenant}|{provider}"
         state = self.table.get(ident)
+        self.redelivered += inc.counted(state, position) or inc.counted(self.signals.get(key), position)
+        totals = self._counted(key, kinds, thresholds.window_minutes, position,
+                               sent if sent is not None else at.timestamp())
+        if inc.counted(state, position):
+            return
         if state is not None:
-            self.table[ident] = inc.record_signal(state, at, self.clock(), kinds)
+            self.table[ident] = inc.record_signal(state, at, self.clock(), kinds, position)
         elif any(total >= getattr(thresholds, kind + "s") for kind, total in totals.items()):
             named = self.provider_names.get(provider)
             self.table[ident] = self._named(inc.open_nis2(tenant, provider, totals, thresholds.window_minutes, at,
-                                                          provider_name=named))
+                                                          provider_name=named, position=position))
             logger.warning("NIS2 incident opened: %s", ident)
         self.wake.set()
 
-    def _counted(self, key: str, window_minutes: int) -> int:
-        """One more in the windowed count of ``key``; the total over the policy's window."""
-        self.signals[key] += 1
-        return sum(self.signals[key].delta(timedelta(minutes=m)) for m in range(window_minutes))
+    def _counted(self, key: str, kinds: tuple[str, ...], window_minutes: int, position: inc.Position | None,
+                 sent: float) -> dict[str, int]:
+        """One more failed call of each of ``kinds`` for ``key``; the totals of those kinds over the window."""
+        minute = outage_window.minute_of(sent)
+        before = self.signals.get(key)
+        entry = outage_window.added(before, kinds, minute, window_minutes, position)
+        if entry is not before:
+            self.signals[key] = entry
+        summed = outage_window.totals(entry, minute, window_minutes)
+        return {kind: summed.get(kind, 0) for kind in kinds}
 
     async def _deliver_forever(self) -> None:
         while True:
@@ -289,6 +316,11 @@ class _Defaults:
 
 
 _DEFAULTS = _Defaults()
+
+
+def _position(record) -> inc.Position:
+    """Where a Faust event's record sits on its topic."""
+    return record.message.partition, record.message.offset
 
 
 def signal_of(event) -> list[str]:

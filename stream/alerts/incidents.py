@@ -7,6 +7,12 @@ restore it. Every change bumps ``version``; a Slack message is due while
 Life cycle: open → acknowledged → resolved (by an officer, or automatically after a quiet
 period) → reopened when the problem recurs, with a new message that links the old one.
 Every step is appended to ``transitions`` (what, when, who, from where) as evidence.
+
+Counting is idempotent per record: ``counted_up_to`` holds the partition and offset of the
+last record counted in (on ``douane.findings`` for a GDPR incident, on ``douane.incidents``
+for a NIS2 one). Kafka delivers again what a worker had not committed when it stopped, and a
+partition's offsets only grow, so a record at or below the mark was counted already. The mark
+lives in the state, so the changelog record that keeps a count keeps its mark too.
 """
 
 from __future__ import annotations
@@ -14,6 +20,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from douane.contract import Finding, Severity, Verdict
+
+Position = tuple[int, int]
+"""A record's (partition, offset) on the topic that feeds the incident."""
 
 CLOCKS = (("early_warning", "Early warning (NIS2 Art. 23(4)(a))"),
           ("notification", "Incident notification (NIS2 Art. 23(4)(b))"),
@@ -25,11 +34,25 @@ def incident_id(tenant: str, rule_id: str, provider: str | None, destinations: t
     return f"{tenant}|{rule_id}|{provider or 'unknown'}|{','.join(destinations) or '-'}"
 
 
+def counted(state: dict | None, position: Position | None) -> bool:
+    """Whether the record at ``position`` was counted into ``state`` already (Kafka delivered it again)."""
+    mark = state.get("counted_up_to") if state is not None and position is not None else None
+    return mark is not None and mark["partition"] == position[0] and position[1] <= mark["offset"]
+
+
+def marked(state: dict, position: Position | None) -> dict:
+    """``state`` (changed in place) with the mark of the record at ``position``."""
+    if position is not None:
+        state["counted_up_to"] = {"partition": position[0], "offset": position[1]}
+    return state
+
+
 def record_finding(state: dict | None, verdict: Verdict, finding: Finding, at: datetime,
-                   touched: datetime | None = None) -> dict:
+                   touched: datetime | None = None, position: Position | None = None) -> dict:
     """Open an incident for ``finding``, count it into the open one, or reopen a resolved one.
 
     ``touched`` is when the stream counted it (wall clock): the quiet period runs from there.
+    ``position`` is the finding's record on ``douane.findings``, kept as the mark :func:`counted` reads.
     """
     if state is not None and state["status"] == "resolved":
         state = reopened(state, at)
@@ -46,14 +69,14 @@ def record_finding(state: dict | None, verdict: Verdict, finding: Finding, at: d
     state["touched_at"] = (touched or at).isoformat()
     if Severity(finding.severity).rank > Severity(state["severity"]).rank:
         state["severity"] = finding.severity.value
-    return _bump(state)
+    return _bump(marked(state, position))
 
 
 OUTAGE_RULE = "nis2.provider-outage"
 
 
 def open_nis2(tenant: str, provider: str, signals: dict[str, int], window_minutes: int, at: datetime,
-              final_report_days: int = 30, provider_name: str | None = None) -> dict:
+              final_report_days: int = 30, provider_name: str | None = None, position: Position | None = None) -> dict:
     """A NIS2 incident for a provider's outage, with the Art. 23 clocks running from ``at``.
 
     One incident per tenant and provider: the lockouts of an outage and the failovers they
@@ -76,11 +99,15 @@ def open_nis2(tenant: str, provider: str, signals: dict[str, int], window_minute
                 "final_report": (notification + timedelta(days=final_report_days)).isoformat()},
         reminded=[],
     )
-    return _bump(state)
+    return _bump(marked(state, position))
 
 
-def record_signal(state: dict, at: datetime, touched: datetime | None = None, kinds: tuple[str, ...] = ()) -> dict:
-    """One more failed call (a lockout, an error, a failover or several) counted in; a resolved incident reopens."""
+def record_signal(state: dict, at: datetime, touched: datetime | None = None, kinds: tuple[str, ...] = (),
+                  position: Position | None = None) -> dict:
+    """One more failed call (a lockout, an error, a failover or several) counted in; a resolved incident reopens.
+
+    ``position`` is the signal's record on ``douane.incidents``, kept as the mark :func:`counted` reads.
+    """
     if state["status"] == "resolved":
         state = reopened(state, at)
     signals = dict(state.get("signals") or {})
@@ -90,7 +117,7 @@ def record_signal(state: dict, at: datetime, touched: datetime | None = None, ki
                  touched_at=(touched or at).isoformat(), signals=signals)
     if signals and state.get("provider_label"):
         state["title"] = _outage_title(state["provider_label"], signals)
-    return _bump(state)
+    return _bump(marked(state, position))
 
 
 def _outage_title(named: str, signals: dict[str, int]) -> str:

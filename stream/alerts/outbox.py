@@ -39,6 +39,9 @@ DIGESTIBLE = frozenset({Severity.INFO, Severity.LOW, Severity.MEDIUM})
 SHOWN = 4096
 """Messages whose last render the outbox remembers, least recently sent first out. A message forgotten
 costs one update that changes nothing, the next time it is sent unchanged."""
+LINKS = 4096
+"""Permalinks of earlier messages the outbox remembers, oldest first out. One forgotten costs one
+``chat.getPermalink`` call the next time a reopened incident's message is updated."""
 
 
 class Outbox(AlertOutput):
@@ -56,6 +59,7 @@ class Outbox(AlertOutput):
         self.quiet_period = quiet_period
         self.takes = takes  # the policy's severity routing: an incident Slack does not take is never posted
         self.monotonic = monotonic
+        # Each of these is pruned in every flush (``_prune``): what no longer changes a decision is dropped.
         self._asked: dict[tuple[str, str], float] = {}  # (incident, what) -> when a request was last made
         self._links: dict[tuple[str, str], str] = {}  # (channel, ts) of a resolved message -> its permalink
         self._not_before: dict[str, float] = {}  # per incident, and "slack" for a global 429
@@ -66,13 +70,14 @@ class Outbox(AlertOutput):
         self._digest_at: dict[tuple[str, str], float] = {}  # (channel, ts) of a digest -> when it was last sent
         self._shown: OrderedDict[tuple[str, str], bytes] = OrderedDict()  # (channel, ts) -> hash of its render
         self.shown_limit = SHOWN
-        self._last_update: dict[str, tuple[float, str]] = {}  # incident -> (when, status) last sent
+        self._last_update: dict[str, tuple[float, str]] = {}  # incident -> (coalesce until, status last sent)
         self.pending_errors: dict[str, str] = {}
         self._thread_unreadable = False
         self.failed_deliveries = 0  # for /metrics
 
     async def flush(self, states: list[dict], now: datetime) -> list[dict]:
         """Send what is due; the commands recording what Slack accepted."""
+        self._prune()
         commands: list[dict] = []
         by_id = {s["id"]: s for s in states}
         for state in sorted((self._overlay(s) for s in states), key=lambda s: s["first_seen"]):
@@ -87,6 +92,20 @@ class Outbox(AlertOutput):
                     commands.append(command)
             commands.extend(self._requests(state, now))
         return commands
+
+    def _prune(self) -> None:
+        """Forget what can no longer change a decision, so memory follows the live incidents, not history:
+        a request older than ``ASK_AGAIN``, a wait that is over, a coalescing interval that ran out."""
+        at = self.monotonic()
+        self._asked = {key: asked for key, asked in self._asked.items() if at - asked < ASK_AGAIN}
+        self._not_before = {key: until for key, until in self._not_before.items() if at < until}
+        self._last_update = {key: sent for key, sent in self._last_update.items() if at < sent[0]}
+
+    def held(self) -> dict[str, int]:
+        """How many entries each of the outbox's memories holds (for /metrics and the tests of their bounds)."""
+        return {"asked": len(self._asked), "not_before": len(self._not_before), "last_update": len(self._last_update),
+                "digests": len(self._digests), "links": len(self._links), "shown": len(self._shown),
+                "sent": len(self._sent)}
 
     def _requests(self, state: dict, now: datetime) -> list[dict]:
         """Reminders due and a quiet incident to resolve, each asked for at most every ``ASK_AGAIN`` s."""
@@ -223,6 +242,8 @@ class Outbox(AlertOutput):
             except DeliveryError as exc:
                 logger.info("no permalink to the earlier message of %s: %s", state["id"], exc.reason)
                 return None
+            while len(self._links) > LINKS:
+                del self._links[next(iter(self._links))]
         return self._links[key]
 
     async def _to_digest(self, state: dict, by_id: dict, channel: str, digest_ts: str | None) -> dict | None:
@@ -263,6 +284,11 @@ class Outbox(AlertOutput):
         listed = list(members.values())
         ts = await self._send(channel, digest_ts, blocks.digest_text(tenant, listed),
                               blocks.digest_blocks(tenant, listed))
+        if all(m["status"] == "resolved" or m.get("moved_to") for m in listed):
+            # final: no line of it changes again (a reopened incident gets a message of its own)
+            self._digests.pop((channel, ts), None)
+            self._digest_at.pop((channel, ts), None)
+            return ts
         self._digests[(channel, ts)] = members
         self._digest_at[(channel, ts)] = self.monotonic()
         return ts
@@ -287,8 +313,7 @@ class Outbox(AlertOutput):
         sent = self._last_update.get(state["id"])
         if sent is None or not state.get("ts") or state["status"] != sent[1]:
             return False
-        interval = self.routing_for(state["tenant"]).update_every_seconds
-        return self.monotonic() - sent[0] < interval
+        return self.monotonic() < sent[0]
 
     def _overlay(self, state: dict) -> dict:
         """The state as Slack knows it: deliveries not yet recorded in the table are applied here."""
@@ -300,7 +325,8 @@ class Outbox(AlertOutput):
 
     def _delivered(self, state: dict, channel: str | None, ts: str | None, in_digest: bool) -> dict:
         self._sent[state["id"]] = {"version": state["version"], "channel": channel, "ts": ts, "in_digest": in_digest}
-        self._last_update[state["id"]] = (self.monotonic(), state["status"])
+        interval = self.routing_for(state["tenant"]).update_every_seconds
+        self._last_update[state["id"]] = (self.monotonic() + interval, state["status"])
         return {"type": "delivered", "incident": state["id"], "tenant": state["tenant"], "version": state["version"],
                 "channel": channel, "ts": ts, "in_digest": in_digest}
 

@@ -102,6 +102,8 @@ async def test_the_stream_worker_serves_judging_and_alert_metrics(kafka_bootstra
     assert found["douane_stream_events_judged_total"] == len(events)
     assert found["douane_stream_findings_total"] >= len(events)  # every DeepSeek call with an e-mail is a finding
     assert found["douane_alerts_sent_total"] >= 1
+    assert found["douane_alerts_redelivered_total"] == 0, "nothing was delivered twice"
+    assert found["douane_alerts_outbox_entries{memory=sent}"] >= 0
     assert found["douane_stream_partitions"] == 6
 
 

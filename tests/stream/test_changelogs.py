@@ -16,7 +16,7 @@ def test_every_table_changelog_is_created_before_the_worker_starts(kafka_bootstr
     app = alert_app(kafka_bootstrap, f"changelogs-{unique}", slack)
     assert bootstrap_of(app.app) == kafka_bootstrap
     names = create_changelogs(app.app)
-    assert {f"changelogs-{unique}-incidents-changelog", f"changelogs-{unique}-provider-signals-changelog"} <= set(names)
+    assert {f"changelogs-{unique}-incidents-changelog", f"changelogs-{unique}-outage-counts-changelog"} <= set(names)
     admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
     try:
         described = {t["name"]: len(t["partitions"]) for t in admin.describe_topics(names)}
