@@ -181,7 +181,7 @@ class PersonNameDetector(Detector):
                 if before is not None:
                     yield Cue.ACTION, before.start()
             elif i < gazetteer_patterns:
-                yield self.kinds[i], match.end()
+                yield self.kinds[i], match.start(1) if match.re.groups else match.end()
         windows = sorted({*spans[-2], *spans[-1]}) if spans is not None else [(0, len(text))]
         for start, end in windows:
             hyphenated = HYPHENATED_START.search(text, max(0, start - 40), start)  # "Yves-" before "Marie"

@@ -94,6 +94,11 @@ FRAMED = [
     ("Ubaldo Sgarbossa ha pagato due volte.", 1),
     ("Tjitske Veltkamp heeft twee keer betaald.", 1),
     ("Peregrine Ashdown was charged twice.", 1),
+    ("Ortwin Hagedorn fragt, ob der Rabatt noch gilt.", 1),
+    ("Eliseo Quintanilla pregunta por el descuento.", 1),
+    # in whose name
+    ("Put the invoice in the name of Peregrine Ashdown.", 1),
+    ("La livraison au nom de Oriane Kerjean, s'il vous plaît.", 1),
 ]
 FRAMED_LOOK_ALIKES = [
     "Die Lieferung an Hamburg Altona dauert zwei Tage.", "Stuur het pakket naar Den Haag.",
@@ -101,6 +106,8 @@ FRAMED_LOOK_ALIKES = [
     "Ich habe Espresso Crema bestellt.", "Passt der Filter für Siebträger Maschinen?",
     "Do you have a grinder for French Press?", "Un moulin pour Cold Brew ?", "Is this order for Black Friday?",
     "Le colis est pour Nespresso Vertuo ?", "Please send it to New York.", "Bitte an Hauptstraße 5 liefern.",
+    "Espresso Crema kauft man am besten frisch.", "The Moka Express pays off.", "Cold Brew says it all.",
+    "A gift for Father Christmas?",
 ]
 SHAPES = [
     # a capitalised particle belongs to the surname after it
