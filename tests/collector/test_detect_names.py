@@ -131,7 +131,7 @@ def test_look_alikes_are_not_names(text: str) -> None:
     assert "user.name" not in {h.category for h in scan(text)}, text
 
 
-@pytest.mark.parametrize(("text", "count"), NAMES[:8] + NAMES[-3:])
+@pytest.mark.parametrize(("text", "count"), NAMES[:8] + NAMES[-3:] + FRAMED)
 def test_without_the_gate_the_same_names_are_found(text: str, count: int) -> None:
     assert PersonNameDetector().count(text) == count
 
