@@ -1,5 +1,4 @@
-"""The labelled corpus (1,200 prompts, six languages) scored per category: precision and recall ≥ 0.95 each,
-except person names' recall (≥ 0.90): a name neither in the gazetteer nor near a cue is missed."""
+"""The labelled corpus (1,200 prompts, six languages) scored per category: precision and recall ≥ 0.95 each."""
 
 from __future__ import annotations
 
@@ -8,11 +7,9 @@ from collections import Counter
 import pytest
 
 from collector.detect import scan
-from tests.collector.labelled_corpus import LANGUAGES, NAME, SCORED, corpus
+from tests.collector.labelled_corpus import LANGUAGES, SCORED, corpus
 
 THRESHOLD = 0.95
-RECALL = {NAME: 0.90}
-"""Per-category recall floors where they differ from ``THRESHOLD`` (measured: names 0.918)."""
 PROMPTS = corpus(seed=14, size=1200)
 
 
@@ -42,5 +39,5 @@ def test_the_corpus_covers_six_languages_and_every_scored_category() -> None:
 @pytest.mark.parametrize("category", SCORED)
 def test_precision_and_recall_per_category(category: str) -> None:
     precision, recall, tally = SCORES[category]
-    assert precision >= THRESHOLD and recall >= RECALL.get(category, THRESHOLD), \
+    assert precision >= THRESHOLD and recall >= THRESHOLD, \
         f"{category}: P={precision:.3f} R={recall:.3f} {dict(tally)}"
