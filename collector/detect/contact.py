@@ -36,12 +36,9 @@ class EmailDetector(Detector):
     name = "email"
     category = "user.contact.email"
     patterns = (r"(?<![\w.+-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24})",)
-    triggers = (r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]",)
-    """The ``@`` with a character of each part around it; an address starts at most 64 characters before it.
-    The whole pattern in the gate needs Hyperscan's start-of-match tracking (an address can be 665 characters
-    long), which cost the gate more than all the rest of its scan; the trigger needs none."""
-    trigger_before = (64,)
-    start_finders = (r"[^\w.+-][A-Za-z0-9._%+-]{1,64}@",)  # where a local part that reaches an ``@`` starts
+    # Gated as a whole with start-of-match tracking (its matches can be 665 characters long). An ``@`` trigger
+    # without it made the gate cheaper by ~10 µs a prompt, but put every ``@`` of a hostile ``a@a.a@a.…`` through
+    # a Python check: ten times slower on such input.
 
 
 class PhoneDetector(Detector):
