@@ -30,8 +30,6 @@ MAX_REACH = 100_000
 """A triggered pattern's match is sought at most this far after where it can start (patterns are bounded)."""
 FEW_OFFSETS = 8
 """Ranges of start offsets shorter than this are tried offset by offset rather than searched (see ``_next``)."""
-FINDER_OFFSETS = 256
-"""Ranges of start offsets shorter than this are tried where a pattern's start finder points (see ``_next``)."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,6 @@ class Detector(ABC):
     triggers: ClassVar[tuple[str | None, ...]] = ()  # per pattern, what the gate looks for instead (see ``gate``)
     trigger_exact_start: ClassVar[tuple[bool, ...]] = ()  # per trigger: its width varies a lot, the gate reports starts
     trigger_before: ClassVar[tuple[int, ...]] = ()  # per trigger: how far before it a match can start
-    start_finders: ClassVar[tuple[str | None, ...]] = ()  # per triggered pattern: where a match can start (``_next``)
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
@@ -74,8 +71,6 @@ class Detector(ABC):
             cls._triggered = tuple(t is not None for t in cls.triggers) or (False,) * len(cls.patterns)
             cls._groups = tuple(min(1, p.groups) for p in cls._compiled)
             cls._reach = tuple(min(MAX_REACH, re._parser.parse(p).getwidth()[1]) + LOOKAHEAD_CHARS for p in cls.patterns)
-            cls._finders = tuple(None if f is None else re.compile(f, flags)
-                                 for f, flags in zip(cls.start_finders or (None,) * len(cls.patterns), cls._flags))
 
     def validate(self, value: str) -> bool:
         """Checksum or plausibility check of one match: the ``checks`` modules, or none to make."""
@@ -124,7 +119,7 @@ class Detector(ABC):
         could reach. The same matches as ``finditer`` over the whole text: each starts
         at the first offset after the previous one's end where the pattern matches, and every offset where
         it can match lies in a range."""
-        pattern, reach, group, finder = self._compiled[i], self._reach[i], self._groups[i], self._finders[i]
+        pattern, reach, group = self._compiled[i], self._reach[i], self._groups[i]
         verdicts, checked, in_context, contextual = self._verdicts, self._checked, self._in_context, self._contextual
         done = 0
         for low, high in starts:
@@ -132,17 +127,14 @@ class Detector(ABC):
                 low = done
             if low > high:
                 continue
-            if finder is not None:
-                match = _next(pattern, text, low, high, reach, finder)
-            else:
-                match = pattern.match(text, low) or (low < high and _next(pattern, text, low + 1, high, reach))
+            match = pattern.match(text, low) or (low < high and _next(pattern, text, low + 1, high, reach))
             while match:
                 done = match.end()
                 value = match.group(group)
                 verdict = verdicts.get(value)
                 if (checked(value) if verdict is None else verdict) and (not contextual or in_context(text, match)):
                     found.append((value, match.start(group), match.end(group)))
-                match = done <= high and _next(pattern, text, done, high, reach, finder)
+                match = done <= high and _next(pattern, text, done, high, reach)
 
     def matches(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> Iterator[tuple[int, re.Match]]:
         """(pattern index, match) of every pattern, within the gate's spans when given."""
@@ -174,18 +166,13 @@ class Detector(ABC):
         return self._context is None or self._context.search(window) is not None
 
 
-def _next(pattern: re.Pattern, text: str, low: int, high: int, reach: int,
-          finder: re.Pattern | None = None) -> re.Match | None:
+def _next(pattern: re.Pattern, text: str, low: int, high: int, reach: int) -> re.Match | None:
     """The first match of ``pattern`` starting from ``low`` up to ``high``; it reads no further than such a match can.
 
     A search does not stop at ``high``: where nothing matches it tries every offset up to ``high + reach``, and
-    a pattern that opens with an alternation (the VAT country codes) or a lookbehind (a phone number) costs
-    microseconds there. A few offsets are tried one by one instead (the same first match: a search is a match
-    tried at each offset in turn), and where a ``finder`` is given, only the offsets it names, unless the range
-    is long: then candidates are dense (``a@a.a@a.…``) and one search, all in C, costs less than two calls each."""
+    a pattern that opens with an alternation (the VAT country codes) costs microseconds there. A few offsets
+    are tried one by one instead (the same first match: a search is a match tried at each offset in turn)."""
     end = high + reach
-    if finder is not None and high - low < FINDER_OFFSETS:
-        return _next_found(pattern, text, max(low, 0), high, end, finder)
     if high - low < FEW_OFFSETS:
         for offset in range(low, high + 1):
             if match := pattern.match(text, offset, end):
@@ -193,19 +180,6 @@ def _next(pattern: re.Pattern, text: str, low: int, high: int, reach: int,
         return None
     match = pattern.search(text, low, end)
     return match if match is not None and match.start() <= high else None
-
-
-def _next_found(pattern: re.Pattern, text: str, low: int, high: int, end: int, finder: re.Pattern) -> re.Match | None:
-    """``_next`` where ``finder`` matches the character before every offset a match can start at (and more):
-    ``pattern`` is tried only at those offsets. Offset 0 has no character before it and is tried as it is."""
-    if low == 0 and (match := pattern.match(text, 0, end)):
-        return match
-    candidate = finder.search(text, max(low - 1, 0), end)
-    while candidate is not None and candidate.start() < high:
-        if match := pattern.match(text, candidate.start() + 1, end):
-            return match
-        candidate = finder.search(text, candidate.start() + 1, end)
-    return None
 
 
 def digits(value: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector.detect import DEFAULT, DEFAULT_DETECTORS, base, normalise, scan
+from collector.detect import DEFAULT, DEFAULT_DETECTORS, normalise, scan
 from collector.detect.gate import Gate, gate_bytes, gate_expression
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
@@ -99,36 +99,3 @@ def test_the_gate_says_where_an_identifier_starts_not_a_window_around_it(text: s
     assert ranges and any(low <= start <= high for low, high in ranges)
     assert all(high < start + len(value) for _, high in ranges)
 
-
-FOUND_BY_FINDER = [(d, i) for d in DEFAULT_DETECTORS for i, f in enumerate(getattr(d, "_finders", ())) if f is not None]
-
-
-@pytest.mark.parametrize("detector,index", FOUND_BY_FINDER, ids=lambda x: getattr(x, "name", str(x)))
-@settings(max_examples=100, deadline=None)
-@given(text=st.lists(st.sampled_from(PIECES), max_size=20).map("".join), data=st.data())
-def test_a_start_finder_finds_the_first_match_a_search_finds(detector, index: int, text: str, data) -> None:
-    """Trying a pattern only where its finder points gives the first match in a range that a search gives."""
-    low = data.draw(st.integers(0, len(text)))
-    high = data.draw(st.integers(low, len(text) + 2))
-    pattern, reach, finder = detector._compiled[index], detector._reach[index], detector._finders[index]
-    with_finder = base._next(pattern, text, low, high, reach, finder)
-    searched = pattern.search(text, low, high + reach)
-    searched = searched if searched is not None and searched.start() <= high else None
-    assert (with_finder and with_finder.span()) == (searched and searched.span())
-
-
-@pytest.mark.parametrize("detector,index", FOUND_BY_FINDER, ids=lambda x: getattr(x, "name", str(x)))
-@pytest.mark.parametrize("text", ["Tel. (030) 1234 5678 oder +49 (0)30 123456", "an anna@web.de, a%b@c.de",
-                                  "x.y+z@mail.example.co.uk und (0049) 89 1234567"])
-def test_a_start_finder_agrees_with_a_search_at_every_offset(detector, index: int, text: str) -> None:
-    pattern, reach, finder = detector._compiled[index], detector._reach[index], detector._finders[index]
-    for low in range(len(text)):
-        for high in range(low, len(text)):
-            searched = pattern.search(text, low, high + reach)
-            searched = searched if searched is not None and searched.start() <= high else None
-            found = base._next(pattern, text, low, high, reach, finder)
-            assert (found and found.span()) == (searched and searched.span()), (low, high)
-
-
-def test_the_phone_pattern_has_a_start_finder() -> None:
-    assert {d.name for d, _ in FOUND_BY_FINDER} == {"phone"}
