@@ -184,7 +184,7 @@ def _next(pattern: re.Pattern, text: str, low: int, high: int, reach: int) -> re
 
 def digits(value: str) -> str:
     """Only the digits of ``value``."""
-    return "".join(ch for ch in value if ch.isdigit())
+    return "".join(filter(str.isdigit, value))  # a third of a generator's cost: no Python frame per character
 
 
 def luhn_ok(number: str) -> bool:

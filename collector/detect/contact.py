@@ -9,6 +9,7 @@ import phonenumbers
 
 from collector.detect.base import Detector, digits
 from collector.detect.gate import WORD_CHARS
+from collector.detect.phone_validity import is_valid_number
 
 NOT_PHONE_SHAPES = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}$|^\d{4}-\d{2}-\d{2}$|^\d{1,3}(?:\.\d{1,3}){3}$")
 """Dates and IPv4 addresses: digit runs that libphonenumber would sometimes take for numbers."""
@@ -26,7 +27,7 @@ def _valid_international(number: str) -> bool:
             parsed = phonenumbers.PhoneNumber(country_code=code, national_number=int(national),
                                               italian_leading_zero=leading_zeros > 0 or None,
                                               number_of_leading_zeros=leading_zeros if leading_zeros > 1 else None)
-            return phonenumbers.is_valid_number(parsed)
+            return is_valid_number(parsed)
     return False
 
 
@@ -83,6 +84,6 @@ class PhoneDetector(Detector):
     @lru_cache(maxsize=8192)  # libphonenumber is the slowest check; shops see the same numbers again
     def _valid(value: str, region: str) -> bool:
         try:
-            return phonenumbers.is_valid_number(phonenumbers.parse(value, region))
+            return is_valid_number(phonenumbers.parse(value, region))
         except phonenumbers.NumberParseException:
             return False
