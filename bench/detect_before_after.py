@@ -1,8 +1,8 @@
 """Benchmark: Douane's detection from two source trees on the same 2 KB corpora, alternated, side by side.
 
 On a shared machine the load changes from minute to minute; timing the before and the after
-code in turn, several rounds each, and keeping each tree's best figure per corpus compares them
-under the same conditions. The corpora are ``detect_throughput.py``'s 2 KB ones, and with
+code in turn on each corpus, several rounds, and keeping each tree's best figure per corpus
+compares them under the same conditions. The corpora are ``detect_throughput.py``'s 2 KB ones, and with
 ``--one-megabyte`` its 1 MB shapes too (once per round: they take minutes on a loaded machine).
 The earlier code is ``--before-commit`` of this repository (exported with ``git archive`` into a
 temporary folder; by default dff75a8, where the detection speed work of issue 14 started) or
@@ -55,11 +55,14 @@ def _exported(commit: str, folder: Path) -> Path:
 
 
 def _alternated(trees: dict[str, Path], texts: dict[str, list[str]], rounds: int) -> dict[str, dict[str, float]]:
-    """Each tree's best MB/s per corpus over ``rounds`` rounds, the trees taking turns within each round."""
+    """Each tree's best MB/s per corpus over ``rounds`` rounds, the trees taking turns on each corpus (a run of
+    every corpus in one process put a minute between the two trees' figures for the same corpus, and the
+    machine's load changed within it)."""
     best: dict[str, dict[str, float]] = {side: {} for side in trees}
     for _ in range(rounds):
-        for side, tree in trees.items():
-            for corpus, rate in one_run(tree.resolve(), texts).items():
+        for corpus, corpus_texts in texts.items():
+            for side, tree in trees.items():
+                rate = one_run(tree.resolve(), {corpus: corpus_texts})[corpus]
                 best[side][corpus] = max(rate, best[side].get(corpus, 0.0))
     return best
 
