@@ -75,4 +75,3 @@ def test_scan_reports_categories_counts_and_detectors_never_values() -> None:
                                      "1 Aa " * 40_000, "Anna " * 40_000, "Name: " * 30_000])
 def test_hostile_text_does_not_make_the_detectors_backtrack(hostile: str) -> None:
     scan(hostile)  # a backtracking pattern would blow the timeout on these
-

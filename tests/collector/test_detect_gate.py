@@ -98,4 +98,3 @@ def test_the_gate_says_where_an_identifier_starts_not_a_window_around_it(text: s
     start = text.index(value)
     assert ranges and any(low <= start <= high for low, high in ranges)
     assert all(high < start + len(value) for _, high in ranges)
-
