@@ -1,11 +1,14 @@
 """Benchmark: Douane's detection from two source trees on the same 2 KB corpora, alternated, side by side.
 
 On a shared machine the load changes from minute to minute; timing the before and the after
-code in turn, several rounds each, and keeping each tree's best figure per corpus compares them
-under the same conditions. The corpora are ``detect_throughput.py``'s 2 KB ones (its 1 MB shapes
-are left out: they take minutes on a loaded machine). ``--before`` is a checkout or an export of
-the earlier code, e.g. ``git archive 00f6c6e | tar -x -C /tmp/before``. Prints; asserts nothing.
-    .venv/bin/python bench/detect_before_after.py --before /tmp/before [--rounds 3] [--megabytes 1]
+code in turn on each corpus, several rounds, and keeping each tree's best figure per corpus
+compares them under the same conditions. The corpora are ``detect_throughput.py``'s 2 KB ones, and with
+``--one-megabyte`` its 1 MB shapes too (once per round: they take minutes on a loaded machine).
+The earlier code is ``--before-commit`` of this repository (exported with ``git archive`` into a
+temporary folder; by default dff75a8, where the detection speed work of issue 14 started) or
+``--before``, a checkout or an export. Prints; asserts nothing.
+    .venv/bin/python bench/detect_before_after.py [--before-commit dff75a8 | --before /tmp/before]
+        [--rounds 3] [--megabytes 1] [--one-megabyte]
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-from detect_throughput import corpora
+from detect_throughput import corpora, one_megabyte
 
 ROOT = Path(__file__).resolve().parents[1]
 DRIVER = """
@@ -43,21 +47,42 @@ def one_run(tree: Path, texts: dict[str, list[str]]) -> dict[str, float]:
     return json.loads(done.stdout)
 
 
+def _exported(commit: str, folder: Path) -> Path:
+    """``commit`` of this repository as a source tree in ``folder``."""
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
+def _alternated(trees: dict[str, Path], texts: dict[str, list[str]], rounds: int) -> dict[str, dict[str, float]]:
+    """Each tree's best MB/s per corpus over ``rounds`` rounds, the trees taking turns on each corpus (a run of
+    every corpus in one process put a minute between the two trees' figures for the same corpus, and the
+    machine's load changed within it)."""
+    best: dict[str, dict[str, float]] = {side: {} for side in trees}
+    for _ in range(rounds):
+        for corpus, corpus_texts in texts.items():
+            for side, tree in trees.items():
+                rate = one_run(tree.resolve(), {corpus: corpus_texts})[corpus]
+                best[side][corpus] = max(rate, best[side].get(corpus, 0.0))
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", type=Path, required=True, help="the earlier source tree")
+    parser.add_argument("--before", type=Path, help="the earlier source tree (else --before-commit is exported)")
+    parser.add_argument("--before-commit", default="dff75a8", help="the earlier commit of this repository")
+    parser.add_argument("--one-megabyte", action="store_true", help="the 1 MB shapes as well")
     parser.add_argument("--after", type=Path, default=ROOT, help="the later source tree (this one)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--megabytes", type=float, default=1.0)
     args = parser.parse_args()
-    texts = corpora(args.megabytes)
-    best: dict[str, dict[str, float]] = {"before": {}, "after": {}}
-    for _ in range(args.rounds):
-        for side, tree in (("before", args.before), ("after", args.after)):
-            for corpus, rate in one_run(tree.resolve(), texts).items():
-                best[side][corpus] = max(rate, best[side].get(corpus, 0.0))
+    texts = {**corpora(args.megabytes), **(one_megabyte() if args.one_megabyte else {})}
+    with tempfile.TemporaryDirectory() as exported:
+        before = args.before or _exported(args.before_commit, Path(exported))
+        best = _alternated({"before": before, "after": args.after}, texts, args.rounds)
+    label = args.before or args.before_commit
     print(f"personal_data on ~{args.megabytes:g} MB per corpus, best of {args.rounds} alternated rounds, "
-          "MB/s of one core (CPU time)")
+          f"MB/s of one core (CPU time); before: {label}, after: {args.after}")
     print(f"  {'corpus':<38} {'before':>8} {'after':>8} {'ratio':>6}")
     for corpus, after in best["after"].items():
         before = best["before"][corpus]

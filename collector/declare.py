@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime, timezone
+from functools import lru_cache
 from uuid import UUID
 
 from collector.detect import scan
@@ -32,16 +33,21 @@ def personal_data(text: str, key: bytes, key_id: str) -> PersonalData:
     for hit in scan(text):
         count, names = by_category.get(hit.category, (0, []))
         by_category[hit.category] = (count + hit.count, [*names, hit.detector])
-    categories = tuple(CategoryCount(category=c, count=n, detectors=tuple(d)) for c, (n, d) in
-                       sorted(by_category.items()))
+    categories = tuple(_category_count(c, n, tuple(d)) for c, (n, d) in sorted(by_category.items()))
     return PersonalData(categories=categories, special_category=HEALTH in by_category,
                         content_hash=content_hash(text, key, key_id))
 
 
+@lru_cache(maxsize=4096)
+def _category_count(category: str, count: int, detectors: tuple[str, ...]) -> CategoryCount:
+    """One validated count, made once: the same few (category, count, detectors) recur on every call and the
+    model is immutable, so a call shares it rather than validating it again."""
+    return CategoryCount(category=category, count=count, detectors=detectors)
+
+
 def content_hash(text: str, key: bytes, key_id: str) -> str:
     """The keyed hash of ``text`` an event carries (``hmac-sha256:<key id>:<hex>``)."""
-    digest = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
-    return f"hmac-sha256:{key_id}:{digest}"
+    return f"hmac-sha256:{key_id}:{hmac.digest(key, text.encode(), hashlib.sha256).hex()}"
 
 
 def region_hints(host: str, api: Api, body: dict) -> tuple[RegionHint, ...]:

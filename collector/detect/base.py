@@ -28,6 +28,8 @@ LOOKAHEAD_CHARS = 8
 """How far past a gate span a pattern's lookahead may need to read."""
 MAX_REACH = 100_000
 """A triggered pattern's match is sought at most this far after where it can start (patterns are bounded)."""
+FEW_OFFSETS = 8
+"""Ranges of start offsets shorter than this are tried offset by offset rather than searched (see ``_next``)."""
 
 
 @dataclass(frozen=True)
@@ -165,14 +167,24 @@ class Detector(ABC):
 
 
 def _next(pattern: re.Pattern, text: str, low: int, high: int, reach: int) -> re.Match | None:
-    """The first match of ``pattern`` starting from ``low`` up to ``high``; it reads no further than such a match can."""
-    match = pattern.search(text, low, high + reach)
+    """The first match of ``pattern`` starting from ``low`` up to ``high``; it reads no further than such a match can.
+
+    A search does not stop at ``high``: where nothing matches it tries every offset up to ``high + reach``, and
+    a pattern that opens with an alternation (the VAT country codes) costs microseconds there. A few offsets
+    are tried one by one instead (the same first match: a search is a match tried at each offset in turn)."""
+    end = high + reach
+    if high - low < FEW_OFFSETS:
+        for offset in range(low, high + 1):
+            if match := pattern.match(text, offset, end):
+                return match
+        return None
+    match = pattern.search(text, low, end)
     return match if match is not None and match.start() <= high else None
 
 
 def digits(value: str) -> str:
     """Only the digits of ``value``."""
-    return "".join(ch for ch in value if ch.isdigit())
+    return "".join(filter(str.isdigit, value))  # a third of a generator's cost: no Python frame per character
 
 
 def luhn_ok(number: str) -> bool:
