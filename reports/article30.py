@@ -8,11 +8,15 @@ import duckdb
 import polars as pl
 
 from reports import queries
-from reports.common import bounds, categories_of, declared, jurisdictions, place_label, provider_name
+from reports.common import bounds, categories_of, declared, jurisdictions, place_label, place_names, provider_name
 from reports.models import ActivityRecord, Article30Report, Count, DestinationCount, Transfer
 from reports.record import policy_on, standing_record
 from rules.derogations import article, derogation_of
 from rules.policy import Activity, Policy, Vendor
+from rules.types import ANYWHERE
+
+UNKNOWN_CODE = "unknown"
+"""The transfer table's country-code column for a call whose provider names no place (``*`` in the store)."""
 
 
 def build_article30(con: duckdb.DuckDBPyConnection, tenant: str, start: date, end: date,
@@ -56,10 +60,8 @@ def _activity(a: Activity, policy: Policy, flows: pl.DataFrame, recipients: pl.D
         recipients_undeclared=sorted(provider_name(p, names) for p in set(recipients_seen) - set(a.recipients)),
         recipients_unseen=sorted(provider_name(p, names) for p in set(a.recipients) - set(recipients_seen)),
         transfers=[_transfer(r, a, policy, names, eea) for r in mine.iter_rows(named=True)],
-        destinations_declared=sorted(declared_dest),
-        destinations_undeclared=sorted(d for d in third - declared_dest if d != "*") + (["anywhere"] if "*" in third
-                                                                                        else []),
-        destinations_unseen=sorted(declared_dest - third), retention=a.retention,
+        destinations_declared=place_names(declared_dest), destinations_undeclared=place_names(third - declared_dest),
+        destinations_unseen=place_names(declared_dest - third), retention=a.retention,
         security_measures=a.security_measures, calls=sum(recipients_seen.values()),
         special_calls=int(by_provider["special_calls"].sum() or 0))
 
@@ -68,7 +70,7 @@ def _transfer(row: dict, activity: Activity, policy: Policy, names: dict, eea: f
     destination = row["destination"]
     return Transfer(
         provider=row["provider"], provider_name=provider_name(row["provider"], names),
-        destination="anywhere" if destination == "*" else destination, third_country=destination not in eea,
+        destination=UNKNOWN_CODE if destination == ANYWHERE else destination, third_country=destination not in eea,
         basis=row["basis"], decision=row["decision"], calls=row["calls"], special_calls=int(row["special_calls"]),
         first_seen=row["first_seen"], last_seen=row["last_seen"],
         safeguard=_safeguard(policy.vendors_by_provider.get(row["provider"]), row["basis"]),

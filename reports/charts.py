@@ -34,13 +34,14 @@ def destinations_chart(report: Article30Report, width: int = 640) -> str:
     if not rows:
         return ""
     top = max(sum(v.values()) for _, v in rows)
-    bar_h, gap, left, right = 18, 6, 110, 60
+    bar_h, gap, right = 18, 6, 60
+    left = round(min(max(110, max(len(d) for d, _ in rows) * BAR_CHAR_PX + 10), width * 0.4))  # places in words
     height = len(rows) * (bar_h + gap) + 40
     scale = (width - left - right) / top
     parts = []
     for i, (dest, by_decision) in enumerate(rows):
         y = 10 + i * (bar_h + gap)
-        parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(dest)}</text>')
+        parts.extend(_label_lines(_wrap(dest, left - 10, "", BAR_CHAR_PX), dest, left - 6, y + 13, "end", pitch=10))
         x = float(left)
         for decision in ORDER:
             n = by_decision.get(decision, 0)
@@ -50,8 +51,28 @@ def destinations_chart(report: Article30Report, width: int = 640) -> str:
                              f'fill="{COLOURS[decision]}"><title>{escape(decision)}: {n}</title></rect>')
                 x += w
         parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}">{sum(by_decision.values())}</text>')
-    parts.append(_legend([(d.replace("_", " "), COLOURS[d]) for d in ORDER], left, height - 14, 135, box=10))
+    legend_x = min(left, width - len(ORDER) * 135 - 10)  # long place names push the bars right, not the legend
+    parts.append(_legend([(d.replace("_", " "), COLOURS[d]) for d in ORDER], legend_x, height - 14, 135, box=10))
     return _svg(width, height, parts, font_size=10)
+
+
+def _label_lines(lines: list[str], full: str, x: float, y: float, anchor: str, pitch: float) -> list[str]:
+    """A label's ``lines`` as SVG text centred on ``y``; ``full`` as a hover hint when an ellipsis cut it."""
+    hint = f"<title>{escape(full)}</title>" if " ".join(lines) != full else ""
+    first = y - pitch * (len(lines) - 1) / 2
+    return [f'<text x="{x}" y="{first + k * pitch:.1f}" text-anchor="{anchor}">{escape(line)}'
+            f'{hint if k == len(lines) - 1 else ""}</text>' for k, line in enumerate(lines)]
+
+
+def _wrap(text: str, pixels: float, keep: str, char_px: float = 0.0) -> list[str]:
+    """``text`` in at most two lines of ``pixels``, broken at a space; the second shortened if it must be."""
+    most = int(pixels / (char_px or CHAR_PX))
+    if len(text) <= most or " " not in text:
+        return [_fit(text, pixels, keep, char_px)]
+    cut = text.rfind(" ", 0, most + 1)
+    if cut <= 0:
+        return [_fit(text, pixels, keep, char_px)]
+    return [text[:cut], _fit(text[cut + 1:], pixels, keep, char_px)]
 
 
 def _svg(width: int, height: int, body: list[str], font_size: int = 9) -> str:
@@ -101,6 +122,8 @@ MAX_BAR_STEP = 80
 
 CHAR_PX = 5.6
 """About how wide a character of the 9 px chart font is, to space tick labels so they do not overlap."""
+BAR_CHAR_PX = CHAR_PX * 10 / 9
+"""The same for the bar chart's 10 px font."""
 
 
 def findings_over_time(counts, minutes: int, width: int = 640, height: int = 180) -> str:
@@ -188,16 +211,16 @@ def flows_sankey(flows, width: int = 640, limit: int = 24) -> str:
     room = (xs[0] - 8, xs[2] - xs[1] - node_w - 10, width - xs[2] - node_w - 4)  # pixels each column's labels have
     lowest = 0.0
     for stage, col in enumerate(columns):
-        centres = _apart([slots[stage][name] + calls * scale / 2 for name, calls in col.items()], LABEL_GAP)
-        for (name, calls), centre in zip(col.items(), centres):
+        labels = [_sankey_label(f"{name} ({calls:,})", room[stage], f" ({calls:,})", stage == 2)
+                  for name, calls in col.items()]
+        centres = _apart([slots[stage][name] + calls * scale / 2 for name, calls in col.items()], LABEL_GAP,
+                         [len(lines) for lines in labels])
+        for (name, calls), centre, lines in zip(col.items(), centres, labels):
             y, h = slots[stage][name], calls * scale
             body.append(f'<rect x="{xs[stage]}" y="{y:.1f}" width="{node_w}" height="{max(h, 1):.1f}" fill="#283593"/>')
             anchor, tx = ("end", xs[stage] - 4) if stage == 0 else ("start", xs[stage] + node_w + 4)
-            full = f"{name} ({calls:,})"
-            label = _fit(full, room[stage], keep=f" ({calls:,})")
-            hint = f"<title>{escape(full)}</title>" if label != full else ""
-            body.append(f'<text x="{tx}" y="{centre + 3:.1f}" text-anchor="{anchor}">{escape(label)}{hint}</text>')
-            lowest = max(lowest, centre + 6)
+            body.extend(_label_lines(lines, f"{name} ({calls:,})", tx, centre + 3, anchor, LABEL_GAP))
+            lowest = max(lowest, centre + 6 + LABEL_GAP * (len(lines) - 1) / 2)
     for stage, label in enumerate(("app feature", "provider", "destination")):
         body.append(f'<text x="{xs[stage] + node_w / 2}" y="9" text-anchor="middle" font-weight="bold">{label}</text>')
     height = max(height, round(lowest) + (18 if grouped else 4))  # labels pushed apart may reach below the nodes
@@ -211,17 +234,24 @@ LABEL_GAP = 10
 """The least vertical distance between two node labels of a column, in pixels (9 px font)."""
 
 
-def _apart(centres: list[float], gap: float) -> list[float]:
-    """Label positions at the nodes' centres, pushed down where two would overlap (tiny nodes side by side)."""
+def _apart(centres: list[float], gap: float, lines: list[int] | None = None) -> list[float]:
+    """Label positions at the nodes' centres, pushed down where two would overlap (tiny nodes side by side);
+    ``lines``: how many lines each label takes (one when not given)."""
+    lines = lines or [1] * len(centres)
     placed: list[float] = []
-    for c in centres:
-        placed.append(max(c, placed[-1] + gap) if placed else c)
+    for i, c in enumerate(centres):
+        placed.append(max(c, placed[-1] + gap * (lines[i - 1] + lines[i]) / 2) if placed else c)
     return placed
 
 
-def _fit(label: str, pixels: float, keep: str) -> str:
+def _sankey_label(full: str, pixels: float, keep: str, may_wrap: bool) -> list[str]:
+    """A node's label as lines: the destinations (places in words, often long) may take two."""
+    return _wrap(full, pixels, keep) if may_wrap else [_fit(full, pixels, keep)]
+
+
+def _fit(label: str, pixels: float, keep: str, char_px: float = 0.0) -> str:
     """``label`` shortened with an ellipsis to fit ``pixels``, keeping its ``keep`` tail (the count)."""
-    most = int(pixels / CHAR_PX)
+    most = int(pixels / (char_px or CHAR_PX))
     if len(label) <= most:
         return label
     head = label[:-len(keep)] if keep and label.endswith(keep) else label

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timezone
 from functools import cache
 
@@ -12,6 +13,8 @@ from reports.models import Count, Party
 from rules.jurisdictions import Jurisdictions, load_jurisdictions
 from rules.policy import Activity, Contact, Controller
 from rules.registry import Provider, load_registry
+from rules.types import ANYWHERE
+from rules.wording import UNKNOWN_PLACES, in_words, shipped_wording
 
 
 def bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -38,9 +41,20 @@ def provider_name(provider: str, names: dict) -> str:
     return names.get(provider, (provider,))[0]
 
 
+STORE_UNKNOWN = "unknown"
+"""The store's destination for a call whose place was not resolved at all (a host no registry entry knows)."""
+
+
+def place_names(codes: Iterable[str]) -> list[str]:
+    """Places by rules.wording's names, in code order; ``*`` and the store's ``unknown`` are unknown locations, last."""
+    codes = {ANYWHERE if c == STORE_UNKNOWN else c for c in codes}
+    words = shipped_wording()
+    return [words.place(c) for c in sorted(codes - {ANYWHERE})] + ([UNKNOWN_PLACES] if ANYWHERE in codes else [])
+
+
 def place_label(places: str) -> str:
-    """A destination label from the store (``"*"`` means anywhere the provider runs) in words."""
-    return " + ".join("anywhere" if p == "*" else p for p in places.split(" + "))
+    """A destination label from the store (``DE + FR``, ``*``, ``unknown``) in words."""
+    return in_words(place_names(places.split(" + ")))
 
 
 def party(contact: Contact) -> Party:

@@ -12,7 +12,7 @@ from rules.jurisdictions import Jurisdictions
 from rules.policy import Activity, Policy, Vendor
 from rules.resolve import Resolution
 from rules.taxonomy import article_of, display_name
-from rules.types import ANYWHERE
+from rules.wording import shipped_wording
 
 @dataclass(frozen=True)
 class Case:
@@ -108,9 +108,8 @@ class Ruling:
 
 
 def describe_locations(locations) -> str:
-    """``CN``, ``US and anywhere``, ... for prose."""
-    names = sorted("anywhere (no location guarantee)" if loc == ANYWHERE else loc for loc in locations)
-    return " and ".join(names) if names else "an unknown location"
+    """``China``, ``the United States and unknown locations``, ... for a finding's text (rules.wording's names)."""
+    return shipped_wording().places(locations)
 
 
 def expected_module(policy: Policy, vendor: Vendor | None) -> int:

@@ -9,6 +9,7 @@ from douane.contract import Destination
 from rules.policy import CloudResource, Policy, SovereignEndpoint
 from rules.registry import Entity, HostEntry, Provider, RegionFrom, Registry
 from rules.types import ANYWHERE
+from rules.wording import shipped_wording
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -102,7 +103,7 @@ class Resolver:
         if region is None:
             return frozenset({ANYWHERE}), f"resource {name!r}: region {resource.region!r} is not in the registry"
         if resource.deployment.startswith("global"):
-            return frozenset({ANYWHERE}), f"resource {name!r} uses a Global deployment: processing anywhere"
+            return frozenset({ANYWHERE}), f"resource {name!r} uses a Global deployment: processing {_where({ANYWHERE})}"
         if resource.deployment.startswith("datazone"):
             zone = "eu" if set(region) <= self.eea else "us" if set(region) == {"US"} else None
             zone_locations = provider.data_zones.get(zone or "", (ANYWHERE,))
@@ -115,7 +116,7 @@ class Resolver:
         profile = provider.model_profiles.get(prefix) if dot else None
         if profile is None:
             return locations, how
-        return frozenset(profile), f"{how}; model profile {prefix}. routes to {_fmt(profile)}"
+        return frozenset(profile), f"{how}; model profile {prefix}. routes to {shipped_wording().places(profile)}"
 
     def _entity(self, provider: Provider) -> Entity:
         vendor = self.policy.vendors_by_provider.get(provider.id)
@@ -136,12 +137,5 @@ def _strip_port(host: str) -> str:
 
 
 def _where(locations) -> str:
-    """Where a route processes, as words: "in DE, FR", "anywhere", or "in US or anywhere"."""
-    places = sorted(loc for loc in locations if loc != ANYWHERE)
-    if not places:
-        return "anywhere"
-    return f"in {', '.join(places)}" + (" or anywhere" if ANYWHERE in locations else "")
-
-
-def _fmt(locations) -> str:
-    return ", ".join(sorted("anywhere" if loc == ANYWHERE else loc for loc in locations))
+    """Where a route processes, in rules.wording's names: ``in Germany and France``, ``in unknown locations``."""
+    return shipped_wording().where(locations)

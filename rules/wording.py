@@ -14,7 +14,6 @@ from functools import cache
 
 import pycountry
 
-from rules.derogations import article, derogation_of
 from rules.jurisdictions import Jurisdictions, load_jurisdictions
 from rules.registry import Registry, load_registry
 from rules.taxonomy import display_name
@@ -52,6 +51,9 @@ def basis_in_words(key: str) -> str:
     """A transfer basis as a report or an alert names it (``SCC (Art. 46)``, ``Art. 49(1)(b)``)."""
     if key in BASES:
         return BASES[key]
+    # Imported here: rules.derogations needs rules.case, and rules.case names its places with this module.
+    from rules.derogations import article, derogation_of
+
     derogation = derogation_of(key)
     return f"Art. {article(derogation)}" if derogation is not None else key.replace("_", " ")
 
@@ -113,6 +115,10 @@ class Wording:
         if ANYWHERE in codes or not named:
             named.append(UNKNOWN_PLACES)
         return in_words(named)
+
+    def where(self, codes: Iterable[str]) -> str:
+        """Where something processes, as a phrase after a verb (``in Germany and France``)."""
+        return f"in {self.places(codes)}"
 
 
 @cache

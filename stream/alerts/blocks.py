@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rules.types import ANYWHERE
+from rules.wording import in_words, shipped_wording
 from stream.alerts.incidents import CLOCKS
 
 ACK_ACTION = "douane.ack"
@@ -11,8 +13,7 @@ RESOLVE_ACTION = "douane.resolve"
 LOCATION_UNKNOWN = "chapter-v.location-unknown"  # its destinations are the importer's seat, never a processing place
 _ICON = {"critical": ":red_circle:", "high": ":large_orange_circle:", "medium": ":large_yellow_circle:",
          "low": ":white_circle:", "info": ":white_circle:"}
-ANYWHERE = "anywhere (the provider names no region, so it may process in any country)"
-EU_ZONE = "EU"  # a location code of the registry: one EU member state the provider does not name
+NO_REGION = "the provider names no region, so it may process in any country"
 _STATUS = {"acknowledged": "_acknowledged_", "resolved": "_resolved_", "reopened": "_reopened_"}
 
 
@@ -205,8 +206,8 @@ def _has_dest(state: dict) -> bool:
 
 
 def _seat(state: dict) -> str:
-    """The destinations that are only the contracting entity's seat (``IE``), '' when none is known to be."""
-    return ", ".join(_seat_codes(state))
+    """The countries that are only the contracting entity's seat (``Ireland``), '' when none is known to be."""
+    return in_words(shipped_wording().place(c) for c in _seat_codes(state))
 
 
 def _seat_codes(state: dict) -> list[str]:
@@ -227,14 +228,10 @@ def _seat_only(state: dict) -> bool:
 
 
 def _dest(state: dict, short: bool = False) -> str:
-    """The processing places: countries, an EU member state the provider does not name, or anywhere."""
+    """The processing places in rules.wording's names; the long form says why a place is unknown."""
     places = _processing(state)
-    named = [d for d in places if d not in ("*", EU_ZONE)] + (["an EU member state"] if EU_ZONE in places else [])
-    known = " and ".join(filter(None, [", ".join(named[:-1]), *named[-1:]]))
-    if "*" not in places:
-        return known
-    anywhere = "anywhere" if short else ANYWHERE
-    return f"{known} or {anywhere}" if known else anywhere
+    named = shipped_wording().places(places)
+    return named if short or ANYWHERE not in places else f"{named} ({NO_REGION})"
 
 
 def _title(state: dict) -> str:

@@ -120,7 +120,7 @@ def test_transfer_rows_carry_the_basis_of_their_own_destination(article30, raw) 
     for r in raw:
         if r.personal:
             for d in r.destinations:
-                expected[(r.activity, r.recipient, "anywhere" if d == "*" else d)] += 1
+                expected[(r.activity, r.recipient, "unknown" if d == "*" else d)] += 1
     assert {k: v for k, v in counted.items()} == {k: v for k, v in expected.items() if k[0] != "-"}
 
 
@@ -171,3 +171,12 @@ def test_dpia_headline_figures_equal_the_recount(dpia, raw) -> None:
         assert (a["calls"], a["calls_with_personal_data"], a["special_calls"]) == \
                (len(mine), sum(r.personal for r in mine), sum(r.special for r in mine)), a["id"]
     assert sum(f["calls"] for f in data["flows"]) == sum(r.personal for r in raw), "each call in one flow"
+
+
+def test_the_record_names_third_countries_and_its_transfer_table_keeps_country_codes(article30) -> None:
+    listed = [d for a in article30.activities
+              for d in (*a.destinations_declared, *a.destinations_undeclared, *a.destinations_unseen)]
+    assert listed, "the evidence declares or shows third countries"
+    assert not [d for d in listed if re.fullmatch(r"[A-Z]{2}|\*|anywhere", d)], listed
+    codes = {t.destination for a in article30.activities for t in a.transfers}
+    assert codes and all(re.fullmatch(r"[A-Z]{2}|unknown", c) for c in codes), codes

@@ -115,3 +115,39 @@ def test_categories_by_their_plain_names(keys: set[str], expected: str) -> None:
 )
 def test_bases_as_reports_name_them(basis: str, expected: str) -> None:
     assert basis_in_words(basis) == expected
+
+
+@pytest.mark.parametrize(("codes", "words"), [
+    ({"CH", "EU", "GB"}, "Switzerland, the European Union and the United Kingdom"),
+    ({"*", "US"}, "the United States and unknown locations"),
+    ({"*"}, "unknown locations"),
+])
+def test_builtin_findings_name_places_as_rules_wording_does(codes: set, words: str) -> None:
+    from rules.case import describe_locations
+
+    assert describe_locations(codes) == words
+
+
+def test_a_builtin_finding_names_the_country_not_its_code() -> None:
+    verdict = engine_for(make_policy()).evaluate(call("api.deepseek.com"))
+
+    [no_basis] = [f for f in verdict.findings if f.rule_id == "chapter-v.no-basis"]
+    assert "goes to China with DeepSeek" in no_basis.explanation, no_basis.explanation
+
+
+def test_how_a_route_was_resolved_names_places() -> None:
+    verdict = engine_for(make_policy()).evaluate(call("api.anthropic.com"))
+
+    [unknown] = [f for f in verdict.findings if f.rule_id == "chapter-v.location-unknown"]
+    assert "'global' processes in unknown locations" in unknown.explanation, unknown.explanation
+
+
+def test_no_builtin_finding_opens_on_a_place_name_that_may_start_with_the() -> None:
+    from collections import defaultdict
+
+    from rules.catalogue import load_catalogue
+
+    context = defaultdict(lambda: "X", locations="the United States and unknown locations")
+    for template in load_catalogue().by_id.values():
+        text = template.explanation.format_map(context)
+        assert text[0].isupper(), (template.id, text)

@@ -304,7 +304,7 @@ def test_wording_for_people_not_ids() -> None:
     assert "3 calls" in blocks.incident_text(incident(n=3))
     assert "1 incident, 1 call (" in blocks.digest_text("shop-berlin", [one])
     anywhere = {**one, "destination": "*", "provider_name": "Mistral AI"}
-    assert "anywhere (the provider names no region" in str(blocks.incident_blocks(anywhere))
+    assert "unknown locations (the provider names no region" in str(blocks.incident_blocks(anywhere))
     assert " in *" not in str(blocks.incident_blocks(anywhere)) and "Mistral AI" in blocks.incident_text(anywhere)
     nis2 = inc.open_nis2("shop-berlin", "openai", {"lockout": 3}, 15, NOW, provider_name="OpenAI") | {
         "provider_name": "OpenAI", "tenant_name": "Berlin Shop GmbH"}
@@ -315,8 +315,8 @@ def test_wording_for_people_not_ids() -> None:
     reminder = blocks.reminder_text(nis2, "notification")
     assert "OpenAI" in reminder and "|" not in reminder and "Berlin Shop GmbH" in reminder
     both = {**one, "destination": "*,FR", "title": "A provider the shop has banned was called."}
-    assert "banned was called: " in blocks.incident_text(both) and "to FR or anywhere (1 call)" in \
-        blocks.incident_text(both), "no full stop before the colon; a known country and 'anywhere' read as one"
+    assert "banned was called: " in blocks.incident_text(both) and "to France and unknown locations (1 call)" in \
+        blocks.incident_text(both), "no full stop before the colon; a known country and unknown ones read as one"
     unknown = {**one, "provider": "unknown"}
     assert "an unregistered provider" in blocks.incident_text(unknown)
 
@@ -422,8 +422,8 @@ def test_a_location_not_determined_does_not_read_as_a_processing_country() -> No
     unknown = {**incident(), "rule_id": "chapter-v.location-unknown", "title": "Processing location not determined",
                "destination": "IE", "provider_name": "Azure OpenAI"}
     text, shown = blocks.incident_text(unknown), str(blocks.incident_blocks(unknown))
-    assert " to IE" not in text, text
-    assert "processing location not determined" in text.lower() and "IE" in text
+    assert " to Ireland" not in text, text
+    assert "processing location not determined" in text.lower() and "contracting entity in Ireland" in text
     assert "contracting entity" in shown and "not determined" in shown
 
 
@@ -475,27 +475,30 @@ async def test_the_renders_kept_are_bounded_and_a_live_message_still_skips_an_un
     assert len(box._shown) <= 8, f"{len(box._shown)} renders kept"
 
 
-@pytest.mark.parametrize(("provider", "destination", "seat", "to", "not_shown"), [
-    ("Anthropic API", "IE,*", "IE", "to anywhere; contracting entity in IE (", "IE or anywhere"),
-    ("Amazon Bedrock", "CH,EU,GB,LU", "LU", "to CH, GB and an EU member state; contracting entity in LU (",
-     "CH, EU, GB, LU"),
-    ("Mistral AI", "EU,FR", "FR", "to an EU member state; contracting entity in FR (", "EU, FR"),
-    ("OpenAI API", "US", "", "to US (", "contracting entity"),
+@pytest.mark.parametrize(("provider", "destination", "seat", "seat_name", "to", "not_shown"), [
+    ("Anthropic API", "IE,*", "IE", "Ireland", "to unknown locations; contracting entity in Ireland (",
+     "Ireland and unknown locations"),
+    ("Amazon Bedrock", "CH,EU,GB,LU", "LU", "Luxembourg", "to Switzerland, the European Union and the United "
+     "Kingdom; contracting entity in Luxembourg (", "the United Kingdom and Luxembourg"),
+    ("Mistral AI", "EU,FR", "FR", "France", "to the European Union; contracting entity in France (",
+     "the European Union and France"),
+    ("OpenAI API", "US", "", "", "to the United States (", "contracting entity"),
 ])
 def test_a_contracting_entitys_seat_is_not_named_as_a_destination(provider: str, destination: str, seat: str,
-                                                                   to: str, not_shown: str) -> None:
+                                                                   seat_name: str, to: str, not_shown: str) -> None:
     state = {**incident(), "provider_name": provider, "destination": destination} | ({"seat": seat} if seat else {})
     text, shown = blocks.incident_text(state), json.dumps(blocks.incident_blocks(state))
     assert f"{provider} {to}" in text and not_shown not in text, text
     fields = {f["text"].split("\n")[0]: f["text"].split("\n")[1] for f in blocks.incident_blocks(state)[1]["fields"]}
     if not seat:
-        assert fields["*Destination*"] == "US" and "*Contracting entity*" not in fields
+        assert fields["*Destination*"] == "the United States" and "*Contracting entity*" not in fields
     else:
-        assert seat not in fields["*Destination*"].split(" "), fields
-        assert fields["*Contracting entity*"].startswith(f"In {seat}: where it sits, not where the data is processed")
+        assert seat_name not in fields["*Destination*"], fields
+        assert fields["*Contracting entity*"].startswith(f"In {seat_name}: where it sits, not where the data is "
+                                                         "processed")
     assert not_shown not in shown
     line = blocks.digest_blocks("shop-berlin", [state])[2]["text"]["text"]
-    assert not_shown not in line and (not seat or f"contracting entity in {seat}" in line), line
+    assert not_shown not in line and (not seat or f"contracting entity in {seat_name}" in line), line
 
 
 def test_the_seat_only_countries_come_from_the_registry() -> None:
@@ -516,3 +519,28 @@ def test_a_digest_headline_gives_the_current_counts_and_leaves_out_lines_moved_a
     assert shown[0]["text"]["text"] == "Douane digest: 2 incidents, 3 calls"
     assert "Now: 2 open, 1 moved out; last call " in shown[1]["elements"][0]["text"]
     assert blocks.digest_text("shop-berlin", moved).endswith(": 2 incidents, 3 calls (low or medium severity)")
+
+
+@pytest.mark.parametrize(("destination", "field", "short"), [
+    ("CH,EU,GB", "Switzerland, the European Union and the United Kingdom",
+     "to Switzerland, the European Union and the United Kingdom ("),
+    ("*,US", "the United States and unknown locations (the provider names no region, so it may process in any "
+             "country)", "to the United States and unknown locations ("),
+    ("*", "unknown locations (the provider names no region, so it may process in any country)",
+     "to unknown locations ("),
+])
+def test_the_destination_names_places_in_the_words_of_rules_wording(destination: str, field: str,
+                                                                    short: str) -> None:
+    state = {**incident(), "provider_name": "Amazon Bedrock", "destination": destination}
+    fields = {f["text"].split("\n")[0]: f["text"].split("\n")[1] for f in blocks.incident_blocks(state)[1]["fields"]}
+    assert fields["*Destination*"] == field
+    assert f"Amazon Bedrock {short}" in blocks.incident_text(state), blocks.incident_text(state)
+    line = blocks.digest_blocks("shop-berlin", [state])[2]["text"]["text"]
+    assert f"· {short[3:-2]} ·" in line, line
+
+
+def test_a_contracting_entitys_seat_is_named_as_a_country() -> None:
+    state = {**incident(), "provider_name": "Amazon Bedrock", "destination": "CH,LU", "seat": "LU"}
+    assert "contracting entity in Luxembourg" in blocks.incident_text(state)
+    fields = {f["text"].split("\n")[0]: f["text"].split("\n")[1] for f in blocks.incident_blocks(state)[1]["fields"]}
+    assert fields["*Contracting entity*"].startswith("In Luxembourg: where it sits")
