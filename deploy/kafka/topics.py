@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
-from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError, for_code
+from kafka.errors import KafkaConfigurationError, KafkaTimeoutError, TopicAlreadyExistsError, for_code
 
 from douane.contract.topics import TOPICS, TopicSpec
 from douane.settings import Settings
@@ -78,12 +78,36 @@ def _until_visible(admin: KafkaAdminClient, wanted: dict[str, int], timeout: flo
         time.sleep(0.2)
 
 
-def _reconfigure(admin: KafkaAdminClient, specs: list[TopicSpec], replication: int) -> None:
+def _reconfigure(admin: KafkaAdminClient, specs: list[TopicSpec], replication: int, timeout: float = 30.0) -> None:
     """Set each spec's configuration on its existing topic (a store made by an older version keeps
-    no segment roll on the redirect topic, so its prompts could outlive the stated hour)."""
-    if specs:
-        resources = [ConfigResource(ConfigResourceType.TOPIC, s.name, configs=s.config(replication)) for s in specs]
-        admin.alter_configs(resources)
+    no segment roll on the redirect topic, so its prompts could outlive the stated hour), and return
+    once the broker describes the new values: a refused change names its topic, and on a busy broker
+    a describe right after the change could still show the old ones."""
+    if not specs:
+        return
+    wanted = {s.name: {key: str(value) for key, value in s.config(replication).items()} for s in specs}
+    answer = admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name, configs=configs)
+                                  for name, configs in wanted.items()])
+    refused = {name: result for name, result in answer.get("topic", {}).items() if result != "OK"}
+    if refused:
+        raise KafkaConfigurationError("; ".join(f"topic {name}: configuration refused ({why})"
+                                                for name, why in sorted(refused.items())))
+    _until_configured(admin, wanted, timeout)
+
+
+def _until_configured(admin: KafkaAdminClient, wanted: dict[str, dict[str, str]], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name) for name in wanted])
+        shown = described.get("topic", {})
+        stale = sorted(name for name, configs in wanted.items()
+                       if any(shown.get(name, {}).get(key, {}).get("value") != value for key, value in configs.items()))
+        if not stale:
+            return
+        if time.monotonic() > deadline:
+            raise KafkaTimeoutError(f"the broker does not show the new configuration of {', '.join(stale)} "
+                                    f"after {timeout:.0f} s")
+        time.sleep(0.2)
 
 
 def _partition_counts(admin: KafkaAdminClient, names: list[str], led: bool = False) -> dict[str, int]:

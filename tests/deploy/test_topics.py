@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
-from kafka.errors import KafkaError
+from kafka.errors import KafkaConfigurationError, KafkaError
 
 from deploy.kafka import LocalBroker, ensure_topics
 from deploy.kafka.topics import create_visible
@@ -145,3 +145,11 @@ def test_a_topic_the_broker_refuses_is_named(kafka_bootstrap: str, unique: str) 
             create_visible(admin, [NewTopic(f"refused-{unique}", 1, 3)])  # three replicas on one broker
     finally:
         admin.close()
+
+
+@pytest.mark.kafka
+def test_a_refused_configuration_names_its_topic(kafka_bootstrap: str, unique: str) -> None:
+    name = f"refused-{unique}"
+    ensure_topics(kafka_bootstrap, 1, (TopicSpec(name, HOUR_MS, "test"),))
+    with pytest.raises(KafkaConfigurationError, match=f"topic {name}: configuration refused"):
+        ensure_topics(kafka_bootstrap, 1, (TopicSpec(name, HOUR_MS, "test", cleanup_policy="shred"),))
