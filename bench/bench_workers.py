@@ -21,11 +21,11 @@ PARTITIONS = Settings().topic_partitions
 
 
 def _worker(bootstrap: str, group: str, index: int, ready, go, stop, judged, owned) -> None:
-    from stream import EmbeddedWorker, FindingsPublisher, PolicySet, StreamApp, StreamConfig
+    from stream import EmbeddedWorker, PolicySet, StreamApp, StreamConfig
 
     async def run() -> None:
         app = StreamApp(StreamConfig(bootstrap, app_id=group), PolicySet.load([EXAMPLES]), [])
-        app.stages.insert(0, FindingsPublisher(app.findings_topic))
+        app.stages.insert(0, app.findings_publisher())
         poll = app.judge._poll_once
 
         async def held_back(consumer) -> None:

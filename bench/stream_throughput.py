@@ -19,7 +19,7 @@ from common import pct, private_broker
 from collector import EventPublisher, TrafficGenerator
 from deploy.standins.slack import SlackStandIn
 from rules.policy import load_policy
-from stream import EmbeddedWorker, FindingsPublisher, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
+from stream import EmbeddedWorker, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
 from stream.alerts import SlackNotifier
 from stream.store import StoreWriter
 
@@ -93,7 +93,7 @@ async def alert_latency(bootstrap: str, n: int, rate: float) -> list[float]:
     config = StreamConfig(bootstrap, app_id=f"bench-alerts-{uuid.uuid4().hex[:8]}", start_from="latest",
                           batch_wait=0.05)
     app = StreamApp(config, policies, [], slack=SlackNotifier.connect("xoxb-test-token", base_url=slack.base_url))
-    app.stages.insert(0, FindingsPublisher(app.findings_topic))
+    app.stages.insert(0, app.findings_publisher())
     sent: dict[str, float] = {}
     run = uuid.uuid4().hex[:6]
     async with EmbeddedWorker(app.app) as worker:

@@ -33,7 +33,7 @@ from bench_workers import workers_throughput
 from collector import EventPublisher, TrafficGenerator
 from douane.contract import TOPICS, encode
 from douane.contract.deadletter import Origin
-from stream import EmbeddedWorker, FindingsPublisher, PolicySet, StreamApp, StreamConfig
+from stream import EmbeddedWorker, PolicySet, StreamApp, StreamConfig
 from stream.pipeline import Raw, audit_batch
 
 ROOT = Path(__file__).parents[1]
@@ -102,7 +102,7 @@ def quixstreams_app(bootstrap: str, n: int) -> float | None:
 async def faust_agent(bootstrap: str, n: int) -> tuple[float, float]:
     """Seconds for the worker's old shape: a Faust agent over the calls, batches from ``take_events``."""
     app = StreamApp(StreamConfig(bootstrap, app_id=_group("faust-agent")), PolicySet.load([EXAMPLES]), [])
-    app.stages.insert(0, FindingsPublisher(app.findings_topic))
+    app.stages.insert(0, app.findings_publisher())
     app.judge.start_from = "latest"  # the judge's new group sees no record: this run times the agent below
     calls = app.app.topic(TOPICS.ai_calls.name, key_serializer="raw", value_serializer="raw")
     clock = _Clock()
@@ -132,7 +132,7 @@ async def judge(bootstrap: str, n: int, warm: int = 0) -> tuple[float, float]:
         others = TrafficGenerator(("shop-berlin",), seed=7).events(warm)
         audit_batch(app.policies, [Raw(None, encode(e), Origin(TOPICS.ai_calls.name, 0, i))
                                    for i, e in enumerate(others)])
-    app.stages.insert(0, FindingsPublisher(app.findings_topic))
+    app.stages.insert(0, app.findings_publisher())
     clock = _Clock()
     process = app.process
 

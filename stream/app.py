@@ -16,15 +16,15 @@ from pathlib import Path
 
 import faust
 
-from douane.contract import TOPICS
+from douane.contract import TOPICS, Severity
 from douane.contract.deadletter import DeadLetter
 from stream.policies import PolicySet
 from stream.alerts import IncidentDesk, SlackNotifier
 from stream.alerts.places import seat_only
 from stream.derogation_share import SharedUse, UseExchange, UseExchangeService
 from stream.judge import Judge, JudgeService, OutTopic
-from stream.stages import SignalPublisher, Stage
-from stream.pipeline import Raw, audit_batch
+from stream.stages import FindingsPublisher, SignalPublisher, Stage
+from stream.pipeline import Raw, Sources, audit_batch
 from stream.triage import stage_failure
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class StreamApp:
         self.app = _faust_app(config)
         self.dlq_topic = OutTopic(TOPICS.dlq.name)
         self.findings_topic = OutTopic(TOPICS.findings.name)  # what FindingsPublisher sends to
+        self.sources = Sources()  # where the batch in hand was read: its findings and signals name their calls
         signals = OutTopic(TOPICS.incidents.name)
         # Art. 49 use is counted over every worker: one tenant's calls are spread over all of them.
         policies.derogation_use = SharedUse()
@@ -75,18 +76,24 @@ class StreamApp:
             self.desk = IncidentDesk(self.app, findings_in, config.partitions, policies.policy_for, slack,
                                      signing_secret, names, web=config.web_port is not None,
                                      app_token=slack_app_token, seats=seat_only(policies.registry))
-            self.stages.append(SignalPublisher(signals))
+            self.stages.append(SignalPublisher(signals, self.sources))
+
+    def findings_publisher(self, min_severity: Severity = Severity.LOW) -> FindingsPublisher:
+        """The stage that publishes this app's findings, each naming its call (so a call judged again counts once)."""
+        return FindingsPublisher(self.findings_topic, min_severity, self.sources)
 
     async def process(self, raws: list[Raw]) -> None:
         """Run one batch through triage, evaluation and every stage."""
         batch = audit_batch(self.policies, raws)
         items, raw_of, letters = batch.items, batch.raw_of, batch.letters
+        self.sources.raw_of = raw_of
         for stage in self.stages:
             failures = await stage.process(items)
             if failures:
                 failed = {id(item) for item, _ in failures}
                 letters.extend(stage_failure(raw_of[id(i)], stage.name, exc) for i, exc in failures)
                 items = [i for i in items if id(i) not in failed]
+        self.sources.raw_of = {}  # the batch's records go with the batch
         if letters:
             await self._dead_letter(letters)
         await self.uses.send()  # before the judge commits the batch

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from douane.contract.deadletter import DeadLetter, Origin
+from douane.contract.source import source_headers
 from stream.policies import PolicySet
 from stream.store.rows import Audited
 from stream.triage import stage_failure, triage
@@ -41,6 +42,19 @@ class Triaged:
     items: list[Audited]
     raw_of: dict[int, Raw]
     letters: list[DeadLetter]
+
+
+class Sources:
+    """Where each call of the batch in hand was read, for the ``douane.source`` header its findings and signals
+    carry (:mod:`douane.contract.source`): the app points it at each batch's records before the stages run."""
+
+    def __init__(self) -> None:
+        self.raw_of: dict[int, Raw] = {}  # id of an Audited -> its record, as Triaged.raw_of
+
+    def headers(self, item: Audited) -> list[tuple[str, bytes]]:
+        """The header naming ``item``'s call on ``douane.ai-calls``; none for a call of no known record."""
+        raw = self.raw_of.get(id(item))
+        return source_headers(raw.origin.partition, raw.origin.offset) if raw is not None else []
 
 
 def audit_batch(policies: PolicySet, raws: list[Raw]) -> Triaged:

@@ -68,13 +68,15 @@ class FindingsPublisher(Stage):
     """Publishes each verdict with a finding above ``min_severity`` to ``douane.findings``, keyed by tenant.
 
     ``topic`` is an :class:`~stream.judge.OutTopic`: the batch's records are added to it in one loop (no
-    coroutine per record) and leave when the judge flushes it.
+    coroutine per record) and leave when the judge flushes it. With ``sources`` (a
+    :class:`~stream.pipeline.Sources`) each record names its call in a ``douane.source`` header.
     """
 
     name = "findings"
 
-    def __init__(self, topic, min_severity: Severity = Severity.LOW) -> None:
+    def __init__(self, topic, min_severity: Severity = Severity.LOW, sources=None) -> None:
         self.topic = topic
+        self.headers_of = sources.headers if sources is not None else _no_headers
         self.worth = tuple(s for s in Severity if s.rank >= min_severity.rank)  # compared by identity: cheap
         self.by_rule: Counter[str] = Counter()  # findings published, per rule id (for /metrics)
         self.encode = VerdictBytes()
@@ -82,14 +84,14 @@ class FindingsPublisher(Stage):
     async def process(self, batch: list[Audited]) -> Failures:
         """Send every verdict that carries something worth a look; one that cannot be encoded is a failure."""
         failures: Failures = []
-        worth, encode, add = self.worth, self.encode, self.topic.add
+        worth, encode, add, headers_of = self.worth, self.encode, self.topic.add, self.headers_of
         published: dict[int, list] = {}  # id of a findings tuple -> [the tuple, verdicts published with it]
         for item in batch:
             verdict = item.verdict
             if verdict.severity not in worth:
                 continue
             try:
-                add(item.event.tenant.encode(), encode(verdict))
+                add(item.event.tenant.encode(), encode(verdict), None, headers_of(item))
             except Exception as exc:  # noqa: BLE001 - dead-lettered with its reason, never lost
                 failures.append((item, exc))
                 continue
@@ -106,12 +108,14 @@ class FindingsPublisher(Stage):
 
 
 class SignalPublisher(PerEventStage):
-    """Publishes provider failures (lockouts, errors, failovers) to ``douane.incidents`` for NIS2 counting."""
+    """Publishes provider failures (lockouts, errors, failovers) to ``douane.incidents`` for NIS2 counting;
+    with ``sources`` (a :class:`~stream.pipeline.Sources`) each names its call in a ``douane.source`` header."""
 
     name = "signals"
 
-    def __init__(self, topic) -> None:
+    def __init__(self, topic, sources=None) -> None:
         self.topic = topic
+        self.headers_of = sources.headers if sources is not None else _no_headers
 
     async def handle(self, item: Audited) -> None:
         """Send one signal per failed call, naming every failure kind it shows; nothing for healthy calls."""
@@ -122,4 +126,8 @@ class SignalPublisher(PerEventStage):
         command = {"type": "signal", "tenant": event.tenant, "provider": item.provider or event.destination.host,
                    "signal": kinds[0], "signals": kinds, "at": event.observed_at.isoformat()}
         await self.topic.send(key=event.tenant.encode(), value=json.dumps(command).encode(),
-                              timestamp=event.observed_at.timestamp())
+                              timestamp=event.observed_at.timestamp(), headers=self.headers_of(item))
+
+
+def _no_headers(item: Audited) -> list:
+    return []

@@ -74,7 +74,7 @@ def _slack(cfg, reports: Path):
 
 
 async def _run(address: str, partitions: int, count: int, seed: int, store: Path, slack) -> dict:
-    from stream import CountingStage, FindingsPublisher, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
+    from stream import CountingStage, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
     from stream.store import StoreWriter
 
     policies = PolicySet.load([EXAMPLES])
@@ -86,7 +86,7 @@ async def _run(address: str, partitions: int, count: int, seed: int, store: Path
     counter = CountingStage()
     worker = StreamApp(StreamConfig(address, f"douane-demo-{run_id}", partitions, start_from="latest"), policies,
                        [counter], slack=slack)
-    worker.stages.insert(0, FindingsPublisher(worker.findings_topic))
+    worker.stages.insert(0, worker.findings_publisher())
     sink = StoreSink(SinkConfig(address, f"douane-demo-sink-{run_id}", start_from="latest"), policies, writer)
     try:
         return await _drive(worker, counter, sink, address, count, seed, store)

@@ -55,7 +55,7 @@ def worker(
     loglevel: str = typer.Option("info", callback=_known_level, help="debug, info, warning or error"),
 ) -> None:
     """Audit douane.ai-calls: evaluate, publish findings, raise alerts; bad records go to douane.dlq."""
-    from stream import FindingsPublisher, StreamApp, StreamConfig, run_worker
+    from stream import StreamApp, StreamConfig, run_worker
 
     cfg = settings()
     address = bootstrap(cfg)
@@ -65,7 +65,7 @@ def worker(
     slack, secret = _slack(cfg)
     app_token = cfg.slack_app_token.get_secret_value() if cfg.slack_app_token and slack else None
     stream_app = StreamApp(config, policies, [], slack=slack, signing_secret=secret, slack_app_token=app_token)
-    stream_app.stages.insert(0, FindingsPublisher(stream_app.findings_topic))
+    stream_app.stages.insert(0, stream_app.findings_publisher())
     if metrics_port is not None:
         from douane.metrics import serve_metrics
         from stream.metrics import worker_registry

@@ -15,7 +15,8 @@
   window; ``stream.alerts.outage_window``); crossing a policy threshold opens a NIS2 incident
   with its Art. 23 clocks.
 - A record Kafka delivers again (a worker stopped before its commit) is not counted again:
-  each incident and each outage count keeps the mark of the last record counted in.
+  each incident and each outage count keeps the mark of the last record counted in. Nor is a
+  call the judge judged again (killed before its commit): they keep the marks of its source calls too.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from datetime import datetime, timedelta, timezone
 import faust
 
 from douane.contract import DecodeError, Severity, decode_verdict
+from douane.contract.source import read_source
 from rules.policy import AlertRouting, Nis2Thresholds
 from stream.alerts import incidents as inc
 from stream.alerts import outage_window
@@ -136,10 +138,11 @@ class IncidentDesk:
             except DecodeError as exc:
                 logger.warning("skipping an undecodable verdict on douane.findings: %s", exc.reason)
                 continue
-            self._count(verdict, _position(record))
+            self._count(verdict, _position(record), read_source(record.headers))
 
-    def _count(self, verdict, position: inc.Position | None = None) -> None:
-        """Count the verdict's findings into their incidents, unless this record was counted before a restart."""
+    def _count(self, verdict, position: inc.Position | None = None, source: inc.Position | None = None) -> None:
+        """Count the verdict's findings into their incidents, unless this record (at ``position``) or its call (at
+        ``source`` on ``douane.ai-calls``) was counted before a restart."""
         routing = self._policy(verdict.tenant).alerts
         fresh: set[str] = set()  # incidents this record counted into: its next finding there is no repeat
         again = False
@@ -148,11 +151,11 @@ class IncidentDesk:
                 continue
             key = inc.incident_id(verdict.tenant, finding.rule_id, verdict.provider, verdict.destinations)
             before = self.table.get(key)
-            if key not in fresh and inc.counted(before, position):
+            if key not in fresh and inc.counted(before, position, source):
                 again = True
                 continue
             fresh.add(key)
-            state = inc.record_finding(before, verdict, finding, verdict.decided_at, self.clock(), position)
+            state = inc.record_finding(before, verdict, finding, verdict.decided_at, self.clock(), position, source)
             self.table[key] = self._named(state)
             self.wake.set()
         self.redelivered += again
@@ -165,12 +168,15 @@ class IncidentDesk:
                 logger.warning("skipping a bad command on douane.incidents: %s", exc)
                 continue
             # finish what a command started (a reminder sent is recorded) before the stream acks it
-            await to_the_end(self._handle(command, _position(record), record.message.timestamp))
+            await to_the_end(self._handle(command, _position(record), record.message.timestamp,
+                                          read_source(record.headers)))
 
-    async def _handle(self, command: dict, position: inc.Position | None = None, sent: float | None = None) -> None:
-        """Apply one command (``sent``: its record's timestamp); publish the incident's new state as a snapshot."""
+    async def _handle(self, command: dict, position: inc.Position | None = None, sent: float | None = None,
+                      source: inc.Position | None = None) -> None:
+        """Apply one command (``sent``: its record's timestamp, ``source``: the call a signal came from); publish
+        the incident's new state as a snapshot."""
         try:
-            state = await self._apply(command, position, sent)
+            state = await self._apply(command, position, sent, source)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             logger.warning("skipping a bad command on douane.incidents: %s", exc)
             return
@@ -179,11 +185,11 @@ class IncidentDesk:
             await self.commands.send(key=state["tenant"].encode(), value=json.dumps(snapshot).encode())
 
     async def _apply(self, command: dict, position: inc.Position | None = None,
-                     sent: float | None = None) -> dict | None:
+                     sent: float | None = None, source: inc.Position | None = None) -> dict | None:
         """Apply one command to the table; the incident's new state when it changed in a way worth keeping."""
         kind = command["type"]
         if kind == "signal":
-            self._signal(command, position, sent)
+            self._signal(command, position, sent, source)
             return None
         before = self.table.get(command.get("incident"))
         if before is None or kind not in _APPLY:
@@ -229,10 +235,12 @@ class IncidentDesk:
     async def _told(self, state: dict, command: dict) -> dict:
         return told(state, command["output"], command["version"])
 
-    def _signal(self, command: dict, position: inc.Position | None = None, sent: float | None = None) -> None:
+    def _signal(self, command: dict, position: inc.Position | None = None, sent: float | None = None,
+                source: inc.Position | None = None) -> None:
         """A failed call counted per kind; one NIS2 incident per outage once any kind crosses its threshold.
 
-        The outage counts and the incident each skip a record they counted already (Kafka delivered it again).
+        The outage counts and the incident each skip a record they counted already (Kafka delivered it again)
+        and a signal of a call they counted already (the judge judged it again).
         """
         tenant, provider = command["tenant"], command["provider"]
         kinds = tuple(command.get("signals") or (command["signal"],))
@@ -240,26 +248,27 @@ class IncidentDesk:
         thresholds = self._policy(tenant).nis2
         ident, key = inc.incident_id(tenant, inc.OUTAGE_RULE, provider, ()), f"{tenant}|{provider}"
         state = self.table.get(ident)
-        self.redelivered += inc.counted(state, position) or inc.counted(self.signals.get(key), position)
-        totals = self._counted(key, kinds, thresholds.window_minutes, position,
+        self.redelivered += inc.counted(state, position, source) or inc.counted(self.signals.get(key), position, source)
+        totals = self._counted(key, kinds, thresholds.window_minutes, (position, source),
                                sent if sent is not None else at.timestamp())
-        if inc.counted(state, position):
+        if inc.counted(state, position, source):
             return
         if state is not None:
-            self.table[ident] = inc.record_signal(state, at, self.clock(), kinds, position)
+            self.table[ident] = inc.record_signal(state, at, self.clock(), kinds, position, source)
         elif any(total >= getattr(thresholds, kind + "s") for kind, total in totals.items()):
             named = self.provider_names.get(provider)
             self.table[ident] = self._named(inc.open_nis2(tenant, provider, totals, thresholds.window_minutes, at,
-                                                          provider_name=named, position=position))
+                                                          provider_name=named, position=position, source=source))
             logger.warning("NIS2 incident opened: %s", ident)
         self.wake.set()
 
-    def _counted(self, key: str, kinds: tuple[str, ...], window_minutes: int, position: inc.Position | None,
-                 sent: float) -> dict[str, int]:
-        """One more failed call of each of ``kinds`` for ``key``; the totals of those kinds over the window."""
+    def _counted(self, key: str, kinds: tuple[str, ...], window_minutes: int,
+                 marks: tuple[inc.Position | None, inc.Position | None], sent: float) -> dict[str, int]:
+        """One more failed call of each of ``kinds`` for ``key``, unless ``marks`` (the record's position, its
+        call's) were counted; the totals of those kinds over the window."""
         minute = outage_window.minute_of(sent)
         before = self.signals.get(key)
-        entry = outage_window.added(before, kinds, minute, window_minutes, position)
+        entry = outage_window.added(before, kinds, minute, window_minutes, *marks)
         if entry is not before:
             self.signals[key] = entry
         summed = outage_window.totals(entry, minute, window_minutes)

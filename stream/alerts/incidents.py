@@ -13,6 +13,12 @@ last record counted in (on ``douane.findings`` for a GDPR incident, on ``douane.
 for a NIS2 one). Kafka delivers again what a worker had not committed when it stopped, and a
 partition's offsets only grow, so a record at or below the mark was counted already. The mark
 lives in the state, so the changelog record that keeps a count keeps its mark too.
+
+A call judged again (the judge's worker was killed before it committed its batch) is published
+again as a new record, which the mark does not catch; its record names the same source call
+(``douane.contract.source``), so ``sources_counted`` keeps, per partition of ``douane.ai-calls``,
+the highest offset of a call counted in. A tenant's calls are in one partition, judged in order,
+so a call at or below that offset was counted already.
 """
 
 from __future__ import annotations
@@ -34,25 +40,37 @@ def incident_id(tenant: str, rule_id: str, provider: str | None, destinations: t
     return f"{tenant}|{rule_id}|{provider or 'unknown'}|{','.join(destinations) or '-'}"
 
 
-def counted(state: dict | None, position: Position | None) -> bool:
-    """Whether the record at ``position`` was counted into ``state`` already (Kafka delivered it again)."""
-    mark = state.get("counted_up_to") if state is not None and position is not None else None
-    return mark is not None and mark["partition"] == position[0] and position[1] <= mark["offset"]
+def counted(state: dict | None, position: Position | None, source: Position | None = None) -> bool:
+    """Whether the record at ``position`` was counted into ``state`` already (Kafka delivered it again),
+    or another record from the call at ``source`` on ``douane.ai-calls`` was (the call was judged again)."""
+    if state is None:
+        return False
+    mark = state.get("counted_up_to") if position is not None else None
+    if mark is not None and mark["partition"] == position[0] and position[1] <= mark["offset"]:
+        return True
+    highest = (state.get("sources_counted") or {}).get(str(source[0])) if source is not None else None
+    return highest is not None and source[1] <= highest
 
 
-def marked(state: dict, position: Position | None) -> dict:
-    """``state`` (changed in place) with the mark of the record at ``position``."""
+def marked(state: dict, position: Position | None, source: Position | None = None) -> dict:
+    """``state`` (changed in place) with the mark of the record at ``position`` and of its ``source`` call."""
     if position is not None:
         state["counted_up_to"] = {"partition": position[0], "offset": position[1]}
+    if source is not None:
+        sources = dict(state.get("sources_counted") or {})
+        sources[str(source[0])] = max(source[1], sources.get(str(source[0]), -1))
+        state["sources_counted"] = sources
     return state
 
 
 def record_finding(state: dict | None, verdict: Verdict, finding: Finding, at: datetime,
-                   touched: datetime | None = None, position: Position | None = None) -> dict:
+                   touched: datetime | None = None, position: Position | None = None,
+                   source: Position | None = None) -> dict:
     """Open an incident for ``finding``, count it into the open one, or reopen a resolved one.
 
     ``touched`` is when the stream counted it (wall clock): the quiet period runs from there.
-    ``position`` is the finding's record on ``douane.findings``, kept as the mark :func:`counted` reads.
+    ``position`` is the finding's record on ``douane.findings``, ``source`` its call on ``douane.ai-calls``:
+    the marks :func:`counted` reads.
     """
     if state is not None and state["status"] == "resolved":
         state = reopened(state, at)
@@ -69,14 +87,15 @@ def record_finding(state: dict | None, verdict: Verdict, finding: Finding, at: d
     state["touched_at"] = (touched or at).isoformat()
     if Severity(finding.severity).rank > Severity(state["severity"]).rank:
         state["severity"] = finding.severity.value
-    return _bump(marked(state, position))
+    return _bump(marked(state, position, source))
 
 
 OUTAGE_RULE = "nis2.provider-outage"
 
 
 def open_nis2(tenant: str, provider: str, signals: dict[str, int], window_minutes: int, at: datetime,
-              final_report_days: int = 30, provider_name: str | None = None, position: Position | None = None) -> dict:
+              final_report_days: int = 30, provider_name: str | None = None, position: Position | None = None,
+              source: Position | None = None) -> dict:
     """A NIS2 incident for a provider's outage, with the Art. 23 clocks running from ``at``.
 
     One incident per tenant and provider: the lockouts of an outage and the failovers they
@@ -99,14 +118,15 @@ def open_nis2(tenant: str, provider: str, signals: dict[str, int], window_minute
                 "final_report": (notification + timedelta(days=final_report_days)).isoformat()},
         reminded=[],
     )
-    return _bump(marked(state, position))
+    return _bump(marked(state, position, source))
 
 
 def record_signal(state: dict, at: datetime, touched: datetime | None = None, kinds: tuple[str, ...] = (),
-                  position: Position | None = None) -> dict:
+                  position: Position | None = None, source: Position | None = None) -> dict:
     """One more failed call (a lockout, an error, a failover or several) counted in; a resolved incident reopens.
 
-    ``position`` is the signal's record on ``douane.incidents``, kept as the mark :func:`counted` reads.
+    ``position`` is the signal's record on ``douane.incidents``, ``source`` its call on ``douane.ai-calls``:
+    the marks :func:`counted` reads.
     """
     if state["status"] == "resolved":
         state = reopened(state, at)
@@ -117,7 +137,7 @@ def record_signal(state: dict, at: datetime, touched: datetime | None = None, ki
                  touched_at=(touched or at).isoformat(), signals=signals)
     if signals and state.get("provider_label"):
         state["title"] = _outage_title(state["provider_label"], signals)
-    return _bump(marked(state, position))
+    return _bump(marked(state, position, source))
 
 
 def _outage_title(named: str, signals: dict[str, int]) -> str:

@@ -15,7 +15,7 @@ import pytest
 
 from deploy.standins.slack import SlackStandIn
 from douane.contract import Action, ErrorClass, Outcome, Severity
-from stream import EmbeddedWorker, FindingsPublisher, PolicySet, StreamApp, StreamConfig
+from stream import EmbeddedWorker, PolicySet, StreamApp, StreamConfig
 from stream.alerts import SlackNotifier
 from rules.alerting import Alerting
 from stream.alerts.incidents import incident_id
@@ -41,7 +41,7 @@ def alert_app(bootstrap: str, app_id: str, slack: SlackStandIn, web_port: int | 
     config = StreamConfig(bootstrap, app_id=app_id, start_from="latest", web_port=web_port, batch_wait=0.05)
     app = StreamApp(config, policies, [], slack=SlackNotifier.connect("xoxb-test-token", base_url=slack.base_url),
                     signing_secret=SECRET)
-    app.stages.insert(0, FindingsPublisher(app.findings_topic))
+    app.stages.insert(0, app.findings_publisher())
     return app
 
 
@@ -413,7 +413,7 @@ async def test_socket_mode_acknowledges_without_a_public_url(kafka_bootstrap, un
     config = StreamConfig(kafka_bootstrap, app_id=f"alerts-{unique}", start_from="latest", batch_wait=0.05)
     app = StreamApp(config, POLICIES, [], slack=SlackNotifier.connect("xoxb-test-token", base_url=slack.base_url),
                     slack_app_token="xapp-test-token")
-    app.stages.insert(0, FindingsPublisher(app.findings_topic))
+    app.stages.insert(0, app.findings_publisher())
     before = listening_sockets()
     async with EmbeddedWorker(app.app) as worker:
         await worker.wait_ready()

@@ -16,7 +16,7 @@ import pytest
 from collector import TrafficGenerator
 from deploy.kafka import LocalBroker
 from douane.contract import decode_verdict
-from stream import CountingStage, EmbeddedWorker, FindingsPublisher, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
+from stream import CountingStage, EmbeddedWorker, PolicySet, SinkConfig, StoreSink, StreamApp, StreamConfig
 from stream.store import StoreWriter, open_store, verify
 from stream.store.heads import head_file_lines
 from stream.store.signing import load_public
@@ -44,7 +44,7 @@ async def test_events_in_rows_and_findings_out_and_no_duplicates_when_sent_twice
     sink = StoreSink(SinkConfig(kafka_bootstrap, group=f"sink-{unique}", start_from="latest"), policies, writer)
     worker = StreamApp(StreamConfig(kafka_bootstrap, app_id=f"test-{unique}", start_from="latest"), policies, [])
     judged = CountingStage()
-    worker.stages += [FindingsPublisher(worker.findings_topic), judged]  # counted once its verdict is sent
+    worker.stages += [worker.findings_publisher(), judged]  # counted once its verdict is sent
     running = asyncio.create_task(sink.run())
     async with EmbeddedWorker(worker.app) as w:
         await w.wait_ready()
