@@ -54,7 +54,10 @@ async def wait_for_assignment(consumer: AIOKafkaConsumer, stop: asyncio.Event, t
     """Wait until the group has given ``consumer`` partitions (aiokafka joins in the background).
 
     False when ``stop`` is set first, or after ``timeout`` seconds without any: with more members
-    than partitions this one waits as a spare, and takes partitions at the next rebalance.
+    than partitions this one waits as a spare, and takes partitions at the next rebalance. True once
+    the consumer also knows where it reads each partition from: a group new to a topic that starts
+    from the latest offset looks it up at its first fetch, and a record sent before that lookup
+    answered was skipped, although the consumer was already said to be ready.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -66,6 +69,8 @@ async def wait_for_assignment(consumer: AIOKafkaConsumer, stop: asyncio.Event, t
                            "waits as a spare", ", ".join(sorted(consumer.subscription())), timeout)
             return False
         await asyncio.sleep(0.05)
+    with contextlib.suppress(IllegalStateError):  # a rebalance took a partition meanwhile: its owner looks it up
+        await asyncio.gather(*(consumer.position(tp) for tp in consumer.assignment()))
     return True
 
 
