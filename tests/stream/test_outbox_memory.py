@@ -5,29 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
-from deploy.standins.slack import SlackStandIn
 from douane.contract import Severity
 from rules.policy import AlertRouting
 from stream.alerts import incidents as inc
 from stream.alerts.outbox import ASK_AGAIN, Outbox
 from stream.alerts.slack import SlackNotifier
-from tests.stream.test_outbox import NOW, ROUTING, Clock, apply, incident, outbox
+from tests.stream.test_outbox import NOW, ROUTING, apply, incident, outbox
+from tests.stream.test_outbox import clock, slack  # noqa: F401 - the outbox tests' fixtures
 
 MANY = 40
-
-
-@pytest.fixture
-def slack():
-    standin = SlackStandIn().start()
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 def many(severity: Severity = Severity.HIGH) -> list[dict]:
