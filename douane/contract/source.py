@@ -9,8 +9,10 @@ contract, is unchanged; a record without the header (an older producer) is count
 
 from __future__ import annotations
 
+from douane.contract.topics import TOPICS
+
 SOURCE = "douane.source"
-CALLS = "douane.ai-calls"
+CALLS = TOPICS.ai_calls.name
 
 
 _CALL_AT = CALLS.encode() + b"/%d@%d"

@@ -248,10 +248,11 @@ class IncidentDesk:
         thresholds = self._policy(tenant).nis2
         ident, key = inc.incident_id(tenant, inc.OUTAGE_RULE, provider, ()), f"{tenant}|{provider}"
         state = self.table.get(ident)
-        self.redelivered += inc.counted(state, position, source) or inc.counted(self.signals.get(key), position, source)
+        counted_already = inc.counted(state, position, source)
+        self.redelivered += counted_already or inc.counted(self.signals.get(key), position, source)
         totals = self._counted(key, kinds, thresholds.window_minutes, (position, source),
                                sent if sent is not None else at.timestamp())
-        if inc.counted(state, position, source):
+        if counted_already:
             return
         if state is not None:
             self.table[ident] = inc.record_signal(state, at, self.clock(), kinds, position, source)
