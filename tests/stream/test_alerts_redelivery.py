@@ -10,6 +10,7 @@ commit leaves it, and a second worker (same group, table restored from the chang
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,6 +93,8 @@ async def test_a_redelivered_poll_does_not_double_the_counts_slack_shows(kafka_b
         await until(lambda: case.counted_first(first), timeout=60, what="the first records counted")
         await _caught_up(kafka_bootstrap, group, before, case.records_first)
     await asyncio.to_thread(_rewind, kafka_bootstrap, group, before)
+    kept = await asyncio.to_thread(_changelog_counts, kafka_bootstrap,
+                                   first.desk.table.changelog_topic.get_topic_name(), set(case.expected))
 
     second = alert_app(kafka_bootstrap, group, slack)
     async with EmbeddedWorker(second.app) as worker:
@@ -103,8 +106,11 @@ async def test_a_redelivered_poll_does_not_double_the_counts_slack_shows(kafka_b
         table = {k: second.desk.table[k]["count"] for k in case.expected}
         await until(lambda: _shown(slack, case.expected) == table, timeout=60, what="Slack to show the table's counts")
     assert _shown(slack, case.expected) == case.expected, "each record is counted once, however often Kafka sends it"
-    # at least: a rebalance while the second worker starts can hand it the same records once more
-    assert second.desk.redelivered >= len(case.first), "every record delivered again is seen as such (/metrics)"
+    # Every record the restored table had counted is seen as a repeat when it comes again; at least: a rebalance
+    # while the second worker starts can hand it the same records once more. A count the changelog had not kept
+    # when the first worker stopped is counted again, rightly (the final counts above are exact either way).
+    lost = max(0, len(case.first) - min(kept.get(k, 0) for k in case.expected)) if kept else 0
+    assert second.desk.redelivered >= len(case.first) - lost, "every record delivered again is seen as such (/metrics)"
     posts = [c for c in slack.ok_calls("chat.postMessage") if tenant in c.args["text"] and "thread_ts" not in c.args]
     assert len(posts) == len(case.expected), "the restarted worker updates the messages, it does not post new ones"
 
@@ -113,6 +119,22 @@ def _shown(slack: SlackStandIn, incidents) -> dict[str, int | None]:
     """The calls each incident's message shows; None for one not posted yet."""
     messages = messages_by_incident(slack)
     return {k: calls_shown(messages[k]) if k in messages else None for k in incidents}
+
+
+def _changelog_counts(bootstrap: str, topic: str, keys: set[str]) -> dict[str, int]:
+    """The count each incident's last changelog record holds: what a restarted worker restores."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False,
+                             consumer_timeout_ms=3000)
+    try:
+        consumer.subscribe([topic])
+        counts: dict[str, int] = {}
+        for record in consumer:
+            key = json.loads(record.key) if record.key and record.key[:1] == b'"' else (record.key or b"").decode()
+            if key in keys and record.value:
+                counts[key] = (json.loads(record.value) or {}).get("count", 0)
+        return counts
+    finally:
+        consumer.close()
 
 
 def _ends(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
@@ -132,9 +154,10 @@ def _committed(bootstrap: str, group: str, parts: list[TopicPartition]) -> dict[
 
 
 async def _caught_up(bootstrap: str, group: str, before: dict[TopicPartition, int], at_least: int = 1,
-                     timeout: float = 60) -> None:
+                     timeout: float = 180) -> None:
     """Until ``at_least`` records were written since ``before`` and the group has committed all that was
-    (the desk's own snapshots included)."""
+    (the desk's own snapshots included: they go on being written while Slack answers, so on a busy machine
+    the commits can take more than a minute to catch up; a CI run timed out at 60 s)."""
     topic = next(iter(before)).topic
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
