@@ -93,13 +93,17 @@ class Detector(ABC):
         """
         return len({value for value, _, _ in self.find(text, spans)})
 
-    def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> list[tuple[str, int, int]]:
-        """Every valid value in context, with where it lies: (value, start, end); a value may recur."""
+    def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None,
+             claimed: bytearray | None = None) -> list[tuple[str, int, int]]:
+        """Every valid value in context, with where it lies: (value, start, end); a value may recur.
+
+        ``claimed`` marks characters a more specific detector already counted: a triggered pattern is not
+        tried at an offset there (its match would overlap that value and not be counted)."""
         found: list[tuple[str, int, int]] = []
         verdicts, checked, in_context, contextual = self._verdicts, self._checked, self._in_context, self._contextual
         for i, pattern in enumerate(self._compiled):  # ``matches`` inlined: this loop is the hot path
             if spans is not None and self._triggered[i]:
-                self._found_at(i, text, spans[i], found)
+                self._found_at(i, text, spans[i] if claimed is None else _unclaimed(spans[i], claimed), found)
                 continue
             for start, end in ((0, len(text)),) if spans is None else spans[i]:
                 for match in pattern.finditer(text, start, end + LOOKAHEAD_CHARS):
@@ -164,6 +168,23 @@ class Detector(ABC):
         if self._not_context is not None and self._not_context.search(before):
             return False  # "version 10.2.1.4", "order 4111 ...": the naming word comes before the value
         return self._context is None or self._context.search(window) is not None
+
+
+def _unclaimed(starts: Sequence[Span], claimed: bytearray) -> list[Span]:
+    """Ranges of start offsets (both ends included) without the offsets ``claimed`` marks."""
+    kept: list[Span] = []
+    for low, high in starts:
+        low = max(0, low)
+        while low <= high:
+            free = claimed.find(0, low, high + 1)
+            if free == -1:
+                break
+            taken = claimed.find(1, free, high + 1)
+            kept.append((free, high if taken == -1 else taken - 1))
+            if taken == -1:
+                break
+            low = taken
+    return kept
 
 
 def _next(pattern: re.Pattern, text: str, low: int, high: int, reach: int) -> re.Match | None:

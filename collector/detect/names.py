@@ -32,16 +32,16 @@ from pathlib import Path
 from typing import NamedTuple
 
 from collector.detect.base import Detector, Span
-from collector.detect.name_words import (AUXILIARIES, BENEFICIARY, CALENDAR, CAPITAL_PARTICLES, COMPANY,
-                                         NOT_A_NAME, PERSON_ACTS, PERSON_AFTER, PERSON_BEFORE, PERSON_DONE,
-                                         PLACE_OPENERS, SALUTATION, SENDING, SENT_TO, SHIPPED_TO, STREET_ENDINGS,
-                                         STREET_OR_PLACE)
+from collector.detect.name_words import (ASK_FOR, AUXILIARIES, BENEFICIARY, CALENDAR, CAPITAL_PARTICLES,
+                                         COLLECTED_BY, COMPANY, ISSUED_TO, NOT_A_NAME, PERSON_ACTS, PERSON_AFTER,
+                                         PERSON_BEFORE, PERSON_DONE, PLACE_OPENERS, RELATION, SALUTATION, SELF,
+                                         SENDING, SENT_TO, SHIPPED_TO, SPEAKING, STREET_ENDINGS, STREET_OR_PLACE)
 
 GAZETTEER = Path(__file__).with_name("data") / "names.txt"
 UPPER, LOWER = "A-ZÀ-ÖØ-ÞĀ-ſ", "a-zß-öø-ÿĀ-ſ"  # Latin-1 and Latin Extended-A: Özdemir, Şahin, Łukasz
 TOKEN = rf"[{UPPER}](?:[{LOWER}]{{0,3}}['’]?[{UPPER}])?[{LOWER}]{{1,30}}(?:-[{UPPER}][{LOWER}]{{1,30}})?"
 """One capitalised name: Anna, Marie-Claire, O'Brien, McCarthy."""
-PARTICLES = rf"van|von|de|der|den|du|di|da|del|della|la|le|ten|ter|zu|y|dos|das|d'|l'|{CAPITAL_PARTICLES}"
+PARTICLES = rf"van|von|de|der|den|du|di|da|del|della|la|le|ten|ter|zu|y|dos|das|d'|l'|'t|{CAPITAL_PARTICLES}"
 NAME = re.compile(rf"{TOKEN}(?: (?:(?:{PARTICLES}) ?){{0,2}}{TOKEN}){{0,2}}")
 """A full name: up to three names, with particles between them (Jan de Vries, Lucía de la Fuente)."""
 NAME_PART = re.compile(TOKEN)
@@ -64,25 +64,37 @@ class Cue(Enum):
     PERSON_LABEL = r"(?<![\w-])(?:recipient|empfänger(?:in)?|destinataire|destinatario|ontvanger|kunde|kundin|customer|" \
                    r"cliente|client|klant|titular|account holder|kontoinhaber(?:in)?|titulaire|intestatario|" \
                    r"rekeninghouder|ansprechpartner(?:in)?|contact person|persona de contacto|contactpersoon) ?: {0,3}" \
+                   r"|\b(?:account holder|kontoinhaber(?:in)?|titulaire du compte|titular de la cuenta|" \
+                   r"intestatari[oa] del conto|rekeninghouder) (?:is|ist|est|es|è) {1,3}" \
                    r"|\b(?:z\. ?hd\.?|c/o|à l['’]attention de|a la atención de|all['’]attenzione di|t\.a\.v\.) {1,3}"
     DELIVERY = r"\b(?:ship to|deliver to|lieferung an) {1,3}"  # a person or a place: "Lieferung an Hamburg Altona"
     TITLE = r"(?<![\w.])(?:Hr\.|Fr\.|Mr\.?|Mrs\.?|Ms\.?|Mx\.?|Dr\.|Prof\.|Mme\.?|Mlle\.?|M\.|Sr\.|Sra\.|Srta\.|" \
             r"Sig\.(?:ra|na)?|Dott\.(?:ssa)?|[Dd]hr\.|[Mm]evr\.) {1,3}"
     TITLE_WORD = r"\b(?:Madame|Monsieur|Señor|Señora|Señorita|Signor|Signora|Signorina|Miss|[Mm]eneer|[Mm]evrouw|" \
-                 r"de heer) {1,3}"
+                 r"de heer|don|doña|dottor|dottore|dottoressa) {1,3}"
     GERMAN_TITLE = r"\b(?:Herrn?|Frau) {1,3}"  # German capitalises every noun: "meine Frau Kaffee" is no name
     SALUTED_TITLE = rf"\b(?:{SALUTATION}) {{1,3}}(?:herrn?|frau|madame|monsieur|señor|señora|señorita|signor|signora|" \
                     r"signorina|miss|meneer|mevrouw|heer) {1,3}"
     GREETING = rf"\b(?:{SALUTATION}|hey|hoi|salut|ciao) {{1,3}}"
-    SIGN_OFF = r"\b(?:best regards|kind regards|regards|best wishes|cheers|thanks|thank you|many thanks|" \
+    SIGN_OFF = r"\b(?:thanks in advance|merci d['’]avance|merci beaucoup|danke im voraus|vielen dank|muchas gracias|" \
+               r"gracias de antemano|grazie mille|alvast bedankt|best regards|kind regards|regards|best wishes|" \
+               r"cheers|thanks|thank you|many thanks|" \
                r"viele grü(?:ß|ss)e|liebe grü(?:ß|ss)e|beste grü(?:ß|ss)e|freundliche grü(?:ß|ss)e|" \
                r"mit freundlichen grü(?:ß|ss)en|gruß|danke|lg|vg|mfg|cordialement|bien à vous|bien cordialement|" \
                r"merci|saludos|un saludo|atentamente|gracias|cordiali saluti|distinti saluti|saluti|grazie|" \
                r"met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groetjes|groeten|mvg|bedankt)[,.!]?\s{1,4}"
+    # longer phrases first: "merci d'avance, …" is not "merci" before a name "d'avance"
     FOR_WHOM = BENEFICIARY
     SENT_TO = SENT_TO
     SHIPPED_TO = SHIPPED_TO
     ACTION = rf"([{UPPER}][{LOWER}]{{1,30}}) (?:{PERSON_ACTS}|(?:{AUXILIARIES})(?: [^\s]{{1,20}}){{0,4}} (?:{PERSON_DONE}))\b"
+    SELF = SELF
+    SPEAKING = SPEAKING
+    COLLECTED_BY = COLLECTED_BY
+    ISSUED_TO = ISSUED_TO
+    RELATION = RELATION
+    ASK_FOR = ASK_FOR
+    ACCORDING_TO = r"\b(?:laut|selon|según|secondo|volgens|according to) {1,3}"
     GIVEN_NAME = "given"  # no cue: gazetteer names, the patterns are built from the gazetteer below
     SURNAME = "surname"
 
@@ -93,7 +105,8 @@ ANY_NAME = frozenset({Cue.INTRODUCTION, Cue.TITLE, Cue.TITLE_WORD, Cue.SALUTED_T
 """Cues after which any capitalised words are a name: introductions and titles."""
 KNOWN_NAME = frozenset({Cue.NAME_LABEL, Cue.GERMAN_TITLE, Cue.DELIVERY})
 """Cues after which one of the words must be a known given name or surname ("Name: Espresso Crema")."""
-FRAMES = frozenset({Cue.FOR_WHOM, Cue.SENT_TO, Cue.SHIPPED_TO, Cue.ACTION})
+FRAMES = frozenset({Cue.FOR_WHOM, Cue.SENT_TO, Cue.SHIPPED_TO, Cue.ACTION, Cue.SELF, Cue.SPEAKING,
+                    Cue.COLLECTED_BY, Cue.ISSUED_TO, Cue.RELATION, Cue.ASK_FOR, Cue.ACCORDING_TO})
 """Cues after which two unknown capitalised words are a name, when nothing else makes them a business or place."""
 
 
@@ -140,8 +153,10 @@ class PersonNameDetector(Detector):
     pattern_flags = tuple(0 if cue in CASE_SENSITIVE else re.IGNORECASE for cue in Cue)
     kinds = tuple(Cue)
 
-    def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> list[tuple[str, int, int]]:
-        """Every name a cue or frame introduces or the gazetteer recognises: (name, start, end)."""
+    def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None,
+             claimed: bytearray | None = None) -> list[tuple[str, int, int]]:
+        """Every name a cue or frame introduces or the gazetteer recognises: (name, start, end); ``claimed`` is
+        not read (names are found from their cues, not tried at offsets)."""
         names = gazetteer()
         found: dict[int, tuple[str, int, int]] = {}
         for kind, start in self._candidates(text, spans, names):
@@ -201,9 +216,11 @@ class PersonNameDetector(Detector):
                 (kind is Cue.SIGN_OFF and "\n" in text[max(0, match.start() - 3):match.start()]):
             return len(parts) > 1 or parts[0] not in NOT_A_NAME
         known = [names.is_given(part) or names.is_surname(part) for part in parts]
+        if kind is Cue.GERMAN_TITLE and len(parts) > 1 and _framed(kind, parts, text, match):
+            return True  # "Frau Ricarda Steinhöfel": a title and two names, neither listed
         if kind in KNOWN_NAME or kind is Cue.PERSON_LABEL:
             return any(known)
-        if kind in (Cue.GREETING, Cue.SIGN_OFF):
+        if kind in (Cue.GREETING, Cue.SIGN_OFF) or (kind is Cue.SELF and len(parts) == 1):
             return names.is_given(parts[0])
         if len(parts) < 2:
             return False
@@ -228,6 +245,8 @@ class PersonNameDetector(Detector):
         before = text[max(0, match.start() - 24):match.start()].split()
         if kind is not Cue.ACTION and before and before[-1].rstrip(".").lower() in STREET_OR_PLACE:
             return False
+        if kind in (Cue.GIVEN_NAME, Cue.SURNAME) and match[0].split()[0].lower() in STREET_OR_PLACE:
+            return False  # "Santa Cruz", "San Marco": a place whose second word is a listed name
         after = text[match.end():match.end() + 12].replace(",", " ").split()[:1]
         if any(part.rstrip(".") in COMPANY for part in match[0].split() + after):
             return False

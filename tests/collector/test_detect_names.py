@@ -99,6 +99,42 @@ FRAMED = [
     # in whose name
     ("Put the invoice in the name of Peregrine Ashdown.", 1),
     ("La livraison au nom de Oriane Kerjean, s'il vous plaît.", 1),
+    # who is writing: a self-introduction ("ich bin", "I'm", "je suis", "soy", "sono", "ik ben")
+    ("Hallo, ich bin Ortwin Hagedorn, das Paket fehlt.", 1),
+    ("Guten Tag, hier ist Ortwin Hagedorn von der Firma.", 1),
+    ("Hi, I'm Peregrine Ashdown and my order is late.", 1),
+    ("Hello, this is Peregrine Ashdown from the café.", 1),
+    ("Bonjour, je suis Oriane Kerjean, ma commande est en retard.", 1),
+    ("Hola, soy Eliseo Quintanilla y no llegó el pedido.", 1),
+    ("Buongiorno, sono Ubaldo Sgarbossa, il pacco non è arrivato.", 1),
+    ("Goedemiddag, ik ben Tjitske Veltkamp en mijn pakket is kwijt.", 1),
+    # who collects it, and in whose name an invoice is made out
+    ("Abholung durch Ortwin Hagedorn am Freitag.", 1),
+    ("The parcel will be collected by Peregrine Ashdown.", 1),
+    ("Le retrait se fera par Oriane Kerjean.", 1),
+    ("Bitte die Rechnung auf Ortwin Hagedorn ausstellen.", 1),
+    ("Please make the invoice out to Peregrine Ashdown.", 1),
+    # a relation or colleague named
+    ("Mein Kollege Ortwin Hagedorn holt das Paket ab.", 1),
+    ("My husband Peregrine Ashdown will sign for it.", 1),
+    ("Ma collègue Oriane Kerjean passera le chercher.", 1),
+    ("Mi marido Eliseo Quintanilla lo recogerá.", 1),
+    ("Il mio collega Ubaldo Sgarbossa passerà a ritirarlo.", 1),
+    ("Mijn collega Tjitske Veltkamp haalt het op.", 1),
+    # whom to ask
+    ("Bitte wenden Sie sich an Ortwin Hagedorn.", 1),
+    ("Please contact Peregrine Ashdown about the refund.", 1),
+    # what someone said
+    ("Ortwin Hagedorn sagte, die Lieferung sei vollständig.", 1),
+    ("Peregrine Ashdown said the box was damaged.", 1),
+    # a title before two unlisted names, an account holder, a caller's "… hier", "according to", a sign-off
+    ("Können Sie mich mit Herrn Ortwin Hagedorn verbinden?", 1),
+    ("The account holder is Peregrine Ashdown.", 1),
+    ("Hoi, Tjitske Veltkamp hier, waar blijft mijn pakket?", 1),
+    ("Selon Oriane Kerjean du service client, c'est remboursé.", 1),
+    ("Ich schreibe für meine Mutter, Ortwin Hagedorn, sie hat kein Konto.", 1),
+    ("ho già rispedito il pacco, grazie mille, Ubaldo Sgarbossa", 1),
+    ("Ici Oriane Kerjean, le colis est abîmé.", 1),
 ]
 FRAMED_LOOK_ALIKES = [
     "Die Lieferung an Hamburg Altona dauert zwei Tage.", "Stuur het pakket naar Den Haag.",
@@ -108,6 +144,19 @@ FRAMED_LOOK_ALIKES = [
     "Le colis est pour Nespresso Vertuo ?", "Please send it to New York.", "Bitte an Hauptstraße 5 liefern.",
     "Espresso Crema kauft man am besten frisch.", "The Moka Express pays off.", "Cold Brew says it all.",
     "A gift for Father Christmas?",
+    # after a self-introduction, a collection, a relation or an ask: nouns, places, firms and products
+    "Hallo, ich bin Neukunde und habe eine Frage.", "Ich bin Stammkundin Ihres Shops.",
+    "Ich bin Berliner und bestelle oft.", "Hi, I'm Customer Service at the shop.",
+    "Hello, this is Black Friday at last.", "I'm in New York until Monday.",
+    "Bonjour, je suis à Saint Malo.", "Soy Cliente Premium desde 2019.",
+    "Abholung durch Deutsche Post am Freitag.", "The parcel will be collected by Royal Mail.",
+    "Bitte die Rechnung auf Kaffee Rösterei GmbH ausstellen.", "Please contact Customer Service about the refund.",
+    "Bitte wenden Sie sich an Hermes Versand.", "My husband loves the Moka Express.",
+    "Please contact Amazon Support.", "Mein Kollege trinkt Espresso Crema.",
+    "Veuillez contacter Darty Services pour la garantie.", "This is Harrogate Garden Supplies, our order is late.",
+    "Retrait par Chronopost Relais à Lille.", "Cordiali saluti, Ufficio Acquisti Ferramenta Centrale",
+    "Mijn bestelling voor Tweede Kerstdag is er niet.", "Please make the invoice out to Hackney Council.",
+    "Emitan la factura a nombre del Ayuntamiento de Santa Cruz.", "Laut Stiftung Warentest ist sie gut.",
 ]
 SHAPES = [
     # a capitalised particle belongs to the surname after it
