@@ -170,8 +170,10 @@ class Detector(ABC):
         return self._context is None or self._context.search(window) is not None
 
 
-def _unclaimed(starts: Sequence[Span], claimed: bytearray) -> list[Span]:
+def _unclaimed(starts: Sequence[Span], claimed: bytearray) -> Sequence[Span]:
     """Ranges of start offsets (both ends included) without the offsets ``claimed`` marks."""
+    if not starts or claimed.find(1, max(0, starts[0][0]), starts[-1][1] + 1) == -1:
+        return starts  # the common case: nothing claimed where this pattern can start
     kept: list[Span] = []
     for low, high in starts:
         low = max(0, low)
