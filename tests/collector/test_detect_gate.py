@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collector.detect import DEFAULT, DEFAULT_DETECTORS, normalise, scan
+from collector.detect.base import _unclaimed
 from collector.detect.gate import Gate, gate_bytes, gate_expression
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
@@ -98,3 +99,26 @@ def test_the_gate_says_where_an_identifier_starts_not_a_window_around_it(text: s
     start = text.index(value)
     assert ranges and any(low <= start <= high for low, high in ranges)
     assert all(high < start + len(value) for _, high in ranges)
+
+
+def _mask(size: int, *claimed: tuple[int, int]) -> bytearray:
+    mask = bytearray(size)
+    for start, end in claimed:
+        mask[start:end] = b"\x01" * (end - start)
+    return mask
+
+
+@pytest.mark.parametrize(("starts", "claimed", "left"), [
+    ([(0, 9)], [(3, 6)], [(0, 2), (6, 9)]),  # an IBAN's digits inside a phone trigger's range
+    ([(0, 9)], [(0, 10)], []),
+    ([(-3, 2), (5, 7)], [(1, 2)], [(0, 0), (2, 2), (5, 7)]),  # a range before the text starts at 0
+    ([(4, 8)], [(0, 4), (9, 12)], [(4, 8)]),
+])
+def test_offsets_a_more_specific_detector_claimed_are_not_tried(starts, claimed, left) -> None:
+    assert _unclaimed(starts, _mask(12, *claimed)) == left
+
+
+def test_nothing_claimed_where_a_pattern_can_start_leaves_its_ranges_as_they_are() -> None:
+    starts = [(0, 3), (6, 9)]
+    assert _unclaimed(starts, _mask(12, (10, 12))) is starts
+    assert _unclaimed(starts, _mask(12, (4, 6))) == starts  # claimed only between the ranges
