@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages Douane needs when they are missing:
 # Java 17 and Maven (the Kafka broker), Pango/HarfBuzz and fonts (WeasyPrint PDFs),
-# poppler-utils (pdftotext/pdftoppm, used by report tests).
+# poppler-utils (pdftotext/pdftoppm, used by report tests), and on x86-64 libhyperscan-dev (the detection
+# gate's C scan, collector/detect/_gatescan.c, is built against it; without it the Python binding scans).
 set -euo pipefail
 
 need=()
@@ -12,6 +13,7 @@ for lib in libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0; do
   ldconfig -p | grep -q "$lib" || need+=("$lib")
 done
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+[ "$(uname -m)" = x86_64 ] && [ ! -f /usr/include/hs/hs.h ] && need+=(libhyperscan-dev)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 import random
 import sys
 from pathlib import Path
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 
 from collector.detect import DEFAULT, DEFAULT_DETECTORS, normalise, scan
 from collector.detect.base import _unclaimed
-from collector.detect.gate import Gate, gate_bytes, gate_expression
+import collector.detect.gate as gate_module
+from collector.detect.gate import ENGINES, Gate, gate_bytes, gate_expression
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
 from common import shop_prompt  # noqa: E402
@@ -33,6 +35,37 @@ def both(text: str) -> tuple:
 
 def test_the_native_gate_is_in_use() -> None:
     assert DEFAULT.gate.native, "hyperscan did not load: detection fell back to pure Python"
+    if platform.machine() == "x86_64":  # make test installs libhyperscan-dev there, and the install builds the C scan
+        assert DEFAULT.gate.engine == "c", "collector/detect/_gatescan.c was not built: the Python binding scans"
+
+
+GATE_PATTERNS = [pattern for detector in DEFAULT_DETECTORS for pattern in detector.gate_patterns()]
+BY_ENGINE = {engine: Gate(GATE_PATTERNS, engine) for engine in ENGINES}
+HOSTILE = ["1 " * 5000, "a@" * 2000, "DE" + "9" * 3000, "+49 " * 1000, "(" * 3000,
+           "x" * 70_000 + " DE89 3704 0044 0532 0130 00, +49 30 1234567, Torstraße 5, 10115 Berlin" * 3]
+"""Inputs where many reports merge, and one long enough that the C scan lets other threads run meanwhile."""
+
+
+@pytest.mark.skipif(gate_module._gatescan is None, reason="the C scan is not built here (test_the_native_gate_is_in_use "
+                                                         "requires it on x86-64)")
+@pytest.mark.parametrize("text", [*(shop_prompt(random.Random(seed)) for seed in range(20)), *HOSTILE])
+def test_the_c_scan_merges_as_the_python_gate_does(text: str) -> None:
+    text = normalise(text)
+    assert BY_ENGINE["c"].engine == "c" and BY_ENGINE["hyperscan"].engine == "hyperscan"
+    assert BY_ENGINE["c"].spans(text) == BY_ENGINE["hyperscan"].spans(text)
+
+
+@pytest.mark.skipif(gate_module._gatescan is None, reason="the C scan is not built here")
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_the_c_scan_merges_as_the_python_gate_does_on_any_mix(text: str) -> None:
+    text = normalise(text)
+    assert BY_ENGINE["c"].spans(text) == BY_ENGINE["hyperscan"].spans(text)
+
+
+def test_an_unknown_engine_is_named() -> None:
+    with pytest.raises(ValueError, match="unknown gate engine 'rust'"):
+        Gate([(r"\d+", False)], "rust")
 
 
 @settings(max_examples=300, deadline=None)
@@ -49,8 +82,8 @@ def test_gated_and_pure_scans_agree_on_shop_prompts(seed: int) -> None:
 
 
 def test_without_the_native_part_every_pattern_runs_everywhere(monkeypatch) -> None:
-    import collector.detect.gate as gate_module
     monkeypatch.setattr(gate_module, "hyperscan", None)
+    monkeypatch.setattr(gate_module, "_gatescan", None)
     fallback = Gate([(r"\d+", False)])
     assert not fallback.native and fallback.spans("123") is None
 
