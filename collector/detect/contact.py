@@ -9,7 +9,7 @@ import phonenumbers
 
 from collector.detect.base import Detector, digits
 from collector.detect.gate import WORD_CHARS
-from collector.detect.phone_validity import is_valid_number
+from collector.detect.phone_validity import is_valid_national, is_valid_number
 
 NOT_PHONE_SHAPES = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}$|^\d{4}-\d{2}-\d{2}$|^\d{1,3}(?:\.\d{1,3}){3}$")
 """Dates and IPv4 addresses: digit runs that libphonenumber would sometimes take for numbers."""
@@ -23,6 +23,8 @@ def _valid_international(number: str) -> bool:
             national = number[size:]
             if not national:
                 return False
+            if (answer := is_valid_national(code, national)) is not None:
+                return answer  # most calling codes: the digits checked as written, no PhoneNumber built
             leading_zeros = len(national) - len(national.lstrip("0"))
             parsed = phonenumbers.PhoneNumber(country_code=code, national_number=int(national),
                                               italian_leading_zero=leading_zeros > 0 or None,

@@ -39,6 +39,22 @@ def is_valid_number(number: phonenumbers.PhoneNumber) -> bool:
         and types.fullmatch(national) is not None
 
 
+def is_valid_national(country_code: int, national: str) -> bool | None:
+    """What ``is_valid_number`` answers for ``+<country_code><national>``, read from the digits themselves (no
+    ``PhoneNumber`` built, leading zeros kept as written); None where only libphonenumber can tell (a calling code
+    shared by several regions, a region without metadata, a national number of zeros only)."""
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(country_code)
+    if regions is None or len(regions) != 1 or regions[0] == REGION_CODE_FOR_NON_GEO_ENTITY or \
+            not national.strip("0"):
+        return None
+    patterns = _patterns(regions[0], len(national))
+    if patterns is None:
+        return None
+    general, types = patterns
+    return general is not None and types is not None and general.fullmatch(national) is not None \
+        and types.fullmatch(national) is not None
+
+
 @lru_cache(maxsize=1024)
 def _patterns(region: str, length: int) -> tuple[re.Pattern | None, re.Pattern | None] | None:
     """The general pattern and the joined type patterns a national number of ``length`` digits is checked against

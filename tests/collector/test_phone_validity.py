@@ -7,7 +7,7 @@ import random
 import phonenumbers
 import pytest
 
-from collector.detect.phone_validity import is_valid_number
+from collector.detect.phone_validity import is_valid_national, is_valid_number
 
 CALLING_CODES = (49, 33, 34, 39, 31, 43, 32, 48, 44, 1, 7, 41, 45, 46, 47, 351, 352, 353, 358, 420, 800, 882)
 """The shop's regions, calling codes shared by several regions (+1, +7, +39, +44) and non-geographic ones."""
@@ -45,3 +45,14 @@ def test_valid_numbers_are_found_valid() -> None:
                 for kind in (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE,
                              phonenumbers.PhoneNumberType.TOLL_FREE)]
     assert all(is_valid_number(n) for n in examples if n is not None) and len(examples) == 18
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_digits_as_written_get_libphonenumbers_answer(seed: int) -> None:
+    """``is_valid_national`` reads the national digits as written; where it answers, it answers as libphonenumber."""
+    numbers = list(_numbers(seed + 10, 5_000))
+    answers = [(is_valid_national(n.country_code, phonenumbers.national_significant_number(n)),
+                phonenumbers.is_valid_number(n)) for n in numbers]
+    answered = [(ours, theirs) for ours, theirs in answers if ours is not None]
+    assert len(answered) > len(numbers) // 2 and all(ours == theirs for ours, theirs in answered)
+    assert any(theirs for _, theirs in answered)  # some valid ones among them, not only refusals
