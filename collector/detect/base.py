@@ -177,15 +177,17 @@ def _unclaimed(starts: Sequence[Span], claimed: bytearray) -> Sequence[Span]:
     kept: list[Span] = []
     for low, high in starts:
         low = max(0, low)
-        while low <= high:
-            free = claimed.find(0, low, high + 1)
-            if free == -1:
+        taken = claimed.find(1, low, high + 1)
+        while taken != -1:  # most ranges hold no claimed offset: one search each
+            if taken > low:
+                kept.append((low, taken - 1))
+            low = claimed.find(0, taken, high + 1)
+            if low == -1:
                 break
-            taken = claimed.find(1, free, high + 1)
-            kept.append((free, high if taken == -1 else taken - 1))
-            if taken == -1:
-                break
-            low = taken
+            taken = claimed.find(1, low, high + 1)
+        else:
+            if low <= high:
+                kept.append((low, high))
     return kept
 
 
