@@ -175,19 +175,20 @@ def _unclaimed(starts: Sequence[Span], claimed: bytearray) -> Sequence[Span]:
     if not starts or claimed.find(1, max(0, starts[0][0]), starts[-1][1] + 1) == -1:
         return starts  # the common case: nothing claimed where this pattern can start
     kept: list[Span] = []
+    size = len(claimed)
     for low, high in starts:
         low = max(0, low)
-        taken = claimed.find(1, low, high + 1)
-        while taken != -1:  # most ranges hold no claimed offset: one search each
-            if taken > low:
-                kept.append((low, taken - 1))
-            low = claimed.find(0, taken, high + 1)
-            if low == -1:
+        if low >= size or (not claimed[low] and claimed.find(1, low, high + 1) == -1):
+            kept.append((low, high))  # one search for a range with no claimed offset
+            continue
+        free = claimed.find(0, low, high + 1)  # and one for a range all claimed (an IBAN's digits for a card)
+        while free != -1:
+            taken = claimed.find(1, free, high + 1)
+            if taken == -1:
+                kept.append((free, high))
                 break
-            taken = claimed.find(1, low, high + 1)
-        else:
-            if low <= high:
-                kept.append((low, high))
+            kept.append((free, taken - 1))
+            free = claimed.find(0, taken, high + 1)
     return kept
 
 
