@@ -71,8 +71,7 @@ def _counted(text: str, work: Iterable[tuple[Detector, list | None]]) -> tuple[H
         if not detector.claims_spans:
             count = detector.count(text, spans)
         else:
-            kept = [(v, s, e) for v, s, e in detector.find(text, spans, claimed if hits else None)
-                    if claimed.find(1, s, e) == -1]
+            kept = [(v, s, e) for v, s, e in detector.find(text, spans) if claimed.find(1, s, e) == -1]
             for _, start, end in kept:
                 claimed[start:end] = b"\x01" * (end - start)
             count = len({v for v, _, _ in kept})

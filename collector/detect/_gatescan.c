@@ -8,62 +8,142 @@
  * offers what gate_cache.py needs of a Hyperscan module (``__version__``, ``error``, ``dumpb``, ``loadb``),
  * so the compiled database is kept on disk the same way. Built against Debian's libhyperscan-dev; gate.py
  * falls back to the Python binding when this module is not there.
+ *
+ * Memory: window and end-trigger reports arrive in ascending order of end and are merged as they come, so a
+ * scan keeps their merged spans, not their reports; start-of-match reports are kept (at most MAX_BUFFERED,
+ * past which the scan answers None, the gate's "everywhere"). Threads: a scan of up to RELEASE_GIL_ABOVE
+ * bytes holds the GIL and uses the database's scratch; a longer one clones a scratch and releases the GIL,
+ * touching no Python object meanwhile. Requires a build with the GIL.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <hs.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #define RELEASE_GIL_ABOVE 65536 /* bytes: longer scans let other threads run (on a scratch of their own) */
+#define MAX_BUFFERED 4000000    /* start-of-match reports kept per scan (96 MB); past it the gate says "everywhere" */
 
 enum merge { WINDOW_ENDS = 0, WINDOW_EXACT = 1, TRIGGER_ENDS = 2, TRIGGER_STARTS = 3 };
+enum failure { SCANNED = 0, OUT_OF_MEMORY = 1, TOO_MANY = 2, UNKNOWN_PATTERN = 3 };
 
 typedef struct {
     unsigned int id;
-    long long from, to;
-} Report;
+    long long a, b; /* a report's (start, end), or a merged span's (low, high) */
+} Record;
 
 typedef struct {
-    Report *items;
+    Record *items;
     size_t size, capacity;
-    int failed;
-} Reports;
+} Records;
 
 typedef struct {
     PyObject_HEAD
     hs_database_t *database;
     hs_scratch_t *scratch;
     unsigned int patterns;
-    int *merge;  /* per pattern: how its reports become spans (enum merge) */
-    long long *first, *second; /* WINDOW_ENDS: width; TRIGGER_*: longest or before, shortest */
+    int *merge;  /* per pattern: how its reports become spans (enum merge); NULL until configured */
+    long long *first, *second; /* WINDOW_ENDS: width; TRIGGER_ENDS: longest, shortest; TRIGGER_STARTS: before, shortest */
 } Database;
+
+/* One scan's state. Window and end-trigger reports arrive in ascending order of end and are merged as they
+ * come (memory: the merged spans, not the reports); start-of-match reports are kept and sorted at the end. */
+typedef struct {
+    const Database *db;
+    Records merged, kept;
+    long long *low, *high;
+    unsigned char *seen;
+    int failed;
+} Scan;
 
 static PyObject *GateError;
 static PyTypeObject DatabaseType;
 
+static int push(Records *records, unsigned int id, long long a, long long b) {
+    if (records->size == records->capacity) {
+        size_t capacity = records->capacity ? records->capacity * 2 : 64;
+        Record *grown = realloc(records->items, capacity * sizeof(Record));
+        if (grown == NULL) return -1;
+        records->items = grown;
+        records->capacity = capacity;
+    }
+    records->items[records->size++] = (Record){id, a, b};
+    return 0;
+}
+
+/* gate.py's ``_merged_ends`` one report at a time: (end - width, end) windows, joined where they overlap. */
+static int window_end(Scan *scan, unsigned int id, long long end) {
+    long long width = scan->db->first[id];
+    end -= 1;
+    scan->seen[id] = 1;
+    if (end - width <= scan->high[id]) {
+        if (end > scan->high[id]) scan->high[id] = end;
+        return 0;
+    }
+    if (scan->high[id] >= 0 && push(&scan->merged, id, scan->low[id], scan->high[id]) < 0) return -1;
+    scan->low[id] = end - width > 0 ? end - width : 0;
+    scan->high[id] = end;
+    return 0;
+}
+
+/* gate.py's ``_end_ranges`` one report at a time: where a trigger's match can start, from where it ended. */
+static int trigger_end(Scan *scan, unsigned int id, long long end) {
+    long long longest = scan->db->first[id], shortest = scan->db->second[id];
+    if (!scan->seen[id]) {
+        scan->seen[id] = 1;
+        scan->low[id] = end - longest;
+        scan->high[id] = end - shortest;
+        return 0;
+    }
+    if (end - longest <= scan->high[id] + 1) {
+        if (end - shortest > scan->high[id]) scan->high[id] = end - shortest;
+        return 0;
+    }
+    if (push(&scan->merged, id, scan->low[id], scan->high[id]) < 0) return -1;
+    scan->low[id] = end - longest;
+    scan->high[id] = end - shortest;
+    return 0;
+}
+
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
                     void *context) {
     (void)flags;
-    Reports *reports = (Reports *)context;
-    if (reports->size == reports->capacity) {
-        size_t capacity = reports->capacity ? reports->capacity * 2 : 64;
-        Report *grown = realloc(reports->items, capacity * sizeof(Report));
-        if (grown == NULL) {
-            reports->failed = 1;
-            return 1; /* stop the scan */
-        }
-        reports->items = grown;
-        reports->capacity = capacity;
+    Scan *scan = (Scan *)context;
+    if (id >= scan->db->patterns) {
+        scan->failed = UNKNOWN_PATTERN;
+        return 1; /* stop the scan */
     }
-    reports->items[reports->size++] = (Report){id, (long long)from, (long long)to};
+    int failed;
+    switch (scan->db->merge[id]) {
+    case WINDOW_ENDS: failed = window_end(scan, id, (long long)to); break;
+    case TRIGGER_ENDS: failed = trigger_end(scan, id, (long long)to); break;
+    default:
+        if (scan->kept.size >= MAX_BUFFERED) {
+            scan->failed = TOO_MANY;
+            return 1;
+        }
+        failed = push(&scan->kept, id, (long long)from, (long long)to);
+    }
+    if (failed < 0) {
+        scan->failed = OUT_OF_MEMORY;
+        return 1;
+    }
+    return 0;
+}
+
+/* The spans still open when the scan ends. */
+static int close_open(Scan *scan) {
+    for (unsigned int id = 0; id < scan->db->patterns; id++) {
+        if (scan->seen[id] && push(&scan->merged, id, scan->low[id], scan->high[id]) < 0) return -1;
+    }
     return 0;
 }
 
 static int by_start(const void *a, const void *b) {
-    const Report *x = a, *y = b;
-    if (x->from != y->from) return x->from < y->from ? -1 : 1;
-    return (x->to > y->to) - (x->to < y->to);
+    const Record *x = a, *y = b;
+    if (x->a != y->a) return x->a < y->a ? -1 : 1;
+    return (x->b > y->b) - (x->b < y->b);
 }
 
 static int append_span(PyObject *list, long long low, long long high) {
@@ -74,184 +154,198 @@ static int append_span(PyObject *list, long long low, long long high) {
     return failed;
 }
 
-/* gate.py's ``_merged_ends``: (end - width, end) windows of ascending ends, joined where they overlap. */
-static int merged_ends(PyObject *out, const Report *r, size_t n, long long width) {
-    long long low = 0, high = -1;
-    for (size_t i = 0; i < n; i++) {
-        long long end = r[i].to - 1;
-        if (end - width <= high) {
-            high = end;
-        } else {
-            if (high >= 0 && append_span(out, low, high) < 0) return -1;
-            low = end - width > 0 ? end - width : 0;
-            high = end;
-        }
-    }
-    return append_span(out, low, high);
-}
-
 /* gate.py's ``_merged``: windows whose starts are known, (start - 1, end - 1), sorted and joined. */
-static int merged_exact(PyObject *out, Report *r, size_t n) {
+static int merged_exact(PyObject *out, Record *r, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        r[i].from = r[i].from - 1 > 0 ? r[i].from - 1 : 0;
-        r[i].to -= 1;
+        r[i].a = r[i].a - 1 > 0 ? r[i].a - 1 : 0;
+        r[i].b -= 1;
     }
-    if (n > 1) qsort(r, n, sizeof(Report), by_start);
-    long long low = r[0].from, high = r[0].to;
+    if (n > 1) qsort(r, n, sizeof(Record), by_start);
+    long long low = r[0].a, high = r[0].b;
     for (size_t i = 1; i < n; i++) {
-        if (r[i].from <= high) {
-            if (r[i].to > high) high = r[i].to;
+        if (r[i].a <= high) {
+            if (r[i].b > high) high = r[i].b;
         } else {
             if (append_span(out, low, high) < 0) return -1;
-            low = r[i].from;
-            high = r[i].to;
-        }
-    }
-    return append_span(out, low, high);
-}
-
-/* gate.py's ``_end_ranges``: a trigger's reports in ascending order of end, as ranges of start offsets. */
-static int end_ranges(PyObject *out, const Report *r, size_t n, long long longest, long long shortest) {
-    long long low = r[0].to - longest, high = r[0].to - shortest;
-    for (size_t i = 0; i < n; i++) {
-        if (r[i].to - longest <= high + 1) {
-            high = r[i].to - shortest;
-        } else {
-            if (append_span(out, low, high) < 0) return -1;
-            low = r[i].to - longest;
-            high = r[i].to - shortest;
+            low = r[i].a;
+            high = r[i].b;
         }
     }
     return append_span(out, low, high);
 }
 
 /* gate.py's ``_start_ranges``: a trigger's (start, end) reports sorted by start, as ranges of start offsets. */
-static int start_ranges(PyObject *out, Report *r, size_t n, long long before, long long shortest) {
-    if (n > 1) qsort(r, n, sizeof(Report), by_start);
-    long long low = r[0].from - before, high = r[0].to - shortest;
+static int start_ranges(PyObject *out, Record *r, size_t n, long long before, long long shortest) {
+    if (n > 1) qsort(r, n, sizeof(Record), by_start);
+    long long low = r[0].a - before, high = r[0].b - shortest;
     for (size_t i = 0; i < n; i++) {
-        if (r[i].from - before <= high + 1) {
-            if (r[i].to - shortest > high) high = r[i].to - shortest;
+        if (r[i].a - before <= high + 1) {
+            if (r[i].b - shortest > high) high = r[i].b - shortest;
         } else {
             if (append_span(out, low, high) < 0) return -1;
-            low = r[i].from - before;
-            high = r[i].to - shortest;
+            low = r[i].a - before;
+            high = r[i].b - shortest;
         }
     }
     return append_span(out, low, high);
 }
 
-static int merge_one(Database *self, unsigned int id, Report *r, size_t n, PyObject *out) {
-    switch (self->merge[id]) {
-    case WINDOW_EXACT: return merged_exact(out, r, n);
-    case TRIGGER_ENDS: return end_ranges(out, r, n, self->first[id], self->second[id]);
-    case TRIGGER_STARTS: return start_ranges(out, r, n, self->first[id], self->second[id]);
-    default: return merged_ends(out, r, n, self->first[id]);
-    }
+/* ``records`` grouped by pattern, each pattern's in the order they came (a stable counting sort); ``ends[id]``
+ * is where pattern id's group ends. */
+static Record *grouped(const Records *records, unsigned int patterns, size_t *ends) {
+    Record *out = malloc((records->size ? records->size : 1) * sizeof(Record));
+    if (out == NULL) return NULL;
+    memset(ends, 0, ((size_t)patterns + 1) * sizeof(size_t));
+    for (size_t i = 0; i < records->size; i++) ends[records->items[i].id + 1]++;
+    for (unsigned int id = 0; id < patterns; id++) ends[id + 1] += ends[id];
+    for (size_t i = 0; i < records->size; i++) out[ends[records->items[i].id]++] = records->items[i];
+    return out; /* after the placement, ends[id] is where pattern id's records end */
 }
 
-/* The reports grouped by pattern (a stable counting sort: each pattern's keep their order), merged. */
-static PyObject *merged_by_pattern(Database *self, Reports *reports) {
-    PyObject *result = PyDict_New();
-    if (result == NULL || reports->size == 0) return result;
-    size_t *count = calloc(self->patterns + 1, sizeof(size_t));
-    Report *grouped = malloc(reports->size * sizeof(Report));
-    if (count == NULL || grouped == NULL) {
-        free(count);
-        free(grouped);
-        Py_DECREF(result);
-        return PyErr_NoMemory();
-    }
-    for (size_t i = 0; i < reports->size; i++) count[reports->items[i].id + 1]++;
-    for (unsigned int id = 0; id < self->patterns; id++) count[id + 1] += count[id];
-    for (size_t i = 0; i < reports->size; i++) grouped[count[reports->items[i].id]++] = reports->items[i];
-    size_t start = 0;
-    for (unsigned int id = 0; id < self->patterns; id++) {
-        size_t end = count[id]; /* after the placement loop, count[id] is where pattern id's reports end */
-        if (end == start) continue;
-        PyObject *spans = PyList_New(0);
-        PyObject *key = PyLong_FromUnsignedLong(id);
-        if (spans == NULL || key == NULL || merge_one(self, id, grouped + start, end - start, spans) < 0 ||
-            PyDict_SetItem(result, key, spans) < 0) {
-            Py_XDECREF(spans);
-            Py_XDECREF(key);
-            Py_DECREF(result);
-            free(count);
-            free(grouped);
-            return NULL;
+static int add_spans(PyObject *result, unsigned int id, PyObject *spans) {
+    PyObject *key = PyLong_FromUnsignedLong(id);
+    int failed = key == NULL || PyDict_SetItem(result, key, spans) < 0;
+    Py_XDECREF(key);
+    Py_DECREF(spans);
+    return failed ? -1 : 0;
+}
+
+/* Per pattern id, its merged spans: the ones merged during the scan as they are, the kept reports merged now. */
+static PyObject *spans_by_pattern(Scan *scan) {
+    unsigned int patterns = scan->db->patterns;
+    size_t *merged_ends = malloc(((size_t)patterns + 1) * sizeof(size_t));
+    size_t *kept_ends = malloc(((size_t)patterns + 1) * sizeof(size_t));
+    Record *merged = merged_ends ? grouped(&scan->merged, patterns, merged_ends) : NULL;
+    Record *kept = kept_ends ? grouped(&scan->kept, patterns, kept_ends) : NULL;
+    PyObject *result = merged && kept ? PyDict_New() : PyErr_NoMemory();
+    size_t merged_start = 0, kept_start = 0;
+    for (unsigned int id = 0; result != NULL && id < patterns; id++) {
+        size_t merged_end = merged_ends[id], kept_end = kept_ends[id];
+        if (merged_end > merged_start || kept_end > kept_start) {
+            PyObject *spans = PyList_New(0);
+            int failed = spans == NULL;
+            if (!failed && merged_end > merged_start) {
+                for (size_t i = merged_start; !failed && i < merged_end; i++)
+                    failed = append_span(spans, merged[i].a, merged[i].b) < 0;
+            } else if (!failed) {
+                Record *r = kept + kept_start;
+                size_t n = kept_end - kept_start;
+                failed = (scan->db->merge[id] == WINDOW_EXACT
+                          ? merged_exact(spans, r, n)
+                          : start_ranges(spans, r, n, scan->db->first[id], scan->db->second[id])) < 0;
+            }
+            if (failed) {
+                Py_XDECREF(spans);
+                Py_CLEAR(result);
+            } else if (add_spans(result, id, spans) < 0) { /* add_spans releases spans either way */
+                Py_CLEAR(result);
+            }
         }
-        Py_DECREF(spans);
-        Py_DECREF(key);
-        start = end;
+        merged_start = merged_end;
+        kept_start = kept_end;
     }
-    free(count);
-    free(grouped);
+    free(merged_ends);
+    free(kept_ends);
+    free(merged);
+    free(kept);
     return result;
+}
+
+static void release(Scan *scan) {
+    free(scan->merged.items);
+    free(scan->kept.items);
+    free(scan->low);
+    free(scan->high);
+    free(scan->seen);
 }
 
 static PyObject *Database_spans(Database *self, PyObject *args) {
     Py_buffer data;
     if (!PyArg_ParseTuple(args, "y*", &data)) return NULL;
-    if (self->merge == NULL) {
+    if (self->merge == NULL || data.len > (Py_ssize_t)UINT_MAX) {
         PyBuffer_Release(&data);
-        PyErr_SetString(GateError, "configure() the database before scanning");
+        if (self->merge == NULL) PyErr_SetString(GateError, "configure() the database before scanning");
+        else PyErr_SetString(PyExc_OverflowError, "a gate scans at most 4 GiB");
         return NULL;
     }
-    Reports reports = {NULL, 0, 0, 0};
+    Scan scan = {self, {NULL, 0, 0}, {NULL, 0, 0}, NULL, NULL, NULL, SCANNED};
+    size_t patterns = self->patterns ? self->patterns : 1;
+    scan.low = calloc(patterns, sizeof(long long));
+    scan.high = malloc(patterns * sizeof(long long));
+    scan.seen = calloc(patterns, 1);
+    if (scan.low == NULL || scan.high == NULL || scan.seen == NULL) {
+        PyBuffer_Release(&data);
+        release(&scan);
+        return PyErr_NoMemory();
+    }
+    for (size_t id = 0; id < patterns; id++) scan.high[id] = -1;
     hs_error_t status;
     if (data.len > RELEASE_GIL_ABOVE) {
         hs_scratch_t *own = NULL;
-        if (hs_clone_scratch(self->scratch, &own) != HS_SUCCESS) {
+        hs_error_t cloned = hs_clone_scratch(self->scratch, &own);
+        if (cloned != HS_SUCCESS) {
             PyBuffer_Release(&data);
-            return PyErr_NoMemory();
+            release(&scan);
+            PyErr_Format(GateError, "hs_clone_scratch failed (%d)", (int)cloned);
+            return NULL;
         }
         Py_BEGIN_ALLOW_THREADS
-        status = hs_scan(self->database, data.buf, (unsigned int)data.len, 0, own, on_match, &reports);
+        status = hs_scan(self->database, data.buf, (unsigned int)data.len, 0, own, on_match, &scan);
+        if (status == HS_SUCCESS && close_open(&scan) < 0) scan.failed = OUT_OF_MEMORY;
         Py_END_ALLOW_THREADS
         hs_free_scratch(own);
     } else {
-        status = hs_scan(self->database, data.buf, (unsigned int)data.len, 0, self->scratch, on_match, &reports);
+        status = hs_scan(self->database, data.buf, (unsigned int)data.len, 0, self->scratch, on_match, &scan);
+        if (status == HS_SUCCESS && close_open(&scan) < 0) scan.failed = OUT_OF_MEMORY;
     }
     PyBuffer_Release(&data);
     PyObject *result = NULL;
-    if (reports.failed) {
+    if (scan.failed == OUT_OF_MEMORY) {
         PyErr_NoMemory();
+    } else if (scan.failed == TOO_MANY) {
+        result = Py_NewRef(Py_None); /* the gate's "everywhere": the detectors search the whole text */
+    } else if (scan.failed == UNKNOWN_PATTERN) {
+        PyErr_SetString(GateError, "a report for a pattern the database was not configured with");
     } else if (status != HS_SUCCESS) {
         PyErr_Format(GateError, "hs_scan failed (%d)", (int)status);
     } else {
-        result = merged_by_pattern(self, &reports);
+        result = spans_by_pattern(&scan);
     }
-    free(reports.items);
+    release(&scan);
     return result;
 }
 
 static PyObject *Database_configure(Database *self, PyObject *args) {
     PyObject *rules;
     if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &rules)) return NULL;
-    if ((unsigned long)PyList_GET_SIZE(rules) != self->patterns) {
-        PyErr_Format(PyExc_ValueError, "%u patterns, %zd merge rules", self->patterns, PyList_GET_SIZE(rules));
+    if (self->merge != NULL) {
+        PyErr_SetString(GateError, "the database is configured already");
         return NULL;
     }
-    int *merge = calloc(self->patterns ? self->patterns : 1, sizeof(int));
-    long long *first = calloc(self->patterns ? self->patterns : 1, sizeof(long long));
-    long long *second = calloc(self->patterns ? self->patterns : 1, sizeof(long long));
-    if (merge == NULL || first == NULL || second == NULL) {
-        free(merge);
-        free(first);
-        free(second);
-        return PyErr_NoMemory();
+    if (PyList_GET_SIZE(rules) != (Py_ssize_t)self->patterns) {
+        PyErr_Format(GateError, "the database holds %u patterns, not %zd", self->patterns, PyList_GET_SIZE(rules));
+        return NULL;
     }
-    for (unsigned int id = 0; id < self->patterns; id++) {
-        if (!PyArg_ParseTuple(PyList_GET_ITEM(rules, id), "iLL", &merge[id], &first[id], &second[id])) {
+    int *merge = calloc(self->patterns, sizeof(int));
+    long long *first = calloc(self->patterns, sizeof(long long));
+    long long *second = calloc(self->patterns, sizeof(long long));
+    for (unsigned int id = 0; merge != NULL && first != NULL && second != NULL && id < self->patterns; id++) {
+        PyObject *rule = PyList_GET_ITEM(rules, id);
+        if (!PyTuple_Check(rule) || !PyArg_ParseTuple(rule, "iLL", &merge[id], &first[id], &second[id]) ||
+            merge[id] < WINDOW_ENDS || merge[id] > TRIGGER_STARTS) {
+            if (!PyErr_Occurred()) PyErr_Format(PyExc_ValueError, "merge rule %u: (0-3, int, int)", id);
             free(merge);
             free(first);
             free(second);
             return NULL;
         }
     }
-    free(self->merge);
-    free(self->first);
-    free(self->second);
+    if (merge == NULL || first == NULL || second == NULL) {
+        free(merge);
+        free(first);
+        free(second);
+        return PyErr_NoMemory();
+    }
     self->merge = merge;
     self->first = first;
     self->second = second;
@@ -292,42 +386,51 @@ static PyObject *wrap(hs_database_t *database) {
 
 static PyObject *gate_compile(PyObject *module, PyObject *args) {
     (void)module;
-    PyObject *expressions, *flags;
-    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &expressions, &PyList_Type, &flags)) return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(expressions);
-    if (PyList_GET_SIZE(flags) != n || n == 0) {
+    PyObject *expression_list, *flag_list;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &expression_list, &PyList_Type, &flag_list)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(expression_list);
+    if (PyList_GET_SIZE(flag_list) != n || n == 0 || n > (Py_ssize_t)UINT_MAX) {
         PyErr_SetString(PyExc_ValueError, "one flag per expression, at least one expression");
         return NULL;
     }
-    const char **sources = calloc(n, sizeof(char *));
-    unsigned int *flag_values = calloc(n, sizeof(unsigned int));
-    unsigned int *ids = calloc(n, sizeof(unsigned int));
-    if (sources == NULL || flag_values == NULL || ids == NULL) {
-        free(sources);
-        free(flag_values);
-        free(ids);
-        return PyErr_NoMemory();
+    PyObject *expressions = PySequence_Tuple(expression_list); /* held: the sources stay alive while compiling */
+    const char **sources = calloc((size_t)n, sizeof(char *));
+    unsigned int *flags = calloc((size_t)n, sizeof(unsigned int));
+    unsigned int *ids = calloc((size_t)n, sizeof(unsigned int));
+    int failed = expressions == NULL || sources == NULL || flags == NULL || ids == NULL;
+    if (!failed && PyTuple_GET_SIZE(expressions) != n) {
+        PyErr_SetString(PyExc_ValueError, "the expressions changed while being read");
+        failed = 1;
     }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        sources[i] = PyBytes_AsString(PyList_GET_ITEM(expressions, i));
-        flag_values[i] = (unsigned int)PyLong_AsUnsignedLong(PyList_GET_ITEM(flags, i));
-        ids[i] = (unsigned int)i;
-        if (sources[i] == NULL || PyErr_Occurred()) {
-            free(sources);
-            free(flag_values);
-            free(ids);
-            return NULL;
+    for (Py_ssize_t i = 0; !failed && i < n; i++) {
+        char *source;
+        unsigned long flag = PyLong_AsUnsignedLong(PyList_GetItem(flag_list, i));
+        if (PyErr_Occurred() || PyBytes_AsStringAndSize(PyTuple_GET_ITEM(expressions, i), &source, NULL) < 0) {
+            failed = 1; /* not bytes, a NUL inside (it would cut the expression short) or a bad flag */
+        } else if (flag > UINT_MAX) {
+            PyErr_Format(PyExc_OverflowError, "flag %zd does not fit Hyperscan's flags", i);
+            failed = 1;
+        } else {
+            sources[i] = source;
+            flags[i] = (unsigned int)flag;
+            ids[i] = (unsigned int)i;
         }
     }
     hs_database_t *database = NULL;
     hs_compile_error_t *error = NULL;
-    hs_error_t status;
-    Py_BEGIN_ALLOW_THREADS
-    status = hs_compile_multi(sources, flag_values, ids, (unsigned int)n, HS_MODE_BLOCK, NULL, &database, &error);
-    Py_END_ALLOW_THREADS
+    hs_error_t status = HS_SUCCESS;
+    if (!failed) {
+        Py_BEGIN_ALLOW_THREADS
+        status = hs_compile_multi(sources, flags, ids, (unsigned int)n, HS_MODE_BLOCK, NULL, &database, &error);
+        Py_END_ALLOW_THREADS
+    }
     free(sources);
-    free(flag_values);
+    free(flags);
     free(ids);
+    Py_XDECREF(expressions);
+    if (failed) {
+        return PyErr_Occurred() ? NULL : PyErr_NoMemory();
+    }
     if (status != HS_SUCCESS) {
         PyErr_Format(GateError, "expression %d: %s", error ? error->expression : -1,
                      error ? error->message : "compile failed");
@@ -367,13 +470,18 @@ static PyObject *gate_loadb(PyObject *module, PyObject *args, PyObject *kwargs) 
     Py_buffer data;
     int mode = HS_MODE_BLOCK;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|i", keywords, &data, &mode)) return NULL;
-    if (data.len < 5) {
+    if (data.len < 5 || mode != HS_MODE_BLOCK) {
         PyBuffer_Release(&data);
-        PyErr_SetString(GateError, "not a serialised gate database");
+        PyErr_SetString(GateError, mode != HS_MODE_BLOCK ? "only block-mode gates" : "not a serialised gate database");
         return NULL;
     }
     const unsigned char *src = data.buf;
     unsigned int n = src[0] | (src[1] << 8) | (src[2] << 16) | ((unsigned int)src[3] << 24);
+    if (n == 0) {
+        PyBuffer_Release(&data);
+        PyErr_SetString(GateError, "a serialised gate database of no patterns");
+        return NULL;
+    }
     hs_database_t *database = NULL;
     hs_error_t status = hs_deserialize_database((const char *)src + 4, (size_t)data.len - 4, &database);
     PyBuffer_Release(&data);

@@ -93,17 +93,13 @@ class Detector(ABC):
         """
         return len({value for value, _, _ in self.find(text, spans)})
 
-    def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None,
-             claimed: bytearray | None = None) -> list[tuple[str, int, int]]:
-        """Every valid value in context, with where it lies: (value, start, end); a value may recur.
-
-        ``claimed`` marks characters a more specific detector already counted: a triggered pattern is not
-        tried at an offset there (its match would overlap that value and not be counted)."""
+    def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> list[tuple[str, int, int]]:
+        """Every valid value in context, with where it lies: (value, start, end); a value may recur."""
         found: list[tuple[str, int, int]] = []
         verdicts, checked, in_context, contextual = self._verdicts, self._checked, self._in_context, self._contextual
         for i, pattern in enumerate(self._compiled):  # ``matches`` inlined: this loop is the hot path
             if spans is not None and self._triggered[i]:
-                self._found_at(i, text, spans[i] if claimed is None else _unclaimed(spans[i], claimed), found)
+                self._found_at(i, text, spans[i], found)
                 continue
             for start, end in ((0, len(text)),) if spans is None else spans[i]:
                 for match in pattern.finditer(text, start, end + LOOKAHEAD_CHARS):
@@ -168,28 +164,6 @@ class Detector(ABC):
         if self._not_context is not None and self._not_context.search(before):
             return False  # "version 10.2.1.4", "order 4111 ...": the naming word comes before the value
         return self._context is None or self._context.search(window) is not None
-
-
-def _unclaimed(starts: Sequence[Span], claimed: bytearray) -> Sequence[Span]:
-    """Ranges of start offsets (both ends included) without the offsets ``claimed`` marks."""
-    if not starts or claimed.find(1, max(0, starts[0][0]), starts[-1][1] + 1) == -1:
-        return starts  # the common case: nothing claimed where this pattern can start
-    kept: list[Span] = []
-    size = len(claimed)
-    for low, high in starts:
-        low = max(0, low)
-        if low >= size or (not claimed[low] and claimed.find(1, low, high + 1) == -1):
-            kept.append((low, high))  # one search for a range with no claimed offset
-            continue
-        free = claimed.find(0, low, high + 1)  # and one for a range all claimed (an IBAN's digits for a card)
-        while free != -1:
-            taken = claimed.find(1, free, high + 1)
-            if taken == -1:
-                kept.append((free, high))
-                break
-            kept.append((free, taken - 1))
-            free = claimed.find(0, taken, high + 1)
-    return kept
 
 
 def _next(pattern: re.Pattern, text: str, low: int, high: int, reach: int) -> re.Match | None:

@@ -53,11 +53,6 @@ class PaymentCardDetector(Detector):
     category = "user.financial.credit_card"
     patterns = (r"(\d(?<![\d-].)(?:[ -]?\d){12,18})(?![\d-])",)
     triggers = (r"[^0-9-][0-9](?:[ -]?[0-9]){12}",)
-    trigger_exact_start = (True,)
-    """With start-of-match tracking the gate gives each candidate's start: a spaced run (an IBAN's digit groups,
-    claimed before cards are tried) is skipped by its start, not tried across a 25-offset range (about 2.5 µs a
-    2 KB shop prompt less, alternated A/B in one process, 2026-12-02). The price is on hostile digit runs, where
-    Hyperscan tracks a start for every candidate: 1 MB of "1 1 1 …" takes 0.86 s instead of 0.79 (still linear)."""
     not_context = NOT_A_CARD
 
     def _in_context(self, text: str, match) -> bool:

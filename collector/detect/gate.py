@@ -225,8 +225,14 @@ class Gate:
                 return None
 
         database = gate_cache.cached(_gatescan, _gatescan.HS_MODE_BLOCK, expressions, flags, compile_)
-        if database is not None:
-            database.configure(self._merge_rules())
+        try:
+            if database is not None:
+                database.configure(self._merge_rules())
+        except _gatescan.error as exc:  # a kept file that loaded but does not fit these patterns
+            logger.warning("the cached C gate does not fit (%s): compiling it again", exc)
+            database = gate_cache.cached(_gatescan, _gatescan.HS_MODE_BLOCK, expressions, flags, compile_, refresh=True)
+            if database is not None:
+                database.configure(self._merge_rules())
         return database
 
     def _flags(self, patterns: Sequence[GatePattern], module) -> list[int]:
@@ -302,7 +308,7 @@ def _end_ranges(spans: list[Span], longest: int, shortest: int) -> list[Span]:
     low, high = spans[0][1] - longest, spans[0][1] - shortest
     for _, end in spans:
         if end - longest <= high + 1:
-            high = end - shortest
+            high = max(high, end - shortest)  # ends ascend; max() keeps a window whole should one not
         else:
             ranges.append((low, high))
             low, high = end - longest, end - shortest
@@ -318,7 +324,7 @@ def _merged_ends(spans: list[Span], width: int) -> list[Span]:
     for _, end in spans:
         end -= 1
         if end - width <= high:
-            high = end
+            high = max(high, end)
         else:
             if high >= 0:
                 merged.append((low, high))

@@ -41,11 +41,13 @@ def key(version: str, mode: int, expressions: Sequence[bytes], flags: Sequence[i
     return digest.hexdigest()[:32]
 
 
-def cached(hyperscan, mode: int, expressions: Sequence[bytes], flags: Sequence[int], compile_: Callable):
-    """The database for these inputs: loaded from the cache, else ``compile_()`` and kept for next time."""
+def cached(hyperscan, mode: int, expressions: Sequence[bytes], flags: Sequence[int], compile_: Callable,
+           refresh: bool = False):
+    """The database for these inputs: loaded from the cache, else ``compile_()`` and kept for next time;
+    ``refresh``: compiled and kept whatever the cache holds (a kept file that loaded but does not fit)."""
     where = folder()
     path = where / f"gate-{key(getattr(hyperscan, '__version__', '?'), mode, expressions, flags)}.hsdb" if where else None
-    if path is not None:
+    if path is not None and not refresh:
         try:
             return hyperscan.loadb(path.read_bytes(), mode=mode)
         except FileNotFoundError:
@@ -62,7 +64,7 @@ def _keep(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (another process may read it meanwhile)."""
     temp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a kept database is trusted like code
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
         with os.fdopen(fd, "wb") as out:
             out.write(data)

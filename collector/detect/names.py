@@ -153,10 +153,8 @@ class PersonNameDetector(Detector):
     pattern_flags = tuple(0 if cue in CASE_SENSITIVE else re.IGNORECASE for cue in Cue)
     kinds = tuple(Cue)
 
-    def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None,
-             claimed: bytearray | None = None) -> list[tuple[str, int, int]]:
-        """Every name a cue or frame introduces or the gazetteer recognises: (name, start, end); ``claimed`` is
-        not read (names are found from their cues, not tried at offsets)."""
+    def find(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> list[tuple[str, int, int]]:
+        """Every name a cue or frame introduces or the gazetteer recognises: (name, start, end)."""
         names = gazetteer()
         found: dict[int, tuple[str, int, int]] = {}
         for kind, start in self._candidates(text, spans, names):

@@ -12,9 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collector.detect import DEFAULT, DEFAULT_DETECTORS, normalise, scan
-from collector.detect.base import _unclaimed
 import collector.detect.gate as gate_module
-from collector.detect.gate import ENGINES, Gate, gate_bytes, gate_expression
+from collector.detect.gate import ENGINES, Gate, GatePattern, gate_bytes, gate_expression
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
 from common import shop_prompt  # noqa: E402
@@ -134,24 +133,40 @@ def test_the_gate_says_where_an_identifier_starts_not_a_window_around_it(text: s
     assert all(high < start + len(value) for _, high in ranges)
 
 
-def _mask(size: int, *claimed: tuple[int, int]) -> bytearray:
-    mask = bytearray(size)
-    for start, end in claimed:
-        mask[start:end] = b"\x01" * (end - start)
-    return mask
+@pytest.mark.skipif(gate_module._gatescan is None, reason="the C scan is not built here")
+class TestTheCScanRefuses:
+    """What the C module refuses, by name, rather than scanning with a database it was not configured for."""
+
+    def test_a_second_configuration(self) -> None:
+        database = gate_module._gatescan.compile([b"abc"], [0])
+        database.configure([(0, 4, 0)])
+        with pytest.raises(gate_module._gatescan.error, match="configured already"):
+            database.configure([(0, 4, 0)])
+
+    def test_rules_for_another_number_of_patterns(self) -> None:
+        database = gate_module._gatescan.compile([b"abc", b"def"], [0, 0])
+        with pytest.raises(gate_module._gatescan.error, match="holds 2 patterns, not 1"):
+            database.configure([(0, 4, 0)])
+
+    def test_an_unknown_merge_rule(self) -> None:
+        database = gate_module._gatescan.compile([b"abc"], [0])
+        with pytest.raises(ValueError, match="merge rule 0"):
+            database.configure([(9, 4, 0)])
+
+    def test_a_nul_inside_an_expression(self) -> None:
+        with pytest.raises(ValueError):
+            gate_module._gatescan.compile([b"ab\x00c"], [0])
+
+    def test_a_scan_before_configuration(self) -> None:
+        with pytest.raises(gate_module._gatescan.error, match="configure"):
+            gate_module._gatescan.compile([b"abc"], [0]).spans(b" abc")
 
 
-@pytest.mark.parametrize(("starts", "claimed", "left"), [
-    ([(0, 9)], [(3, 6)], [(0, 2), (6, 9)]),  # an IBAN's digits inside a phone trigger's range
-    ([(0, 9)], [(0, 10)], []),
-    ([(-3, 2), (5, 7)], [(1, 2)], [(0, 0), (2, 2), (5, 7)]),  # a range before the text starts at 0
-    ([(4, 8)], [(0, 4), (9, 12)], [(4, 8)]),
-])
-def test_offsets_a_more_specific_detector_claimed_are_not_tried(starts, claimed, left) -> None:
-    assert _unclaimed(starts, _mask(12, *claimed)) == left
-
-
-def test_nothing_claimed_where_a_pattern_can_start_leaves_its_ranges_as_they_are() -> None:
-    starts = [(0, 3), (6, 9)]
-    assert _unclaimed(starts, _mask(12, (10, 12))) is starts
-    assert _unclaimed(starts, _mask(12, (4, 6))) == starts  # claimed only between the ranges
+@pytest.mark.skipif(gate_module._gatescan is None, reason="the C scan is not built here")
+def test_more_start_reports_than_the_c_scan_keeps_read_as_everywhere() -> None:
+    """4 million start-of-match reports (96 MB) at most: past them the gate answers None, "search everywhere",
+    and detection still runs, over the whole text, instead of the scan's memory growing with the input."""
+    every_letter = Gate([GatePattern("a", False, exact_start=True)], "c")
+    assert every_letter.spans("a" * 1000) == Gate([GatePattern("a", False, exact_start=True)], "hyperscan").spans(
+        "a" * 1000) == {0: [(0, 1000)]}
+    assert every_letter.spans("a" * 4_000_001) is None

@@ -60,3 +60,14 @@ def test_a_folder_that_cannot_be_written_only_costs_the_compile(tmp_path: Path, 
 
 def _must_not_compile(*args, **kwargs):
     raise AssertionError("compiled although a cached database was there")
+
+
+@pytest.mark.skipif(gate_module._gatescan is None, reason="the C scan is not built here")
+def test_a_kept_c_gate_that_loads_but_does_not_fit_is_compiled_again(cache: Path, caplog) -> None:
+    Gate(PATTERNS, "c")
+    [kept] = files(cache)
+    kept.write_bytes(b"\x07\x00\x00\x00" + kept.read_bytes()[4:])  # its pattern count damaged: 7, not 2
+    with caplog.at_level(logging.WARNING):
+        again = Gate(PATTERNS, "c")
+    assert again.engine == "c" and again.spans(TEXT) == Gate(PATTERNS, "hyperscan").spans(TEXT)
+    assert "does not fit" in caplog.text and kept.read_bytes()[:4] == b"\x02\x00\x00\x00"
