@@ -8,6 +8,7 @@ store but not this file cannot write an entry that verifies.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -20,18 +21,40 @@ class LedgerKeyError(RuntimeError):
 
 
 def load_or_create(path: Path) -> Ed25519PrivateKey:
-    """The signing key in ``path`` (PEM), created there (0600) when the file does not exist."""
+    """The signing key in ``path`` (PEM), created there (0600) when the file does not exist.
+
+    Several processes may ask at once (sinks started side by side on one home): each writes its key whole to a
+    file of its own and links it to ``path``, which only one of them can do; the others load the key it made,
+    so no one fails on another's file or reads one half written."""
     if path.exists():
         return load_private(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
-    public_path(path).write_bytes(public_pem(key.public_key()))
+    fd, own = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # created 0600
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(pem)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(own, path)
+        except FileExistsError:
+            return load_private(path)  # another process made it first: its key is the ledger's
+    finally:
+        os.unlink(own)
+    _write_whole(public_path(path), public_pem(key.public_key()))
     return key
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """``data`` in ``path``, seen whole or not at all by a reader."""
+    fd, own = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.chmod(own, 0o644)
+    os.replace(own, path)
 
 
 def load_private(path: Path) -> Ed25519PrivateKey:

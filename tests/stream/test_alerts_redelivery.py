@@ -22,6 +22,7 @@ from kafka.structs import OffsetAndMetadata
 from deploy.standins.slack import SlackStandIn
 from douane.contract import TOPICS, Action, ErrorClass, Outcome
 from stream import EmbeddedWorker, StreamApp
+from stream.alerts import outage_window
 from tests.rules.conftest import call
 from tests.stream.conftest import publish, until
 from tests.stream.test_alerts import alert_app, calls_shown, deepseek_calls, expected_incidents, messages_by_incident
@@ -47,6 +48,7 @@ class Case:
     expected: dict[str, int]  # incident -> calls its message must show in the end
     counted_first: Callable[[StreamApp], bool] = lambda app: True  # the first worker's desk counted ``first``
     records_first: int = 1  # records ``first`` puts on ``topic`` at least
+    restored_from: str = "incidents"  # the table whose changelog holds what the first worker had counted
 
 
 def findings_case(tenant: str) -> Case:
@@ -72,7 +74,8 @@ def signals_case(tenant: str) -> Case:
 def below_threshold_case(tenant: str) -> Case:
     """2 lockouts counted (the threshold is 3: no incident yet), then 1 more: the outage opens at 3, not at 5."""
     calls = lockouts(tenant, 3)
-    return Case(TOPICS.incidents.name, calls[:2], calls[2:], {outage(tenant): 3}, records_first=2)
+    return Case(TOPICS.incidents.name, calls[:2], calls[2:], {outage(tenant): 3}, records_first=2,
+                restored_from="outage-counts")
 
 
 def outage(tenant: str) -> str:
@@ -93,8 +96,7 @@ async def test_a_redelivered_poll_does_not_double_the_counts_slack_shows(kafka_b
         await until(lambda: case.counted_first(first), timeout=60, what="the first records counted")
         await _caught_up(kafka_bootstrap, group, before, case.records_first)
     await asyncio.to_thread(_rewind, kafka_bootstrap, group, before)
-    kept = await asyncio.to_thread(_changelog_counts, kafka_bootstrap,
-                                   first.desk.table.changelog_topic.get_topic_name(), set(case.expected))
+    kept = await asyncio.to_thread(_kept, kafka_bootstrap, first, case, tenant)
 
     second = alert_app(kafka_bootstrap, group, slack)
     async with EmbeddedWorker(second.app) as worker:
@@ -109,7 +111,7 @@ async def test_a_redelivered_poll_does_not_double_the_counts_slack_shows(kafka_b
     # Every record the restored table had counted is seen as a repeat when it comes again; at least: a rebalance
     # while the second worker starts can hand it the same records once more. A count the changelog had not kept
     # when the first worker stopped is counted again, rightly (the final counts above are exact either way).
-    lost = max(0, len(case.first) - min(kept.get(k, 0) for k in case.expected)) if kept else 0
+    lost = max(0, len(case.first) - min(kept.values())) if kept else 0
     assert second.desk.redelivered >= len(case.first) - lost, "every record delivered again is seen as such (/metrics)"
     posts = [c for c in slack.ok_calls("chat.postMessage") if tenant in c.args["text"] and "thread_ts" not in c.args]
     assert len(posts) == len(case.expected), "the restarted worker updates the messages, it does not post new ones"
@@ -121,8 +123,18 @@ def _shown(slack: SlackStandIn, incidents) -> dict[str, int | None]:
     return {k: calls_shown(messages[k]) if k in messages else None for k in incidents}
 
 
-def _changelog_counts(bootstrap: str, topic: str, keys: set[str]) -> dict[str, int]:
-    """The count each incident's last changelog record holds: what a restarted worker restores."""
+def _kept(bootstrap: str, first: StreamApp, case: Case, tenant: str) -> dict[str, int]:
+    """How many of ``case.first`` the first worker's changelog had kept when it stopped, per key: the incidents'
+    counts, or (below the threshold, no incident yet) the failed calls in the outage counts."""
+    if case.restored_from == "incidents":
+        return _changelog_counts(bootstrap, first.desk.table.changelog_topic.get_topic_name(), set(case.expected),
+                                 lambda value: value.get("count", 0))
+    return _changelog_counts(bootstrap, first.desk.signals.changelog_topic.get_topic_name(), {f"{tenant}|openai"},
+                             lambda value: max(outage_window.totals(value, 2**62, 2**62).values(), default=0))
+
+
+def _changelog_counts(bootstrap: str, topic: str, keys: set[str], count: Callable[[dict], int]) -> dict[str, int]:
+    """The count each key's last changelog record holds: what a restarted worker restores."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False,
                              consumer_timeout_ms=3000)
     try:
@@ -131,7 +143,7 @@ def _changelog_counts(bootstrap: str, topic: str, keys: set[str]) -> dict[str, i
         for record in consumer:
             key = json.loads(record.key) if record.key and record.key[:1] == b'"' else (record.key or b"").decode()
             if key in keys and record.value:
-                counts[key] = (json.loads(record.value) or {}).get("count", 0)
+                counts[key] = count(json.loads(record.value) or {})
         return counts
     finally:
         consumer.close()
