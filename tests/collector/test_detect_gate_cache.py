@@ -12,7 +12,9 @@ import pytest
 from collector.detect import gate as gate_module
 from collector.detect.gate import Gate
 
-pytest.importorskip("hyperscan")  # the pure-Python fallback has nothing to cache
+from tests.collector.test_detect_gate import NEEDS_C_SCAN, X86_64
+
+pytestmark = pytest.mark.skipif(not X86_64, reason="the hyperscan wheel is x86-64 only: elsewhere nothing is cached")
 PATTERNS = [(r"[\w.+-]+@[\w-]+\.[\w.]+", True), (r"\bDE\d{2}(?: ?\d{4}){4} ?\d{2}\b", False)]
 TEXT = "write to lena.vogt@example.de, IBAN DE89 3704 0044 0532 0130 00 please"
 
@@ -62,7 +64,7 @@ def _must_not_compile(*args, **kwargs):
     raise AssertionError("compiled although a cached database was there")
 
 
-@pytest.mark.skipif(gate_module._gatescan is None, reason="the C scan is not built here")
+@NEEDS_C_SCAN
 def test_a_kept_c_gate_that_loads_but_does_not_fit_is_compiled_again(cache: Path, caplog) -> None:
     Gate(PATTERNS, "c")
     [kept] = files(cache)
