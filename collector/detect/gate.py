@@ -224,16 +224,15 @@ class Gate:
                 logger.warning("the C gate did not compile (%s): the Python binding scans", exc)
                 return None
 
-        database = gate_cache.cached(_gatescan, _gatescan.HS_MODE_BLOCK, expressions, flags, compile_)
-        try:
-            if database is not None:
-                database.configure(self._merge_rules())
-        except _gatescan.error as exc:  # a kept file that loaded but does not fit these patterns
-            logger.warning("the cached C gate does not fit (%s): compiling it again", exc)
-            database = gate_cache.cached(_gatescan, _gatescan.HS_MODE_BLOCK, expressions, flags, compile_, refresh=True)
-            if database is not None:
-                database.configure(self._merge_rules())
-        return database
+        for refresh in (False, True):
+            database = gate_cache.cached(_gatescan, _gatescan.HS_MODE_BLOCK, expressions, flags, compile_, refresh)
+            try:
+                if database is not None:
+                    database.configure(self._merge_rules())
+                return database
+            except _gatescan.error as exc:  # a kept file that loaded but does not fit these patterns
+                logger.warning("the cached C gate does not fit (%s): compiling it again", exc)
+        return None
 
     def _flags(self, patterns: Sequence[GatePattern], module) -> list[int]:
         return [(module.HS_FLAG_CASELESS if entry.caseless else 0) |

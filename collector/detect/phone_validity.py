@@ -27,16 +27,8 @@ TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", 
 
 def is_valid_number(number: phonenumbers.PhoneNumber) -> bool:
     """What ``phonenumbers.is_valid_number(number)`` answers."""
-    regions = COUNTRY_CODE_TO_REGION_CODE.get(number.country_code)
-    if regions is None or len(regions) != 1 or regions[0] == REGION_CODE_FOR_NON_GEO_ENTITY:
-        return phonenumbers.is_valid_number(number)
-    national = phonenumbers.national_significant_number(number)
-    patterns = _patterns(regions[0], len(national))
-    if patterns is None:
-        return phonenumbers.is_valid_number(number)
-    general, types = patterns
-    return general is not None and types is not None and general.fullmatch(national) is not None \
-        and types.fullmatch(national) is not None
+    answer = is_valid_national(number.country_code, phonenumbers.national_significant_number(number))
+    return phonenumbers.is_valid_number(number) if answer is None else answer
 
 
 def is_valid_national(country_code: int, national: str) -> bool | None:

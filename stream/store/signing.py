@@ -44,17 +44,10 @@ def load_or_create(path: Path) -> Ed25519PrivateKey:
             return load_private(path)  # another process made it first: its key is the ledger's
     finally:
         os.unlink(own)
-    _write_whole(public_path(path), public_pem(key.public_key()))
+    from stream.store.chain import atomic_write  # chain signs with this module: imported here, not at the top
+
+    atomic_write(public_path(path), public_pem(key.public_key()))
     return key
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    """``data`` in ``path``, seen whole or not at all by a reader."""
-    fd, own = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.chmod(own, 0o644)
-    os.replace(own, path)
 
 
 def load_private(path: Path) -> Ed25519PrivateKey:
