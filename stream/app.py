@@ -14,11 +14,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import faust
-
 from douane.contract import TOPICS, Severity
 from douane.contract.deadletter import DeadLetter
 from stream.policies import PolicySet
+from stream.producer_buffer import FlushingApp
 from stream.alerts import IncidentDesk, SlackNotifier
 from stream.alerts.places import seat_only
 from stream.derogation_share import SharedUse, UseExchange, UseExchangeService
@@ -123,10 +122,10 @@ def _scratch_dir(app_id: str) -> Path:
     return folder
 
 
-def _faust_app(config: StreamConfig) -> faust.App:
+def _faust_app(config: StreamConfig) -> FlushingApp:
     web = ({"web_enabled": False} if config.web_port is None else
            {"web_port": config.web_port, "web_bind": config.web_bind, **_NO_BUILTIN_PAGES})
-    return faust.App(
+    return FlushingApp(  # its flush lets no commit run ahead of a table's changelog (stream.producer_buffer)
         config.app_id,
         broker=f"kafka://{config.bootstrap}",
         store="memory://",
