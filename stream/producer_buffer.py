@@ -14,6 +14,7 @@ were put, and then flushes the client, so a commit never runs ahead of its chang
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import faust
@@ -23,21 +24,54 @@ from faust.transport.producer import ProducerBuffer
 logger = logging.getLogger(__name__)
 
 
+class RecordLost(RuntimeError):
+    """A record of the producer buffer could not be handed to the Kafka client: no commit may follow."""
+
+
 class OrderedFlushBuffer(ProducerBuffer):
     """Faust's producer buffer with a flush that returns once every record put before it was handed over."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         # One hand-over at a time, fairly: whoever took a record from the queue first sends it first,
-        # whether the buffer's task or a flush, so records keep the order they were put in.
+        # whether the buffer's task or the drain, so records keep the order they were put in.
         self._handing_over = asyncio.Lock()
+        self._put = 0  # records put so far
+        self._settled = 0  # of those, handed over or lost, in the order they were put
+        self._lost: BaseException | None = None
+        self._draining: asyncio.Future | None = None
+
+    def put(self, fut) -> None:
+        self._put += 1
+        super().put(fut)
 
     async def _send_pending(self, fut) -> None:
         async with self._handing_over:
-            await super()._send_pending(fut)
+            try:
+                await super()._send_pending(fut)
+            except BaseException as exc:
+                if self._lost is None:
+                    self._lost = exc
+                    logger.error("a record of the producer buffer was not sent (%r): the worker commits nothing "
+                                 "more, so what it stands for is processed again after a restart", exc)
+                raise
+            finally:
+                self._settled += 1
 
     async def flush(self) -> None:
-        """Hand every waiting record to the Kafka client, then wait for the one the buffer's task has in hand."""
+        """Return once every record put before the call was handed to the Kafka client. The records are handed
+        over by one task of the buffer's own: a caller cancelled meanwhile (a commit, a stop) does not take
+        the record in hand with it. Raises :class:`RecordLost` once any record could not be handed over."""
+        target = self._put
+        while self._settled < target and self._lost is None:
+            if self._draining is None or self._draining.done():
+                self._draining = asyncio.ensure_future(self._drain())
+            with contextlib.suppress(Exception):  # a failed hand-over is reported below, by ``_lost``
+                await asyncio.shield(self._draining)
+        if self._lost is not None:
+            raise RecordLost(f"a record of the producer buffer was not sent: {self._lost!r}") from None
+
+    async def _drain(self) -> None:
         while True:
             try:
                 fut = self.pending.get_nowait()
@@ -45,7 +79,7 @@ class OrderedFlushBuffer(ProducerBuffer):
                 break
             await self._send_pending(fut)
             self.message_sent.set()
-        async with self._handing_over:
+        async with self._handing_over:  # the record the buffer's own task took last was handed over too
             pass
 
     async def on_stop(self) -> None:
@@ -63,18 +97,25 @@ class FlushingProducer(aiokafka_driver.Producer):
         super().__init__(transport, loop=loop, **kwargs)
         if self.threaded_producer is not None:
             raise ValueError("producer_threaded is not supported: its queue lives on another thread")
+        self.buffer.beacon.detach(self.beacon)  # Faust's own buffer, never started: out of the service tree
         self.buffer = OrderedFlushBuffer(loop=self.loop, beacon=self.beacon)
         self.buffer.app = self.app
 
     async def on_stop(self) -> None:
-        """Send what the buffer holds while the client is still open, then close it."""
-        await self.buffer.flush()
-        await super().on_stop()
+        """Send what the buffer holds while the client is still open, then close it (a record lost before was
+        logged when it was; the worker stops either way)."""
+        try:
+            with contextlib.suppress(RecordLost):
+                await self.buffer.flush()
+        finally:
+            await super().on_stop()
 
 
 class FlushingApp(faust.App):
-    """A Faust app whose producer is a :class:`FlushingProducer` (the broker URL must be ``kafka://``)."""
+    """A Faust app whose producer is a :class:`FlushingProducer` where the broker is ``kafka://`` (aiokafka)."""
 
-    def _new_producer(self) -> FlushingProducer:
+    def _new_producer(self):
         # Faust has no setting for its producer class: this is the factory App.producer calls.
+        if not isinstance(self.transport, aiokafka_driver.Transport):
+            return super()._new_producer()  # another driver (memory://, confluent://): its own producer
         return FlushingProducer(self.transport, loop=self.loop, beacon=self.beacon)

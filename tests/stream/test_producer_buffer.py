@@ -11,12 +11,15 @@ flush waits for (it gives up after 0.1 s without progress).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from types import SimpleNamespace
 
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from stream import EmbeddedWorker
 from stream.app import StreamConfig, _faust_app
+from stream.producer_buffer import OrderedFlushBuffer, RecordLost
 
 pytestmark = pytest.mark.kafka
 RECORDS = 30
@@ -48,6 +51,50 @@ async def test_records_put_right_before_a_stop_are_on_the_broker_after_it(kafka_
             topic.send_soon(key=b"k", value=str(i).encode())
     values = await asyncio.to_thread(_values, kafka_bootstrap, topic.get_topic_name())
     assert values == [str(i) for i in range(RECORDS)], "every record, in order, nothing left in the buffer"
+
+
+async def test_a_flush_cancelled_midway_loses_nothing(kafka_bootstrap, unique) -> None:
+    """A commit can be cancelled while it flushes (a rebalance, a stop): what the flush had taken is sent all
+    the same, and the next flush finds nothing missing."""
+    app, topic = _app_and_topic(kafka_bootstrap, unique)
+    async with EmbeddedWorker(app) as worker:
+        await worker.wait_ready()
+        for i in range(RECORDS):
+            topic.send_soon(key=b"k", value=str(i).encode())
+        flushing = asyncio.ensure_future(app.producer.flush())
+        await asyncio.sleep(0.02)  # the producer is still fetching the new topic's metadata
+        flushing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await flushing
+        await app.producer.flush()
+    values = await asyncio.to_thread(_values, kafka_bootstrap, topic.get_topic_name())
+    assert values == [str(i) for i in range(RECORDS)], "every record, in order, the cancelled flush's too"
+
+
+async def test_after_a_record_that_cannot_be_sent_every_flush_fails() -> None:
+    """A record the client refuses is lost: no flush may succeed after it, so no commit goes past what it
+    stood for. (The refusal is injected where the buffer hands a record over: with a real broker the
+    buffer's own task meets it first and Faust crashes the worker, as it should, but not cleanly enough to
+    share a test process.)"""
+    sent: list[int] = []
+
+    class Refusing:  # where Faust's topic hands a record to the Kafka client
+        async def publish_message(self, fut, wait=False):
+            if fut.n == 1:
+                raise ValueError("larger than max_request_size")
+            sent.append(fut.n)
+
+    app = SimpleNamespace(conf=SimpleNamespace(producer_threaded=False))
+    buffer = OrderedFlushBuffer()
+    buffer.app = app
+    for n in range(3):
+        buffer.put(SimpleNamespace(n=n, message=SimpleNamespace(channel=Refusing())))
+    with pytest.raises(RecordLost, match="larger than max_request_size"):
+        await buffer.flush()
+    buffer.put(SimpleNamespace(n=3, message=SimpleNamespace(channel=Refusing())))
+    with pytest.raises(RecordLost):
+        await buffer.flush()
+    assert sent == [0], "the record put before the lost one was sent; a flush hands over nothing after a loss"
 
 
 def _values(bootstrap: str, topic: str) -> list[str]:
