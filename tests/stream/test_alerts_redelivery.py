@@ -23,6 +23,7 @@ from deploy.standins.slack import SlackStandIn
 from douane.contract import TOPICS, Action, ErrorClass, Outcome
 from stream import EmbeddedWorker, StreamApp
 from stream.alerts import outage_window
+from tests.helpers import read_all
 from tests.rules.conftest import call
 from tests.stream.conftest import publish, until
 from tests.stream.test_alerts import alert_app, calls_shown, deepseek_calls, expected_incidents, messages_by_incident
@@ -138,21 +139,12 @@ def _changelog_counts(bootstrap: str, topic: str, keys: set[str], count: Callabl
     """The count each key's last changelog record holds: what a restarted worker restores. Read up to the
     end offsets taken first, not until the consumer idles (on a busy machine its first fetch can come
     after an idle timeout, and an empty answer would hide a count the changelog lacks)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    try:
-        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        consumer.assign(parts)
-        consumer.seek_to_beginning(*parts)
-        ends, counts = consumer.end_offsets(parts), {}
-        while any(consumer.position(tp) < end for tp, end in ends.items()):
-            for records in consumer.poll(timeout_ms=1000).values():
-                for record in records:
-                    key = json.loads(record.key) if record.key and record.key[:1] == b'"' else (record.key or b"").decode()
-                    if key in keys and record.value:
-                        counts[key] = count(json.loads(record.value) or {})
-        return counts
-    finally:
-        consumer.close()
+    counts: dict[str, int] = {}
+    for record in read_all(bootstrap, topic, timeout=60):
+        key = json.loads(record.key) if record.key and record.key[:1] == b'"' else (record.key or b"").decode()
+        if key in keys and record.value:
+            counts[key] = count(json.loads(record.value) or {})
+    return counts
 
 
 def _ends(bootstrap: str, topic: str) -> dict[TopicPartition, int]:

@@ -15,9 +15,9 @@ import contextlib
 from types import SimpleNamespace
 
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 
 from stream import EmbeddedWorker
+from tests.helpers import read_all
 from stream.app import StreamConfig, _faust_app
 from stream.producer_buffer import OrderedFlushBuffer, RecordLost
 
@@ -98,18 +98,5 @@ async def test_after_a_record_that_cannot_be_sent_every_flush_fails() -> None:
 
 
 def _values(bootstrap: str, topic: str) -> list[str]:
-    """Every value on the topic's partitions, partition by partition (one key: one partition)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    try:
-        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        if not parts:
-            return []
-        consumer.assign(parts)
-        consumer.seek_to_beginning(*parts)
-        ends, values = consumer.end_offsets(parts), []
-        while any(consumer.position(tp) < end for tp, end in ends.items()):
-            for records in consumer.poll(timeout_ms=1000).values():
-                values.extend(r.value.decode() for r in records)
-        return values
-    finally:
-        consumer.close()
+    """Every value on the topic, in order (one key: one partition)."""
+    return [record.value.decode() for record in read_all(bootstrap, topic, timeout=60)]
