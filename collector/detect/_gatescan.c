@@ -4,7 +4,8 @@
  * The Python binding of Hyperscan calls a Python function for every match (~34 on a 2 KB shop prompt,
  * ~0.3 µs each), and gate.py then merges each pattern's reports into windows or ranges of start offsets.
  * Here the matches go into a C array and are merged by the same four rules as gate.py (``_merged_ends``,
- * ``_merged``, ``_end_ranges``, ``_start_ranges``); Python receives only the merged spans. The module
+ * ``_merged``, ``_end_ranges``, ``_start_ranges``) and the back scan of ``_back_ranges``; Python receives only the
+ * merged spans. The module
  * offers what gate_cache.py needs of a Hyperscan module (``__version__``, ``error``, ``dumpb``, ``loadb``),
  * so the compiled database is kept on disk the same way. Built against Debian's libhyperscan-dev; gate.py
  * falls back to the Python binding when this module is not there.
@@ -25,7 +26,7 @@
 #define RELEASE_GIL_ABOVE 65536 /* bytes: longer scans let other threads run (on a scratch of their own) */
 #define MAX_BUFFERED 4000000    /* start-of-match reports kept per scan (96 MB); past it the gate says "everywhere" */
 
-enum merge { WINDOW_ENDS = 0, WINDOW_EXACT = 1, TRIGGER_ENDS = 2, TRIGGER_STARTS = 3 };
+enum merge { WINDOW_ENDS = 0, WINDOW_EXACT = 1, TRIGGER_ENDS = 2, TRIGGER_STARTS = 3, BACK_SCAN = 4 };
 enum failure { SCANNED = 0, OUT_OF_MEMORY = 1, TOO_MANY = 2, UNKNOWN_PATTERN = 3 };
 
 typedef struct {
@@ -44,15 +45,19 @@ typedef struct {
     hs_scratch_t *scratch;
     unsigned int patterns;
     int *merge;  /* per pattern: how its reports become spans (enum merge); NULL until configured */
-    long long *first, *second; /* WINDOW_ENDS: width; TRIGGER_ENDS: longest, shortest; TRIGGER_STARTS: before, shortest */
+    long long *first, *second; /* WINDOW_ENDS: width; TRIGGER_ENDS: longest, shortest; TRIGGER_STARTS: before, shortest;
+                                  BACK_SCAN: longest head, separator byte */
+    unsigned char *tail, *head; /* BACK_SCAN: per pattern, 256-byte membership tables of its two classes */
 } Database;
 
 /* One scan's state. Window and end-trigger reports arrive in ascending order of end and are merged as they
  * come (memory: the merged spans, not the reports); start-of-match reports are kept and sorted at the end. */
 typedef struct {
     const Database *db;
+    const unsigned char *data;
     Records merged, kept;
     long long *low, *high;
+    long long *read_to, *at; /* BACK_SCAN: how far back bytes were read already, and the separator found there */
     unsigned char *seen;
     int failed;
 } Scan;
@@ -87,23 +92,45 @@ static int window_end(Scan *scan, unsigned int id, long long end) {
     return 0;
 }
 
-/* gate.py's ``_end_ranges`` one report at a time: where a trigger's match can start, from where it ended. */
-static int trigger_end(Scan *scan, unsigned int id, long long end) {
-    long long longest = scan->db->first[id], shortest = scan->db->second[id];
+/* A range of start offsets (low, high) joined to the open one where they overlap or touch; ranges come in
+ * ascending order of low. */
+static int open_range(Scan *scan, unsigned int id, long long low, long long high) {
     if (!scan->seen[id]) {
         scan->seen[id] = 1;
-        scan->low[id] = end - longest;
-        scan->high[id] = end - shortest;
+        scan->low[id] = low;
+        scan->high[id] = high;
         return 0;
     }
-    if (end - longest <= scan->high[id] + 1) {
-        if (end - shortest > scan->high[id]) scan->high[id] = end - shortest;
+    if (low <= scan->high[id] + 1) {
+        if (high > scan->high[id]) scan->high[id] = high;
         return 0;
     }
     if (push(&scan->merged, id, scan->low[id], scan->high[id]) < 0) return -1;
-    scan->low[id] = end - longest;
-    scan->high[id] = end - shortest;
+    scan->low[id] = low;
+    scan->high[id] = high;
     return 0;
+}
+
+/* gate.py's ``_end_ranges`` one report at a time: where a trigger's match can start, from where it ended. */
+static int trigger_end(Scan *scan, unsigned int id, long long end) {
+    return open_range(scan, id, end - scan->db->first[id], end - scan->db->second[id]);
+}
+
+/* gate.py's ``_back_ranges`` one report at a time: back from the end over tail bytes to the separator (bytes read
+ * for an earlier end are not read again), then over at most ``first`` head bytes: the match starts there. */
+static int back_scan(Scan *scan, unsigned int id, long long end) {
+    const unsigned char *data = scan->data, *tail = scan->db->tail + 256 * (size_t)id;
+    const unsigned char *head = scan->db->head + 256 * (size_t)id;
+    long long i = end - 1, read_to = scan->read_to[id];
+    while (i >= read_to && tail[data[i]]) i--;
+    if (i >= read_to) scan->at[id] = i;
+    scan->read_to[id] = end;
+    long long at = scan->at[id], longest_head = scan->db->first[id];
+    if (at < 0 || data[at] != scan->db->second[id]) return 0;
+    long long j = at - 1;
+    while (j >= 0 && at - j <= longest_head && head[data[j]]) j--;
+    if (j > at - 2) return 0; /* nothing of the head before the separator: no match starts here */
+    return open_range(scan, id, j, at - 2); /* offsets in the text: less the leading space */
 }
 
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
@@ -118,6 +145,7 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     switch (scan->db->merge[id]) {
     case WINDOW_ENDS: failed = window_end(scan, id, (long long)to); break;
     case TRIGGER_ENDS: failed = trigger_end(scan, id, (long long)to); break;
+    case BACK_SCAN: failed = back_scan(scan, id, (long long)to); break;
     default:
         if (scan->kept.size >= MAX_BUFFERED) {
             scan->failed = TOO_MANY;
@@ -256,6 +284,8 @@ static void release(Scan *scan) {
     free(scan->kept.items);
     free(scan->low);
     free(scan->high);
+    free(scan->read_to);
+    free(scan->at);
     free(scan->seen);
 }
 
@@ -268,17 +298,19 @@ static PyObject *Database_spans(Database *self, PyObject *args) {
         else PyErr_SetString(PyExc_OverflowError, "a gate scans at most 4 GiB");
         return NULL;
     }
-    Scan scan = {self, {NULL, 0, 0}, {NULL, 0, 0}, NULL, NULL, NULL, SCANNED};
+    Scan scan = {self, data.buf, {NULL, 0, 0}, {NULL, 0, 0}, NULL, NULL, NULL, NULL, NULL, SCANNED};
     size_t patterns = self->patterns ? self->patterns : 1;
     scan.low = calloc(patterns, sizeof(long long));
     scan.high = malloc(patterns * sizeof(long long));
+    scan.read_to = calloc(patterns, sizeof(long long));
+    scan.at = malloc(patterns * sizeof(long long));
     scan.seen = calloc(patterns, 1);
-    if (scan.low == NULL || scan.high == NULL || scan.seen == NULL) {
+    if (scan.low == NULL || scan.high == NULL || scan.read_to == NULL || scan.at == NULL || scan.seen == NULL) {
         PyBuffer_Release(&data);
         release(&scan);
         return PyErr_NoMemory();
     }
-    for (size_t id = 0; id < patterns; id++) scan.high[id] = -1;
+    for (size_t id = 0; id < patterns; id++) scan.high[id] = scan.at[id] = -1;
     hs_error_t status;
     if (data.len > RELEASE_GIL_ABOVE) {
         hs_scratch_t *own = NULL;
@@ -315,6 +347,32 @@ static PyObject *Database_spans(Database *self, PyObject *args) {
     return result;
 }
 
+/* One pattern's merge rule: (0-3, int, int), or (4, longest head, separator byte, tail table, head table) with
+ * 256-byte tables. */
+static int read_rule(PyObject *rule, unsigned int id, int *merge, long long *first, long long *second,
+                     unsigned char *tail, unsigned char *head) {
+    const char *tail_table = NULL, *head_table = NULL;
+    Py_ssize_t tail_size = 0, head_size = 0;
+    int parsed = PyTuple_Check(rule) &&
+                 (PyTuple_GET_SIZE(rule) == 5
+                      ? PyArg_ParseTuple(rule, "iLLy#y#", &merge[id], &first[id], &second[id], &tail_table,
+                                         &tail_size, &head_table, &head_size)
+                      : PyArg_ParseTuple(rule, "iLL", &merge[id], &first[id], &second[id]));
+    int back = parsed && merge[id] == BACK_SCAN;
+    if (!parsed || merge[id] < WINDOW_ENDS || merge[id] > BACK_SCAN || back != (tail_table != NULL) ||
+        (back && (tail_size != 256 || head_size != 256 || second[id] < 0 || second[id] > 255))) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_ValueError,
+                         "merge rule %u: (0-3, int, int) or (4, int, byte, 256-byte table, 256-byte table)", id);
+        return -1;
+    }
+    if (back) {
+        memcpy(tail + 256 * (size_t)id, tail_table, 256);
+        memcpy(head + 256 * (size_t)id, head_table, 256);
+    }
+    return 0;
+}
+
 static PyObject *Database_configure(Database *self, PyObject *args) {
     PyObject *rules;
     if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &rules)) return NULL;
@@ -329,26 +387,31 @@ static PyObject *Database_configure(Database *self, PyObject *args) {
     int *merge = calloc(self->patterns, sizeof(int));
     long long *first = calloc(self->patterns, sizeof(long long));
     long long *second = calloc(self->patterns, sizeof(long long));
-    for (unsigned int id = 0; merge != NULL && first != NULL && second != NULL && id < self->patterns; id++) {
-        PyObject *rule = PyList_GET_ITEM(rules, id);
-        if (!PyTuple_Check(rule) || !PyArg_ParseTuple(rule, "iLL", &merge[id], &first[id], &second[id]) ||
-            merge[id] < WINDOW_ENDS || merge[id] > TRIGGER_STARTS) {
-            if (!PyErr_Occurred()) PyErr_Format(PyExc_ValueError, "merge rule %u: (0-3, int, int)", id);
+    unsigned char *tail = calloc(self->patterns, 256), *head = calloc(self->patterns, 256);
+    int ready = merge != NULL && first != NULL && second != NULL && tail != NULL && head != NULL;
+    for (unsigned int id = 0; ready && id < self->patterns; id++) {
+        if (read_rule(PyList_GET_ITEM(rules, id), id, merge, first, second, tail, head) < 0) {
             free(merge);
             free(first);
             free(second);
+            free(tail);
+            free(head);
             return NULL;
         }
     }
-    if (merge == NULL || first == NULL || second == NULL) {
+    if (!ready) {
         free(merge);
         free(first);
         free(second);
+        free(tail);
+        free(head);
         return PyErr_NoMemory();
     }
     self->merge = merge;
     self->first = first;
     self->second = second;
+    self->tail = tail;
+    self->head = head;
     Py_RETURN_NONE;
 }
 
@@ -358,6 +421,8 @@ static void Database_dealloc(Database *self) {
     free(self->merge);
     free(self->first);
     free(self->second);
+    free(self->tail);
+    free(self->head);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -381,6 +446,7 @@ static PyObject *wrap(hs_database_t *database) {
     self->patterns = patterns;
     self->merge = NULL;
     self->first = self->second = NULL;
+    self->tail = self->head = NULL;
     return (PyObject *)self;
 }
 
@@ -498,7 +564,7 @@ static PyMethodDef Database_methods[] = {
     {"configure", (PyCFunction)Database_configure, METH_VARARGS,
      "configure(rules): per pattern (merge, first, second): 0 windows of ascending ends (width), 1 windows with "
      "exact starts, 2 a trigger's start ranges from its ends (longest, shortest), 3 from its starts (before, "
-     "shortest)."},
+     "shortest); or (4, longest head, separator, tail table, head table): start ranges read back from its ends."},
     {"spans", (PyCFunction)Database_spans, METH_VARARGS,
      "spans(data) -> {pattern id: [(low, high), ...]}: the merged spans of every pattern that matched."},
     {NULL, NULL, 0, NULL},

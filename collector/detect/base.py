@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from collector.detect.gate import GatePattern
+from collector.detect.gate import BackScan, GatePattern
 
 Span = tuple[int, int]
 VERDICT_CACHE_SIZE = 50_000
@@ -58,6 +58,7 @@ class Detector(ABC):
     triggers: ClassVar[tuple[str | None, ...]] = ()  # per pattern, what the gate looks for instead (see ``gate``)
     trigger_exact_start: ClassVar[tuple[bool, ...]] = ()  # per trigger: its width varies a lot, the gate reports starts
     trigger_before: ClassVar[tuple[int, ...]] = ()  # per trigger: how far before it a match can start
+    back_scans: ClassVar[tuple[BackScan | None, ...]] = ()  # per pattern: gated whole, its starts read back from its ends
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
@@ -68,7 +69,9 @@ class Detector(ABC):
             cls._compiled = tuple(re.compile(p, f) for p, f in zip(cls.patterns, cls._flags))
             cls._context = re.compile("|".join(cls.context), re.IGNORECASE) if cls.context else None
             cls._not_context = re.compile("|".join(cls.not_context), re.IGNORECASE) if cls.not_context else None
-            cls._triggered = tuple(t is not None for t in cls.triggers) or (False,) * len(cls.patterns)
+            triggers = cls.triggers or (None,) * len(cls.patterns)
+            back_scans = cls.back_scans or (None,) * len(cls.patterns)
+            cls._triggered = tuple(t is not None or b is not None for t, b in zip(triggers, back_scans))
             cls._groups = tuple(min(1, p.groups) for p in cls._compiled)
             cls._reach = tuple(min(MAX_REACH, re._parser.parse(p).getwidth()[1]) + LOOKAHEAD_CHARS for p in cls.patterns)
 
@@ -81,9 +84,11 @@ class Detector(ABC):
         triggers = self.triggers or (None,) * len(self.patterns)
         exact = self.trigger_exact_start or (False,) * len(self.patterns)
         before = self.trigger_before or (0,) * len(self.patterns)
-        return tuple(GatePattern(p, bool(f & re.IGNORECASE), self.exact_start) if t is None else
+        back_scans = self.back_scans or (None,) * len(self.patterns)
+        return tuple(GatePattern(p, bool(f & re.IGNORECASE), back=s) if s is not None else
+                     GatePattern(p, bool(f & re.IGNORECASE), self.exact_start) if t is None else
                      GatePattern(t, bool(f & re.IGNORECASE), e, trigger=True, before=b)
-                     for p, f, t, e, b in zip(self.patterns, self._flags, triggers, exact, before))
+                     for p, f, t, e, b, s in zip(self.patterns, self._flags, triggers, exact, before, back_scans))
 
     def count(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> int:
         """How many distinct valid values of this category ``text`` holds.

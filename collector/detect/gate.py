@@ -22,6 +22,12 @@ Hyperscan than the whole pattern (no long bounded repeats) and fires once per ca
 per place where a candidate could end. The text is scanned with one space before it, so a trigger's
 first character always exists and offsets in the scanned bytes are the match's start offsets.
 
+A pattern whose matches split at one separator byte (an e-mail address at its ``@``) can be gated whole
+without start-of-match tracking and still report where a match starts: a ``BackScan`` reads back from the
+end Hyperscan reports, over the characters after the separator to the separator, then over at most
+``longest_head`` characters that can come before it. The match starts in that run; memory of the last
+separator found keeps the reading linear when many reports end in one long run.
+
 The scan itself runs in C where ``collector/detect/_gatescan.c`` was built (against Debian's
 libhyperscan-dev): its matches are collected and merged by the same rules as here without a Python
 call per match (~34 on a 2 KB shop prompt). Without it the ``hyperscan`` Python binding scans and this
@@ -122,19 +128,43 @@ def _consumed(lookahead: re.Match) -> str:
 
 
 @dataclass(frozen=True)
+class BackScan:
+    """How to find where a gated pattern's match starts from where it ends: back over ``tail`` characters (a
+    regex class body) to ``separator``, then back over at most ``longest_head`` ``head`` characters."""
+
+    tail: str
+    separator: str
+    head: str
+    longest_head: int
+
+    def tables(self, caseless: bool) -> tuple[bytes, int, bytes]:
+        """The two classes as 256-byte membership tables of the gate's bytes, and the separator's byte. A
+        character outside Latin-1 is read as its stand-in (``x``, ``0``, ``?``), which the tables hold where
+        the class holds any letter or digit."""
+        return _table(self.tail, caseless), ord(self.separator), _table(self.head, caseless)
+
+
+def _table(body: str, caseless: bool) -> bytes:
+    member = re.compile(f"[{body}]", re.IGNORECASE if caseless else 0).match
+    return bytes(1 if member(chr(byte)) else 0 for byte in range(256))
+
+
+@dataclass(frozen=True)
 class GatePattern:
     """One pattern for the gate: a Python pattern whose windows it reports, or a trigger whose starts it reports.
 
     ``exact_start`` asks Hyperscan for where matches start (costly; for windows of many short matches, or a
     trigger of very variable width). A ``trigger`` matches one character before a match and the match's
     opening; the gate then reports the offsets where the match can start. A trigger that matches further
-    into the match (an e-mail address's ``@``) says by ``before`` how many characters earlier it can start."""
+    into the match says by ``before`` how many characters earlier it can start. A pattern with a ``back`` scan is
+    gated whole and reports, like a trigger, where its matches start (see ``BackScan``)."""
 
     expression: str
     caseless: bool
     exact_start: bool = False
     trigger: bool = False
     before: int = 0
+    back: BackScan | None = None
 
 
 class Gate:
@@ -149,9 +179,11 @@ class Gate:
         entries = [entry if isinstance(entry, GatePattern) else GatePattern(*entry) for entry in patterns]
         lengths = [re._parser.parse(entry.expression).getwidth() for entry in entries]
         widths = [min(MAX_WIDTH, high) for _, high in lengths]
-        self._trigger = [entry.trigger for entry in entries]
-        self._exact_start = [entry.exact_start or (width > WIDE and not entry.trigger)
-                             for width, entry in zip(widths, entries)]
+        self._trigger = [entry.trigger or entry.back is not None for entry in entries]
+        self._back = [None if entry.back is None else entry.back.tables(entry.caseless) for entry in entries]
+        self._back_limit = [0 if entry.back is None else entry.back.longest_head for entry in entries]
+        self._exact_start = [entry.exact_start or (width > WIDE and not trigger)
+                             for width, entry, trigger in zip(widths, entries, self._trigger)]
         self._widths = [width + 1 for width in widths]  # + the character a consumed lookahead takes
         self._shortest = [low for low, _ in lengths]
         self._before = [entry.before for entry in entries]
@@ -179,13 +211,16 @@ class Gate:
         if self._database is None:
             return None
         found: defaultdict[int, list[Span]] = defaultdict(list)
-        self._database.scan(b" " + gate_bytes(text), match_event_handler=_collect, context=found,
-                            scratch=self._scratch())
-        return {pattern_id: self._where(pattern_id, spans) for pattern_id, spans in found.items()}
+        scanned = b" " + gate_bytes(text)
+        self._database.scan(scanned, match_event_handler=_collect, context=found, scratch=self._scratch())
+        where = {pattern_id: self._where(pattern_id, spans, scanned) for pattern_id, spans in found.items()}
+        return {pattern_id: spans for pattern_id, spans in where.items() if spans}
 
-    def _where(self, pattern_id: int, spans: list[Span]) -> list[Span]:
+    def _where(self, pattern_id: int, spans: list[Span], scanned: bytes) -> list[Span]:
         """The reports of one pattern (offsets in the text scanned with one space before it) as windows,
         or, for a trigger, as ranges of offsets where a match can start (a negative one reads as 0)."""
+        if self._back[pattern_id] is not None:
+            return _back_ranges(scanned, spans, *self._back[pattern_id], self._back_limit[pattern_id])
         if self._trigger[pattern_id]:
             shortest = self._shortest[pattern_id]
             if self._exact_start[pattern_id]:
@@ -203,9 +238,12 @@ class Gate:
 
     def _merge_rules(self) -> list[tuple[int, int, int]]:
         """Per pattern, how the C scan merges its reports: the rule ``_where`` applies, and its two numbers."""
-        rules = []
+        rules: list[tuple] = []
         for pattern_id, (trigger, exact) in enumerate(zip(self._trigger, self._exact_start)):
-            if trigger and exact:
+            if self._back[pattern_id] is not None:
+                tail, separator, head = self._back[pattern_id]
+                rules.append((4, self._back_limit[pattern_id], separator, tail, head))
+            elif trigger and exact:
                 rules.append((3, self._before[pattern_id], self._shortest[pattern_id]))
             elif trigger:
                 rules.append((2, self._widths[pattern_id] - 1 + self._before[pattern_id], self._shortest[pattern_id]))
@@ -312,6 +350,35 @@ def _end_ranges(spans: list[Span], longest: int, shortest: int) -> list[Span]:
             ranges.append((low, high))
             low, high = end - longest, end - shortest
     ranges.append((low, high))
+    return ranges
+
+
+def _back_ranges(scanned: bytes, spans: list[Span], tail: bytes, separator: int, head: bytes,
+                 longest_head: int) -> list[Span]:
+    """Ranges of offsets where a match can start, from its ends (ascending) in the text scanned with one space
+    before it: back over ``tail`` bytes to the separator, then back over at most ``longest_head`` ``head`` bytes.
+    Bytes already read back over for an earlier end are not read again (the separator found then still holds)."""
+    ranges: list[Span] = []
+    read_to, at = 0, -1
+    for _, end in spans:
+        i = end - 1
+        while i >= read_to and tail[scanned[i]]:
+            i -= 1
+        if i >= read_to:
+            at = i
+        read_to = end
+        if at < 0 or scanned[at] != separator:
+            continue
+        j = at - 1
+        while j >= 0 and at - j <= longest_head and head[scanned[j]]:
+            j -= 1
+        low, high = j, at - 2  # scanned offsets less the leading space
+        if low > high:
+            continue
+        if ranges and low <= ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], max(high, ranges[-1][1]))
+        else:
+            ranges.append((low, high))
     return ranges
 
 

@@ -24,7 +24,7 @@ PIECES = ["+49 30 12345678", "030 1234567", "DE89 3704 0044 0532 0130 00", "4111
           "geboren am 03.04.1985", "Diabetes", "Nussallergie", "Krebs", "Sternzeichen", "é", "ß", "ł", "٣", " ", "-",
           ".", "/", "(", ")", "1", "0", "x", "\n", "@", "Version", "Anna", "Annabelle", "Müller", "Rossi", " van der ",
           "mein Name ist ", "Frau ", "Herr ", "Mr. ", "Viele Grüße\n", "Hallo ", "Empfänger: ", "Name: ", "Jordan",
-          "'s", "Via ", "Coffee", "hat", "für "]
+          "'s", "Via ", "Coffee", "hat", "für ", "k.u+n%de_1@", "x" * 70, "sub.example.com", ".de", "-", "_"]
 
 
 def both(text: str) -> tuple:
@@ -45,7 +45,8 @@ NEEDS_C_SCAN = pytest.mark.skipif(not X86_64, reason="the C scan is built where 
 
 GATE_PATTERNS = [pattern for detector in DEFAULT_DETECTORS for pattern in detector.gate_patterns()]
 BY_ENGINE = {engine: Gate(GATE_PATTERNS, engine) for engine in ENGINES}  # an engine not installed falls back
-HOSTILE = ["1 " * 5000, "a@" * 2000, "DE" + "9" * 3000, "+49 " * 1000, "(" * 3000,
+HOSTILE = ["1 " * 5000, "a@" * 2000, "DE" + "9" * 3000, "+49 " * 1000, "(" * 3000, "a@" + "b" * 3000 + ".c" * 3000,
+           "é" + "b" * 200 + "@" + "c" * 3000,
            "x" * 70_000 + " DE89 3704 0044 0532 0130 00, +49 30 1234567, Torstraße 5, 10115 Berlin" * 3]
 """Inputs where many reports merge, and one long enough that the C scan lets other threads run meanwhile."""
 
@@ -125,6 +126,7 @@ def test_phone_shaped_runs_of_six_digits_or_more_reach_the_phone_check(text: str
     ("USt-IdNr. DE136695976 bitte", "DE136695976", "vat"),
     ("Karte 4111 1111 1111 1111 bitte", "4111 1111 1111 1111", "payment_card"),
     ("erreichbar unter +49 30 1234567. Danke", "+49 30 1234567", "phone"),
+    ("Mail: kunde.77@shop.example.de, danke", "kunde.77@shop.example.de", "email"),
 ])
 def test_the_gate_says_where_an_identifier_starts_not_a_window_around_it(text: str, value: str, detector: str) -> None:
     """Each report of these detectors' gate is a short range of offsets where a value can start: the exact
@@ -156,6 +158,13 @@ class TestTheCScanRefuses:
         database = gate_module._gatescan.compile([b"abc"], [0])
         with pytest.raises(ValueError, match="merge rule 0"):
             database.configure([(9, 4, 0)])
+
+    @pytest.mark.parametrize("rule", [(4, 64, 64, b"x", b"y" * 256), (4, 64, 300, b"x" * 256, b"y" * 256),
+                                      (4, 64, 64), (2, 64, 64, b"x" * 256, b"y" * 256)])
+    def test_a_back_scan_without_its_two_tables(self, rule: tuple) -> None:
+        database = gate_module._gatescan.compile([b"abc"], [0])
+        with pytest.raises(ValueError, match="merge rule 0"):
+            database.configure([rule])
 
     def test_a_nul_inside_an_expression(self) -> None:
         with pytest.raises(ValueError):

@@ -40,6 +40,7 @@ SHAPES = {
     "e-mail shapes": lambda: _repeat(lambda r: f"k{r.randint(0, 10**6)}@x{r.randint(0, 999)}.de"),
     "at signs": lambda: "a@" * (SIZE // 2),
     "one long word then @": lambda: "a" * SIZE + "@",
+    "one address whose domain ends at every letter": lambda: "a@" + "b" * (SIZE // 2) + "." + "c" * (SIZE // 2),
     "plus and dashes": lambda: "+" + "1-" * (SIZE // 2),
     "colons": lambda: ":" * SIZE + "a",
     "street words": lambda: "Straße" * (SIZE // 6) + "1",
