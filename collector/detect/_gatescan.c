@@ -389,23 +389,16 @@ static PyObject *Database_configure(Database *self, PyObject *args) {
     long long *second = calloc(self->patterns, sizeof(long long));
     unsigned char *tail = calloc(self->patterns, 256), *head = calloc(self->patterns, 256);
     int ready = merge != NULL && first != NULL && second != NULL && tail != NULL && head != NULL;
-    for (unsigned int id = 0; ready && id < self->patterns; id++) {
-        if (read_rule(PyList_GET_ITEM(rules, id), id, merge, first, second, tail, head) < 0) {
-            free(merge);
-            free(first);
-            free(second);
-            free(tail);
-            free(head);
-            return NULL;
-        }
-    }
-    if (!ready) {
+    int failed = !ready;
+    for (unsigned int id = 0; !failed && id < self->patterns; id++)
+        failed = read_rule(PyList_GET_ITEM(rules, id), id, merge, first, second, tail, head) < 0;
+    if (failed) { /* one cleanup path: a rule that does not read, or memory that was not there */
         free(merge);
         free(first);
         free(second);
         free(tail);
         free(head);
-        return PyErr_NoMemory();
+        return ready ? NULL : PyErr_NoMemory();
     }
     self->merge = merge;
     self->first = first;

@@ -85,10 +85,19 @@ class Detector(ABC):
         exact = self.trigger_exact_start or (False,) * len(self.patterns)
         before = self.trigger_before or (0,) * len(self.patterns)
         back_scans = self.back_scans or (None,) * len(self.patterns)
-        return tuple(GatePattern(p, bool(f & re.IGNORECASE), back=s) if s is not None else
-                     GatePattern(p, bool(f & re.IGNORECASE), self.exact_start) if t is None else
-                     GatePattern(t, bool(f & re.IGNORECASE), e, trigger=True, before=b)
-                     for p, f, t, e, b, s in zip(self.patterns, self._flags, triggers, exact, before, back_scans))
+        return tuple(self._gate_pattern(*entry)
+                     for entry in zip(self.patterns, self._flags, triggers, exact, before, back_scans))
+
+    def _gate_pattern(self, pattern: str, flags: int, trigger: str | None, exact_start: bool, before: int,
+                      back: BackScan | None) -> GatePattern:
+        """What the gate looks for in place of one pattern: the pattern read back from its ends, its trigger,
+        or the pattern itself."""
+        caseless = bool(flags & re.IGNORECASE)
+        if back is not None:
+            return GatePattern(pattern, caseless, back=back)
+        if trigger is not None:
+            return GatePattern(trigger, caseless, exact_start, trigger=True, before=before)
+        return GatePattern(pattern, caseless, self.exact_start)
 
     def count(self, text: str, spans: Sequence[Sequence[Span]] | None = None) -> int:
         """How many distinct valid values of this category ``text`` holds.

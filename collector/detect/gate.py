@@ -180,8 +180,8 @@ class Gate:
         lengths = [re._parser.parse(entry.expression).getwidth() for entry in entries]
         widths = [min(MAX_WIDTH, high) for _, high in lengths]
         self._trigger = [entry.trigger or entry.back is not None for entry in entries]
-        self._back = [None if entry.back is None else entry.back.tables(entry.caseless) for entry in entries]
-        self._back_limit = [0 if entry.back is None else entry.back.longest_head for entry in entries]
+        self._back = [None if entry.back is None else (*entry.back.tables(entry.caseless), entry.back.longest_head)
+                      for entry in entries]  # (tail, separator, head, longest head) for a back-scanned pattern
         self._exact_start = [entry.exact_start or (width > WIDE and not trigger)
                              for width, entry, trigger in zip(widths, entries, self._trigger)]
         self._widths = [width + 1 for width in widths]  # + the character a consumed lookahead takes
@@ -220,7 +220,7 @@ class Gate:
         """The reports of one pattern (offsets in the text scanned with one space before it) as windows,
         or, for a trigger, as ranges of offsets where a match can start (a negative one reads as 0)."""
         if self._back[pattern_id] is not None:
-            return _back_ranges(scanned, spans, *self._back[pattern_id], self._back_limit[pattern_id])
+            return _back_ranges(scanned, spans, *self._back[pattern_id])
         if self._trigger[pattern_id]:
             shortest = self._shortest[pattern_id]
             if self._exact_start[pattern_id]:
@@ -241,8 +241,8 @@ class Gate:
         rules: list[tuple] = []
         for pattern_id, (trigger, exact) in enumerate(zip(self._trigger, self._exact_start)):
             if self._back[pattern_id] is not None:
-                tail, separator, head = self._back[pattern_id]
-                rules.append((4, self._back_limit[pattern_id], separator, tail, head))
+                tail, separator, head, longest_head = self._back[pattern_id]
+                rules.append((4, longest_head, separator, tail, head))
             elif trigger and exact:
                 rules.append((3, self._before[pattern_id], self._shortest[pattern_id]))
             elif trigger:
