@@ -52,6 +52,7 @@ bench: install kafka-jars bench-venv  ## benchmarks print their figures
 	$(PY) bench/stream_throughput.py
 	$(PY) bench/worker_throughput.py
 	$(PY) bench/detect_throughput.py
+	$(PY) bench/detect_breakdown.py
 	$(PY) bench/gateway_latency.py
 	$(PY) bench/wal_commit.py
 	$(PY) bench/gateway_heads.py
