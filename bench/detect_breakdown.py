@@ -35,7 +35,7 @@ from detect_throughput import corpora
 
 import collector.detect as detect
 from collector.declare import content_hash, personal_data
-from collector.detect import DEFAULT, normalise
+from collector.detect import DEFAULT, FEW_OFFSETS, LOOKAHEAD_CHARS, _finder, normalise
 
 KEY, KEY_ID = b"bench-key", "k1"
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +48,7 @@ personal_data(texts[0], b"k", "k1")
 for detector in DEFAULT.detectors:
     detector.find = lambda text, spans=None: []
     detector.count = lambda text, spans=None: 0
+DEFAULT.plan()
 started = time.process_time()
 for text in texts:
     personal_data(text, b"k", "k1")
@@ -68,7 +69,12 @@ def _gated(spans: dict | None) -> list:
 
 
 def _checks(texts: list[str], where: list[dict | None]) -> dict[str, Callable[[], object]]:
-    """One callable per detector: its exact checks on every prompt, within the spans the gate gave it."""
+    """One callable per detector: its exact checks on every prompt, within the spans the gate gave it (in the C
+    loop where it is built, the detector alone: no claims of others)."""
+    if DEFAULT.finder and all(w is not None for w in where):
+        return {detector.name: _checked_in_c(plan, texts, where)
+                for detector, plan in zip(DEFAULT.detectors, DEFAULT._plans)
+                if any(set(w) & {entry[0] for entry in plan[4]} for w in where)}
     work: dict[str, list] = {detector.name: [] for detector in DEFAULT.detectors}
     for text, spans in zip(texts, where):
         for detector, own in _gated(spans):
@@ -80,6 +86,18 @@ def _checks(texts: list[str], where: list[dict | None]) -> dict[str, Callable[[]
     return {name: run(items) for name, items in work.items() if items}
 
 
+def _checked_in_c(plan: tuple, texts: list[str], where: list[dict]) -> Callable[[], object]:
+    plans = (plan,)
+    return lambda: [_finder.counted(t, w, plans, FEW_OFFSETS, LOOKAHEAD_CHARS) for t, w in zip(texts, where)]
+
+
+def _counted(text: str, where: dict | None) -> object:
+    """The exact checks and claims of one prompt, as ``GatedDetectors.scan`` runs them after the gate."""
+    if DEFAULT.finder and where is not None:
+        return _finder.counted(text, where, DEFAULT._plans, FEW_OFFSETS, LOOKAHEAD_CHARS)
+    return detect._counted(text, _gated(where))
+
+
 class _NoChecks:
     """Every detector's ``find`` and ``count`` answering "nothing" while it is entered (the floor)."""
 
@@ -87,10 +105,12 @@ class _NoChecks:
         for detector in DEFAULT.detectors:
             detector.find = lambda text, spans=None: []
             detector.count = lambda text, spans=None: 0
+        DEFAULT.plan()
 
     def __exit__(self, *exc) -> None:
         for detector in DEFAULT.detectors:
             del detector.find, detector.count
+        DEFAULT.plan()
 
 
 def _floor(prompts: list[str]) -> None:
@@ -107,7 +127,7 @@ def stages(prompts: list[str]) -> dict[str, Callable[[], object]]:
         "personal_data, whole": lambda: [personal_data(p, KEY, KEY_ID) for p in prompts],
         "normalise": lambda: [normalise(p) for p in prompts],
         "gate: the compiled pass": lambda: [DEFAULT.gate.spans(t) for t in texts],
-        "exact checks and claims": lambda: [detect._counted(t, _gated(w)) for t, w in zip(texts, where)],
+        "exact checks and claims": lambda: [_counted(t, w) for t, w in zip(texts, where)],
         **{f"  {name}": run for name, run in _checks(texts, where).items()},
         "keyed hash": lambda: [content_hash(p, KEY, KEY_ID) for p in prompts],
         "floor: no exact checks": lambda: _floor(prompts),
@@ -181,7 +201,9 @@ def main() -> None:
     prompts = next(texts for name, texts in corpora(args.megabytes).items() if "with personal data" in name)
     size = sum(len(p.encode()) for p in prompts) / len(prompts)
     engine = DEFAULT.gate.engine or "none: pure Python, every detector on the whole text"
-    print(f"{len(prompts)} prompts of {size:.0f} bytes with personal data, gate engine: {engine}; best of "
+    loop = "C (_finder)" if DEFAULT.finder else "Python (base.py)"
+    print(f"{len(prompts)} prompts of {size:.0f} bytes with personal data, gate engine: {engine}, checks' loop: "
+          f"{loop}; best of "
           f"{args.rounds} alternated rounds, µs of CPU time a prompt (one core), warm")
     breakdown(prompts, args.rounds)
     if args.anchor_commit:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from collector.detect.address import PostalAddressDetector
-from collector.detect.base import Detector, Hit
+from collector.detect.base import FEW_OFFSETS, LOOKAHEAD_CHARS, Detector, Hit
 from collector.detect.contact import EmailDetector, PhoneDetector
 from collector.detect.dob import DateOfBirthDetector
 from collector.detect.gate import Gate
@@ -22,6 +22,11 @@ from collector.detect.national_ids import (
 )
 from collector.detect.network import IpAddressDetector
 
+try:
+    from collector.detect import _finder
+except ImportError:  # not built (no C compiler where the package was installed): base.py's loop checks
+    _finder = None
+
 MAX_SCAN_CHARS = 1_000_000
 """Longer texts are scanned in their first million characters (the gateway's body limit is lower)."""
 
@@ -36,9 +41,14 @@ category: an IBAN's digits are not also a phone number, a VAT number not also a 
 
 
 class GatedDetectors:
-    """Detectors behind one gate: a single compiled pass finds candidates, each detector checks its own."""
+    """Detectors behind one gate: a single compiled pass finds candidates, each detector checks its own.
 
-    def __init__(self, detectors: tuple[Detector, ...]) -> None:
+    Where ``_finder`` was built, the checks' loop runs in C (``_finder.c``) on the same compiled patterns, at
+    the same offsets, with the same verdict cache and claims as base.py's ``find`` and ``_counted``; ``finder``
+    says whether it does. A detector that searches in its own way (``find`` or ``count`` of its own) is called
+    from there as it is from ``_counted``."""
+
+    def __init__(self, detectors: tuple[Detector, ...], finder: bool = True) -> None:
         self.detectors = detectors
         self._ids: list[range] = []
         self._owner: list[int] = []  # pattern id -> index of the detector it belongs to
@@ -49,18 +59,48 @@ class GatedDetectors:
             self._owner.extend([index] * len(gated))
             patterns.extend(gated)
         self.gate = Gate(patterns)
+        self.finder = finder and _finder is not None
+        self.plan()
+
+    def plan(self) -> None:
+        """What the C loop needs of each detector, read again from the detectors (after one was changed)."""
+        self._plans = tuple(_plan(detector, ids) for detector, ids in zip(self.detectors, self._ids))
 
     def scan(self, text: str) -> tuple[Hit, ...]:
         """Every detector's count on ``text`` (already normalised); detectors that found nothing are left out."""
         where = self.gate.spans(text)
         if where is None:
             return _counted(text, ((d, None) for d in self.detectors))
+        if self.finder:
+            counts = _finder.counted(text, where, self._plans, FEW_OFFSETS, LOOKAHEAD_CHARS)
+            return tuple(Hit(self.detectors[i].category, self.detectors[i].name, count) for i, count in counts)
         return _counted(text, self._gated(where))
 
     def _gated(self, where: dict[int, list]) -> Iterable[tuple[Detector, list]]:
         """The detectors the gate saw a candidate for, in their order, each with its patterns' windows."""
         for index in sorted({self._owner[pattern_id] for pattern_id in where}):
             yield self.detectors[index], [where.get(i, ()) for i in self._ids[index]]
+
+
+CHECKED_IN_C, OWN_FIND, OWN_COUNT = 0, 1, 2
+"""How the C loop runs a detector: base.py's ``find`` done in C, or the detector's own ``find`` or ``count``."""
+
+
+def _plan(detector: Detector, ids: range) -> tuple:
+    """(detector, mode, contextual, verdicts, patterns) for ``_finder.counted``; a pattern is (gate id,
+    compiled, triggered, group, reach) as base.py's ``find`` reads them."""
+    kind = type(detector)
+    if not detector.claims_spans:
+        mode = OWN_COUNT
+    elif kind.find is Detector.find and "find" not in vars(detector):
+        mode = CHECKED_IN_C
+    else:
+        mode = OWN_FIND
+    if mode == CHECKED_IN_C:
+        patterns = tuple(zip(ids, kind._compiled, kind._triggered, kind._groups, kind._reach))
+    else:
+        patterns = tuple((i, None, False, 0, 0) for i in ids)
+    return detector, mode, kind._contextual, kind._verdicts, patterns
 
 
 def _counted(text: str, work: Iterable[tuple[Detector, list | None]]) -> tuple[Hit, ...]:

@@ -1,0 +1,114 @@
+"""The checks' loop in C (``_finder.c``) against base.py's Python loop: the same hits on the same gate spans.
+
+The C loop calls the detectors' own patterns, so a difference can only come from the loop: an offset tried
+in another order, a window cut elsewhere, a claim kept or dropped. Each text here is scanned through one
+gate and checked both ways.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import collector.detect as detect
+from collector.detect import DEFAULT, DEFAULT_DETECTORS, FEW_OFFSETS, LOOKAHEAD_CHARS, GatedDetectors, normalise
+from collector.detect.base import Detector
+from tests.collector.labelled_corpus import corpus
+from tests.collector.test_detect_gate import HOSTILE, NEEDS_C_SCAN, PIECES
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
+from common import shop_prompt  # noqa: E402
+
+PYTHON_LOOP = GatedDetectors(DEFAULT_DETECTORS, finder=False)
+LABELLED = [prompt.text for prompt in corpus(seed=14, size=1200)]
+
+
+def both_loops(text: str) -> tuple:
+    """(C loop, Python loop) hits of one normalised text, both on the spans of the same gate."""
+    text = normalise(text)
+    return DEFAULT.scan(text), PYTHON_LOOP.scan(text)
+
+
+@NEEDS_C_SCAN
+def test_the_c_loop_is_built_and_in_use() -> None:
+    assert detect._finder is not None, "collector/detect/_finder.c was not built: base.py's loop checks"
+    assert DEFAULT.finder and not PYTHON_LOOP.finder
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_both_loops_agree_on_shop_prompts(seed: int) -> None:
+    c_loop, python_loop = both_loops(shop_prompt(random.Random(seed)))
+    assert c_loop == python_loop and c_loop
+
+
+def test_both_loops_agree_on_the_labelled_corpus() -> None:
+    differing = [text for text in LABELLED if (pair := both_loops(text))[0] != pair[1]]
+    assert not differing, f"{len(differing)} of {len(LABELLED)} prompts differ, first: {differing[0]!r}"
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_both_loops_agree_on_hostile_inputs(text: str) -> None:
+    c_loop, python_loop = both_loops(text)
+    assert c_loop == python_loop
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=60).map("".join))
+def test_both_loops_agree_on_any_mix(text: str) -> None:
+    c_loop, python_loop = both_loops(text)
+    assert c_loop == python_loop
+
+
+NEEDS_FINDER = pytest.mark.skipif(detect._finder is None, reason="_finder.c not built (the test above fails on CI)")
+
+
+class Refusing(Detector):
+    """A detector whose check fails loudly: the error must reach the caller, as it does from base.py."""
+
+    name = "refusing"
+    category = "user.test"
+    patterns = (r"(\d{3})",)
+
+    def validate(self, value: str) -> bool:
+        raise RuntimeError(f"cannot judge a value of {len(value)} characters")
+
+
+@NEEDS_FINDER
+def test_an_error_in_a_check_reaches_the_caller() -> None:
+    detectors = GatedDetectors((Refusing(),))
+    assert detectors.finder
+    with pytest.raises(RuntimeError, match="cannot judge a value of 3 characters"):
+        detectors.scan("order 123")
+
+
+@NEEDS_FINDER
+def test_a_detector_changed_after_planning_is_read_again_by_plan() -> None:
+    detectors = GatedDetectors(DEFAULT_DETECTORS)
+    text = "Meine IBAN: DE89 3704 0044 0532 0130 00"
+    assert [hit.detector for hit in detectors.scan(text)] == ["iban"]
+    iban = next(detector for detector in detectors.detectors if detector.name == "iban")
+    iban.find = lambda text, spans=None: []
+    try:
+        detectors.plan()
+        assert [hit.detector for hit in detectors.scan(text)] == []
+    finally:
+        del iban.find
+        detectors.plan()
+    assert [hit.detector for hit in detectors.scan(text)] == ["iban"]
+
+
+@NEEDS_FINDER
+@pytest.mark.parametrize("plans, message", [
+    (("not a plan",), "a plan is (detector, mode, contextual, verdicts, patterns)"),
+    (((Refusing(), 0, False, {}, ((0, None, False),)),), "a plan's pattern is (id, compiled, triggered, group, reach)"),
+    (((Refusing(), 0, False, [], ((0, re.compile("1"), False, 0, 8),)),), "a plan's verdicts are a dict"),
+])
+def test_a_malformed_plan_is_named(plans: tuple, message: str) -> None:
+    with pytest.raises(TypeError, match=re.escape(message)):
+        detect._finder.counted("1", {0: [(0, 0)]}, plans, FEW_OFFSETS, LOOKAHEAD_CHARS)
