@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from collector.detect.address import PostalAddressDetector
 from collector.detect.base import FEW_OFFSETS, LOOKAHEAD_CHARS, Detector, Hit
@@ -73,13 +74,19 @@ class GatedDetectors:
             return _counted(text, ((d, None) for d in self.detectors))
         if self.finder:
             counts = _finder.counted(text, where, self._plans, FEW_OFFSETS, LOOKAHEAD_CHARS)
-            return tuple(Hit(self.detectors[i].category, self.detectors[i].name, count) for i, count in counts)
+            return tuple(_hit(self.detectors[i], count) for i, count in counts)
         return _counted(text, self._gated(where))
 
     def _gated(self, where: dict[int, list]) -> Iterable[tuple[Detector, list]]:
         """The detectors the gate saw a candidate for, in their order, each with its patterns' windows."""
         for index in sorted({self._owner[pattern_id] for pattern_id in where}):
             yield self.detectors[index], [where.get(i, ()) for i in self._ids[index]]
+
+
+@lru_cache(maxsize=4096)
+def _hit(detector: Detector, count: int) -> Hit:
+    """One hit, made once: the same few (detector, count) recur on every prompt and a ``Hit`` is immutable."""
+    return Hit(detector.category, detector.name, count)
 
 
 CHECKED_IN_C, OWN_FIND, OWN_COUNT = 0, 1, 2

@@ -40,7 +40,7 @@ typedef struct {
     Py_ssize_t few_offsets, lookahead;
 } Scan;
 
-static PyObject *s_match, *s_search, *s_finditer, *s_start, *s_end, *s_group, *s_lastindex, *s_checked,
+static PyObject *s_match, *s_search, *s_finditer, *s_start, *s_end, *s_group, *s_span, *s_lastindex, *s_checked,
     *s_in_context, *s_find, *s_count;
 
 static void found_clear(FoundList *list) {
@@ -94,6 +94,26 @@ static Py_ssize_t match_offset(PyObject *match, PyObject *method, PyObject *grou
     return offset == -1 && PyErr_Occurred() ? -2 : offset;
 }
 
+static int pair(PyObject *span, Py_ssize_t *low, Py_ssize_t *high) {
+    if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) != 2) {
+        PyErr_SetString(PyExc_TypeError, "a span is a (low, high) tuple");
+        return -1;
+    }
+    *low = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 0));
+    *high = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1));
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+/* match.span(group) into start and end; -1 on error. */
+static int match_span(PyObject *match, PyObject *group, Py_ssize_t *start, Py_ssize_t *end) {
+    PyObject *args[2] = {match, group};
+    PyObject *span = PyObject_VectorcallMethod(s_span, args, 2, NULL);
+    if (span == NULL) return -1;
+    int status = pair(span, start, end);
+    Py_DECREF(span);
+    return status;
+}
+
 /* Whether a truthy answer came back from detector.<method>(args...); -1 on error. */
 static int ask(PyObject *detector, PyObject *method, PyObject *first, PyObject *second) {
     PyObject *args[3] = {detector, first, second};
@@ -121,22 +141,13 @@ static int check(const Scan *scan, PyObject *detector, int contextual, PyObject 
         ok = ask(detector, s_checked, value, NULL);
     if (ok == 1 && contextual) ok = ask(detector, s_in_context, scan->text, match);
     if (ok == 1) {
-        Py_ssize_t start = match_offset(match, s_start, group), end = match_offset(match, s_end, group);
-        ok = start == -2 || end == -2 ? -1 : found_add(found, value, start, end);
+        Py_ssize_t start, end;
+        ok = match_span(match, group, &start, &end) < 0 ? -1 : found_add(found, value, start, end);
     }
     Py_DECREF(value);
     return ok < 0 ? -1 : 0;
 }
 
-static int pair(PyObject *span, Py_ssize_t *low, Py_ssize_t *high) {
-    if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) != 2) {
-        PyErr_SetString(PyExc_TypeError, "a span is a (low, high) tuple");
-        return -1;
-    }
-    *low = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 0));
-    *high = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1));
-    return PyErr_Occurred() ? -1 : 0;
-}
 
 /* base.py's ``_next``: the first match starting in [low, high], reading no further than high + reach. New
  * reference, Py_None when there is none, NULL on error. */
@@ -472,7 +483,7 @@ static int intern(PyObject **slot, const char *name) {
 PyMODINIT_FUNC PyInit__finder(void) {
     if (intern(&s_match, "match") < 0 || intern(&s_search, "search") < 0 || intern(&s_finditer, "finditer") < 0 ||
         intern(&s_start, "start") < 0 || intern(&s_end, "end") < 0 || intern(&s_group, "group") < 0 ||
-        intern(&s_lastindex, "lastindex") < 0 || intern(&s_checked, "_checked") < 0 ||
+        intern(&s_span, "span") < 0 || intern(&s_lastindex, "lastindex") < 0 || intern(&s_checked, "_checked") < 0 ||
         intern(&s_in_context, "_in_context") < 0 || intern(&s_find, "find") < 0 || intern(&s_count, "count") < 0)
         return NULL;
     return PyModule_Create(&module_def);
