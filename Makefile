@@ -23,7 +23,7 @@ install: system-deps $(STAMP)
 system-deps:
 	@bash deploy/system-deps.sh
 
-$(STAMP): pyproject.toml setup.py collector/detect/_gatescan.c collector/detect/_finder.c
+$(STAMP): pyproject.toml setup.py collector/detect/_gatescan.c collector/detect/_finder.c collector/detect/_shapes.h
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[test]"

@@ -11,5 +11,6 @@ from setuptools import Extension, setup
 setup(ext_modules=[
     Extension("collector.detect._gatescan", ["collector/detect/_gatescan.c"], libraries=["hs"],
               include_dirs=["/usr/include/hs"], extra_compile_args=["-O2"], optional=True),
-    Extension("collector.detect._finder", ["collector/detect/_finder.c"], extra_compile_args=["-O2"], optional=True),
+    Extension("collector.detect._finder", ["collector/detect/_finder.c"], depends=["collector/detect/_shapes.h"],
+              extra_compile_args=["-O2"], optional=True),
 ])

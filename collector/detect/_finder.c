@@ -13,13 +13,20 @@
  * detector, in the detectors' order:
  *   (detector, mode, contextual, verdicts, patterns)
  *   mode 0: checked here; 1: ``detector.find(text, spans)`` claims; 2: ``detector.count(text, spans)``
- *   patterns: ((pattern id, compiled pattern, triggered, group, reach), ...)
+ *   patterns: ((pattern id, compiled pattern, triggered, group, reach, shape), ...)
  * and answers [(detector index, count), ...] for the detectors that found something. base.py is the
  * reference: a property test compares the two on shop prompts and on generated text.
+ *
+ * A triggered pattern with a shape (``_shapes.h``: card, VAT, IBAN, e-mail) is matched by it rather than by
+ * ``re``; ``SHAPES`` maps each shape's (pattern source, flags) to its number, so a pattern gets its shape only
+ * while it is the pattern the shape was written for. Where such a detector reads context, re's match is made
+ * again at the shape's offsets for ``_in_context``.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <string.h>
+
+#include "_shapes.h"
 
 enum mode { CHECKED_HERE = 0, OWN_FIND = 1, OWN_COUNT = 2 };
 
@@ -35,10 +42,17 @@ typedef struct {
 
 typedef struct {
     PyObject *text;
+    View view; /* the text's characters, as the shapes read them */
     Py_ssize_t length;
     unsigned char *claimed;
     Py_ssize_t few_offsets, lookahead;
 } Scan;
+
+/* A detector the loop checks: its verdict cache and whether it reads context. */
+typedef struct {
+    PyObject *detector, *verdicts; /* borrowed */
+    int contextual;
+} Detector;
 
 static PyObject *s_match, *s_search, *s_finditer, *s_start, *s_end, *s_group, *s_span, *s_lastindex, *s_checked,
     *s_in_context, *s_find, *s_count;
@@ -124,95 +138,154 @@ static int ask(PyObject *detector, PyObject *method, PyObject *first, PyObject *
     return truth;
 }
 
+/* One of a detector's patterns, as the loop tries it. */
+typedef struct {
+    PyObject *pattern, *group; /* borrowed: the compiled pattern, the group whose value is checked */
+    Py_ssize_t reach;          /* how far past a match's start it can read */
+    int shape;                 /* a shape of _shapes.h that matches as the pattern does, or NO_SHAPE */
+} Pattern;
+
+/* A match, found by re or by a shape. */
+typedef struct {
+    PyObject *match;       /* owned: re's match, or NULL where a shape found it */
+    Py_ssize_t start, end; /* a shape's match (its group spans it all); for re's, where it ends */
+    Py_ssize_t endpos;     /* where the text ended for it (-1: its end) */
+} Candidate;
+
+/* ``pattern.match(text, pos[, endpos])`` (endpos -1: none): 1 and the candidate, 0 none, -1 on error. */
+static int match_at(const Scan *scan, const Pattern *p, Py_ssize_t pos, Py_ssize_t endpos, Candidate *found) {
+    if (p->shape != NO_SHAPE) {
+        found->match = NULL;
+        found->endpos = endpos;
+        found->start = pos;
+        return shape_match(p->shape, &scan->view, scan->length, &found->start, endpos < 0 ? scan->length : endpos,
+                           &found->end);
+    }
+    PyObject *match = call_at(p->pattern, s_match, scan->text, pos, endpos);
+    if (match == NULL) return -1;
+    if (match == Py_None) {
+        Py_DECREF(match);
+        return 0;
+    }
+    found->end = match_offset(match, s_end, NULL);
+    if (found->end == -2) {
+        Py_DECREF(match);
+        return -1;
+    }
+    found->match = match;
+    found->endpos = endpos;
+    return 1;
+}
+
+/* re's match for a shape's candidate, made again where a detector reads its context (a new reference). */
+static PyObject *as_match(const Scan *scan, const Pattern *p, const Candidate *c) {
+    if (c->match != NULL) return Py_NewRef(c->match);
+    PyObject *match = call_at(p->pattern, s_match, scan->text, c->start, c->endpos);
+    if (match == Py_None) {
+        Py_DECREF(match);
+        return PyErr_Format(PyExc_RuntimeError, "shape %d matched at %zd where its pattern does not", p->shape,
+                            c->start);
+    }
+    return match;
+}
+
+/* The value a candidate's group holds and its span. New reference, NULL on error. */
+static PyObject *value_of(const Scan *scan, const Pattern *p, const Candidate *c, Py_ssize_t *start,
+                          Py_ssize_t *end) {
+    if (c->match == NULL) {
+        *start = c->start;
+        *end = c->end;
+        return PyUnicode_Substring(scan->text, c->start, c->end);
+    }
+    PyObject *args[2] = {c->match, p->group};
+    PyObject *value = PyObject_VectorcallMethod(s_group, args, 2, NULL);
+    if (value != NULL && match_span(c->match, p->group, start, end) < 0) Py_CLEAR(value);
+    return value;
+}
+
 /* base.py's check of one match: its value's verdict (cached, else ``_checked``) and, for a contextual
  * detector, ``_in_context``; a valid value goes to ``found``. 0 or -1 on error. */
-static int check(const Scan *scan, PyObject *detector, int contextual, PyObject *verdicts, PyObject *match,
-                 PyObject *group, FoundList *found) {
-    PyObject *args[2] = {match, group};
-    PyObject *value = PyObject_VectorcallMethod(s_group, args, 2, NULL);
+static int check(const Scan *scan, const Detector *d, const Pattern *p, const Candidate *c, FoundList *found) {
+    Py_ssize_t start, end;
+    PyObject *value = value_of(scan, p, c, &start, &end);
     if (value == NULL) return -1;
     int ok;
-    PyObject *verdict = PyDict_GetItemWithError(verdicts, value); /* borrowed */
+    PyObject *verdict = PyDict_GetItemWithError(d->verdicts, value); /* borrowed */
     if (verdict != NULL)
         ok = PyObject_IsTrue(verdict);
     else if (PyErr_Occurred())
         ok = -1;
     else
-        ok = ask(detector, s_checked, value, NULL);
-    if (ok == 1 && contextual) ok = ask(detector, s_in_context, scan->text, match);
-    if (ok == 1) {
-        Py_ssize_t start, end;
-        ok = match_span(match, group, &start, &end) < 0 ? -1 : found_add(found, value, start, end);
+        ok = ask(d->detector, s_checked, value, NULL);
+    if (ok == 1 && d->contextual) {
+        PyObject *match = as_match(scan, p, c);
+        ok = match == NULL ? -1 : ask(d->detector, s_in_context, scan->text, match);
+        Py_XDECREF(match);
     }
+    if (ok == 1) ok = found_add(found, value, start, end);
     Py_DECREF(value);
     return ok < 0 ? -1 : 0;
 }
 
-
-/* base.py's ``_next``: the first match starting in [low, high], reading no further than high + reach. New
- * reference, Py_None when there is none, NULL on error. */
-static PyObject *next_match(const Scan *scan, PyObject *pattern, Py_ssize_t low, Py_ssize_t high, Py_ssize_t reach) {
-    Py_ssize_t end = high + reach;
-    if (high - low < scan->few_offsets) {
+/* base.py's ``_next``: the first match starting in [low, high], reading no further than high + reach. 1 and
+ * the candidate, 0 none, -1 on error. A shape tries the offsets one by one (what a search does). */
+static int next_match(const Scan *scan, const Pattern *p, Py_ssize_t low, Py_ssize_t high, Candidate *found) {
+    Py_ssize_t end = high + p->reach;
+    if (high - low < scan->few_offsets || p->shape != NO_SHAPE) {
         for (Py_ssize_t offset = low; offset <= high; offset++) {
-            PyObject *match = call_at(pattern, s_match, scan->text, offset, end);
-            if (match != Py_None) return match;
-            Py_DECREF(match);
+            int status = match_at(scan, p, offset, end, found);
+            if (status != 0) return status;
         }
-        Py_RETURN_NONE;
+        return 0;
     }
-    PyObject *match = call_at(pattern, s_search, scan->text, low, end);
-    if (match == NULL || match == Py_None) return match;
-    Py_ssize_t start = match_offset(match, s_start, NULL);
-    if (start == -2 || start <= high) {
-        if (start == -2) Py_CLEAR(match);
-        return match;
+    PyObject *match = call_at(p->pattern, s_search, scan->text, low, end);
+    if (match == NULL) return -1;
+    Py_ssize_t start = match == Py_None ? -1 : match_offset(match, s_start, NULL);
+    if (start < 0 || start > high) {
+        Py_DECREF(match);
+        return start == -2 ? -1 : 0;
     }
-    Py_DECREF(match);
-    Py_RETURN_NONE;
+    found->end = match_offset(match, s_end, NULL);
+    if (found->end == -2) {
+        Py_DECREF(match);
+        return -1;
+    }
+    found->match = match;
+    found->endpos = end;
+    return 1;
 }
 
 /* base.py's ``_found_at``: a triggered pattern tried where the gate says its matches can start. */
-static int found_at(const Scan *scan, PyObject *detector, int contextual, PyObject *verdicts, PyObject *pattern,
-                    PyObject *group, Py_ssize_t reach, PyObject *starts, FoundList *found) {
+static int found_at(const Scan *scan, const Detector *d, const Pattern *p, PyObject *starts, FoundList *found) {
     PyObject *ranges = PySequence_Fast(starts, "a pattern's spans are a list");
     if (ranges == NULL) return -1;
     Py_ssize_t done = 0;
-    int failed = 0;
-    for (Py_ssize_t r = 0; r < PySequence_Fast_GET_SIZE(ranges) && !failed; r++) {
+    int status = 0;
+    for (Py_ssize_t r = 0; r < PySequence_Fast_GET_SIZE(ranges) && status >= 0; r++) {
         Py_ssize_t low, high;
+        Candidate c = {NULL, 0, 0, -1};
         if (pair(PySequence_Fast_GET_ITEM(ranges, r), &low, &high) < 0) {
-            failed = 1;
+            status = -1;
             break;
         }
         if (low < done) low = done;
         if (low > high) continue;
-        PyObject *match = call_at(pattern, s_match, scan->text, low, -1);
-        if (match == Py_None) {
-            Py_DECREF(match);
-            match = low < high ? next_match(scan, pattern, low + 1, high, reach) : Py_NewRef(Py_None);
+        status = match_at(scan, p, low, -1, &c);
+        if (status == 0 && low < high) status = next_match(scan, p, low + 1, high, &c);
+        while (status == 1) {
+            done = c.end;
+            status = check(scan, d, p, &c, found);
+            Py_CLEAR(c.match);
+            if (status == 0 && done <= high) status = next_match(scan, p, done, high, &c);
         }
-        while (match != NULL && match != Py_None) {
-            done = match_offset(match, s_end, NULL);
-            if (done == -2 || check(scan, detector, contextual, verdicts, match, group, found) < 0) {
-                Py_DECREF(match);
-                match = NULL;
-                break;
-            }
-            Py_DECREF(match);
-            match = done <= high ? next_match(scan, pattern, done, high, reach) : Py_NewRef(Py_None);
-        }
-        if (match == NULL) failed = 1;
-        Py_XDECREF(match);
     }
     Py_DECREF(ranges);
-    return failed ? -1 : 0;
+    return status < 0 ? -1 : 0;
 }
 
 /* base.py's ``find`` for a window pattern: every match of a search over each window and a few characters more,
  * a match that reads into those rechecked whole from where it starts. */
-static int found_in(const Scan *scan, PyObject *detector, int contextual, PyObject *verdicts, PyObject *pattern,
-                    PyObject *windows, FoundList *found) {
+static int found_in(const Scan *scan, const Detector *d, const Pattern *p, PyObject *windows, FoundList *found) {
     PyObject *list = PySequence_Fast(windows, "a pattern's spans are a list");
     if (list == NULL) return -1;
     int failed = 0;
@@ -220,7 +293,7 @@ static int found_in(const Scan *scan, PyObject *detector, int contextual, PyObje
         Py_ssize_t start, end;
         PyObject *matches;
         if (pair(PySequence_Fast_GET_ITEM(list, w), &start, &end) < 0 ||
-            (matches = call_at(pattern, s_finditer, scan->text, start, end + scan->lookahead)) == NULL) {
+            (matches = call_at(p->pattern, s_finditer, scan->text, start, end + scan->lookahead)) == NULL) {
             failed = 1;
             break;
         }
@@ -230,7 +303,7 @@ static int found_in(const Scan *scan, PyObject *detector, int contextual, PyObje
             if (match_end > end) { /* it read into the margin, where the window cut the text, and may fail whole */
                 Py_ssize_t match_start = match_offset(match, s_start, NULL);
                 Py_DECREF(match);
-                match = match_start == -2 ? NULL : call_at(pattern, s_match, scan->text, match_start, -1);
+                match = match_start == -2 ? NULL : call_at(p->pattern, s_match, scan->text, match_start, -1);
             }
             if (match_end == -2 || match == NULL) {
                 Py_XDECREF(match);
@@ -241,7 +314,9 @@ static int found_in(const Scan *scan, PyObject *detector, int contextual, PyObje
                 PyObject *last = PyObject_GetAttr(match, s_lastindex);
                 PyObject *group = last == NULL ? NULL : last == Py_None ? PyLong_FromLong(0) : Py_NewRef(last);
                 Py_XDECREF(last);
-                if (group == NULL || check(scan, detector, contextual, verdicts, match, group, found) < 0) failed = 1;
+                Pattern grouped = {p->pattern, group, p->reach, NO_SHAPE};
+                Candidate c = {match, 0, 0, -1};
+                if (group == NULL || check(scan, d, &grouped, &c, found) < 0) failed = 1;
                 Py_XDECREF(group);
             }
             Py_DECREF(match);
@@ -342,9 +417,24 @@ static Py_ssize_t claimed_count(const Scan *scan, FoundList *found) {
     return count;
 }
 
+/* One pattern entry of a plan, (id, compiled, triggered, group, reach, shape), as the loop reads it. */
+static int pattern_of(PyObject *entry, Pattern *p, int *triggered) {
+    p->pattern = PyTuple_GET_ITEM(entry, 1);
+    p->group = PyTuple_GET_ITEM(entry, 3);
+    p->reach = PyLong_AsSsize_t(PyTuple_GET_ITEM(entry, 4));
+    long shape = PyLong_AsLong(PyTuple_GET_ITEM(entry, 5));
+    *triggered = PyObject_IsTrue(PyTuple_GET_ITEM(entry, 2));
+    if (PyErr_Occurred() || *triggered < 0) return -1;
+    if (shape < 0 || shape >= SHAPE_COUNT) {
+        PyErr_Format(PyExc_ValueError, "no shape %ld", shape);
+        return -1;
+    }
+    p->shape = (int)shape;
+    return 0;
+}
+
 /* What base.py's ``find`` would find with this detector's patterns, checked here. */
-static int found_here(const Scan *scan, PyObject *detector, int contextual, PyObject *verdicts, PyObject *where,
-                      PyObject *patterns, FoundList *found) {
+static int found_here(const Scan *scan, const Detector *d, PyObject *where, PyObject *patterns, FoundList *found) {
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(patterns); i++) {
         PyObject *entry = PyTuple_GET_ITEM(patterns, i);
         PyObject *spans = PyDict_GetItemWithError(where, PyTuple_GET_ITEM(entry, 0));
@@ -352,17 +442,10 @@ static int found_here(const Scan *scan, PyObject *detector, int contextual, PyOb
             if (PyErr_Occurred()) return -1;
             continue; /* the gate saw no candidate for this pattern */
         }
-        PyObject *pattern = PyTuple_GET_ITEM(entry, 1);
-        int status;
-        if (PyObject_IsTrue(PyTuple_GET_ITEM(entry, 2))) {
-            Py_ssize_t reach = PyLong_AsSsize_t(PyTuple_GET_ITEM(entry, 4));
-            if (reach == -1 && PyErr_Occurred()) return -1;
-            status = found_at(scan, detector, contextual, verdicts, pattern, PyTuple_GET_ITEM(entry, 3), reach,
-                              spans, found);
-        } else {
-            status = found_in(scan, detector, contextual, verdicts, pattern, spans, found);
-        }
-        if (status < 0) return -1;
+        Pattern p;
+        int triggered;
+        if (pattern_of(entry, &p, &triggered) < 0) return -1;
+        if ((triggered ? found_at(scan, d, &p, spans, found) : found_in(scan, d, &p, spans, found)) < 0) return -1;
     }
     return 0;
 }
@@ -394,13 +477,12 @@ static Py_ssize_t detector_count(const Scan *scan, PyObject *plan, PyObject *whe
         status = list == NULL ? -1 : found_from(list, found);
         Py_XDECREF(list);
     } else {
-        int contextual = PyObject_IsTrue(PyTuple_GET_ITEM(plan, 2));
-        PyObject *verdicts = PyTuple_GET_ITEM(plan, 3);
-        if (!PyDict_Check(verdicts)) {
+        Detector d = {detector, PyTuple_GET_ITEM(plan, 3), PyObject_IsTrue(PyTuple_GET_ITEM(plan, 2))};
+        if (!PyDict_Check(d.verdicts)) {
             PyErr_SetString(PyExc_TypeError, "a plan's verdicts are a dict");
             return -1;
         }
-        status = contextual < 0 ? -1 : found_here(scan, detector, contextual, verdicts, where, patterns, found);
+        status = d.contextual < 0 ? -1 : found_here(scan, &d, where, patterns, found);
     }
     Py_ssize_t count = status < 0 ? -1 : claimed_count(scan, found);
     found_clear(found);
@@ -415,8 +497,8 @@ static int valid_plan(PyObject *plan) {
     PyObject *patterns = PyTuple_GET_ITEM(plan, 4);
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(patterns); i++) {
         PyObject *entry = PyTuple_GET_ITEM(patterns, i);
-        if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 5) {
-            PyErr_SetString(PyExc_TypeError, "a plan's pattern is (id, compiled, triggered, group, reach)");
+        if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 6) {
+            PyErr_SetString(PyExc_TypeError, "a plan's pattern is (id, compiled, triggered, group, reach, shape)");
             return 0;
         }
     }
@@ -431,6 +513,7 @@ static PyObject *finder_counted(PyObject *Py_UNUSED(module), PyObject *args) {
         return NULL;
     scan.text = text;
     scan.length = PyUnicode_GET_LENGTH(text);
+    scan.view = (View){PyUnicode_KIND(text), PyUnicode_DATA(text)};
     scan.claimed = PyMem_Calloc((size_t)scan.length + 1, 1);
     FoundList found = {NULL, 0, 0};
     PyObject *counts = PyList_New(0);
@@ -463,7 +546,21 @@ done:
     return answer;
 }
 
+static PyObject *finder_shape_match(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *text;
+    int shape;
+    Py_ssize_t pos, endpos, end;
+    if (!PyArg_ParseTuple(args, "iUnn", &shape, &text, &pos, &endpos)) return NULL;
+    if (shape <= NO_SHAPE || shape >= SHAPE_COUNT) return PyErr_Format(PyExc_ValueError, "no shape %d", shape);
+    View view = {PyUnicode_KIND(text), PyUnicode_DATA(text)};
+    if (!shape_match(shape, &view, PyUnicode_GET_LENGTH(text), &pos, endpos, &end)) Py_RETURN_NONE;
+    return Py_BuildValue("(nn)", pos, end);
+}
+
 static PyMethodDef module_methods[] = {
+    {"shape_match", finder_shape_match, METH_VARARGS,
+     "shape_match(shape, text, pos, endpos) -> (start, end) or None: what the shape's pattern.match(text, pos, "
+     "endpos) spans."},
     {"counted", finder_counted, METH_VARARGS,
      "counted(text, where, plans, few_offsets, lookahead) -> [(detector index, count), ...]: each detector's "
      "count of distinct valid values on the gate's spans, one span counted for the first detector that claims it."},
@@ -486,5 +583,20 @@ PyMODINIT_FUNC PyInit__finder(void) {
         intern(&s_span, "span") < 0 || intern(&s_lastindex, "lastindex") < 0 || intern(&s_checked, "_checked") < 0 ||
         intern(&s_in_context, "_in_context") < 0 || intern(&s_find, "find") < 0 || intern(&s_count, "count") < 0)
         return NULL;
-    return PyModule_Create(&module_def);
+    PyObject *module = PyModule_Create(&module_def), *shapes = PyDict_New();
+    if (module == NULL || shapes == NULL || PyModule_AddObjectRef(module, "SHAPES", shapes) < 0) goto failed;
+    for (int shape = CARD; shape < SHAPE_COUNT; shape++) {
+        PyObject *key = Py_BuildValue("(si)", SHAPES[shape].source, SHAPES[shape].flags);
+        PyObject *id = PyLong_FromLong(shape);
+        int added = key != NULL && id != NULL ? PyDict_SetItem(shapes, key, id) : -1;
+        Py_XDECREF(key);
+        Py_XDECREF(id);
+        if (added < 0) goto failed;
+    }
+    Py_DECREF(shapes);
+    return module;
+failed:
+    Py_XDECREF(shapes);
+    Py_XDECREF(module);
+    return NULL;
 }

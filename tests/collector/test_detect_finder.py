@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 import collector.detect as detect
 from collector.detect import DEFAULT, DEFAULT_DETECTORS, FEW_OFFSETS, LOOKAHEAD_CHARS, GatedDetectors, normalise
 from collector.detect.base import Detector
+from collector.detect.contact import EmailDetector, PhoneDetector
+from collector.detect.financial import IbanDetector, PaymentCardDetector, VatDetector
 from tests.collector.labelled_corpus import corpus
 from tests.collector.test_detect_gate import HOSTILE, NEEDS_C_SCAN, PIECES
 
@@ -106,9 +108,44 @@ def test_a_detector_changed_after_planning_is_read_again_by_plan() -> None:
 @NEEDS_FINDER
 @pytest.mark.parametrize("plans, message", [
     (("not a plan",), "a plan is (detector, mode, contextual, verdicts, patterns)"),
-    (((Refusing(), 0, False, {}, ((0, None, False),)),), "a plan's pattern is (id, compiled, triggered, group, reach)"),
-    (((Refusing(), 0, False, [], ((0, re.compile("1"), False, 0, 8),)),), "a plan's verdicts are a dict"),
+    (((Refusing(), 0, False, {}, ((0, None, False),)),),
+     "a plan's pattern is (id, compiled, triggered, group, reach, shape)"),
+    (((Refusing(), 0, False, [], ((0, re.compile("1"), False, 0, 8, 0),)),), "a plan's verdicts are a dict"),
 ])
 def test_a_malformed_plan_is_named(plans: tuple, message: str) -> None:
     with pytest.raises(TypeError, match=re.escape(message)):
         detect._finder.counted("1", {0: [(0, 0)]}, plans, FEW_OFFSETS, LOOKAHEAD_CHARS)
+
+
+SHAPED = {PaymentCardDetector: 1, VatDetector: 2, IbanDetector: 3, EmailDetector: 4, PhoneDetector: 5}
+PIECES_BY_SHAPE = {
+    1: ["4111", "1111", " ", "-", "0", "12", "٣", "x", "\n", "5500 0000 0000 0004", "--", "  "],
+    2: ["DE", "AT", "SK", "XX", "de", "123", "45678", " ", ".", "A", "_", "ü", "9", "..", "  "],
+    3: ["DE89", "de89", "GB", "3704", "0044", " ", "ı", "İ", "ſ", "K", "AB12", "x", "_", "9", "é", "0532 0130 00"],
+    4: ["anna", ".", "@", "web", "de", "-", "+", "%", "_", "x" * 30, "co", "ı", "K", "ü", "9", "a@b.c", " ", ".."],
+    5: ["+", "00", "0", "49", "(", ")", "30", "12345", "123456", " ", ".", "/", "-", "x", "٣", "_", "1",
+        "+49 30 1234567", "(0)"],
+}
+"""What each shape's pattern is made of, its look-alikes, and the characters whose case folds into ASCII."""
+
+
+@NEEDS_FINDER
+@pytest.mark.parametrize("detector, shape", SHAPED.items(), ids=lambda x: getattr(x, "name", x))
+def test_the_shaped_patterns_are_the_ones_their_shapes_were_written_for(detector: type[Detector], shape: int) -> None:
+    pattern = detector._compiled[0]
+    assert detect._finder.SHAPES.get((pattern.pattern, int(pattern.flags))) == shape, \
+        f"{detector.name}'s pattern changed: mend its shape in _shapes.h (or the loop falls back to re, slower)"
+
+
+@NEEDS_FINDER
+@pytest.mark.parametrize("shape", sorted(PIECES_BY_SHAPE))
+@settings(max_examples=2000, deadline=None)
+@given(data=st.data())
+def test_a_shape_matches_where_and_as_far_as_its_pattern_does(shape: int, data) -> None:
+    source, flags = next(key for key, value in detect._finder.SHAPES.items() if value == shape)
+    pattern = re.compile(source, flags)
+    text = "".join(data.draw(st.lists(st.sampled_from(PIECES_BY_SHAPE[shape]), max_size=14)))
+    pos = data.draw(st.integers(-2, len(text) + 1))
+    endpos = data.draw(st.one_of(st.just(len(text)), st.integers(0, len(text) + 2)))
+    match = pattern.match(text, pos, endpos)
+    assert detect._finder.shape_match(shape, text, pos, endpos) == (None if match is None else match.span(1))
