@@ -95,8 +95,8 @@ CHECKED_IN_C, OWN_FIND, OWN_COUNT = 0, 1, 2
 
 def _plan(detector: Detector, ids: range) -> tuple:
     """(detector, mode, contextual, verdicts, patterns) for ``_finder.counted``; a pattern is (gate id,
-    compiled, triggered, group, reach) as base.py's ``find`` reads them, and the shape that matches a triggered
-    one in C where ``_finder.SHAPES`` holds its source and flags (0: none, ``re`` matches it)."""
+    compiled, triggered, group, reach) as base.py's ``find`` reads them, and the shape that matches it in C where
+    ``_finder.SHAPES`` holds its source and flags (0: none, ``re`` matches it)."""
     kind = type(detector)
     if not detector.claims_spans:
         mode = OWN_COUNT
@@ -105,8 +105,7 @@ def _plan(detector: Detector, ids: range) -> tuple:
     else:
         mode = OWN_FIND
     if mode == CHECKED_IN_C:
-        shapes = [_finder.SHAPES.get((p.pattern, int(p.flags)), 0) if t else 0
-                  for p, t in zip(kind._compiled, kind._triggered)]
+        shapes = [_finder.SHAPES.get((p.pattern, int(p.flags)), 0) for p in kind._compiled]
         patterns = tuple(zip(ids, kind._compiled, kind._triggered, kind._groups, kind._reach, shapes))
     else:
         patterns = tuple((i, None, False, 0, 0, 0) for i in ids)

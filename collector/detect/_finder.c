@@ -17,8 +17,8 @@
  * and answers [(detector index, count), ...] for the detectors that found something. base.py is the
  * reference: a property test compares the two on shop prompts and on generated text.
  *
- * A triggered pattern with a shape (``_shapes.h``: card, VAT, IBAN, e-mail) is matched by it rather than by
- * ``re``; ``SHAPES`` maps each shape's (pattern source, flags) to its number, so a pattern gets its shape only
+ * A pattern with a shape (``_shapes.h``: card, VAT, IBAN, e-mail, phone, street and number) is matched by it
+ * rather than by ``re``, at a trigger's starts or across a window as ``finditer`` searches; ``SHAPES`` maps each shape's (pattern source, flags) to its number, so a pattern gets its shape only
  * while it is the pattern the shape was written for. Where such a detector reads context, re's match is made
  * again at the shape's offsets for ``_in_context``.
  */
@@ -145,7 +145,7 @@ typedef struct {
     int shape;                 /* a shape of _shapes.h that matches as the pattern does, or NO_SHAPE */
 } Pattern;
 
-/* A match, found by re or by a shape. */
+/* A match, found by re or by a shape (whose pattern's group spans the whole match). */
 typedef struct {
     PyObject *match;       /* owned: re's match, or NULL where a shape found it */
     Py_ssize_t start, end; /* a shape's match (its group spans it all); for re's, where it ends */
@@ -283,6 +283,27 @@ static int found_at(const Scan *scan, const Detector *d, const Pattern *p, PyObj
     return status < 0 ? -1 : 0;
 }
 
+/* ``found_in`` for one window of a shaped pattern: the search ``finditer`` makes, offset by offset, each next one
+ * after the last match's end; a match that reads past the window is tried again on the whole text. */
+static int found_in_shape(const Scan *scan, const Detector *d, const Pattern *p, Py_ssize_t start, Py_ssize_t end,
+                          FoundList *found) {
+    Py_ssize_t endpos = end + scan->lookahead, limit = endpos < scan->length ? endpos : scan->length;
+    for (Py_ssize_t offset = start < 0 ? 0 : start; offset < limit;) {
+        Candidate c = {NULL, offset, 0, endpos};
+        if (!shape_match(p->shape, &scan->view, scan->length, &c.start, endpos, &c.end)) {
+            offset++;
+            continue;
+        }
+        offset = c.end; /* where finditer goes on, whatever the check below finds */
+        if (c.end > end) {
+            c.endpos = -1;
+            if (!shape_match(p->shape, &scan->view, scan->length, &c.start, scan->length, &c.end)) continue;
+        }
+        if (check(scan, d, p, &c, found) < 0) return -1;
+    }
+    return 0;
+}
+
 /* base.py's ``find`` for a window pattern: every match of a search over each window and a few characters more,
  * a match that reads into those rechecked whole from where it starts. */
 static int found_in(const Scan *scan, const Detector *d, const Pattern *p, PyObject *windows, FoundList *found) {
@@ -292,8 +313,15 @@ static int found_in(const Scan *scan, const Detector *d, const Pattern *p, PyObj
     for (Py_ssize_t w = 0; w < PySequence_Fast_GET_SIZE(list) && !failed; w++) {
         Py_ssize_t start, end;
         PyObject *matches;
-        if (pair(PySequence_Fast_GET_ITEM(list, w), &start, &end) < 0 ||
-            (matches = call_at(p->pattern, s_finditer, scan->text, start, end + scan->lookahead)) == NULL) {
+        if (pair(PySequence_Fast_GET_ITEM(list, w), &start, &end) < 0) {
+            failed = 1;
+            break;
+        }
+        if (p->shape != NO_SHAPE) {
+            failed = found_in_shape(scan, d, p, start, end, found) < 0;
+            continue;
+        }
+        if ((matches = call_at(p->pattern, s_finditer, scan->text, start, end + scan->lookahead)) == NULL) {
             failed = 1;
             break;
         }

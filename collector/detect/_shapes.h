@@ -1,4 +1,4 @@
-/* Shapes: five of the detectors' patterns matched in C, character by character, the way ``re`` matches them.
+/* Shapes: six of the detectors' patterns matched in C, character by character, the way ``re`` matches them.
  *
  * A shop prompt's identifiers are tried ~20 times a prompt; each ``re`` call costs ~0.5 µs before it reads a
  * character. These patterns have a simple structure: each repeated piece consumes what it can without choice
@@ -18,7 +18,7 @@
 #include <Python.h>
 #include <string.h>
 
-enum shape { NO_SHAPE = 0, CARD = 1, VAT = 2, IBAN = 3, EMAIL = 4, PHONE = 5 };
+enum shape { NO_SHAPE = 0, CARD = 1, VAT = 2, IBAN = 3, EMAIL = 4, PHONE = 5, STREET = 6 };
 
 typedef struct {
     const char *source;
@@ -33,8 +33,11 @@ static const ShapeSource SHAPES[] = {
     [EMAIL] = {"(?<![\\w.+-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63}){0,8}"
                "\\.[A-Za-z]{2,24})", 34},
     [PHONE] = {"(?<![\\w+-])((?:\\+|00)?\\(?\\d{1,4}\\)?(?:[ ./-]?\\(?\\d{1,5}\\)?){2,6})(?![\\w-])", 34},
+    [STREET] = {"([A-ZÄÖÜ](?<!\\w.)[\\wäöüß.-]{1,40}(?=[abcdglprsuvw])(?:stra(?:ß|ss)e|str\\.|weg|gasse|allee|platz|"
+                "ring|damm|ufer|rue|avenue|boulevard|bd|chemin|calle|avenida|plaza|via|viale|piazza|corso|straat|laan|"
+                "plein|gracht|street|st\\.|road|rd\\.|lane) ?\\d{1,4}[a-z]?)(?![\\w])", 32},
 };
-#define SHAPE_COUNT 6
+#define SHAPE_COUNT 7
 
 static const char VAT_COUNTRIES[] = "ATBEBGCYCZDEDKEEELESFIFRHRHUIEITLTLULVMTNLPLPTROSESISK";
 
@@ -232,6 +235,60 @@ static int phone(const View *v, Py_ssize_t pos, Py_ssize_t endpos, Py_ssize_t *e
     return phone_digits(v, pos, endpos, 4, 0, end);
 }
 
+static const Py_UCS4 *const STREET_WORDS[] = {
+    U"straße", U"strasse", U"str.", U"weg", U"gasse", U"allee", U"platz", U"ring", U"damm", U"ufer", U"rue",
+    U"avenue", U"boulevard", U"bd", U"chemin", U"calle", U"avenida", U"plaza", U"via", U"viale", U"piazza",
+    U"corso", U"straat", U"laan", U"plein", U"gracht", U"street", U"st.", U"road", U"rd.", U"lane", NULL,
+};
+/* The street words in the pattern's order (``stra(?:ß|ss)e`` is "straße", then "strasse"): re tries them so. */
+
+/* How long ``word`` is where it is written at ``p`` (the text ending at ``endpos``); 0 where it is not. */
+static Py_ssize_t written(const View *v, Py_ssize_t p, Py_ssize_t endpos, const Py_UCS4 *word) {
+    Py_ssize_t n = 0;
+    for (; word[n]; n++)
+        if (p + n >= endpos || at(v, p + n) != word[n]) return 0;
+    return n;
+}
+
+static int street_part(Py_UCS4 c) { return is_word(c) || c == '.' || c == '-'; } /* [\wäöüß.-] */
+static int lower_ascii(Py_UCS4 c) { return c >= 'a' && c <= 'z'; }
+
+/* `` ?\d{1,4}[a-z]?(?![\w])`` from ``p``: 1 and where it ends, or 0. */
+static int house_number(const View *v, Py_ssize_t p, Py_ssize_t endpos, Py_ssize_t *end) {
+    for (int space = p < endpos && at(v, p) == ' ' ? 1 : 0; space >= 0; space--) {
+        for (Py_ssize_t k = run(v, is_digit, p + space, endpos, 4); k >= 1; k--) {
+            Py_ssize_t q = p + space + k;
+            if (holds(v, lower_ascii, q, endpos) && !holds(v, is_word, q + 1, endpos)) {
+                *end = q + 1;
+                return 1;
+            }
+            if (!holds(v, is_word, q, endpos)) {
+                *end = q;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ([A-ZÄÖÜ](?<!\w.)[\wäöüß.-]{1,40}(?:straße|...|lane) ?\d{1,4}[a-z]?)(?![\w]), case as written: the name run
+ * longest first, at each length the street words in order, then the house number. */
+static int street(const View *v, Py_ssize_t pos, Py_ssize_t endpos, Py_ssize_t *end) {
+    if (pos >= endpos) return 0;
+    Py_UCS4 first = at(v, pos);
+    if (!((first >= 'A' && first <= 'Z') || first == 0xc4 || first == 0xd6 || first == 0xdc) ||
+        (pos >= 1 && is_word(at(v, pos - 1))))
+        return 0;
+    for (Py_ssize_t r = run(v, street_part, pos + 1, endpos, 40); r >= 1; r--) {
+        Py_ssize_t p = pos + 1 + r;
+        for (const Py_UCS4 *const *word = STREET_WORDS; *word; word++) {
+            Py_ssize_t length = written(v, p, endpos, *word);
+            if (length && house_number(v, p + length, endpos, end)) return 1;
+        }
+    }
+    return 0;
+}
+
 /* ``pattern.match(text, pos, endpos)`` of the shape's pattern: 1 and where the match (and its group) ends, or 0.
  * ``pos`` and ``endpos`` as re reads them: a negative pos is 0, an endpos past the text is its length. */
 static int shape_match(int shape, const View *v, Py_ssize_t length, Py_ssize_t *pos, Py_ssize_t endpos,
@@ -245,6 +302,7 @@ static int shape_match(int shape, const View *v, Py_ssize_t length, Py_ssize_t *
     case IBAN: return iban(v, *pos, endpos, end);
     case EMAIL: return email(v, *pos, endpos, end);
     case PHONE: return phone(v, *pos, endpos, end);
+    case STREET: return street(v, *pos, endpos, end);
     default: return 0;
     }
 }
