@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -9,7 +11,7 @@ from collector.detect.address import PostalAddressDetector
 from collector.detect.base import FEW_OFFSETS, LOOKAHEAD_CHARS, Detector, Hit
 from collector.detect.contact import EmailDetector, PhoneDetector
 from collector.detect.dob import DateOfBirthDetector
-from collector.detect.gate import Gate
+from collector.detect.gate import Gate, GatePattern
 from collector.detect.financial import IbanDetector, PaymentCardDetector, VatDetector
 from collector.detect.health import HealthTermsDetector
 from collector.detect.names import PersonNameDetector
@@ -51,17 +53,29 @@ class GatedDetectors:
 
     def __init__(self, detectors: tuple[Detector, ...], finder: bool = True) -> None:
         self.detectors = detectors
+        self.finder = finder and _finder is not None
         self._ids: list[range] = []
         self._owner: list[int] = []  # pattern id -> index of the detector it belongs to
-        patterns: list[tuple[str, bool]] = []
+        patterns: list[GatePattern] = []
         for index, detector in enumerate(detectors):
-            gated = detector.gate_patterns()
+            gated = list(detector.gate_patterns())
+            if len(gated) == len(getattr(detector, "_compiled", ())):
+                gated = [self._gate_pattern(entry, compiled) for entry, compiled in zip(gated, detector._compiled)]
             self._ids.append(range(len(patterns), len(patterns) + len(gated)))
             self._owner.extend([index] * len(gated))
             patterns.extend(gated)
         self.gate = Gate(patterns)
-        self.finder = finder and _finder is not None
         self.plan()
+
+    def _gate_pattern(self, entry: GatePattern, compiled: re.Pattern) -> GatePattern:
+        """What the gate looks for: the detector's own choice, but a trigger the C loop matches with a shape does
+        without start-of-match tracking. A shape tries each offset of a range in nanoseconds and stays linear (the
+        phone shape remembers where it failed); ``re`` in base.py's loop keeps the tracked starts, which never
+        fall at the head of a long digit run where the phone pattern would try every split."""
+        if self.finder and entry.trigger and entry.exact_start and (compiled.pattern, int(compiled.flags)) in \
+                _finder.SHAPES:
+            return dataclasses.replace(entry, exact_start=False)
+        return entry
 
     def plan(self) -> None:
         """What the C loop needs of each detector, read again from the detectors (after one was changed)."""

@@ -193,46 +193,61 @@ static int email(const View *v, Py_ssize_t pos, Py_ssize_t endpos, Py_ssize_t *e
 
 /* The phone pattern is the one shape whose pieces can split a run of digits in several ways, so its shape is a
  * backtracking search in the pattern's own order: each optional piece taken before it is left out, each count
- * of digits longest first, one more group before stopping, the lookahead last. Its cost is bounded as re's is:
- * the gate does not report starts inside long unbroken runs of digits, where both would try every split. */
-static int phone_groups(const View *v, Py_ssize_t p, Py_ssize_t endpos, int groups, Py_ssize_t *end);
+ * of digits longest first, one more group before stopping, the lookahead last. What follows a given offset
+ * after a given number of groups either matches or not, whichever way the digits before were split: a failure
+ * is remembered, so a long digit run that fails at its end costs its offsets times the group counts, not every
+ * split of it (re tries every split). */
+#define PHONE_WIDTH 64  /* longer than any match: (+|00) 2, the head (d{1,4}) 6, six groups of [ ./-](d{1,5}) 8 */
+#define PHONE_GROUPS 7  /* 0 to 6 groups */
+
+typedef struct {
+    const View *v;
+    Py_ssize_t start, endpos;
+    unsigned char failed[PHONE_WIDTH][PHONE_GROUPS]; /* offset from start, groups: known not to match from there */
+} PhoneSearch;
+
+static int phone_groups(PhoneSearch *s, Py_ssize_t p, int groups, Py_ssize_t *end);
 
 static int hyphen_or_word(Py_UCS4 c) { return is_word(c) || c == '-'; }
 
 /* \(?\d{1,<most>}\)? from ``p``, then the groups after it (``groups`` of them so far). */
-static int phone_digits(const View *v, Py_ssize_t p, Py_ssize_t endpos, Py_ssize_t most, int groups,
-                        Py_ssize_t *end) {
-    for (int open = p < endpos && at(v, p) == '(' ? 1 : 0; open >= 0; open--) {
-        for (Py_ssize_t k = run(v, is_digit, p + open, endpos, most); k >= 1; k--) {
+static int phone_digits(PhoneSearch *s, Py_ssize_t p, Py_ssize_t most, int groups, Py_ssize_t *end) {
+    for (int open = p < s->endpos && at(s->v, p) == '(' ? 1 : 0; open >= 0; open--) {
+        for (Py_ssize_t k = run(s->v, is_digit, p + open, s->endpos, most); k >= 1; k--) {
             Py_ssize_t q = p + open + k;
-            if (q < endpos && at(v, q) == ')' && phone_groups(v, q + 1, endpos, groups, end)) return 1;
-            if (phone_groups(v, q, endpos, groups, end)) return 1;
+            if (q < s->endpos && at(s->v, q) == ')' && phone_groups(s, q + 1, groups, end)) return 1;
+            if (phone_groups(s, q, groups, end)) return 1;
         }
     }
     return 0;
 }
 
 /* (?:[ ./-]?\(?\d{1,5}\)?){2,6}(?![\w-]) after ``groups`` of the groups, at ``p``. */
-static int phone_groups(const View *v, Py_ssize_t p, Py_ssize_t endpos, int groups, Py_ssize_t *end) {
+static int phone_groups(PhoneSearch *s, Py_ssize_t p, int groups, Py_ssize_t *end) {
+    Py_ssize_t offset = p - s->start;
+    int remembered = offset >= 0 && offset < PHONE_WIDTH;
+    if (remembered && s->failed[offset][groups]) return 0;
     if (groups < 6) {
-        if (p < endpos && is_separator(" ./-", at(v, p)) && phone_digits(v, p + 1, endpos, 5, groups + 1, end))
-            return 1;
-        if (phone_digits(v, p, endpos, 5, groups + 1, end)) return 1;
+        if (p < s->endpos && is_separator(" ./-", at(s->v, p)) && phone_digits(s, p + 1, 5, groups + 1, end)) return 1;
+        if (phone_digits(s, p, 5, groups + 1, end)) return 1;
     }
-    if (groups >= 2 && !holds(v, hyphen_or_word, p, endpos)) {
+    if (groups >= 2 && !holds(s->v, hyphen_or_word, p, s->endpos)) {
         *end = p;
         return 1;
     }
+    if (remembered) s->failed[offset][groups] = 1;
     return 0;
 }
 
 /* (?<![\w+-])((?:\+|00)?\(?\d{1,4}\)?(?:[ ./-]?\(?\d{1,5}\)?){2,6})(?![\w-]) */
 static int phone(const View *v, Py_ssize_t pos, Py_ssize_t endpos, Py_ssize_t *end) {
     if (pos >= 1 && (is_word(at(v, pos - 1)) || at(v, pos - 1) == '+' || at(v, pos - 1) == '-')) return 0;
-    if (pos < endpos && at(v, pos) == '+' && phone_digits(v, pos + 1, endpos, 4, 0, end)) return 1;
-    if (pos + 1 < endpos && at(v, pos) == '0' && at(v, pos + 1) == '0' && phone_digits(v, pos + 2, endpos, 4, 0, end))
+    if (pos >= endpos || !(is_digit(at(v, pos)) || at(v, pos) == '+' || at(v, pos) == '(')) return 0;
+    PhoneSearch s = {v, pos, endpos, {{0}}};
+    if (at(v, pos) == '+' && phone_digits(&s, pos + 1, 4, 0, end)) return 1;
+    if (pos + 1 < endpos && at(v, pos) == '0' && at(v, pos + 1) == '0' && phone_digits(&s, pos + 2, 4, 0, end))
         return 1;
-    return phone_digits(v, pos, endpos, 4, 0, end);
+    return phone_digits(&s, pos, 4, 0, end);
 }
 
 static const Py_UCS4 *const STREET_WORDS[] = {

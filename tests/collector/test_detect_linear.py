@@ -42,6 +42,8 @@ SHAPES = {
     "one long word then @": lambda: "a" * SIZE + "@",
     "one address whose domain ends at every letter": lambda: "a@" + "b" * (SIZE // 2) + "." + "c" * (SIZE // 2),
     "plus and dashes": lambda: "+" + "1-" * (SIZE // 2),
+    "long digit runs before phone-like groups": lambda: _repeat(lambda r: f"{r.randint(10**26, 10**27)}x 1 2 3 4 5 6"),
+    "long digit runs after a space": lambda: _repeat(lambda r: f"{r.randint(10**23, 10**24)}x 12 34 56 78"),
     "colons": lambda: ":" * SIZE + "a",
     "street words": lambda: "Straße" * (SIZE // 6) + "1",
     "postcode and town": lambda: _repeat(lambda r: f"{r.randint(10_000, 99_999)} Berlin"),
