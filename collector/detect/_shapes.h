@@ -1,4 +1,4 @@
-/* Shapes: six of the detectors' patterns matched in C, character by character, the way ``re`` matches them.
+/* Shapes: seven of the detectors' patterns matched in C, character by character, the way ``re`` matches them.
  *
  * A shop prompt's identifiers are tried ~20 times a prompt; each ``re`` call costs ~0.5 µs before it reads a
  * character. These patterns have a simple structure: each repeated piece consumes what it can without choice
@@ -18,7 +18,7 @@
 #include <Python.h>
 #include <string.h>
 
-enum shape { NO_SHAPE = 0, CARD = 1, VAT = 2, IBAN = 3, EMAIL = 4, PHONE = 5, STREET = 6 };
+enum shape { NO_SHAPE = 0, CARD = 1, VAT = 2, IBAN = 3, EMAIL = 4, PHONE = 5, STREET = 6, POSTCODE = 7 };
 
 typedef struct {
     const char *source;
@@ -36,8 +36,9 @@ static const ShapeSource SHAPES[] = {
     [STREET] = {"([A-ZÄÖÜ](?<!\\w.)[\\wäöüß.-]{1,40}(?=[abcdglprsuvw])(?:stra(?:ß|ss)e|str\\.|weg|gasse|allee|platz|"
                 "ring|damm|ufer|rue|avenue|boulevard|bd|chemin|calle|avenida|plaza|via|viale|piazza|corso|straat|laan|"
                 "plein|gracht|street|st\\.|road|rd\\.|lane) ?\\d{1,4}[a-z]?)(?![\\w])", 32},
+    [POSTCODE] = {"(\\d(?<!\\d.)\\d{4} [A-ZÄÖÜÉ][a-zäöüßéèà]{2,30}(?:[ -][A-ZÄÖÜ]?[a-zäöüß]{2,30})?)(?![\\w])", 32},
 };
-#define SHAPE_COUNT 7
+#define SHAPE_COUNT 8
 
 static const char VAT_COUNTRIES[] = "ATBEBGCYCZDEDKEEELESFIFRHRHUIEITLTLULVMTNLPLPTROSESISK";
 
@@ -256,6 +257,7 @@ static const Py_UCS4 *const STREET_WORDS[] = {
     U"corso", U"straat", U"laan", U"plein", U"gracht", U"street", U"st.", U"road", U"rd.", U"lane", NULL,
 };
 /* The street words in the pattern's order (``stra(?:ß|ss)e`` is "straße", then "strasse"): re tries them so. */
+static const char STREET_INITIALS[] = "abcdglprsuvw";
 
 /* How long ``word`` is where it is written at ``p`` (the text ending at ``endpos``); 0 where it is not. */
 static Py_ssize_t written(const View *v, Py_ssize_t p, Py_ssize_t endpos, const Py_UCS4 *word) {
@@ -296,11 +298,45 @@ static int street(const View *v, Py_ssize_t pos, Py_ssize_t endpos, Py_ssize_t *
         return 0;
     for (Py_ssize_t r = run(v, street_part, pos + 1, endpos, 40); r >= 1; r--) {
         Py_ssize_t p = pos + 1 + r;
+        if (p >= endpos || !is_separator(STREET_INITIALS, at(v, p))) continue; /* the pattern's (?=[abcdglprsuvw]) */
         for (const Py_UCS4 *const *word = STREET_WORDS; *word; word++) {
             Py_ssize_t length = written(v, p, endpos, *word);
             if (length && house_number(v, p + length, endpos, end)) return 1;
         }
     }
+    return 0;
+}
+
+static int town_capital(Py_UCS4 c) { return (c >= 'A' && c <= 'Z') || c == 0xc4 || c == 0xd6 || c == 0xdc || c == 0xc9; }
+static int part_capital(Py_UCS4 c) { return (c >= 'A' && c <= 'Z') || c == 0xc4 || c == 0xd6 || c == 0xdc; }
+static int part_lower(Py_UCS4 c) { return (c >= 'a' && c <= 'z') || c == 0xe4 || c == 0xf6 || c == 0xfc || c == 0xdf; }
+static int town_lower(Py_UCS4 c) { return part_lower(c) || c == 0xe9 || c == 0xe8 || c == 0xe0; }
+
+/* ``(?:[ -][A-ZÄÖÜ]?[a-zäöüß]{2,30})?(?![\w])`` from ``p``: a town's second part, then the word's end. */
+static int town_end(const View *v, Py_ssize_t p, Py_ssize_t endpos, Py_ssize_t *end) {
+    if (p < endpos && (at(v, p) == ' ' || at(v, p) == '-')) {
+        for (int capital = holds(v, part_capital, p + 1, endpos) ? 1 : 0; capital >= 0; capital--) {
+            Py_ssize_t from = p + 1 + capital;
+            for (Py_ssize_t k = run(v, part_lower, from, endpos, 30); k >= 2; k--) {
+                if (!holds(v, is_word, from + k, endpos)) {
+                    *end = from + k;
+                    return 1;
+                }
+            }
+        }
+    }
+    if (holds(v, is_word, p, endpos)) return 0;
+    *end = p;
+    return 1;
+}
+
+/* (\d(?<!\d.)\d{4} [A-ZÄÖÜÉ][a-zäöüßéèà]{2,30}(?:[ -][A-ZÄÖÜ]?[a-zäöüß]{2,30})?)(?![\w]), case as written */
+static int postcode(const View *v, Py_ssize_t pos, Py_ssize_t endpos, Py_ssize_t *end) {
+    if (pos + 8 > endpos || (pos >= 1 && is_digit(at(v, pos - 1))) || run(v, is_digit, pos, endpos, 5) < 5 ||
+        at(v, pos + 5) != ' ' || !town_capital(at(v, pos + 6)))
+        return 0;
+    for (Py_ssize_t k = run(v, town_lower, pos + 7, endpos, 30); k >= 2; k--)
+        if (town_end(v, pos + 7 + k, endpos, end)) return 1;
     return 0;
 }
 
@@ -318,6 +354,7 @@ static int shape_match(int shape, const View *v, Py_ssize_t length, Py_ssize_t *
     case EMAIL: return email(v, *pos, endpos, end);
     case PHONE: return phone(v, *pos, endpos, end);
     case STREET: return street(v, *pos, endpos, end);
+    case POSTCODE: return postcode(v, *pos, endpos, end);
     default: return 0;
     }
 }

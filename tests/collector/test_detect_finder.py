@@ -128,16 +128,19 @@ PIECES_BY_SHAPE = {
         "+49 30 1234567", "(0)"],
     6: ["Tor", "straße", "strasse", "str.", " ", "5", "12", "123456", "a", "b", "Ä", "ß", "via", "viale", "le", "Via",
         "X", "-", ".", "_", "rd.", "road", "St", "weg", "é", "٣", "Hauptstraße 5", "3", ",", "Tor-Platz"],
+    7: ["10115 ", "1011", "5", " ", "Berlin", "B", "É", "Ä", "tz", "é", "è", "à", "ß", "ö", "-", "Mark", "x", "X", "_",
+        "٣", "ç", "am", "Main", "a" * 31],
 }
 """What each shape's pattern is made of, its look-alikes, and the characters whose case folds into ASCII."""
 
 
-STREET_AND_NUMBER = 6
+STREET_AND_NUMBER, POSTCODE_AND_TOWN = 6, 7
 
 
 @NEEDS_FINDER
 @pytest.mark.parametrize("detector, index, shape", [*((d, 0, shape) for d, shape in SHAPED.items()),
-                                                    (PostalAddressDetector, 0, STREET_AND_NUMBER)],
+                                                    (PostalAddressDetector, 0, STREET_AND_NUMBER),
+                                                    (PostalAddressDetector, 3, POSTCODE_AND_TOWN)],
                          ids=lambda x: getattr(x, "name", x))
 def test_the_shaped_patterns_are_the_ones_their_shapes_were_written_for(detector: type[Detector], index: int,
                                                                         shape: int) -> None:
