@@ -152,6 +152,18 @@ typedef struct {
     Py_ssize_t endpos;     /* where the text ended for it (-1: its end) */
 } Candidate;
 
+/* re's ``match`` (a new reference) as the candidate it found: 1, or -1 on error (the match released). */
+static int taken(PyObject *match, Py_ssize_t endpos, Candidate *found) {
+    found->end = match_offset(match, s_end, NULL);
+    if (found->end == -2) {
+        Py_DECREF(match);
+        return -1;
+    }
+    found->match = match;
+    found->endpos = endpos;
+    return 1;
+}
+
 /* ``pattern.match(text, pos[, endpos])`` (endpos -1: none): 1 and the candidate, 0 none, -1 on error. */
 static int match_at(const Scan *scan, const Pattern *p, Py_ssize_t pos, Py_ssize_t endpos, Candidate *found) {
     if (p->shape != NO_SHAPE) {
@@ -167,14 +179,7 @@ static int match_at(const Scan *scan, const Pattern *p, Py_ssize_t pos, Py_ssize
         Py_DECREF(match);
         return 0;
     }
-    found->end = match_offset(match, s_end, NULL);
-    if (found->end == -2) {
-        Py_DECREF(match);
-        return -1;
-    }
-    found->match = match;
-    found->endpos = endpos;
-    return 1;
+    return taken(match, endpos, found);
 }
 
 /* re's match for a shape's candidate, made again where a detector reads its context (a new reference). */
@@ -245,14 +250,7 @@ static int next_match(const Scan *scan, const Pattern *p, Py_ssize_t low, Py_ssi
         Py_DECREF(match);
         return start == -2 ? -1 : 0;
     }
-    found->end = match_offset(match, s_end, NULL);
-    if (found->end == -2) {
-        Py_DECREF(match);
-        return -1;
-    }
-    found->match = match;
-    found->endpos = end;
-    return 1;
+    return taken(match, end, found);
 }
 
 /* base.py's ``_found_at``: a triggered pattern tried where the gate says its matches can start. */

@@ -103,17 +103,24 @@ static int separated(const View *v, Py_ssize_t p, Py_ssize_t endpos, const char 
     return n;
 }
 
-/* (\d(?<![\d-].)(?:[ -]?\d){12,18})(?![\d-]) */
-static int card(const View *v, Py_ssize_t pos, Py_ssize_t endpos, Py_ssize_t *end) {
-    Py_ssize_t ends[19];
-    if (pos >= endpos || !is_digit(at(v, pos)) || (pos >= 1 && digit_or_hyphen(at(v, pos - 1)))) return 0;
-    for (int k = separated(v, pos + 1, endpos, " -", is_digit, 18, ends); k >= 12; k--) {
-        if (!holds(v, digit_or_hyphen, ends[k], endpos)) {
+/* The longest of ends[least..n] not followed by a character ``not_after`` holds (a negative lookahead): 1 and it. */
+static int longest(const View *v, const Py_ssize_t *ends, int n, int least, int (*not_after)(Py_UCS4),
+                   Py_ssize_t endpos, Py_ssize_t *end) {
+    for (int k = n; k >= least; k--) {
+        if (!holds(v, not_after, ends[k], endpos)) {
             *end = ends[k];
             return 1;
         }
     }
     return 0;
+}
+
+/* (\d(?<![\d-].)(?:[ -]?\d){12,18})(?![\d-]) */
+static int card(const View *v, Py_ssize_t pos, Py_ssize_t endpos, Py_ssize_t *end) {
+    Py_ssize_t ends[19];
+    if (pos >= endpos || !is_digit(at(v, pos)) || (pos >= 1 && digit_or_hyphen(at(v, pos - 1)))) return 0;
+    return longest(v, ends, separated(v, pos + 1, endpos, " -", is_digit, 18, ends), 12, digit_or_hyphen, endpos,
+                   end);
 }
 
 /* ((?:AT|BE|...|SK)(?<!\w..)(?:[ .]?[0-9A-Z]){8,12})(?![\w]), case as written */
@@ -125,13 +132,7 @@ static int vat(const View *v, Py_ssize_t pos, Py_ssize_t endpos, Py_ssize_t *end
     for (const char *code = VAT_COUNTRIES; *code && !known; code += 2) known = first == (Py_UCS4)code[0] &&
                                                                              second == (Py_UCS4)code[1];
     if (!known || (pos >= 1 && is_word(at(v, pos - 1)))) return 0;
-    for (int k = separated(v, pos + 2, endpos, " .", is_upper_alnum, 12, ends); k >= 8; k--) {
-        if (!holds(v, is_word, ends[k], endpos)) {
-            *end = ends[k];
-            return 1;
-        }
-    }
-    return 0;
+    return longest(v, ends, separated(v, pos + 2, endpos, " .", is_upper_alnum, 12, ends), 8, is_word, endpos, end);
 }
 
 /* ([A-Z](?<!\w.)[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)(?![\w]), IGNORECASE */
