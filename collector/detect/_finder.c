@@ -238,6 +238,7 @@ static int next_match(const Scan *scan, const Pattern *p, Py_ssize_t low, Py_ssi
     Py_ssize_t end = high + p->reach;
     if (high - low < scan->few_offsets || p->shape != NO_SHAPE) {
         for (Py_ssize_t offset = low; offset <= high; offset++) {
+            if (!may_start(p->shape, &scan->view, scan->length, offset)) continue;
             int status = match_at(scan, p, offset, end, found);
             if (status != 0) return status;
         }

@@ -341,6 +341,14 @@ static int postcode(const View *v, Py_ssize_t pos, Py_ssize_t endpos, Py_ssize_t
     return 0;
 }
 
+/* Whether a phone number can start at ``pos`` as far as its first character and the one before tell (what
+ * ``phone`` reads first): an untracked phone trigger leaves ~56 offsets to try, most of them inside words. */
+static inline int may_start(int shape, const View *v, Py_ssize_t length, Py_ssize_t pos) {
+    if (shape != PHONE || pos <= 0 || pos >= length) return 1; /* the shape decides (and clamps) */
+    Py_UCS4 c = at(v, pos), before = at(v, pos - 1);
+    return (is_digit(c) || c == '+' || c == '(') && !(is_word(before) || before == '+' || before == '-');
+}
+
 /* ``pattern.match(text, pos, endpos)`` of the shape's pattern: 1 and where the match (and its group) ends, or 0.
  * ``pos`` and ``endpos`` as re reads them: a negative pos is 0, an endpos past the text is its length. */
 static int shape_match(int shape, const View *v, Py_ssize_t length, Py_ssize_t *pos, Py_ssize_t endpos,
