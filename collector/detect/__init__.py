@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -58,24 +56,12 @@ class GatedDetectors:
         self._owner: list[int] = []  # pattern id -> index of the detector it belongs to
         patterns: list[GatePattern] = []
         for index, detector in enumerate(detectors):
-            gated = list(detector.gate_patterns())
-            if len(gated) == len(getattr(detector, "_compiled", ())):
-                gated = [self._gate_pattern(entry, compiled) for entry, compiled in zip(gated, detector._compiled)]
+            gated = detector.gate_patterns()
             self._ids.append(range(len(patterns), len(patterns) + len(gated)))
             self._owner.extend([index] * len(gated))
             patterns.extend(gated)
         self.gate = Gate(patterns)
         self.plan()
-
-    def _gate_pattern(self, entry: GatePattern, compiled: re.Pattern) -> GatePattern:
-        """What the gate looks for: the detector's own choice, but a trigger the C loop matches with a shape does
-        without start-of-match tracking. A shape tries each offset of a range in nanoseconds and stays linear (the
-        phone shape remembers where it failed); ``re`` in base.py's loop keeps the tracked starts, which never
-        fall at the head of a long digit run where the phone pattern would try every split."""
-        if self.finder and entry.trigger and entry.exact_start and (compiled.pattern, int(compiled.flags)) in \
-                _finder.SHAPES:
-            return dataclasses.replace(entry, exact_start=False)
-        return entry
 
     def plan(self) -> None:
         """What the C loop needs of each detector, read again from the detectors (after one was changed)."""
@@ -119,7 +105,8 @@ def _plan(detector: Detector, ids: range) -> tuple:
     else:
         mode = OWN_FIND
     if mode == CHECKED_IN_C:
-        shapes = [_finder.SHAPES.get((p.pattern, int(p.flags)), 0) for p in kind._compiled]
+        known = _finder.SHAPES if _finder is not None else {}
+        shapes = [known.get((p.pattern, int(p.flags)), 0) for p in kind._compiled]
         patterns = tuple(zip(ids, kind._compiled, kind._triggered, kind._groups, kind._reach, shapes))
     else:
         patterns = tuple((i, None, False, 0, 0, 0) for i in ids)

@@ -496,7 +496,9 @@ static Py_ssize_t detector_count(const Scan *scan, PyObject *plan, PyObject *whe
         if (answer == NULL) return -1;
         Py_ssize_t count = PyLong_AsSsize_t(answer);
         Py_DECREF(answer);
-        return count;
+        if (count < 0 && !PyErr_Occurred())
+            PyErr_Format(PyExc_ValueError, "%R.count() answered %zd, not a count", detector, count);
+        return count < 0 ? -1 : count;
     }
     int status;
     if (mode == OWN_FIND) {
