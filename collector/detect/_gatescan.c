@@ -5,7 +5,7 @@
  * ~0.3 µs each), and gate.py then merges each pattern's reports into windows or ranges of start offsets.
  * Here the matches go into a C array and are merged by the same four rules as gate.py (``_merged_ends``,
  * ``_merged``, ``_end_ranges``, ``_start_ranges``) and the back scan of ``_back_ranges``; Python receives only the
- * merged spans. The module
+ * merged spans; a number trigger's starts are read back from its ends (``NumberTrigger``). The module
  * offers what gate_cache.py needs of a Hyperscan module (``__version__``, ``error``, ``dumpb``, ``loadb``),
  * so the compiled database is kept on disk the same way. Built against Debian's libhyperscan-dev; gate.py
  * falls back to the Python binding when this module is not there.
@@ -26,7 +26,9 @@
 #define RELEASE_GIL_ABOVE 65536 /* bytes: longer scans let other threads run (on a scratch of their own) */
 #define MAX_BUFFERED 4000000    /* start-of-match reports kept per scan (96 MB); past it the gate says "everywhere" */
 
-enum merge { WINDOW_ENDS = 0, WINDOW_EXACT = 1, TRIGGER_ENDS = 2, TRIGGER_STARTS = 3, BACK_SCAN = 4 };
+#define MOST_DIGITS 64           /* NUMBER_STARTS: the longest run of digits a number trigger may count */
+
+enum merge { WINDOW_ENDS = 0, WINDOW_EXACT = 1, TRIGGER_ENDS = 2, TRIGGER_STARTS = 3, BACK_SCAN = 4, NUMBER_STARTS = 5 };
 enum failure { SCANNED = 0, OUT_OF_MEMORY = 1, TOO_MANY = 2, UNKNOWN_PATTERN = 3 };
 
 typedef struct {
@@ -45,9 +47,11 @@ typedef struct {
     hs_scratch_t *scratch;
     unsigned int patterns;
     int *merge;  /* per pattern: how its reports become spans (enum merge); NULL until configured */
-    long long *first, *second; /* WINDOW_ENDS: width; TRIGGER_ENDS: longest, shortest; TRIGGER_STARTS: before, shortest;
-                                  BACK_SCAN: longest head, separator byte */
-    unsigned char *tail, *head; /* BACK_SCAN: per pattern, 256-byte membership tables of its two classes */
+    long long *first, *second; /* WINDOW_ENDS: width; TRIGGER_ENDS: longest, shortest; TRIGGER_STARTS and
+                                  NUMBER_STARTS: before, shortest; BACK_SCAN: longest head, separator byte */
+    int *fewest, *most;         /* NUMBER_STARTS: how many digits a number trigger counts */
+    unsigned char *tail, *head; /* BACK_SCAN: per pattern, 256-byte membership tables of its two classes;
+                                   NUMBER_STARTS: of the characters before and after a number */
 } Database;
 
 /* One scan's state. Window and end-trigger reports arrive in ascending order of end and are merged as they
@@ -55,6 +59,7 @@ typedef struct {
 typedef struct {
     const Database *db;
     const unsigned char *data;
+    long long length;
     Records merged, kept;
     long long *low, *high;
     long long *read_to, *at; /* BACK_SCAN: how far back bytes were read already, and the separator found there */
@@ -133,6 +138,69 @@ static int back_scan(Scan *scan, unsigned int id, long long end) {
     return open_range(scan, id, j, at - 2); /* offsets in the text: less the leading space */
 }
 
+static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+/* The leftmost start of a number trigger's match whose last digit is at ``last`` (gate.py's ``NumberTrigger``):
+ * back over digits joined by ``)``, one of `` ./-`` and ``(`` (each optional, in that order) to at most ``most``
+ * digits; for each count from ``fewest``, the first digit may follow ``(``, then ``+`` or ``00``, then a character
+ * of the ``before`` class, where the match starts. -1: none. At most MOST_DIGITS digits are read back. */
+static long long number_start_at(const unsigned char *data, long long last, const unsigned char *before,
+                                 int fewest, int most) {
+    long long digits[MOST_DIGITS];
+    int count = 0;
+    for (long long p = last;;) {
+        digits[count++] = p;
+        long long j = p - 1;
+        if (count == most) break;
+        if (j >= 0 && data[j] == '(') j--;
+        if (j >= 0 && (data[j] == ' ' || data[j] == '.' || data[j] == '/' || data[j] == '-')) j--;
+        if (j >= 0 && data[j] == ')') j--;
+        if (j < 0 || !is_digit(data[j])) break;
+        p = j;
+    }
+    long long best = -1;
+    for (int n = fewest; n <= count; n++) {
+        for (int paren = 0; paren < 2; paren++) {
+            long long j = digits[n - 1] - 1 - paren; /* where a prefix (+, 00) or the character before ends */
+            if (paren && (j + 1 < 0 || data[j + 1] != '(')) continue;
+            long long starts[3] = {j, -1, -1};
+            if (j >= 0 && data[j] == '+') starts[1] = j - 1;
+            if (j >= 1 && data[j] == '0' && data[j - 1] == '0') starts[2] = j - 2;
+            for (int k = 0; k < 3; k++) {
+                long long b = starts[k];
+                if (b >= 0 && before[data[b]] && (best < 0 || b < best)) best = b;
+            }
+        }
+    }
+    return best;
+}
+
+/* Where ``$`` matches: at the end of the text or before a newline that ends it (Hyperscan reads it as PCRE does). */
+static int ends_text(const Scan *scan, long long end) {
+    return end == scan->length || (end == scan->length - 1 && scan->data[end] == '\n');
+}
+
+/* NUMBER_STARTS: the start Hyperscan's start-of-match tracking would report for a number trigger's match ending at
+ * ``end``, read back from it: the match ends with a character of the ``after`` class or where ``$`` matches,
+ * after an optional ``)`` and the last digit. A number trigger goes without the tracking, which cost the gate's scan
+ * more than this reading back. 0 where no start is found (not expected: the widest range, never a hidden match). */
+static int number_starts(Scan *scan, unsigned int id, long long end) {
+    const unsigned char *data = scan->data, *before = scan->db->tail + 256 * (size_t)id;
+    const unsigned char *after = scan->db->head + 256 * (size_t)id;
+    int fewest = scan->db->fewest[id], most = scan->db->most[id];
+    long long best = -1;
+    for (int at_end = 0; at_end < 2; at_end++) {
+        long long last = end - 1;
+        if (at_end ? !ends_text(scan, end) : end < 1 || !after[data[end - 1]]) continue;
+        if (!at_end) last--;
+        if (last >= 0 && data[last] == ')') last--;
+        if (last < 0 || !is_digit(data[last])) continue;
+        long long start = number_start_at(data, last, before, fewest, most);
+        if (start >= 0 && (best < 0 || start < best)) best = start;
+    }
+    return push(&scan->kept, id, best < 0 ? 0 : best, end);
+}
+
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
                     void *context) {
     (void)flags;
@@ -146,6 +214,13 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     case WINDOW_ENDS: failed = window_end(scan, id, (long long)to); break;
     case TRIGGER_ENDS: failed = trigger_end(scan, id, (long long)to); break;
     case BACK_SCAN: failed = back_scan(scan, id, (long long)to); break;
+    case NUMBER_STARTS:
+        if (scan->kept.size >= MAX_BUFFERED) {
+            scan->failed = TOO_MANY;
+            return 1;
+        }
+        failed = number_starts(scan, id, (long long)to);
+        break;
     default:
         if (scan->kept.size >= MAX_BUFFERED) {
             scan->failed = TOO_MANY;
@@ -298,7 +373,7 @@ static PyObject *Database_spans(Database *self, PyObject *args) {
         else PyErr_SetString(PyExc_OverflowError, "a gate scans at most 4 GiB");
         return NULL;
     }
-    Scan scan = {self, data.buf, {NULL, 0, 0}, {NULL, 0, 0}, NULL, NULL, NULL, NULL, NULL, SCANNED};
+    Scan scan = {self, data.buf, (long long)data.len, {NULL, 0, 0}, {NULL, 0, 0}, NULL, NULL, NULL, NULL, NULL, SCANNED};
     size_t patterns = self->patterns ? self->patterns : 1;
     scan.low = calloc(patterns, sizeof(long long));
     scan.high = malloc(patterns * sizeof(long long));
@@ -347,30 +422,51 @@ static PyObject *Database_spans(Database *self, PyObject *args) {
     return result;
 }
 
-/* One pattern's merge rule: (0-3, int, int), or (4, longest head, separator byte, tail table, head table) with
- * 256-byte tables. */
-static int read_rule(PyObject *rule, unsigned int id, int *merge, long long *first, long long *second,
-                     unsigned char *tail, unsigned char *head) {
+/* One pattern's merge rule: (0-3, int, int), (4, longest head, separator byte, tail table, head table) or
+ * (5, before, shortest, fewest digits, most digits, before table, after table) with 256-byte tables. */
+static int read_rule(PyObject *rule, unsigned int id, Database *db, unsigned char *tail, unsigned char *head) {
     const char *tail_table = NULL, *head_table = NULL;
-    Py_ssize_t tail_size = 0, head_size = 0;
-    int parsed = PyTuple_Check(rule) &&
-                 (PyTuple_GET_SIZE(rule) == 5
-                      ? PyArg_ParseTuple(rule, "iLLy#y#", &merge[id], &first[id], &second[id], &tail_table,
-                                         &tail_size, &head_table, &head_size)
-                      : PyArg_ParseTuple(rule, "iLL", &merge[id], &first[id], &second[id]));
-    int back = parsed && merge[id] == BACK_SCAN;
-    if (!parsed || merge[id] < WINDOW_ENDS || merge[id] > BACK_SCAN || back != (tail_table != NULL) ||
-        (back && (tail_size != 256 || head_size != 256 || second[id] < 0 || second[id] > 255))) {
+    Py_ssize_t tail_size = 0, head_size = 0, size = PyTuple_Check(rule) ? PyTuple_GET_SIZE(rule) : 0;
+    int *merge = db->merge;
+    long long *first = db->first, *second = db->second;
+    int parsed = size == 7   ? PyArg_ParseTuple(rule, "iLLiiy#y#", &merge[id], &first[id], &second[id], &db->fewest[id],
+                                                &db->most[id], &tail_table, &tail_size, &head_table, &head_size)
+                 : size == 5 ? PyArg_ParseTuple(rule, "iLLy#y#", &merge[id], &first[id], &second[id], &tail_table,
+                                                &tail_size, &head_table, &head_size)
+                 : size == 3 ? PyArg_ParseTuple(rule, "iLL", &merge[id], &first[id], &second[id])
+                             : 0;
+    int back = parsed && merge[id] == BACK_SCAN, number = parsed && merge[id] == NUMBER_STARTS;
+    int tables = tail_table != NULL && tail_size == 256 && head_size == 256;
+    if (!parsed || merge[id] < WINDOW_ENDS || merge[id] > NUMBER_STARTS || (back || number) != (tail_table != NULL) ||
+        (back && (size != 5 || !tables || second[id] < 0 || second[id] > 255)) ||
+        (number && (size != 7 || !tables || db->fewest[id] < 1 || db->most[id] < db->fewest[id] ||
+                    db->most[id] > MOST_DIGITS))) {
         if (!PyErr_Occurred())
             PyErr_Format(PyExc_ValueError,
-                         "merge rule %u: (0-3, int, int) or (4, int, byte, 256-byte table, 256-byte table)", id);
+                         "merge rule %u: (0-3, int, int), (4, int, byte, 256-byte table, 256-byte table) or "
+                         "(5, int, int, fewest, most <= %d, 256-byte table, 256-byte table)", id, MOST_DIGITS);
         return -1;
     }
-    if (back) {
+    if (back || number) {
         memcpy(tail + 256 * (size_t)id, tail_table, 256);
         memcpy(head + 256 * (size_t)id, head_table, 256);
     }
     return 0;
+}
+
+/* The merge rules released; ``merge`` NULL again: not configured. */
+static void free_rules(Database *self) {
+    free(self->merge);
+    free(self->first);
+    free(self->second);
+    free(self->fewest);
+    free(self->most);
+    free(self->tail);
+    free(self->head);
+    self->merge = NULL;
+    self->first = self->second = NULL;
+    self->fewest = self->most = NULL;
+    self->tail = self->head = NULL;
 }
 
 static PyObject *Database_configure(Database *self, PyObject *args) {
@@ -384,38 +480,29 @@ static PyObject *Database_configure(Database *self, PyObject *args) {
         PyErr_Format(GateError, "the database holds %u patterns, not %zd", self->patterns, PyList_GET_SIZE(rules));
         return NULL;
     }
-    int *merge = calloc(self->patterns, sizeof(int));
-    long long *first = calloc(self->patterns, sizeof(long long));
-    long long *second = calloc(self->patterns, sizeof(long long));
-    unsigned char *tail = calloc(self->patterns, 256), *head = calloc(self->patterns, 256);
-    int ready = merge != NULL && first != NULL && second != NULL && tail != NULL && head != NULL;
+    self->merge = calloc(self->patterns, sizeof(int));
+    self->first = calloc(self->patterns, sizeof(long long));
+    self->second = calloc(self->patterns, sizeof(long long));
+    self->fewest = calloc(self->patterns, sizeof(int));
+    self->most = calloc(self->patterns, sizeof(int));
+    self->tail = calloc(self->patterns, 256);
+    self->head = calloc(self->patterns, 256);
+    int ready = self->merge != NULL && self->first != NULL && self->second != NULL && self->fewest != NULL &&
+                self->most != NULL && self->tail != NULL && self->head != NULL;
     int failed = !ready;
     for (unsigned int id = 0; !failed && id < self->patterns; id++)
-        failed = read_rule(PyList_GET_ITEM(rules, id), id, merge, first, second, tail, head) < 0;
+        failed = read_rule(PyList_GET_ITEM(rules, id), id, self, self->tail, self->head) < 0;
     if (failed) { /* one cleanup path: a rule that does not read, or memory that was not there */
-        free(merge);
-        free(first);
-        free(second);
-        free(tail);
-        free(head);
+        free_rules(self);
         return ready ? NULL : PyErr_NoMemory();
     }
-    self->merge = merge;
-    self->first = first;
-    self->second = second;
-    self->tail = tail;
-    self->head = head;
     Py_RETURN_NONE;
 }
 
 static void Database_dealloc(Database *self) {
     if (self->scratch) hs_free_scratch(self->scratch);
     if (self->database) hs_free_database(self->database);
-    free(self->merge);
-    free(self->first);
-    free(self->second);
-    free(self->tail);
-    free(self->head);
+    free_rules(self);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -439,6 +526,7 @@ static PyObject *wrap(hs_database_t *database) {
     self->patterns = patterns;
     self->merge = NULL;
     self->first = self->second = NULL;
+    self->fewest = self->most = NULL;
     self->tail = self->head = NULL;
     return (PyObject *)self;
 }
@@ -557,7 +645,9 @@ static PyMethodDef Database_methods[] = {
     {"configure", (PyCFunction)Database_configure, METH_VARARGS,
      "configure(rules): per pattern (merge, first, second): 0 windows of ascending ends (width), 1 windows with "
      "exact starts, 2 a trigger's start ranges from its ends (longest, shortest), 3 from its starts (before, "
-     "shortest); or (4, longest head, separator, tail table, head table): start ranges read back from its ends."},
+     "shortest); or (4, longest head, separator, tail table, head table): start ranges read back from its ends; or "
+     "(5, before, shortest, fewest digits, most digits, before table, after table): a number trigger's starts read "
+     "back from its ends."},
     {"spans", (PyCFunction)Database_spans, METH_VARARGS,
      "spans(data) -> {pattern id: [(low, high), ...]}: the merged spans of every pattern that matched."},
     {NULL, NULL, 0, NULL},

@@ -49,8 +49,12 @@ typedef struct {
 
 static inline Py_UCS4 at(const View *v, Py_ssize_t i) { return PyUnicode_READ(v->kind, v->data, i); }
 
-static inline int is_digit(Py_UCS4 c) { return Py_UNICODE_ISDECIMAL(c); }               /* \d */
-static inline int is_word(Py_UCS4 c) { return Py_UNICODE_ISALNUM(c) || c == '_'; }       /* \w */
+/* \d and \w as ``re`` reads them on str; ASCII answered without the Unicode tables (most shop text) */
+static inline int is_digit(Py_UCS4 c) { return c < 128 ? c >= '0' && c <= '9' : Py_UNICODE_ISDECIMAL(c); }
+static inline int is_word(Py_UCS4 c) {
+    if (c < 128) return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
+    return Py_UNICODE_ISALNUM(c);
+}
 static inline int is_ascii_digit(Py_UCS4 c) { return c >= '0' && c <= '9'; }           /* 0-9 in a class */
 
 /* [A-Z] or [A-Za-z] under IGNORECASE: ASCII letters, and İ ı ſ K, whose case folds into them. */

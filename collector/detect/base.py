@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from collector.detect.gate import BackScan, GatePattern
+from collector.detect.gate import BackScan, GatePattern, NumberTrigger
 
 Span = tuple[int, int]
 VERDICT_CACHE_SIZE = 50_000
@@ -55,7 +55,7 @@ class Detector(ABC):
     flags: ClassVar[int] = re.IGNORECASE
     pattern_flags: ClassVar[tuple[int, ...]] = ()  # one per pattern where they differ; else ``flags`` for all
     exact_start: ClassVar[bool] = False  # the gate reports where matches start too: short windows for many hits
-    triggers: ClassVar[tuple[str | None, ...]] = ()  # per pattern, what the gate looks for instead (see ``gate``)
+    triggers: ClassVar[tuple[str | NumberTrigger | None, ...]] = ()  # per pattern, what the gate looks for instead
     trigger_exact_start: ClassVar[tuple[bool, ...]] = ()  # per trigger: its width varies a lot, the gate reports starts
     trigger_before: ClassVar[tuple[int, ...]] = ()  # per trigger: how far before it a match can start
     back_scans: ClassVar[tuple[BackScan | None, ...]] = ()  # per pattern: gated whole, its starts read back from its ends
@@ -88,13 +88,15 @@ class Detector(ABC):
         return tuple(self._gate_pattern(*entry)
                      for entry in zip(self.patterns, self._flags, triggers, exact, before, back_scans))
 
-    def _gate_pattern(self, pattern: str, flags: int, trigger: str | None, exact_start: bool, before: int,
-                      back: BackScan | None) -> GatePattern:
+    def _gate_pattern(self, pattern: str, flags: int, trigger: str | NumberTrigger | None, exact_start: bool,
+                      before: int, back: BackScan | None) -> GatePattern:
         """What the gate looks for in place of one pattern: the pattern read back from its ends, its trigger,
         or the pattern itself."""
         caseless = bool(flags & re.IGNORECASE)
         if back is not None:
             return GatePattern(pattern, caseless, back=back)
+        if isinstance(trigger, NumberTrigger):
+            return GatePattern(trigger.expression, caseless, exact_start, trigger=True, before=before, number=trigger)
         if trigger is not None:
             return GatePattern(trigger, caseless, exact_start, trigger=True, before=before)
         return GatePattern(pattern, caseless, self.exact_start)

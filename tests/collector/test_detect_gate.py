@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from collector.detect import DEFAULT, DEFAULT_DETECTORS, normalise, scan
 import collector.detect.gate as gate_module
-from collector.detect.gate import ENGINES, Gate, GatePattern, gate_bytes, gate_expression
+from collector.detect.contact import PhoneDetector
+from collector.detect.gate import ENGINES, WORD_CHARS, Gate, GatePattern, NumberTrigger, gate_bytes, gate_expression
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
 from common import shop_prompt  # noqa: E402
@@ -65,6 +66,61 @@ def test_the_c_scan_merges_as_the_python_gate_does(text: str) -> None:
 def test_the_c_scan_merges_as_the_python_gate_does_on_any_mix(text: str) -> None:
     text = normalise(text)
     assert BY_ENGINE["c"].spans(text) == BY_ENGINE["hyperscan"].spans(text)
+
+
+NUMBER_PIECES = ["0", "00", "1", "3", "49", "123", "12345", "+", "(", ")", " ", ".", "/", "-", "--", "x", "é", "_", "ü",
+                 "\n", "'", ",", "\x00", "\xb2", "\xff", "ł", "٣", "((", "))", " (0)", "+49 ", "0049", "030/"]
+"""What a number trigger's grammar reads (digits, its separators and brackets, ``+``, ``00``), what borders it (letters,
+``_``, ``-``, punctuation, bytes above 127, characters the gate reads as a stand-in) and pieces that nest them."""
+
+
+def _number_gates(trigger: NumberTrigger) -> tuple[Gate, Gate]:
+    """The C scan reading starts back, and the Python binding with Hyperscan tracking them: the oracle."""
+    pattern = GatePattern(trigger.expression, True, exact_start=True, trigger=True, number=trigger)
+    return Gate([pattern], "c"), Gate([pattern], "hyperscan")
+
+
+@NEEDS_C_SCAN
+@pytest.mark.parametrize("trigger", [PhoneDetector.triggers[0], NumberTrigger(1, 3, WORD_CHARS, WORD_CHARS),
+                                     NumberTrigger(2, 64, WORD_CHARS + "+-", "-")])
+def test_a_number_triggers_starts_read_back_are_the_tracked_ones(trigger: NumberTrigger) -> None:
+    """Reading a number's start back from its end gives the start Hyperscan's tracking reports, on 6,000 random
+    texts made of what the grammar reads and what borders it (and the phone's own trigger in every engine test)."""
+    read_back, tracked = _number_gates(trigger)
+    assert read_back.engine == "c" and tracked.engine == "hyperscan"
+    rng = random.Random(15)
+    for _ in range(6000):
+        text = "".join(rng.choice(NUMBER_PIECES) for _ in range(rng.randint(1, 60)))
+        assert read_back.spans(text) == tracked.spans(text), repr(text)
+
+
+@NEEDS_C_SCAN
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(NUMBER_PIECES), max_size=80).map("".join))
+def test_the_phone_triggers_starts_read_back_are_the_tracked_ones_on_any_mix(text: str) -> None:
+    read_back, tracked = PHONE_GATES
+    assert read_back.spans(text) == tracked.spans(text)
+
+
+PHONE_GATES = _number_gates(PhoneDetector.triggers[0]) if X86_64 else None
+
+
+def test_the_phone_trigger_goes_untracked_in_the_c_scan_only() -> None:
+    """The C scan compiles the phone trigger without start-of-match tracking (it reads starts back); the Python
+    binding keeps the tracking."""
+    phone = next(i for i, p in enumerate(GATE_PATTERNS) if p.number is not None)
+    c_flags = BY_ENGINE["c"]._flags(GATE_PATTERNS, gate_module._gatescan) if X86_64 else None
+    if X86_64:
+        assert not c_flags[phone] & gate_module._gatescan.HS_FLAG_SOM_LEFTMOST
+        assert BY_ENGINE["c"]._merge_rules()[phone][0] == 5
+    hyperscan_flags = BY_ENGINE["hyperscan"]._flags(GATE_PATTERNS, gate_module.hyperscan)
+    assert hyperscan_flags[phone] & gate_module.hyperscan.HS_FLAG_SOM_LEFTMOST
+
+
+def test_a_number_trigger_with_another_expression_is_refused() -> None:
+    trigger = PhoneDetector.triggers[0]
+    with pytest.raises(ValueError, match="a number trigger's expression is its own"):
+        GatePattern(trigger.expression.replace("{5,14}", "{5,13}"), True, True, trigger=True, number=trigger)
 
 
 def test_an_unknown_engine_is_named() -> None:
@@ -162,6 +218,15 @@ class TestTheCScanRefuses:
     @pytest.mark.parametrize("rule", [(4, 64, 64, b"x", b"y" * 256), (4, 64, 300, b"x" * 256, b"y" * 256),
                                       (4, 64, 64), (2, 64, 64, b"x" * 256, b"y" * 256)])
     def test_a_back_scan_without_its_two_tables(self, rule: tuple) -> None:
+        database = gate_module._gatescan.compile([b"abc"], [0])
+        with pytest.raises(ValueError, match="merge rule 0"):
+            database.configure([rule])
+
+    @pytest.mark.parametrize("rule", [(5, 0, 8, 6, 15, b"x" * 256), (5, 0, 8, 0, 15, b"x" * 256, b"y" * 256),
+                                      (5, 0, 8, 16, 15, b"x" * 256, b"y" * 256),
+                                      (5, 0, 8, 6, 65, b"x" * 256, b"y" * 256), (5, 0, 8, 6, 15, b"x", b"y" * 256),
+                                      (3, 0, 8, 6, 15, b"x" * 256, b"y" * 256), (5, 0, 8)])
+    def test_a_number_rule_without_its_counts_or_tables(self, rule: tuple) -> None:
         database = gate_module._gatescan.compile([b"abc"], [0])
         with pytest.raises(ValueError, match="merge rule 0"):
             database.configure([rule])
