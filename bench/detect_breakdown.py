@@ -33,7 +33,6 @@ from pathlib import Path
 from detect_before_after import _exported, one_run
 from detect_throughput import corpora
 
-import collector.detect as detect
 from collector.declare import content_hash, personal_data
 from collector.detect import DEFAULT, FEW_OFFSETS, LOOKAHEAD_CHARS, _finder, normalise
 
@@ -91,12 +90,6 @@ def _checked_in_c(plan: tuple, texts: list[str], where: list[dict]) -> Callable[
     return lambda: [_finder.counted(t, w, plans, FEW_OFFSETS, LOOKAHEAD_CHARS) for t, w in zip(texts, where)]
 
 
-def _counted(text: str, where: dict | None) -> object:
-    """The exact checks and claims of one prompt, as ``GatedDetectors.scan`` runs them after the gate."""
-    if DEFAULT.finder and where is not None:
-        return _finder.counted(text, where, DEFAULT._plans, FEW_OFFSETS, LOOKAHEAD_CHARS)
-    return detect._counted(text, _gated(where))
-
 
 class _NoChecks:
     """Every detector's ``find`` and ``count`` answering "nothing" while it is entered (the floor)."""
@@ -127,7 +120,7 @@ def stages(prompts: list[str]) -> dict[str, Callable[[], object]]:
         "personal_data, whole": lambda: [personal_data(p, KEY, KEY_ID) for p in prompts],
         "normalise": lambda: [normalise(p) for p in prompts],
         "gate: the compiled pass": lambda: [DEFAULT.gate.spans(t) for t in texts],
-        "exact checks and claims": lambda: [_counted(t, w) for t, w in zip(texts, where)],
+        "exact checks and claims": lambda: [DEFAULT.check(t, w) for t, w in zip(texts, where)],
         **{f"  {name}": run for name, run in _checks(texts, where).items()},
         "keyed hash": lambda: [content_hash(p, KEY, KEY_ID) for p in prompts],
         "floor: no exact checks": lambda: _floor(prompts),

@@ -69,7 +69,11 @@ class GatedDetectors:
 
     def scan(self, text: str) -> tuple[Hit, ...]:
         """Every detector's count on ``text`` (already normalised); detectors that found nothing are left out."""
-        where = self.gate.spans(text)
+        return self.check(text, self.gate.spans(text))
+
+    def check(self, text: str, where: dict[int, list] | None) -> tuple[Hit, ...]:
+        """What ``scan`` does after the gate: each detector's exact checks within the spans ``where`` gives its
+        patterns (None: everywhere), and the claims that keep a span to one category."""
         if where is None:
             return _counted(text, ((d, None) for d in self.detectors))
         if self.finder:
