@@ -98,7 +98,7 @@ CHECKED_IN_C, OWN_FIND, OWN_COUNT = 0, 1, 2
 
 
 def _plan(detector: Detector, ids: range) -> tuple:
-    """(detector, mode, contextual, verdicts, patterns) for ``_finder.counted``; a pattern is (gate id,
+    """(detector, mode, contextual, verdicts or None, patterns) for ``_finder.counted``; a pattern is (gate id,
     compiled, triggered, group, reach) as base.py's ``find`` reads them, and the shape that matches it in C where
     ``_finder.SHAPES`` holds its source and flags (0: none, ``re`` matches it)."""
     kind = type(detector)
@@ -114,7 +114,15 @@ def _plan(detector: Detector, ids: range) -> tuple:
         patterns = tuple(zip(ids, kind._compiled, kind._triggered, kind._groups, kind._reach, shapes))
     else:
         patterns = tuple((i, None, False, 0, 0, 0) for i in ids)
-    return detector, mode, kind._contextual, kind._verdicts, patterns
+    return detector, mode, kind._contextual, None if _validates_nothing(detector) else kind._verdicts, patterns
+
+
+def _validates_nothing(detector: Detector) -> bool:
+    """Whether every match of ``detector`` is a value (no checksum, no ``validate`` of its own): the C loop then
+    counts it without the verdict cache or a call into Python (e-mail addresses, postal addresses)."""
+    kind = type(detector)
+    return not detector.checks and kind.validate is Detector.validate and kind._checked is Detector._checked and \
+        not {"validate", "_checked"} & vars(detector).keys()
 
 
 def _counted(text: str, work: Iterable[tuple[Detector, list | None]]) -> tuple[Hit, ...]:

@@ -11,7 +11,7 @@
  *
  * ``counted(text, where, plans, few_offsets, lookahead)`` takes the gate's spans by pattern id and one plan per
  * detector, in the detectors' order:
- *   (detector, mode, contextual, verdicts, patterns)
+ *   (detector, mode, contextual, verdicts (None: nothing to validate), patterns)
  *   mode 0: checked here; 1: ``detector.find(text, spans)`` claims; 2: ``detector.count(text, spans)``
  *   patterns: ((pattern id, compiled pattern, triggered, group, reach, shape), ...)
  * and answers [(detector index, count), ...] for the detectors that found something. base.py is the
@@ -214,13 +214,13 @@ static int check(const Scan *scan, const Detector *d, const Pattern *p, const Ca
     Py_ssize_t start, end;
     PyObject *value = value_of(scan, p, c, &start, &end);
     if (value == NULL) return -1;
-    int ok;
-    PyObject *verdict = PyDict_GetItemWithError(d->verdicts, value); /* borrowed */
+    int ok = 1; /* verdicts None: the detector validates nothing, every value counts (no cache, no call) */
+    PyObject *verdict = d->verdicts == Py_None ? NULL : PyDict_GetItemWithError(d->verdicts, value); /* borrowed */
     if (verdict != NULL)
         ok = PyObject_IsTrue(verdict);
     else if (PyErr_Occurred())
         ok = -1;
-    else
+    else if (d->verdicts != Py_None)
         ok = ask(d->detector, s_checked, value, NULL);
     if (ok == 1 && d->contextual) {
         PyObject *match = as_match(scan, p, c);
@@ -507,8 +507,8 @@ static Py_ssize_t detector_count(const Scan *scan, PyObject *plan, PyObject *whe
         Py_XDECREF(list);
     } else {
         Detector d = {detector, PyTuple_GET_ITEM(plan, 3), PyObject_IsTrue(PyTuple_GET_ITEM(plan, 2))};
-        if (!PyDict_Check(d.verdicts)) {
-            PyErr_SetString(PyExc_TypeError, "a plan's verdicts are a dict");
+        if (d.verdicts != Py_None && !PyDict_Check(d.verdicts)) {
+            PyErr_SetString(PyExc_TypeError, "a plan's verdicts are a dict, or None where nothing is validated");
             return -1;
         }
         status = d.contextual < 0 ? -1 : found_here(scan, &d, where, patterns, found);

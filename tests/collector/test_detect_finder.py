@@ -136,12 +136,34 @@ def test_a_detector_changed_after_planning_is_read_again_by_plan() -> None:
     assert [hit.detector for hit in detectors.scan(text)] == ["iban"]
 
 
+def test_only_detectors_that_validate_nothing_go_without_the_verdict_cache() -> None:
+    """E-mail and postal addresses have no checksum: the C loop counts their matches without the cache or a call
+    into Python; a detector with checks, a ``validate`` of its own (on the class or the instance) keeps it."""
+    detectors = GatedDetectors(DEFAULT_DETECTORS)
+    checked_in_c = [plan for plan in detectors._plans if plan[1] == detect.CHECKED_IN_C]
+    assert {plan[0].name for plan in checked_in_c if plan[3] is None} == {"email", "postal_address"}
+    email = next(detector for detector in detectors.detectors if detector.name == "email")
+    email.validate = lambda value: not value.startswith("anna")
+    type(email)._verdicts.clear()  # the class's cache: judged before by the default validate
+    try:
+        detectors.plan()
+        assert next(plan for plan in detectors._plans if plan[0] is email)[3] is type(email)._verdicts
+        assert detectors.scan("anna@web.de, bob@web.de") == detectors.check("anna@web.de, bob@web.de", None)
+        assert [(hit.detector, hit.count) for hit in detectors.scan("anna@web.de, bob@web.de")] == [("email", 1)]
+    finally:
+        del email.validate
+        type(email)._verdicts.clear()
+        detectors.plan()
+    assert [(hit.detector, hit.count) for hit in detectors.scan("anna@web.de, bob@web.de")] == [("email", 2)]
+
+
 @NEEDS_FINDER
 @pytest.mark.parametrize("plans, message", [
     (("not a plan",), "a plan is (detector, mode, contextual, verdicts, patterns)"),
     (((Refusing(), 0, False, {}, ((0, None, False),)),),
      "a plan's pattern is (id, compiled, triggered, group, reach, shape)"),
-    (((Refusing(), 0, False, [], ((0, re.compile("1"), False, 0, 8, 0),)),), "a plan's verdicts are a dict"),
+    (((Refusing(), 0, False, [], ((0, re.compile("1"), False, 0, 8, 0),)),),
+     "a plan's verdicts are a dict, or None where nothing is validated"),
 ])
 def test_a_malformed_plan_is_named(plans: tuple, message: str) -> None:
     with pytest.raises(TypeError, match=re.escape(message)):
