@@ -151,7 +151,7 @@ static long long number_start_at(const unsigned char *data, long long last, cons
     for (long long p = last;;) {
         digits[count++] = p;
         long long j = p - 1;
-        if (count == most) break;
+        if (count >= most || count == MOST_DIGITS) break; /* both: a rule's most is checked, this is the array */
         if (j >= 0 && data[j] == '(') j--;
         if (j >= 0 && (data[j] == ' ' || data[j] == '.' || data[j] == '/' || data[j] == '-')) j--;
         if (j >= 0 && data[j] == ')') j--;
@@ -425,6 +425,8 @@ static PyObject *Database_spans(Database *self, PyObject *args) {
 /* One pattern's merge rule: (0-3, int, int), (4, longest head, separator byte, tail table, head table) or
  * (5, before, shortest, fewest digits, most digits, before table, after table) with 256-byte tables. */
 static int read_rule(PyObject *rule, unsigned int id, Database *db, unsigned char *tail, unsigned char *head) {
+    /* ``db`` is a holder of the arrays being filled, not the database: reading a value can run Python
+     * (``__index__``), which must not find half-read rules on the database it may scan */
     const char *tail_table = NULL, *head_table = NULL;
     Py_ssize_t tail_size = 0, head_size = 0, size = PyTuple_Check(rule) ? PyTuple_GET_SIZE(rule) : 0;
     int *merge = db->merge;
@@ -480,22 +482,36 @@ static PyObject *Database_configure(Database *self, PyObject *args) {
         PyErr_Format(GateError, "the database holds %u patterns, not %zd", self->patterns, PyList_GET_SIZE(rules));
         return NULL;
     }
-    self->merge = calloc(self->patterns, sizeof(int));
-    self->first = calloc(self->patterns, sizeof(long long));
-    self->second = calloc(self->patterns, sizeof(long long));
-    self->fewest = calloc(self->patterns, sizeof(int));
-    self->most = calloc(self->patterns, sizeof(int));
-    self->tail = calloc(self->patterns, 256);
-    self->head = calloc(self->patterns, 256);
-    int ready = self->merge != NULL && self->first != NULL && self->second != NULL && self->fewest != NULL &&
-                self->most != NULL && self->tail != NULL && self->head != NULL;
-    int failed = !ready;
+    Database rules_read = {0}; /* filled, then published: the database has no rules until all of them read */
+    rules_read.merge = calloc(self->patterns, sizeof(int));
+    rules_read.first = calloc(self->patterns, sizeof(long long));
+    rules_read.second = calloc(self->patterns, sizeof(long long));
+    rules_read.fewest = calloc(self->patterns, sizeof(int));
+    rules_read.most = calloc(self->patterns, sizeof(int));
+    rules_read.tail = calloc(self->patterns, 256);
+    rules_read.head = calloc(self->patterns, 256);
+    int ready = rules_read.merge != NULL && rules_read.first != NULL && rules_read.second != NULL &&
+                rules_read.fewest != NULL && rules_read.most != NULL && rules_read.tail != NULL && rules_read.head != NULL;
+    PyObject *held = PySequence_Tuple(rules); /* held: a rule read can run Python, which could change the list */
+    int failed = !ready || held == NULL;
     for (unsigned int id = 0; !failed && id < self->patterns; id++)
-        failed = read_rule(PyList_GET_ITEM(rules, id), id, self, self->tail, self->head) < 0;
-    if (failed) { /* one cleanup path: a rule that does not read, or memory that was not there */
-        free_rules(self);
-        return ready ? NULL : PyErr_NoMemory();
+        failed = read_rule(PyTuple_GET_ITEM(held, id), id, &rules_read, rules_read.tail, rules_read.head) < 0;
+    Py_XDECREF(held);
+    if (!failed && self->merge != NULL) { /* configured meanwhile, by Python a rule read ran */
+        PyErr_SetString(GateError, "the database is configured already");
+        failed = 1;
     }
+    if (failed) { /* one cleanup path: a rule that does not read, or memory that was not there */
+        free_rules(&rules_read);
+        return ready && PyErr_Occurred() ? NULL : PyErr_NoMemory();
+    }
+    self->merge = rules_read.merge;
+    self->first = rules_read.first;
+    self->second = rules_read.second;
+    self->fewest = rules_read.fewest;
+    self->most = rules_read.most;
+    self->tail = rules_read.tail;
+    self->head = rules_read.head;
     Py_RETURN_NONE;
 }
 

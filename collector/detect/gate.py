@@ -170,20 +170,27 @@ class NumberTrigger:
     not_before: str
     not_after: str
 
+    def __post_init__(self) -> None:
+        if not 1 <= self.fewest <= self.most <= LONGEST_BOUNDED_REPEAT + 1:
+            raise ValueError(f"a number trigger counts 1 to {LONGEST_BOUNDED_REPEAT + 1} digits (a longer repeat is "
+                             f"opened up in the gate, and its starts could no longer be read back): "
+                             f"{self.fewest}-{self.most}")
+
     @property
     def expression(self) -> str:
         """The trigger as a regular expression (the text the gate compiles)."""
         return (rf"[^{self.not_before}](?:\+|00)?\(?[0-9](?:\)?[ ./-]?\(?[0-9]){{{self.fewest - 1},{self.most - 1}}}"
                 rf"\)?(?:[^{self.not_after}]|$)")
 
-    def tables(self) -> tuple[bytes, bytes]:
+    def tables(self, caseless: bool) -> tuple[bytes, bytes]:
         """The characters before and after a match, as 256-byte membership tables of the bytes Hyperscan reads."""
-        return _byte_table(f"[^{self.not_before}]"), _byte_table(f"[^{self.not_after}]")
+        return _byte_table(f"[^{self.not_before}]", caseless), _byte_table(f"[^{self.not_after}]", caseless)
 
 
-def _byte_table(expression: str) -> bytes:
-    """Which bytes a one-character class matches as the gate compiles it (``\\w`` is ASCII there, as in Hyperscan)."""
-    member = re.compile(gate_expression(expression)).fullmatch
+def _byte_table(expression: str, caseless: bool) -> bytes:
+    """Which bytes a one-character class matches as the gate compiles it (``\\w`` and case folding are ASCII there,
+    as in Hyperscan)."""
+    member = re.compile(gate_expression(expression), re.IGNORECASE if caseless else 0).fullmatch
     return bytes(1 if member(bytes([byte])) else 0 for byte in range(256))
 
 
@@ -233,6 +240,7 @@ class Gate:
         self._shortest = [low for low, _ in lengths]
         self._before = [entry.before for entry in entries]
         self._number = [entry.number if entry.exact_start else None for entry in entries]
+        self._caseless = [entry.caseless for entry in entries]
         self._local = threading.local()
         self._database = self._c_scan = None
         self.engine = _engine(engine or os.environ.get("DOUANE_GATE_ENGINE"))
@@ -292,7 +300,7 @@ class Gate:
             elif self._number[pattern_id] is not None:
                 number = self._number[pattern_id]
                 rules.append((5, self._before[pattern_id], self._shortest[pattern_id], number.fewest, number.most,
-                              *number.tables()))
+                              *number.tables(self._caseless[pattern_id])))
             elif trigger and exact:
                 rules.append((3, self._before[pattern_id], self._shortest[pattern_id]))
             elif trigger:
