@@ -148,12 +148,7 @@ class BackScan:
         """The two classes as 256-byte membership tables of the gate's bytes, and the separator's byte. A
         character outside Latin-1 is read as its stand-in (``x``, ``0``, ``?``), which the tables hold where
         the class holds any letter or digit."""
-        return _table(self.tail, caseless), ord(self.separator), _table(self.head, caseless)
-
-
-def _table(body: str, caseless: bool) -> bytes:
-    member = re.compile(f"[{body}]", re.IGNORECASE if caseless else 0).match
-    return bytes(1 if member(chr(byte)) else 0 for byte in range(256))
+        return _byte_table(f"[{self.tail}]", caseless), ord(self.separator), _byte_table(f"[{self.head}]", caseless)
 
 
 @dataclass(frozen=True)
